@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Installs the emulators the local runtime and the test suite use, into git-ignored folders:
+//  - moto server (pinned) in a project-local Python venv: .tideline/venv
+//  - DynamoDB Local, taken from the npm tarball of amplify-dynamodb-simulator: .tideline/dynamodb-local
+// Idempotent: a marker file per component records the pinned version. Skipped entirely when
+// AWS_ENDPOINT_URL names an existing emulator (LocalStack or moto), since nothing is started then.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const MOTO_VERSION = "5.2.5";
+export const DYNAMODB_SIMULATOR_VERSION = "2.9.30";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const home = join(root, ".tideline");
+
+function run(cmd, args, opts = {}) {
+  execFileSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], ...opts });
+}
+
+function marker(name) {
+  const file = join(home, `${name}.installed`);
+  return {
+    ok: (version) => existsSync(file) && readFileSync(file, "utf8").trim() === version,
+    set: (version) => writeFileSync(file, `${version}\n`),
+  };
+}
+
+function installMoto() {
+  const m = marker("moto");
+  if (m.ok(MOTO_VERSION)) return;
+  const venv = join(home, "venv");
+  const python = process.env.PYTHON ?? "python3";
+  console.log(`[emulators] creating ${venv} with moto[server]==${MOTO_VERSION}`);
+  rmSync(venv, { recursive: true, force: true });
+  run(python, ["-m", "venv", venv]);
+  run(join(venv, "bin", "pip"), [
+    "install",
+    "--quiet",
+    "--disable-pip-version-check",
+    `moto[server]==${MOTO_VERSION}`,
+  ]);
+  m.set(MOTO_VERSION);
+}
+
+function checkJava() {
+  try {
+    execFileSync("java", ["-version"], { stdio: "ignore" });
+  } catch {
+    throw new Error(
+      "DynamoDB Local needs Java 17+ on PATH. Install it (Debian: apt-get install -y openjdk-17-jre-headless) or set AWS_ENDPOINT_URL to an existing emulator.",
+    );
+  }
+}
+
+function installDynamoDbLocal() {
+  checkJava();
+  const m = marker("dynamodb-local");
+  if (m.ok(DYNAMODB_SIMULATOR_VERSION)) return;
+  const cache = join(home, "cache");
+  const dest = join(home, "dynamodb-local");
+  mkdirSync(cache, { recursive: true });
+  console.log(`[emulators] fetching DynamoDB Local (amplify-dynamodb-simulator@${DYNAMODB_SIMULATOR_VERSION})`);
+  const out = execFileSync(
+    "npm",
+    ["pack", `amplify-dynamodb-simulator@${DYNAMODB_SIMULATOR_VERSION}`, "--silent", "--pack-destination", cache],
+    { encoding: "utf8" },
+  );
+  const tarball = join(cache, out.trim().split("\n").pop());
+  rmSync(dest, { recursive: true, force: true });
+  mkdirSync(dest, { recursive: true });
+  run("tar", ["-xzf", tarball, "-C", dest, "--strip-components=2", "package/emulator"]);
+  rmSync(tarball, { force: true });
+  if (!existsSync(join(dest, "DynamoDBLocal.jar"))) {
+    throw new Error(`DynamoDBLocal.jar missing after extracting ${tarball}`);
+  }
+  m.set(DYNAMODB_SIMULATOR_VERSION);
+}
+
+if (process.env.AWS_ENDPOINT_URL) {
+  console.log(`[emulators] AWS_ENDPOINT_URL=${process.env.AWS_ENDPOINT_URL}: using it, nothing to install`);
+} else {
+  mkdirSync(home, { recursive: true });
+  installMoto();
+  installDynamoDbLocal();
+}
