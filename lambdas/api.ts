@@ -1,2 +1,94 @@
-// Placeholder until the handler lands; the CDK stack bundles this entry.
-export const handler = async (): Promise<void> => {};
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { devInfo } from "../shared/core/api/devInfo.js";
+import { getEventRuns, getRun } from "../shared/core/api/restV1.js";
+import { NotFoundError, UnauthorizedError, ValidationError } from "../shared/core/errors.js";
+import { registerApp, syncAppByUrl } from "../shared/core/registry/registerApp.js";
+import { bearerMatches } from "../shared/protocol/signature.js";
+import { bodyText, handlerWith, header, httpError, json } from "./middleware.js";
+import { apiDeps } from "./wiring.js";
+
+const deps = await apiDeps();
+const VERSION = "tideline-0.1.0";
+
+type Route = (event: APIGatewayProxyEventV2, params: string[]) => Promise<APIGatewayProxyStructuredResultV2>;
+
+function requireKey(event: APIGatewayProxyEventV2): void {
+  if (deps.mode === "cloud" && !bearerMatches(header(event, "authorization"), deps.signingKeys)) {
+    throw new UnauthorizedError("A signing key is required as the bearer token");
+  }
+}
+
+const routes: [string, RegExp, Route][] = [
+  [
+    "POST",
+    /^\/fn\/register$/,
+    async (event) => {
+      try {
+        const reply = await registerApp(deps, { body: bodyText(event), authorization: header(event, "authorization") });
+        return json(200, reply);
+      } catch (err) {
+        // The SDK copies `status` from the body into the user's PUT response: always include it.
+        return httpError(err, (status, error) => ({ status, error, code: status === 401 ? "unauthorized" : "invalid_request" }));
+      }
+    },
+  ],
+  [
+    "POST",
+    /^\/v1\/apps\/sync$/,
+    async (event) => {
+      requireKey(event);
+      let url: unknown;
+      try {
+        url = (JSON.parse(bodyText(event) || "{}") as { url?: unknown }).url;
+      } catch {
+        throw new ValidationError("body must be JSON: {\"url\": \"<app url>\"}");
+      }
+      if (typeof url !== "string") throw new ValidationError("body must be JSON: {\"url\": \"<app url>\"}");
+      const res = await syncAppByUrl(url, fetch);
+      let body: unknown = res.body;
+      try {
+        body = JSON.parse(res.body);
+      } catch {
+        // keep the text
+      }
+      return json(res.status, { status: res.status, app_response: body });
+    },
+  ],
+  ["GET", /^\/dev$/, async () => json(200, await devInfo({ ...deps, version: VERSION }))],
+  ["GET", /^\/health$/, async () => json(200, { status: 200, message: "OK" })],
+  [
+    "GET",
+    /^\/v1\/runs\/([^/]+)$/,
+    async (event, [runId]) => {
+      requireKey(event);
+      return json(200, await getRun(deps, runId ?? ""));
+    },
+  ],
+  [
+    "GET",
+    /^\/v1\/events\/([^/]+)\/runs$/,
+    async (event, [eventId]) => {
+      requireKey(event);
+      return json(200, await getEventRuns(deps, eventId ?? ""));
+    },
+  ],
+];
+
+/** Every non-event route of the HTTP API ($default): sync, /dev, REST v1. */
+export const handler = handlerWith("api", async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const method = event.requestContext.http.method.toUpperCase();
+  const path = event.rawPath.replace(/\/+$/, "") || "/";
+  try {
+    let pathMatched = false;
+    for (const [m, pattern, route] of routes) {
+      const match = pattern.exec(path);
+      if (!match) continue;
+      pathMatched = true;
+      if (m === method) return await route(event, match.slice(1).map((p) => decodeURIComponent(p)));
+    }
+    if (pathMatched) return json(405, { status: 405, error: `Method ${method} not allowed on ${path}` });
+    throw new NotFoundError(`No route for ${method} ${path}`);
+  } catch (err) {
+    return httpError(err, (status, error) => ({ status, error }));
+  }
+});

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI through tsx, so `npx tideline dev` needs no build step.
+import { register } from "tsx/esm/api";
+
+register();
+const { main } = await import("../infra/local/cli.ts");
+// Exit explicitly: SDK keep-alive sockets and handler timers must not keep a stopped server alive.
+process.exit(await main(process.argv.slice(2)));

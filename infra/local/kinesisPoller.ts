@@ -1,0 +1,188 @@
+/**
+ * Emulated Kinesis event-source mapping: one loop per shard reads from TRIM_HORIZON, invokes the
+ * handler in-process with batches shaped like Lambda's KinesisStreamEvent, and checkpoints like
+ * Lambda: after a success it moves on; on a partial failure it retries from the first failed
+ * sequence number; when the handler throws it retries the whole batch.
+ */
+import {
+  type _Record,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+  type ShardIteratorType,
+} from "@aws-sdk/client-kinesis";
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import { sleep } from "./abortableSleep.js";
+import { lambdaContext } from "./lambdaContext.js";
+import { consoleLogger, type Logger } from "./log.js";
+import type { Poller } from "./sqsPoller.js";
+
+export type KinesisHandler = (
+  event: KinesisStreamEvent,
+  context: Context,
+) => Promise<KinesisStreamBatchResponse | undefined | void>;
+
+export interface KinesisPollerOptions {
+  kinesis: KinesisClient;
+  streamName: string;
+  streamArn: string;
+  handler: KinesisHandler;
+  functionName: string;
+  timeoutMs: number;
+  batchSize?: number;
+  /** Pause after an empty read. */
+  idleMs?: number;
+  /** Pause before a retry; doubles per consecutive failure up to maxBackoffMs. */
+  retryBackoffMs?: number;
+  maxBackoffMs?: number;
+  region?: string;
+  log?: Logger;
+  onInvoke?: (event: KinesisStreamEvent) => void;
+}
+
+export function toKinesisRecord(r: _Record, shardId: string, streamArn: string, region: string): KinesisStreamRecord {
+  const seq = r.SequenceNumber ?? "";
+  return {
+    kinesis: {
+      kinesisSchemaVersion: "1.0",
+      partitionKey: r.PartitionKey ?? "",
+      sequenceNumber: seq,
+      data: Buffer.from(r.Data ?? new Uint8Array()).toString("base64"),
+      approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) / 1000,
+    },
+    eventSource: "aws:kinesis",
+    eventVersion: "1.0",
+    eventID: `${shardId}:${seq}`,
+    eventName: "aws:kinesis:record",
+    invokeIdentityArn: `arn:aws:iam::000000000000:role/tideline-local`,
+    awsRegion: region,
+    eventSourceARN: streamArn,
+  };
+}
+
+/**
+ * Where to resume after an invocation: undefined = the batch is done; otherwise the sequence
+ * number to retry from. An identifier that is not in the batch fails the whole batch, as in Lambda.
+ */
+export function retryFrom(
+  records: KinesisStreamRecord[],
+  result: KinesisStreamBatchResponse | undefined | void,
+): string | undefined {
+  const failures = result?.batchItemFailures ?? [];
+  if (failures.length === 0) return undefined;
+  const inBatch = new Set(records.map((r) => r.kinesis.sequenceNumber));
+  let lowest: bigint | undefined;
+  for (const f of failures) {
+    const id = f.itemIdentifier;
+    if (!id || !inBatch.has(id)) return records[0]?.kinesis.sequenceNumber;
+    const n = BigInt(id);
+    if (lowest === undefined || n < lowest) lowest = n;
+  }
+  return lowest?.toString();
+}
+
+export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
+  const log = opts.log ?? consoleLogger();
+  const region = opts.region ?? process.env.AWS_REGION ?? "us-east-1";
+  const abort = new AbortController();
+  const base = opts.retryBackoffMs ?? 200;
+  const max = opts.maxBackoffMs ?? 5000;
+
+  async function iterator(shardId: string, type: ShardIteratorType, seq?: string): Promise<string | undefined> {
+    const res = await opts.kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: opts.streamName,
+        ShardId: shardId,
+        ShardIteratorType: type,
+        ...(seq ? { StartingSequenceNumber: seq } : {}),
+      }),
+    );
+    return res.ShardIterator;
+  }
+
+  async function shardLoop(shardId: string): Promise<void> {
+    // Last fully processed sequence number: where to resume if the iterator is lost.
+    let checkpoint: string | undefined;
+    let failures = 0;
+    const resume = () =>
+      checkpoint ? iterator(shardId, "AFTER_SEQUENCE_NUMBER", checkpoint) : iterator(shardId, "TRIM_HORIZON");
+    let it: string | undefined;
+    while (!abort.signal.aborted) {
+      try {
+        it ??= await resume();
+        if (!it) return; // closed shard, fully read
+        const res = await opts.kinesis.send(new GetRecordsCommand({ ShardIterator: it, Limit: opts.batchSize ?? 100 }));
+        const records = (res.Records ?? []).map((r) => toKinesisRecord(r, shardId, opts.streamArn, region));
+        if (records.length === 0) {
+          it = res.NextShardIterator;
+          if (!it) return;
+          await sleep(opts.idleMs ?? 100, abort.signal);
+          continue;
+        }
+        const event: KinesisStreamEvent = { Records: records };
+        opts.onInvoke?.(event);
+        let from: string | undefined;
+        try {
+          const result = await opts.handler(event, lambdaContext(opts.functionName, opts.timeoutMs, region));
+          from = retryFrom(records, result);
+        } catch (err) {
+          log.warn(`${opts.functionName} threw on ${shardId}; retrying the batch`, err);
+          from = records[0]?.kinesis.sequenceNumber;
+        }
+        if (from === undefined) {
+          checkpoint = records.at(-1)?.kinesis.sequenceNumber;
+          it = res.NextShardIterator;
+          failures = 0;
+          if (!it) return;
+          continue;
+        }
+        // Everything before the failed record is done; read again from it after a backoff.
+        const before = records.filter((r) => BigInt(r.kinesis.sequenceNumber) < BigInt(from));
+        checkpoint = before.at(-1)?.kinesis.sequenceNumber ?? checkpoint;
+        failures++;
+        await sleep(Math.min(max, base * 2 ** (failures - 1)), abort.signal);
+        it = await iterator(shardId, "AT_SEQUENCE_NUMBER", from);
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        // Expired iterator, throttling, emulator hiccup: resume from the checkpoint.
+        log.warn(`${opts.functionName} poller on ${shardId}`, err);
+        it = undefined;
+        await sleep(1000, abort.signal);
+      }
+    }
+  }
+
+  async function listShards(): Promise<string[]> {
+    const shards: string[] = [];
+    let token: string | undefined;
+    do {
+      const res = await opts.kinesis.send(
+        token ? new ListShardsCommand({ NextToken: token }) : new ListShardsCommand({ StreamName: opts.streamName }),
+      );
+      for (const s of res.Shards ?? []) if (s.ShardId) shards.push(s.ShardId);
+      token = res.NextToken;
+    } while (token);
+    return shards;
+  }
+
+  const started = (async () => {
+    while (!abort.signal.aborted) {
+      try {
+        // The local stream never reshards, so the shard list is read once.
+        await Promise.all((await listShards()).map(shardLoop));
+        return;
+      } catch (err) {
+        log.warn(`${opts.functionName}: cannot list the shards of ${opts.streamName}`, err);
+        await sleep(1000, abort.signal);
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      abort.abort();
+      await started;
+    },
+  };
+}

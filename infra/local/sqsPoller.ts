@@ -1,0 +1,155 @@
+/**
+ * Emulated SQS event-source mapping: concurrent pollers receive batches, invoke the handler
+ * in-process with an SQSEvent shaped like Lambda's, and delete what succeeded. Failed records
+ * (batchItemFailures) and whole batches whose handler threw stay in the queue until their
+ * visibility timeout ends, then come back with a higher receive count, as on AWS.
+ */
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
+import { sleep } from "./abortableSleep.js";
+import { lambdaContext } from "./lambdaContext.js";
+import { consoleLogger, type Logger } from "./log.js";
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined | void>;
+
+export interface SqsPollerOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  handler: SqsHandler;
+  functionName: string;
+  timeoutMs: number;
+  /** Concurrent pollers (Lambda scales a FIFO mapping with the active message groups). */
+  concurrency?: number;
+  batchSize?: number;
+  /**
+   * Long-poll seconds. 0 (the default) short-polls every `idleMs`: moto's long poll snapshots the
+   * in-flight FIFO groups when it starts and spins on them, which delays and costs more.
+   */
+  waitTimeSeconds?: number;
+  idleMs?: number;
+  region?: string;
+  log?: Logger;
+  /** Observes every invocation (tests, latency measurements). */
+  onInvoke?: (event: SQSEvent) => void;
+}
+
+export interface Poller {
+  stop(): Promise<void>;
+}
+
+function toMessageAttributes(attrs: Record<string, MessageAttributeValue> | undefined): SQSMessageAttributes {
+  const out: SQSMessageAttributes = {};
+  for (const [name, a] of Object.entries(attrs ?? {})) {
+    out[name] = {
+      dataType: a.DataType ?? "String",
+      ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}),
+      ...(a.BinaryValue !== undefined ? { binaryValue: Buffer.from(a.BinaryValue).toString("base64") } : {}),
+      stringListValues: a.StringListValues ?? [],
+      binaryListValues: (a.BinaryListValues ?? []).map((b) => Buffer.from(b).toString("base64")),
+    };
+  }
+  return out;
+}
+
+/** One received message as Lambda's SQS mapping presents it. */
+export function toSqsRecord(m: Message, queueArn: string, region: string): SQSRecord {
+  const a = m.Attributes ?? {};
+  return {
+    messageId: m.MessageId ?? "",
+    receiptHandle: m.ReceiptHandle ?? "",
+    body: m.Body ?? "",
+    attributes: {
+      ...a,
+      ApproximateReceiveCount: a.ApproximateReceiveCount ?? "1",
+      SentTimestamp: a.SentTimestamp ?? String(Date.now()),
+      SenderId: a.SenderId ?? "000000000000",
+      ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: toMessageAttributes(m.MessageAttributes),
+    md5OfBody: m.MD5OfBody ?? "",
+    ...(m.MD5OfMessageAttributes ? { md5OfMessageAttributes: m.MD5OfMessageAttributes } : {}),
+    eventSource: "aws:sqs",
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}
+
+/**
+ * Ids to delete after an invocation. Like Lambda: a thrown error keeps the whole batch, and so
+ * does a failure report naming a message that is not in the batch (an invalid response).
+ */
+export function successfulIds(records: SQSRecord[], result: SQSBatchResponse | undefined | void): string[] {
+  const failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+  const ids = new Set(records.map((r) => r.messageId));
+  for (const id of failed) if (!ids.has(id)) return [];
+  return records.filter((r) => !failed.has(r.messageId)).map((r) => r.messageId);
+}
+
+export function startSqsPoller(opts: SqsPollerOptions): Poller {
+  const log = opts.log ?? consoleLogger();
+  const region = opts.region ?? process.env.AWS_REGION ?? "us-east-1";
+  const idleMs = opts.idleMs ?? 50;
+  const abort = new AbortController();
+
+  async function invoke(messages: Message[]): Promise<void> {
+    const records = messages.map((m) => toSqsRecord(m, opts.queueArn, region));
+    const event: SQSEvent = { Records: records };
+    opts.onInvoke?.(event);
+    let result: SQSBatchResponse | undefined | void;
+    try {
+      result = await opts.handler(event, lambdaContext(opts.functionName, opts.timeoutMs, region));
+    } catch (err) {
+      log.warn(`${opts.functionName} threw; its ${records.length} message(s) return after the visibility timeout`, err);
+      return;
+    }
+    const ok = new Set(successfulIds(records, result));
+    const entries = records
+      .filter((r) => ok.has(r.messageId))
+      .map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle }));
+    if (entries.length === 0) return;
+    const res = await opts.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: opts.queueUrl, Entries: entries }));
+    for (const f of res.Failed ?? []) log.warn(`${opts.functionName}: delete failed (${f.Code}: ${f.Message ?? ""})`);
+  }
+
+  async function loop(): Promise<void> {
+    while (!abort.signal.aborted) {
+      try {
+        const res = await opts.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: opts.queueUrl,
+            MaxNumberOfMessages: opts.batchSize ?? 10,
+            WaitTimeSeconds: opts.waitTimeSeconds ?? 0,
+            MessageSystemAttributeNames: ["All"],
+            MessageAttributeNames: ["All"],
+          }),
+        );
+        const messages = res.Messages ?? [];
+        if (messages.length === 0) {
+          await sleep(idleMs, abort.signal);
+          continue;
+        }
+        await invoke(messages);
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        log.warn(`${opts.functionName} poller: ${opts.queueUrl}`, err);
+        await sleep(1000, abort.signal);
+      }
+    }
+  }
+
+  const loops = Array.from({ length: opts.concurrency ?? 4 }, () => loop());
+  return {
+    // In-flight invocations finish (and delete their successes) before stop resolves.
+    async stop() {
+      abort.abort();
+      await Promise.all(loops);
+    },
+  };
+}

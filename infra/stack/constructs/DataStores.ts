@@ -1,0 +1,119 @@
+/**
+ * Every table, queue, stream and bucket of the resource manifest (shared/resources.ts), built by
+ * looping over it. Settings that the local runtime must share (keys, TTL attribute, visibility,
+ * retention, dead-letter wiring) come only from the manifest; this file adds what only AWS has
+ * (billing mode, encryption, PITR, FIFO throughput mode, removal policies).
+ */
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { AttributeType, BillingMode, Table } from "aws-cdk-lib/aws-dynamodb";
+import { Stream, StreamEncryption, StreamMode } from "aws-cdk-lib/aws-kinesis";
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from "aws-cdk-lib/aws-s3";
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import {
+  BUCKETS,
+  type BucketSpec,
+  QUEUES,
+  type QueueName,
+  type QueueSpec,
+  STREAMS,
+  type StreamSpec,
+  TABLES,
+  type TableName,
+  type TableSpec,
+} from "../../../shared/resources.js";
+
+export type StreamName = keyof typeof STREAMS;
+export type BucketName = keyof typeof BUCKETS;
+
+/** Builds one construct per manifest entry, keeping the manifest's keys (and their types). */
+function fromManifest<K extends string, S, R>(manifest: Record<K, S>, make: (spec: S, key: K) => R): Record<K, R> {
+  const out = {} as Record<K, R>;
+  for (const key of Object.keys(manifest) as K[]) out[key] = make(manifest[key], key);
+  return out;
+}
+
+export class DataStores extends Construct {
+  readonly tables: Record<TableName, Table>;
+  readonly queues: Record<QueueName, Queue>;
+  readonly streams: Record<StreamName, Stream>;
+  readonly buckets: Record<BucketName, Bucket>;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.tables = fromManifest<TableName, TableSpec, Table>(TABLES, (spec) => this.table(spec));
+    this.queues = this.buildQueues();
+    this.streams = fromManifest<StreamName, StreamSpec, Stream>(STREAMS, (spec) => this.stream(spec));
+    this.buckets = fromManifest<BucketName, BucketSpec, Bucket>(BUCKETS, (spec) => this.bucket(spec));
+  }
+
+  private table(spec: TableSpec): Table {
+    return new Table(this, spec.id, {
+      partitionKey: { name: spec.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: spec.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: spec.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Run state, step results and leases: never lost to a stack deletion or a replacement.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Dead-letter queues are referenced by manifest key, so build each queue after its DLQ. */
+  private buildQueues(): Record<QueueName, Queue> {
+    const built = new Map<QueueName, Queue>();
+    const build = (name: QueueName): Queue => {
+      const existing = built.get(name);
+      if (existing) return existing;
+      const spec: QueueSpec = QUEUES[name];
+      const dlqName = spec.deadLetter?.queueId as QueueName | undefined;
+      if (dlqName !== undefined && !(dlqName in QUEUES)) {
+        throw new Error(`Queue ${name}: unknown dead-letter queue "${dlqName}" in shared/resources.ts`);
+      }
+      const queue = new Queue(this, spec.id, {
+        fifo: spec.fifo || undefined,
+        // High-throughput FIFO: deduplication and the throughput quota are per message group.
+        // Deduplication ids are deterministic job ids, so content-based deduplication stays off.
+        ...(spec.fifo && {
+          fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+          deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+          contentBasedDeduplication: false,
+        }),
+        visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
+        retentionPeriod: Duration.seconds(spec.retentionSeconds),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        deadLetterQueue:
+          spec.deadLetter && dlqName !== undefined
+            ? { queue: build(dlqName), maxReceiveCount: spec.deadLetter.maxReceiveCount }
+            : undefined,
+      });
+      built.set(name, queue);
+      return queue;
+    };
+    return fromManifest<QueueName, QueueSpec, Queue>(QUEUES, (_spec, name) => build(name));
+  }
+
+  private stream(spec: StreamSpec): Stream {
+    return new Stream(this, spec.id, {
+      // On-demand scales shards with the write rate; no capacity planning for event bursts.
+      streamMode: StreamMode.ON_DEMAND,
+      encryption: StreamEncryption.MANAGED,
+    });
+  }
+
+  private bucket(spec: BucketSpec): Bucket {
+    return new Bucket(this, spec.id, {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: false,
+      // Payload objects live as long as the runs that point at them (a run can sleep for a year),
+      // so nothing expires by age; only abandoned multipart uploads are cleaned up.
+      lifecycleRules: [{ id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * A Tideline Lambda with the house defaults: Node 22 on arm64, an ESM bundle built by the local
+ * esbuild (no Docker), X-Ray tracing, its own log group with a retention, and a role that starts
+ * with nothing but write access to that log group. Every other permission arrives through the
+ * bind helpers in `bind.ts`, which set the resource's environment variable in the same call.
+ */
+import { fileURLToPath } from "node:url";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+
+/** Repository root, found from this file so synth works from any working directory. */
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** The handlers under `lambdas/`; each exports `handler`. */
+export type LambdaEntry = "event-api" | "api" | "runner" | "executor" | "timer";
+
+export interface TidelineFunctionProps {
+  readonly entry: LambdaEntry;
+  readonly description: string;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** @default 512 MB (arm64 CPU share scales with memory; 512 MB keeps cold starts short) */
+  readonly memorySize?: number;
+  /** Settings every function needs regardless of bindings (mode, addresses, key hashes). */
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * ESM output has no `require`; a few CommonJS dependencies call it for Node built-ins, so the
+ * bundle defines one. The import is aliased so it cannot clash with a bundled `createRequire`.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __tidelineCreateRequire } from 'node:module'; const require = __tidelineCreateRequire(import.meta.url);";
+
+export class TidelineFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: TidelineFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, "Logs", {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Our own role instead of the default one, which carries the AWSLambdaBasicExecutionRole
+    // managed policy (logs on every log group of the account).
+    this.role = new Role(this, "Role", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `Tideline ${props.entry} Lambda`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new NodejsFunction(this, "Function", {
+      entry: `${ROOT}lambdas/${props.entry}.ts`,
+      handler: "handler",
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        TIDELINE_MODE: "cloud",
+        NODE_OPTIONS: "--enable-source-maps",
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: "node22",
+        mainFields: ["module", "main"],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The AWS SDK v3 is bundled rather than taken from the runtime: the bundle then runs the
+        // exact client versions the test suite ran (the runtime's copy lags and changes without a
+        // deploy), and esbuild tree-shakes it into one ESM file that loads faster than the
+        // runtime's CommonJS packages.
+        bundleAwsSDK: true,
+      },
+    });
+  }
+
+  /** Sets one environment variable on the function. */
+  addEnvironment(name: string, value: string): void {
+    this.fn.addEnvironment(name, value);
+  }
+}

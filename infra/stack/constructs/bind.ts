@@ -1,0 +1,121 @@
+/**
+ * Bind helpers: one call gives a function a resource's address (the environment variable named in
+ * shared/resources.ts) and exactly the access it needs to it, nothing wider. Event-source mappings
+ * grant their own consumer permissions; these helpers cover what handler code calls itself.
+ */
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { Grant } from "aws-cdk-lib/aws-iam";
+import type { IStream } from "aws-cdk-lib/aws-kinesis";
+import type { IBucket } from "aws-cdk-lib/aws-s3";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import {
+  BUCKETS,
+  type BucketSpec,
+  QUEUES,
+  type QueueSpec,
+  SCHEDULER,
+  STREAMS,
+  type StreamSpec,
+  TABLES,
+  type TableSpec,
+} from "../../../shared/resources.js";
+import type { DataStores } from "./DataStores.js";
+import type { Scheduling } from "./Scheduling.js";
+import type { TidelineFunction } from "./TidelineFunction.js";
+
+/** Environment variable that carries the signing-key secret's ARN (read by lambdas/wiring.ts). */
+export const SIGNING_KEY_SECRET_ARN_ENV = "TIDELINE_SIGNING_KEY_SECRET_ARN";
+
+/** The queue ARN travels beside the URL (Scheduler targets and IAM need the ARN). */
+export function queueArnEnv(spec: QueueSpec): string {
+  return `${spec.env}_ARN`;
+}
+
+const TABLE_ACTIONS = {
+  read: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:ConditionCheckItem"],
+  readWrite: [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+  ],
+} as const;
+
+/**
+ * Item-level access only (no DescribeTable, no streams). `Table.grant` adds `<table>/index/*` by
+ * itself once the manifest gives a table an index.
+ */
+export function bindTable(fn: TidelineFunction, spec: TableSpec, table: ITable, access: "read" | "readWrite"): void {
+  fn.addEnvironment(spec.env, table.tableName);
+  table.grant(fn.fn, ...TABLE_ACTIONS[access]);
+}
+
+/** Producer access: SendMessage (and SendMessageBatch, which IAM authorises as SendMessage). */
+export function bindQueue(fn: TidelineFunction, spec: QueueSpec, queue: IQueue, access: "send"): void {
+  fn.addEnvironment(spec.env, queue.queueUrl);
+  fn.addEnvironment(queueArnEnv(spec), queue.queueArn);
+  if (access === "send") queue.grant(fn.fn, "sqs:SendMessage");
+}
+
+/** Producer access: PutRecords only (the event API writes batches). */
+export function bindStream(fn: TidelineFunction, spec: StreamSpec, stream: IStream, access: "putRecords"): void {
+  fn.addEnvironment(spec.env, stream.streamName);
+  if (access === "putRecords") stream.grant(fn.fn, "kinesis:PutRecords");
+}
+
+/**
+ * Object access for the payload store. ListBucket is there so that a missing key answers 404
+ * (`NoSuchKey`, which S3BlobStore treats as "absent") instead of 403.
+ */
+export function bindBucket(fn: TidelineFunction, spec: BucketSpec, bucket: IBucket, access: "read" | "readWrite"): void {
+  fn.addEnvironment(spec.env, bucket.bucketName);
+  Grant.addToPrincipal({
+    grantee: fn.fn,
+    actions: access === "read" ? ["s3:GetObject"] : ["s3:GetObject", "s3:PutObject"],
+    resourceArns: [bucket.arnForObjects("*")],
+  });
+  Grant.addToPrincipal({ grantee: fn.fn, actions: ["s3:ListBucket"], resourceArns: [bucket.bucketArn] });
+}
+
+/** The schedule group and target role, plus CreateSchedule/DeleteSchedule and PassRole. */
+export function bindScheduler(fn: TidelineFunction, scheduling: Scheduling): void {
+  fn.addEnvironment(SCHEDULER.groupEnv, scheduling.group.scheduleGroupName);
+  fn.addEnvironment(SCHEDULER.roleArnEnv, scheduling.role.roleArn);
+  scheduling.grantManageSchedules(fn.fn);
+}
+
+/** The signing key: its ARN in the environment, GetSecretValue on that one secret. */
+export function bindSigningKey(fn: TidelineFunction, secret: ISecret): void {
+  fn.addEnvironment(SIGNING_KEY_SECRET_ARN_ENV, secret.secretArn);
+  secret.grantRead(fn.fn);
+}
+
+/**
+ * Every manifest address, for every function. shared/config.ts parses all of them at cold start,
+ * whichever handler runs; an address is not a permission (only the bind helpers grant access).
+ */
+export function allAddresses(data: DataStores, scheduling: Scheduling): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of Object.keys(TABLES) as (keyof typeof TABLES)[]) {
+    env[TABLES[key].env] = data.tables[key].tableName;
+  }
+  for (const key of Object.keys(QUEUES) as (keyof typeof QUEUES)[]) {
+    env[QUEUES[key].env] = data.queues[key].queueUrl;
+    env[queueArnEnv(QUEUES[key])] = data.queues[key].queueArn;
+  }
+  for (const key of Object.keys(STREAMS) as (keyof typeof STREAMS)[]) {
+    env[STREAMS[key].env] = data.streams[key].streamName;
+  }
+  for (const key of Object.keys(BUCKETS) as (keyof typeof BUCKETS)[]) {
+    env[BUCKETS[key].env] = data.buckets[key].bucketName;
+  }
+  env[SCHEDULER.groupEnv] = scheduling.group.scheduleGroupName;
+  env[SCHEDULER.roleArnEnv] = scheduling.role.roleArn;
+  return env;
+}

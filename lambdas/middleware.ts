@@ -1,0 +1,53 @@
+/**
+ * The one middleware stack every handler uses: a Powertools logger with the Lambda context,
+ * errors logged once (never with the event payload: events are user data), and HTTP error
+ * mapping for the API handlers.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import middy, { type MiddyfiedHandler } from "@middy/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { TidelineError } from "../shared/core/errors.js";
+
+const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
+type Level = (typeof LEVELS)[number];
+const requested = (process.env.TIDELINE_LOG_LEVEL ?? "WARN").toUpperCase();
+const logLevel: Level = (LEVELS as readonly string[]).includes(requested) ? (requested as Level) : "WARN";
+
+export const logger = new Logger({ serviceName: "tideline", logLevel });
+
+export function handlerWith<E, R>(name: string, fn: (event: E, context: Context) => Promise<R>): MiddyfiedHandler<E, R> {
+  return middy<E, R>({ timeoutEarlyInMillis: 0 }).handler(async (event: E, context: Context) => {
+    logger.addContext(context);
+    try {
+      return await fn(event, context);
+    } catch (err) {
+      logger.error(`${name} failed`, err as Error);
+      throw err;
+    }
+  });
+}
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Maps an error to an HTTP answer: exposable errors keep their message, others become 500. */
+export function httpError(err: unknown, shape: (status: number, message: string) => unknown): APIGatewayProxyStructuredResultV2 {
+  if (err instanceof TidelineError && err.expose) return json(err.status, shape(err.status, err.message));
+  logger.error("unhandled API error", err as Error);
+  return json(500, shape(500, "Internal server error"));
+}
+
+/** Decoded request body text (API Gateway base64-encodes binary bodies). */
+export function bodyText(event: APIGatewayProxyEventV2): string {
+  if (!event.body) return "";
+  return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+}
+
+export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  return event.headers?.[name.toLowerCase()];
+}

@@ -1,0 +1,103 @@
+/**
+ * Builds each handler's dependencies once per container (cold start) from the environment:
+ * config → AWS clients → adapters → the core's deps. Handlers import only the getter they need.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { awsClients } from "../shared/adapters/aws/clients.js";
+import { DynamoEventStore } from "../shared/adapters/aws/DynamoEventStore.js";
+import { DynamoRegistryStore } from "../shared/adapters/aws/DynamoRegistryStore.js";
+import { DynamoRunStore } from "../shared/adapters/aws/DynamoRunStore.js";
+import { KinesisEventStream } from "../shared/adapters/aws/KinesisEventStream.js";
+import { LargeJson } from "../shared/adapters/aws/largeJson.js";
+import { S3BlobStore } from "../shared/adapters/aws/S3BlobStore.js";
+import { SqsWorkQueue } from "../shared/adapters/aws/SqsWorkQueue.js";
+import { TimerServiceAws } from "../shared/adapters/aws/TimerServiceAws.js";
+import { loadConfig, type TidelineConfig } from "../shared/config.js";
+import type { ExecutorDeps } from "../shared/core/engine/executeJob.js";
+import type { IngestDeps } from "../shared/core/ingest/acceptEvents.js";
+import type { RunnerDeps } from "../shared/core/runner/startRuns.js";
+import type { Clock } from "../shared/ports/index.js";
+import { logger } from "./middleware.js";
+
+const DAY_SECONDS = 24 * 60 * 60;
+const clock: Clock = { now: () => Date.now() };
+
+/** In AWS the signing key lives in Secrets Manager (hex value; the key is `signkey-prod-<hex>`). */
+async function signingKeys(config: TidelineConfig): Promise<string[]> {
+  const arn = process.env.TIDELINE_SIGNING_KEY_SECRET_ARN;
+  if (config.signingKeys.length > 0 || !arn) return config.signingKeys;
+  const sm = new SecretsManagerClient({});
+  const secret = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
+  const value = (secret.SecretString ?? "").trim();
+  return value ? [value.startsWith("signkey-") ? value : `signkey-prod-${value}`] : [];
+}
+
+function base() {
+  const config = loadConfig();
+  const clients = awsClients();
+  const json = new LargeJson(new S3BlobStore(clients.s3, config.bucket));
+  const registry = new DynamoRegistryStore(clients.doc, config.tables.registry);
+  const events = new DynamoEventStore(clients.doc, config.tables.events, json, config.eventRetentionDays * DAY_SECONDS);
+  const runs = new DynamoRunStore(
+    clients.doc,
+    { runs: config.tables.runs, flow: config.tables.flow },
+    json,
+    config.runRetentionDays * DAY_SECONDS,
+  );
+  const work = new SqsWorkQueue(clients.sqs, config.queues.work);
+  const timers = new TimerServiceAws(
+    clients,
+    {
+      timersQueueUrl: config.queues.timers,
+      timersQueueArn: config.queues.timersArn,
+      scheduleGroup: config.scheduleGroup,
+      schedulerRoleArn: config.schedulerRoleArn,
+    },
+    clock,
+  );
+  return { config, clients, registry, events, runs, work, timers };
+}
+
+export async function ingestDeps(): Promise<IngestDeps> {
+  const config = loadConfig();
+  const clients = awsClients();
+  return {
+    stream: new KinesisEventStream(clients.kinesis, config.stream),
+    clock,
+    mode: config.mode,
+    eventKeyHashes: config.eventKeyHashes,
+  };
+}
+
+export async function runnerDeps(): Promise<RunnerDeps> {
+  const b = base();
+  return { ...b, clock, log: (message, fields) => logger.info(message, fields ?? {}) };
+}
+
+export async function executorDeps(): Promise<ExecutorDeps> {
+  const b = base();
+  return {
+    ...b,
+    clock,
+    http: (url, init) => fetch(url, init),
+    signingKeys: await signingKeys(b.config),
+    retryIntervalSeconds: b.config.retryIntervalSeconds,
+    log: (message, fields) => logger.info(message, fields ?? {}),
+  };
+}
+
+export async function timerDeps() {
+  const b = base();
+  return { work: b.work, timers: b.timers, clock };
+}
+
+export async function apiDeps() {
+  const b = base();
+  return {
+    ...b,
+    clock,
+    now: () => clock.now(),
+    mode: b.config.mode,
+    signingKeys: await signingKeys(b.config),
+  };
+}

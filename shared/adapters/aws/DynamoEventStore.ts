@@ -1,0 +1,50 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { InngestEvent } from "../../core/types.js";
+import type { EventStore, StoredEventRecord } from "../../ports/index.js";
+import type { LargeJson } from "./largeJson.js";
+
+/** Events table: EVT#<internalId> / EVT, expiring after the retention period (checked on read). */
+export class DynamoEventStore implements EventStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly json: LargeJson,
+    private readonly retentionSeconds: number,
+  ) {}
+
+  async putEvent(record: StoredEventRecord): Promise<void> {
+    const event = await this.json.encode(
+      record.event as unknown as import("../../core/types.js").Json,
+      `events/${record.internalId}.json`,
+    );
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: `EVT#${record.internalId}`,
+          sk: "EVT",
+          internalId: record.internalId,
+          name: record.event.name,
+          receivedAt: record.receivedAt,
+          event,
+          runIds: record.runIds,
+          expiresAt: Math.floor(record.receivedAt / 1000) + this.retentionSeconds,
+        },
+      }),
+    );
+  }
+
+  async getEvent(internalId: string): Promise<StoredEventRecord | undefined> {
+    const r = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `EVT#${internalId}`, sk: "EVT" } }),
+    );
+    const item = r.Item;
+    if (!item || (typeof item.expiresAt === "number" && item.expiresAt * 1000 < Date.now())) return undefined;
+    return {
+      internalId: String(item.internalId),
+      receivedAt: Number(item.receivedAt),
+      event: (await this.json.decode(item.event)) as unknown as InngestEvent,
+      runIds: (item.runIds as string[] | undefined) ?? [],
+    };
+  }
+}

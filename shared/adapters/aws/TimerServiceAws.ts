@@ -1,0 +1,78 @@
+import { createHash } from "node:crypto";
+import { ConflictException, CreateScheduleCommand, type SchedulerClient } from "@aws-sdk/client-scheduler";
+import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { TimerMessage } from "../../core/jobs.js";
+import type { Clock, TimerItem, TimerService } from "../../ports/index.js";
+
+/** SQS's largest per-message delay. */
+export const MAX_SQS_DELAY_SECONDS = 900;
+/**
+ * Scheduler fires anywhere inside the minute of its `at()` time, so aim this far early; the timer
+ * handler re-delays the remainder on the timers queue, which keeps wake-ups second-accurate.
+ */
+export const SCHEDULE_LEAD_MS = 90_000;
+
+export interface TimerServiceClients {
+  sqs: SQSClient;
+  scheduler: SchedulerClient;
+}
+
+export interface TimerServiceNames {
+  timersQueueUrl: string;
+  timersQueueArn: string;
+  scheduleGroup: string;
+  /** Role Scheduler assumes to send to the timers queue. */
+  schedulerRoleArn: string;
+}
+
+/** `at()` wants `yyyy-mm-ddThh:mm:ss` (no zone, no fraction); the zone is given separately. */
+export function atExpression(epochMs: number): string {
+  return `at(${new Date(epochMs).toISOString().slice(0, 19)})`;
+}
+
+/**
+ * Same body, same name: scheduling the same item for the same time twice makes one schedule.
+ * Names allow [0-9a-zA-Z-_.], at most 64 characters.
+ */
+export function scheduleName(body: string): string {
+  return `t-${createHash("sha256").update(body).digest("base64url").slice(0, 43)}`;
+}
+
+/** Delays of any length: the timers queue up to 15 minutes, a one-time Scheduler schedule beyond. */
+export class TimerServiceAws implements TimerService {
+  constructor(
+    private readonly clients: TimerServiceClients,
+    private readonly names: TimerServiceNames,
+    private readonly clock: Clock,
+  ) {}
+
+  async schedule(item: TimerItem, dueAt: number): Promise<void> {
+    const message: TimerMessage = { item, dueAt };
+    const body = JSON.stringify(message);
+    const delayMs = dueAt - this.clock.now();
+    if (delayMs <= MAX_SQS_DELAY_SECONDS * 1000) {
+      const delaySeconds = Math.min(MAX_SQS_DELAY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
+      await this.clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: this.names.timersQueueUrl, MessageBody: body, DelaySeconds: delaySeconds }),
+      );
+      return;
+    }
+    try {
+      await this.clients.scheduler.send(
+        new CreateScheduleCommand({
+          Name: scheduleName(body),
+          GroupName: this.names.scheduleGroup,
+          ScheduleExpression: atExpression(dueAt - SCHEDULE_LEAD_MS),
+          ScheduleExpressionTimezone: "UTC",
+          FlexibleTimeWindow: { Mode: "OFF" },
+          ActionAfterCompletion: "DELETE",
+          Target: { Arn: this.names.timersQueueArn, RoleArn: this.names.schedulerRoleArn, Input: body },
+        }),
+      );
+    } catch (err) {
+      // The same name exists: this exact item is already scheduled (a retried transition).
+      if (err instanceof ConflictException || (err instanceof Error && err.name === "ConflictException")) return;
+      throw err;
+    }
+  }
+}

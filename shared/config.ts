@@ -1,0 +1,101 @@
+/**
+ * Runtime configuration, parsed once from the environment with one schema. Handlers call
+ * `loadConfig()` at cold start; resource names come from the manifest's env variables.
+ */
+import { z } from "zod";
+import { BUCKETS, QUEUES, SCHEDULER, STREAMS, TABLES } from "./resources.js";
+
+const csv = z
+  .string()
+  .optional()
+  .transform((s) =>
+    (s ?? "")
+      .split(",")
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  );
+
+const schema = z.object({
+  TIDELINE_MODE: z.enum(["dev", "cloud"]).default("cloud"),
+  /** Plain signing key (`signkey-<env>-<hex>`); in AWS it comes from Secrets Manager instead. */
+  TIDELINE_SIGNING_KEY: z.string().optional(),
+  TIDELINE_SIGNING_KEY_FALLBACK: z.string().optional(),
+  /** sha256 hex of each accepted event key (event keys are never stored in clear). */
+  TIDELINE_EVENT_KEY_HASHES: csv,
+  /** Fixed delay between retries instead of the official backoff table (like `--retry-interval`). */
+  TIDELINE_RETRY_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86400).optional(),
+  TIDELINE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  TIDELINE_RUN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+});
+
+/** Resource names, one variable per manifest entry (queues also carry their ARN). */
+const RESOURCE_ENV = [
+  TABLES.registry.env,
+  TABLES.events.env,
+  TABLES.runs.env,
+  TABLES.pauses.env,
+  TABLES.flow.env,
+  QUEUES.work.env,
+  QUEUES.timers.env,
+  `${QUEUES.timers.env}_ARN`,
+  STREAMS.events.env,
+  BUCKETS.payloads.env,
+  SCHEDULER.groupEnv,
+  SCHEDULER.roleArnEnv,
+];
+
+export interface TidelineConfig {
+  mode: "dev" | "cloud";
+  signingKeys: string[];
+  eventKeyHashes: string[];
+  retryIntervalSeconds?: number;
+  eventRetentionDays: number;
+  runRetentionDays: number;
+  tables: { registry: string; events: string; runs: string; pauses: string; flow: string };
+  queues: { work: string; timers: string; timersArn: string };
+  stream: string;
+  bucket: string;
+  scheduleGroup: string;
+  schedulerRoleArn: string;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TidelineConfig {
+  const parsed = schema.safeParse(env);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  for (const name of RESOURCE_ENV) if (!env[name]) problems.push(`${name}: required`);
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(`Invalid Tideline configuration: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  const get = (k: string): string => String(env[k]);
+  return {
+    mode: e.TIDELINE_MODE,
+    signingKeys: [e.TIDELINE_SIGNING_KEY, e.TIDELINE_SIGNING_KEY_FALLBACK].filter(
+      (k): k is string => typeof k === "string" && k.length > 0,
+    ),
+    eventKeyHashes: e.TIDELINE_EVENT_KEY_HASHES,
+    retryIntervalSeconds: e.TIDELINE_RETRY_INTERVAL_SECONDS,
+    eventRetentionDays: e.TIDELINE_EVENT_RETENTION_DAYS,
+    runRetentionDays: e.TIDELINE_RUN_RETENTION_DAYS,
+    tables: {
+      registry: get(TABLES.registry.env),
+      events: get(TABLES.events.env),
+      runs: get(TABLES.runs.env),
+      pauses: get(TABLES.pauses.env),
+      flow: get(TABLES.flow.env),
+    },
+    queues: {
+      work: get(QUEUES.work.env),
+      timers: get(QUEUES.timers.env),
+      timersArn: get(`${QUEUES.timers.env}_ARN`),
+    },
+    stream: get(STREAMS.events.env),
+    bucket: get(BUCKETS.payloads.env),
+    scheduleGroup: get(SCHEDULER.groupEnv),
+    schedulerRoleArn: get(SCHEDULER.roleArnEnv),
+  };
+}

@@ -1,0 +1,35 @@
+import type { FunctionRecord, Job, Json, RunRecord, StepRecord } from "../types.js";
+
+/**
+ * The execution request body of PROTOCOL.md 4.4, classic protocol: no `ctx.fn_id`, so the JS v4
+ * SDK runs one step per request instead of checkpointing (checkpointing is a later feature).
+ * Every field is always present: the Python SDK validates strictly.
+ */
+export function buildSdkRequest(run: RunRecord, steps: StepRecord[], job: Job, fn: FunctionRecord): Json {
+  const memo: Record<string, Json> = {};
+  for (const s of steps) memo[s.stepId] = s.value;
+  const [first] = run.events;
+  return {
+    ctx: {
+      attempt: job.attempt,
+      disable_immediate_execution: false,
+      max_attempts: fn.retries + 1,
+      run_id: run.runId,
+      stack: { stack: run.stack, current: run.stack.length },
+      use_api: false,
+    },
+    defers: {},
+    event: (first ?? null) as unknown as Json,
+    events: run.events as unknown as Json,
+    steps: memo,
+    use_api: false,
+    version: run.requestVersion,
+  };
+}
+
+/** The function's registered URL with `stepId` replaced (PROTOCOL 4.1). */
+export function stepUrl(fnUrl: string, stepId: string): string {
+  const url = new URL(fnUrl);
+  url.searchParams.set("stepId", stepId);
+  return url.toString();
+}

@@ -1,0 +1,34 @@
+import { createHash } from "node:crypto";
+import { parseEventPayload } from "../../protocol/events.js";
+import type { Clock, EventStream } from "../../ports/index.js";
+import { UnauthorizedError, ValidationError } from "../errors.js";
+
+export interface IngestDeps {
+  stream: EventStream;
+  clock: Clock;
+  mode: "dev" | "cloud";
+  /** sha256 hex of each accepted event key. */
+  eventKeyHashes: string[];
+}
+
+export function hashEventKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/**
+ * The Event API: authenticate the key (any key in dev mode), validate, assign ids (seeded from
+ * the SDK's header so its retries keep their ids), put the batch on the stream.
+ */
+export async function acceptEvents(
+  deps: IngestDeps,
+  req: { eventKey: string; body: string; seedHeader?: string | null },
+): Promise<{ ids: string[]; status: 200 }> {
+  if (deps.mode === "cloud") {
+    if (!req.eventKey || req.eventKey === "NO_EVENT_KEY_SET") throw new UnauthorizedError("Event key is required");
+    if (!deps.eventKeyHashes.includes(hashEventKey(req.eventKey))) throw new UnauthorizedError("Event key not found");
+  }
+  const parsed = parseEventPayload(req.body, { nowMs: deps.clock.now(), seedHeader: req.seedHeader });
+  if (!parsed.ok) throw new ValidationError(parsed.error, parsed.status);
+  await deps.stream.put(parsed.events);
+  return { ids: parsed.events.map((e) => e.internalId), status: 200 };
+}

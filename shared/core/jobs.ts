@@ -1,0 +1,44 @@
+import { z } from "zod";
+import type { TimerItem } from "../ports/index.js";
+import type { Job } from "./types.js";
+
+/**
+ * Deterministic job id: the FIFO deduplication id and the key that makes a redelivered job
+ * recognisable. Same run, version, step and attempt = same job.
+ */
+export function jobId(job: Job): string {
+  return `${job.runId}-${job.version}-${job.stepId}-${job.attempt}`;
+}
+
+/** The body of a message on the timers queue (and of a Scheduler target input). */
+export interface TimerMessage {
+  item: TimerItem;
+  /** Epoch ms when the item is due. */
+  dueAt: number;
+}
+
+export const jobSchema = z.object({
+  runId: z.string().min(1),
+  fnSlug: z.string().min(1),
+  stepId: z.string().min(1),
+  attempt: z.number().int().min(0),
+  version: z.number().int().min(0),
+  partition: z.string().min(1),
+});
+
+export const timerMessageSchema = z.object({
+  dueAt: z.number(),
+  item: z.object({ kind: z.literal("job"), job: jobSchema }),
+});
+
+/** Parses a queue message body; undefined for a body that can never be processed (poison). */
+export function parseMessage<T>(schema: z.ZodType<T>, body: string): { ok: true; value: T } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, error: "body is not JSON" };
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: parsed.error.message };
+}

@@ -1,0 +1,213 @@
+/**
+ * One entry of `functions[]` in a sync (PROTOCOL 3.4), validated like the Go server does at sync.
+ * Only what Tideline needs today is checked strictly; flow-control options pass through in
+ * `config` for the features that implement them.
+ */
+import { z } from "zod";
+import { LIMITS } from "./constants.js";
+import { parseDurationMs } from "./duration.js";
+
+/** Zod's type errors say "is required" / "must be a …", so formatted paths read naturally. */
+function typeError(expected: string) {
+  return {
+    error: (issue: { input: unknown }) => (issue.input === undefined ? "is required" : `must be ${expected}`),
+  };
+}
+
+const requiredString = () => z.string(typeError("a string")).min(1, "must not be empty");
+
+const count = z.number(typeError("a number")).int("must be an integer").min(0, "must not be negative");
+
+/** Absent options are absent keys in JS and stripped in Python; accept null as absent too. */
+const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === "http:" || u.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+export const httpUrlSchema = z.string(typeError("a string")).refine(isHttpUrl, "must be an http(s) URL");
+
+/**
+ * Minimal cron check until full cron parsing lands: optional `TZ=`/`CRON_TZ=` prefix with a known
+ * zone, then exactly 5 fields of cron characters. Descriptors (`@daily`, `@every 5m`) are refused.
+ */
+export function cronProblem(cron: string): string | undefined {
+  let expr = cron.trim();
+  const tz = /^(?:CRON_TZ|TZ)=(\S*)(?:\s+|$)/.exec(expr);
+  if (tz) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz[1] || "-" });
+    } catch {
+      return `unknown time zone "${tz[1] ?? ""}"`;
+    }
+    expr = expr.slice(tz[0].length);
+  }
+  if (expr.startsWith("@")) return "cron descriptors such as @daily are not supported; use 5 fields";
+  const fields = expr.split(/\s+/).filter(Boolean);
+  if (fields.length !== 5) {
+    return `must have 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
+  }
+  const bad = fields.find((f) => !/^[0-9A-Za-z*?,\-/#]+$/.test(f));
+  if (bad !== undefined) return `has an invalid field "${bad}"`;
+  return undefined;
+}
+
+const triggerSchema = z
+  .object(
+    {
+      event: opt(
+        requiredString().max(
+          LIMITS.triggerEventNameMaxLength,
+          `must be at most ${LIMITS.triggerEventNameMaxLength} characters`,
+        ),
+      ),
+      expression: opt(z.string(typeError("a string"))),
+      cron: opt(
+        requiredString().max(LIMITS.cronMaxLength, `must be at most ${LIMITS.cronMaxLength} characters`),
+      ),
+      jitter: opt(z.string(typeError("a string"))),
+    },
+    typeError("an object"),
+  )
+  .superRefine((t, ctx) => {
+    if (t.event == null && t.cron == null) {
+      ctx.addIssue({ code: "custom", message: "needs an event or a cron" });
+    }
+    if (t.event != null && t.cron != null) {
+      ctx.addIssue({ code: "custom", message: "must have an event or a cron, not both" });
+    }
+    if (typeof t.cron === "string" && t.cron !== "") {
+      const problem = cronProblem(t.cron);
+      if (problem) ctx.addIssue({ code: "custom", message: problem, path: ["cron"] });
+    }
+    if (typeof t.jitter === "string" && t.jitter !== "") {
+      let ms: number | undefined;
+      try {
+        ms = parseDurationMs(t.jitter);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message, path: ["jitter"] });
+      }
+      if (ms !== undefined && (ms < LIMITS.cronJitterMinMs || ms > LIMITS.cronJitterMaxMs)) {
+        ctx.addIssue({ code: "custom", message: "must be between 1s and 5m", path: ["jitter"] });
+      }
+    }
+  });
+
+const stepSchema = z.object(
+  {
+    id: opt(z.string(typeError("a string"))),
+    name: opt(z.string(typeError("a string"))),
+    runtime: z.object(
+      { type: opt(z.string(typeError("a string"))), url: httpUrlSchema },
+      typeError("an object"),
+    ),
+    retries: opt(z.object({ attempts: opt(count) }, typeError("an object"))),
+  },
+  typeError("an object"),
+);
+
+const concurrencyObject = z.object(
+  {
+    limit: count,
+    key: opt(z.string(typeError("a string"))),
+    scope: opt(z.enum(["fn", "env", "account"], { error: 'must be "fn", "env" or "account"' })),
+  },
+  typeError("a number or an object"),
+);
+
+const concurrencyItem = z.union([count, concurrencyObject], {
+  error: "must be a non-negative integer or {limit, key?, scope?}",
+});
+
+const cancelSchema = z.object(
+  {
+    event: requiredString(),
+    if: opt(z.string(typeError("a string"))),
+    timeout: opt(z.string(typeError("a string"))),
+  },
+  typeError("an object"),
+);
+
+/** Trigger identity for the duplicate check: same event and expression, or same cron. */
+function triggerKey(t: { event?: string | null; expression?: string | null; cron?: string | null }): string {
+  return t.event != null ? `event:${t.event}\u0000${t.expression ?? ""}` : `cron:${t.cron ?? ""}`;
+}
+
+export const functionConfigSchema = z
+  .object(
+    {
+      id: requiredString(),
+      name: requiredString(),
+      triggers: opt(
+        z
+          .array(triggerSchema, typeError("an array"))
+          .max(LIMITS.maxTriggers, `must have at most ${LIMITS.maxTriggers} triggers`),
+      ),
+      steps: z.record(z.string(), stepSchema, typeError("an object")),
+      // Go and Python SDKs may send a top-level retries count (or {attempts}).
+      retries: z.preprocess(
+        (v) => (typeof v === "object" && v !== null && "attempts" in v ? v.attempts : v),
+        opt(count),
+      ),
+      concurrency: z.unknown().optional(),
+      cancel: opt(
+        z
+          .array(cancelSchema, typeError("an array"))
+          .max(LIMITS.maxCancel, `must have at most ${LIMITS.maxCancel} entries`),
+      ),
+    },
+    typeError("an object"),
+  )
+  .superRefine((fn, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, t] of (fn.triggers ?? []).entries()) {
+      const key = triggerKey(t);
+      if (seen.has(key)) {
+        ctx.addIssue({ code: "custom", message: "duplicate trigger", path: ["triggers", i] });
+      }
+      seen.add(key);
+    }
+    if (Object.keys(fn.steps).length === 0) {
+      ctx.addIssue({ code: "custom", message: "must contain the step entry", path: ["steps"] });
+    }
+    checkConcurrency(fn.concurrency, ctx);
+  });
+
+function checkConcurrency(value: unknown, ctx: z.RefinementCtx): void {
+  if (value === undefined || value === null) return;
+  const items = Array.isArray(value) ? value : [value];
+  if (Array.isArray(value) && value.length > LIMITS.maxConcurrency) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must have at most ${LIMITS.maxConcurrency} entries`,
+      path: ["concurrency"],
+    });
+  }
+  for (const [i, item] of items.entries()) {
+    const parsed = concurrencyItem.safeParse(item);
+    if (parsed.success) continue;
+    const base = Array.isArray(value) ? ["concurrency", i] : ["concurrency"];
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({ code: "custom", message: issue.message, path: [...base, ...issue.path.map(pathKey)] });
+    }
+  }
+}
+
+function pathKey(key: PropertyKey): string | number {
+  return typeof key === "number" ? key : String(key);
+}
+
+export type FunctionConfigInput = z.output<typeof functionConfigSchema>;
+
+/** `functions[1].triggers[0].event` from a zod path. */
+export function formatPath(prefix: string, path: readonly PropertyKey[]): string {
+  let out = prefix;
+  for (const key of path)
+    out += typeof key === "number" ? `[${key}]` : out === "" ? String(key) : `.${String(key)}`;
+  return out;
+}

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalRuntime } from "../../infra/local/runtime.js";
+import { randomSuffix, waitFor } from "../helpers/index.js";
+import { type SdkApp, startSdkApp } from "./sdkApp.js";
+
+interface RestRun {
+  run_id: string;
+  status: string;
+  output: unknown;
+  function_id: string;
+  event_id: string;
+  ended_at: string | null;
+}
+
+let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
+let app: SdkApp;
+
+async function getJson<T>(path: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${runtime.url}${path}`);
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Sends one event with the SDK and waits until its single run reaches a final status. */
+async function sendAndWait(name: string, data: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<RestRun> {
+  const { ids } = await app.inngest.send({ name: app.ev(name), data });
+  const [eventId] = ids;
+  return waitFor(
+    async () => {
+      const { status, body } = await getJson<{ data: RestRun[] }>(`/v1/events/${eventId}/runs`);
+      if (status !== 200) return undefined;
+      const run = body.data[0];
+      return run && run.status !== "Running" ? run : undefined;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+}
+
+beforeAll(async () => {
+  const suffix = randomSuffix();
+  runtime = await startLocalRuntime({
+    port: 0,
+    prefix: `e2e-${suffix}`,
+    env: { TIDELINE_RETRY_INTERVAL_SECONDS: "1" },
+  });
+  app = await startSdkApp({ baseUrl: runtime.url, suffix });
+  const put = await fetch(app.url, { method: "PUT" });
+  expect(put.status).toBe(200);
+}, 120_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await runtime?.stop();
+});
+
+describe("official inngest SDK on tideline dev", () => {
+  it("lists the synced functions on /dev", async () => {
+    const { body } = await getJson<{ functions: { slug: string; steps: { uri: string }[] }[] }>("/dev");
+    const slugs = body.functions.map((f) => f.slug);
+    expect(slugs).toEqual(expect.arrayContaining([`${app.appId}-hello`, `${app.appId}-three-steps`]));
+  });
+
+  it("completes a hello-world run with its return value", async () => {
+    const run = await sendAndWait("hello", { name: "Tideline" });
+    expect(run.status).toBe("Completed");
+    expect(run.output).toBe("Hello, Tideline!");
+    expect(run.function_id).toBe(`${app.appId}-hello`);
+    expect(run.ended_at).not.toBeNull();
+  });
+
+  it("runs each of three sequential steps exactly once", async () => {
+    const run = await sendAndWait("three", { tag: "x" });
+    expect(run.status).toBe("Completed");
+    expect(run.output).toEqual({ sum: 6 });
+    expect([app.rec.calls["one:x"], app.rec.calls["two:x"], app.rec.calls["three:x"]]).toEqual([1, 1, 1]);
+  });
+
+  it("retries a failing step with attempts 0, 1, 2 and starts the next step at attempt 0", async () => {
+    const run = await sendAndWait("fail-twice");
+    expect(run.status).toBe("Completed");
+    expect(run.output).toBe("recovered");
+    expect(app.rec.attempts.shaky).toEqual([0, 1, 2]);
+    expect(app.rec.attempts.after).toEqual([0]);
+  });
+
+  it("fails at once on NonRetriableError", async () => {
+    const run = await sendAndWait("non-retriable");
+    expect(run.status).toBe("Failed");
+    expect(app.rec.attempts["non-retriable"]).toEqual([0]);
+    expect(JSON.stringify(run.output)).toContain("this will never work");
+  });
+
+  it("fails the run when retries are exhausted", async () => {
+    const run = await sendAndWait("exhausted");
+    expect(run.status).toBe("Failed");
+    expect(app.rec.attempts.exhausted).toEqual([0, 1]);
+    expect(JSON.stringify(run.output)).toContain("still broken on attempt 1");
+  });
+
+  it("sleeps through the timers queue and resumes after the duration", async () => {
+    const run = await sendAndWait("sleeper", {}, 40_000);
+    expect(run.status).toBe("Completed");
+    expect((run.output as { slept: number }).slept).toBeGreaterThanOrEqual(2000);
+  });
+
+  it("answers 404 for unknown run and event ids", async () => {
+    expect((await getJson("/v1/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV")).status).toBe(404);
+    expect((await getJson("/v1/events/01ARZ3NDEKTSV4RRFFQ69G5FAV/runs")).status).toBe(404);
+  });
+});

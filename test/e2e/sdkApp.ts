@@ -1,0 +1,89 @@
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { Inngest, NonRetriableError } from "inngest";
+import { createServer } from "inngest/node";
+
+/**
+ * A real app built with the official `inngest` SDK, served on a random loopback port, whose
+ * functions record what they actually executed so tests can assert on it.
+ */
+export interface Recorder {
+  calls: Record<string, number>;
+  attempts: Record<string, number[]>;
+}
+
+export async function startSdkApp(opts: { baseUrl: string; suffix: string }) {
+  const rec: Recorder = { calls: {}, attempts: {} };
+  const hit = (key: string, attempt?: number) => {
+    rec.calls[key] = (rec.calls[key] ?? 0) + 1;
+    if (attempt !== undefined) rec.attempts[key] = [...(rec.attempts[key] ?? []), attempt];
+  };
+  const appId = `e2e-${opts.suffix}`;
+  const ev = (name: string) => `e2e-${opts.suffix}/${name}`;
+  const inngest = new Inngest({ id: appId, isDev: true, baseUrl: opts.baseUrl });
+
+  const functions = [
+    inngest.createFunction({ id: "hello", triggers: [{ event: ev("hello") }] }, async ({ event }) => {
+      hit("hello");
+      return `Hello, ${(event.data as { name?: string }).name ?? "world"}!`;
+    }),
+    inngest.createFunction({ id: "three-steps", triggers: [{ event: ev("three") }] }, async ({ step, event }) => {
+      const tag = String((event.data as { tag?: string }).tag ?? "");
+      const a = await step.run("one", () => {
+        hit(`one:${tag}`);
+        return 1;
+      });
+      const b = await step.run("two", () => {
+        hit(`two:${tag}`);
+        return a + 1;
+      });
+      const c = await step.run("three", () => {
+        hit(`three:${tag}`);
+        return b + 1;
+      });
+      return { sum: a + b + c };
+    }),
+    inngest.createFunction({ id: "fail-twice", triggers: [{ event: ev("fail-twice") }] }, async ({ step, attempt }) => {
+      await step.run("shaky", () => {
+        hit("shaky", attempt);
+        if (attempt < 2) throw new Error(`shaky failure ${attempt}`);
+        return "steady";
+      });
+      await step.run("after", () => {
+        hit("after", attempt);
+        return "done";
+      });
+      return "recovered";
+    }),
+    inngest.createFunction({ id: "non-retriable", triggers: [{ event: ev("non-retriable") }] }, async ({ attempt }) => {
+      hit("non-retriable", attempt);
+      throw new NonRetriableError("this will never work");
+    }),
+    inngest.createFunction({ id: "exhausted", retries: 1, triggers: [{ event: ev("exhausted") }] }, async ({ attempt }) => {
+      hit("exhausted", attempt);
+      throw new Error(`still broken on attempt ${attempt}`);
+    }),
+    inngest.createFunction({ id: "sleeper", triggers: [{ event: ev("sleeper") }] }, async ({ step }) => {
+      const before = await step.run("before", () => Date.now());
+      await step.sleep("nap", "2s");
+      const after = await step.run("after", () => Date.now());
+      return { slept: after - before };
+    }),
+  ];
+
+  const server = createServer({ client: inngest, functions });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}/api/inngest`;
+  return {
+    inngest,
+    rec,
+    url,
+    appId,
+    ev,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export type SdkApp = Awaited<ReturnType<typeof startSdkApp>>;

@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { decide, type DecideInput } from "../../../shared/core/engine/decide.js";
+import type { Job } from "../../../shared/core/types.js";
+
+const job: Job = { runId: "01RUN", fnSlug: "app-fn", stepId: "step", attempt: 0, version: 3, partition: "01RUN" };
+const NOW = 1_800_000_000_000;
+
+function input(over: Partial<DecideInput>): DecideInput {
+  return {
+    job,
+    outcome: { kind: "complete", data: null },
+    maxAttempts: 5,
+    stack: ["a"],
+    now: NOW,
+    retryDelayMs: (failed) => (failed + 1) * 1000,
+    ...over,
+  };
+}
+
+describe("decide", () => {
+  it("completes the run with the returned value when the SDK answers 200", () => {
+    const d = decide(input({ outcome: { kind: "complete", data: { ok: 1 } } }));
+    expect(d.transition.set).toMatchObject({ status: "Completed", output: { ok: 1 }, endedAt: NOW, next: [] });
+    expect(d.transition.steps).toBeUndefined();
+  });
+
+  it("stores a StepRun result, pushes it on the stack and schedules discovery at attempt 0", () => {
+    const d = decide(
+      input({
+        job: { ...job, attempt: 2 },
+        outcome: { kind: "ops", ops: [{ id: "h1", op: "StepRun", name: "one", data: "1" }], requestVersion: 2 },
+      }),
+    );
+    expect(d.transition.steps).toEqual([
+      { runId: "01RUN", stepId: "h1", value: { data: "1" }, name: "one", op: "StepRun", attempts: 2, at: NOW },
+    ]);
+    expect(d.transition.set.stack).toEqual(["a", "h1"]);
+    expect(d.transition.set.requestVersion).toBe(2);
+    expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4, stepId: "step" } }]);
+  });
+
+  it("stores null output as {data: null} when a step returns undefined", () => {
+    const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "StepRun" }] } }));
+    expect(d.transition.steps?.[0]?.value).toEqual({ data: null });
+  });
+
+  it("retries a retriable StepError with the next attempt after the backoff delay", () => {
+    const d = decide(
+      input({
+        job: { ...job, attempt: 1 },
+        outcome: { kind: "ops", retriable: true, ops: [{ id: "h1", op: "StepError", error: { name: "Error", message: "bad" } }] },
+      }),
+    );
+    expect(d.transition.steps).toBeUndefined();
+    expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 2, version: 4 }, dueAt: NOW + 2000 }]);
+  });
+
+  it("stores the error memo when a StepError arrives on the last attempt", () => {
+    const d = decide(
+      input({
+        job: { ...job, attempt: 4 },
+        outcome: { kind: "ops", retriable: true, ops: [{ id: "h1", op: "StepError", error: { name: "Error", message: "bad" } }] },
+      }),
+    );
+    expect(d.transition.steps?.[0]?.value).toEqual({ error: { name: "Error", message: "bad" } });
+    expect(d.transition.set.next?.[0]?.job).toMatchObject({ stepId: "step", attempt: 0, version: 4 });
+  });
+
+  it("stores StepFailed as an error memo and continues with discovery", () => {
+    const d = decide(
+      input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "StepFailed", error: { name: "NonRetriableError", message: "no" } }] } }),
+    );
+    expect(d.transition.steps?.[0]?.value).toEqual({ error: { name: "NonRetriableError", message: "no" } });
+    expect(d.transition.set.status).toBeUndefined();
+  });
+
+  it("fails the run at once on a non-retriable function error", () => {
+    const err = { name: "NonRetriableError", message: "stop" };
+    const d = decide(input({ outcome: { kind: "error", retriable: false, error: err } }));
+    expect(d.transition.set).toMatchObject({ status: "Failed", error: err, next: [] });
+  });
+
+  it("retries a retriable function error at the SDK's retry-after time", () => {
+    const d = decide(
+      input({ outcome: { kind: "error", retriable: true, error: { name: "Error", message: "x" }, retryAt: NOW + 30_000 } }),
+    );
+    expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 1, version: 4 }, dueAt: NOW + 30_000 }]);
+  });
+
+  it("fails the run when retries are exhausted", () => {
+    const d = decide(
+      input({ job: { ...job, attempt: 4 }, outcome: { kind: "error", retriable: true, error: { name: "Error", message: "x" } } }),
+    );
+    expect(d.transition.set.status).toBe("Failed");
+  });
+
+  it("treats a transport failure as retriable", () => {
+    const d = decide(input({ outcome: { kind: "transport", message: "ECONNREFUSED" } }));
+    expect(d.transition.set.next?.[0]?.job.attempt).toBe(1);
+  });
+
+  it("runs a planned step as a targeted request", () => {
+    const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h9", op: "StepPlanned", name: "b" }] } }));
+    expect(d.transition.set.next).toEqual([{ job: { ...job, stepId: "h9", attempt: 0, version: 4 } }]);
+  });
+
+  it("fails the run with a clear message for step ops this version does not support", () => {
+    const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "WaitForEvent", name: "x/y" }] } }));
+    expect(d.transition.set.status).toBe("Failed");
+    expect(d.transition.set.error?.message).toContain("WaitForEvent is not supported");
+  });
+
+  it("stores a sleep's null memo and schedules discovery at the wake time", () => {
+    const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "Sleep", name: "1h30m" }] } }));
+    const wake = NOW + 90 * 60 * 1000;
+    expect(d.transition.steps?.[0]).toMatchObject({ stepId: "h1", value: null, at: wake });
+    expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 }, dueAt: wake }]);
+  });
+
+  it("continues at once when a sleep's target is already past", () => {
+    const d = decide(
+      input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "Sleep", name: "2001-01-01T00:00:00.000Z" }] } }),
+    );
+    expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 } }]);
+  });
+
+  it("rejects sleeps longer than a year", () => {
+    const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "Sleep", name: "400d" }] } }));
+    expect(d.transition.set.error?.message).toContain("at most one year");
+  });
+});
