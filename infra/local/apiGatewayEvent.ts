@@ -5,7 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResultV2,
+  APIGatewayProxyStructuredResultV2,
+} from "aws-lambda";
 
 export interface Route {
   routeKey: string;
@@ -27,7 +31,8 @@ export function matchRoute(method: string, path: string): Route {
   return { routeKey: "$default" };
 }
 
-const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml|[\w.+-]+\+xml|javascript|graphql))/i;
+const TEXT_TYPES =
+  /^(text\/|application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml|[\w.+-]+\+xml|javascript|graphql))/i;
 
 /** Textual bodies pass as text; anything else is base64, as API Gateway does for binary media. */
 export function isTextual(contentType: string | undefined): boolean {
@@ -36,7 +41,9 @@ export function isTextual(contentType: string | undefined): boolean {
 
 export function toEvent(req: IncomingMessage, body: Buffer, route: Route): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? "/", "http://localhost");
-  const rawQueryString = (req.url ?? "").includes("?") ? (req.url ?? "").slice((req.url ?? "").indexOf("?") + 1) : "";
+  const rawQueryString = (req.url ?? "").includes("?")
+    ? (req.url ?? "").slice((req.url ?? "").indexOf("?") + 1)
+    : "";
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   // rawHeaders keeps repeats; API Gateway joins them with commas and moves cookies apart.

@@ -20,7 +20,10 @@ export async function syncApp(url: string, opts: AppSyncOptions): Promise<boolea
   while (!opts.signal.aborted) {
     let problem: string;
     try {
-      const res = await fetch(url, { method: "PUT", signal: AbortSignal.any([opts.signal, AbortSignal.timeout(30_000)]) });
+      const res = await fetch(url, {
+        method: "PUT",
+        signal: AbortSignal.any([opts.signal, AbortSignal.timeout(30_000)]),
+      });
       const text = await res.text();
       if (res.ok) {
         opts.log.info(`synced ${url}`);
@@ -33,7 +36,8 @@ export async function syncApp(url: string, opts: AppSyncOptions): Promise<boolea
       problem = `HTTP ${res.status}: ${text.slice(0, 200)}`;
     } catch (err) {
       if (opts.signal.aborted) break;
-      problem = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      problem =
+        err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
     }
     // Say it once per kind of problem, not on every retry.
     if (problem !== lastProblem) opts.log.warn(`cannot sync ${url} yet (${problem}); retrying`);

@@ -11,9 +11,17 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
-import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+} from "@aws-sdk/client-kinesis";
 import { type BucketLocationConstraint, CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
-import { CreateScheduleGroupCommand, GetScheduleGroupCommand, type SchedulerClient } from "@aws-sdk/client-scheduler";
+import {
+  CreateScheduleGroupCommand,
+  GetScheduleGroupCommand,
+  type SchedulerClient,
+} from "@aws-sdk/client-scheduler";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { type AwsClients, awsClients } from "../../shared/adapters/aws/clients.js";
 import {
@@ -23,8 +31,8 @@ import {
   type QueueSpec,
   SCHEDULER,
   STREAMS,
-  type TableSpec,
   TABLES,
+  type TableSpec,
 } from "../../shared/resources.js";
 
 export interface CreateResourcesOptions {
@@ -109,7 +117,9 @@ async function createQueue(
   const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   const url = created.QueueUrl;
   if (!url) throw new Error(`CreateQueue ${name} returned no URL`);
-  const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
+  );
   const arn = attrs.Attributes?.QueueArn;
   if (!arn) throw new Error(`queue ${name} has no ARN`);
   return { url, arn };
@@ -135,7 +145,9 @@ async function createBucket(s3: S3Client, name: string, region: string): Promise
     await s3.send(
       new CreateBucketCommand({
         Bucket: name,
-        ...(region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+        ...(region === "us-east-1"
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
       }),
     );
   } catch (err) {
@@ -210,7 +222,8 @@ export async function createResources(
   await Promise.all([...tables, queues, ...streams, ...buckets, schedules]);
   // Scheduler's role is never assumed locally (the runtime performs targets itself); it only
   // has to look like a role in the emulator's account.
-  env[SCHEDULER.roleArnEnv] = `arn:aws:iam::${accountOf(env[`${QUEUES.timers.env}_ARN`] ?? "")}:role/tideline-scheduler`;
+  env[SCHEDULER.roleArnEnv] =
+    `arn:aws:iam::${accountOf(env[`${QUEUES.timers.env}_ARN`] ?? "")}:role/tideline-scheduler`;
   if (opts.assignEnv ?? true) Object.assign(process.env, env);
   return env;
 }

@@ -32,7 +32,8 @@ function parseDevArgs(args: string[]) {
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals.join(" ")}`);
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port: ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`invalid --port: ${values.port}`);
   const retry = values["retry-interval"];
   if (retry !== undefined && !/^\d+$/.test(retry)) throw new UsageError(`invalid --retry-interval: ${retry}`);
   return { port, appUrls: values["sdk-url"], retryInterval: retry, help: values.help };

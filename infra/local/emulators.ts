@@ -81,7 +81,9 @@ async function waitUntilAnswers(child: Child, url: string, timeoutMs: number): P
       return;
     } catch {
       if (Date.now() > deadline) {
-        throw new Error(`${child.name} did not answer on ${url} within ${timeoutMs} ms; see ${child.logFile}`);
+        throw new Error(
+          `${child.name} did not answer on ${url} within ${timeoutMs} ms; see ${child.logFile}`,
+        );
       }
       await sleep(100);
     }
@@ -129,7 +131,9 @@ export async function startEmulators(opts: StartEmulatorsOptions = {}): Promise<
   const ddbDir = join(home, "dynamodb-local");
   for (const path of [motoBin, join(ddbDir, "DynamoDBLocal.jar")]) {
     if (!existsSync(path)) {
-      throw new Error(`${path} is missing: run \`node scripts/emulators/install.mjs\` (or set AWS_ENDPOINT_URL)`);
+      throw new Error(
+        `${path} is missing: run \`node scripts/emulators/install.mjs\` (or set AWS_ENDPOINT_URL)`,
+      );
     }
   }
   const logDir = join(home, "logs");
@@ -140,7 +144,14 @@ export async function startEmulators(opts: StartEmulatorsOptions = {}): Promise<
     spawnLogged(
       "dynamodb-local",
       "java",
-      ["-Djava.library.path=DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", "-inMemory", "-port", String(ddbPort)],
+      [
+        "-Djava.library.path=DynamoDBLocal_lib",
+        "-jar",
+        "DynamoDBLocal.jar",
+        "-inMemory",
+        "-port",
+        String(ddbPort),
+      ],
       ddbDir,
       logDir,
     ),

@@ -2,8 +2,9 @@
  * Loads the five Lambda entry points in-process. They read process.env when their module loads,
  * so this must run after the resources exist and the environment is set.
  */
-import { pathToFileURL } from "node:url";
+
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { HttpHandler } from "./http.js";
 import type { KinesisHandler } from "./kinesisPoller.js";
 import { projectRoot } from "./paths.js";

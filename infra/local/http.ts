@@ -88,7 +88,10 @@ export function requestListener(opts: HttpServerOptions) {
       timer = setTimeout(() => r("timeout"), timeoutMs);
     });
     try {
-      const result = await Promise.race([handler(event, lambdaContext(fn, FUNCTION_TIMEOUTS_MS[fn])), timeout]);
+      const result = await Promise.race([
+        handler(event, lambdaContext(fn, FUNCTION_TIMEOUTS_MS[fn])),
+        timeout,
+      ]);
       if (result === "timeout") {
         log.warn(`${fn} did not answer ${event.routeKey} ${url.pathname} within ${timeoutMs} ms`);
         return send(res, json(503, "Service Unavailable"));

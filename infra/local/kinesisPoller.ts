@@ -12,7 +12,12 @@ import {
   ListShardsCommand,
   type ShardIteratorType,
 } from "@aws-sdk/client-kinesis";
-import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import type {
+  Context,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from "aws-lambda";
 import { sleep } from "./abortableSleep.js";
 import { lambdaContext } from "./lambdaContext.js";
 import { consoleLogger, type Logger } from "./log.js";
@@ -21,7 +26,7 @@ import type { Poller } from "./sqsPoller.js";
 export type KinesisHandler = (
   event: KinesisStreamEvent,
   context: Context,
-) => Promise<KinesisStreamBatchResponse | undefined | void>;
+) => Promise<KinesisStreamBatchResponse | undefined>;
 
 export interface KinesisPollerOptions {
   kinesis: KinesisClient;
@@ -41,7 +46,12 @@ export interface KinesisPollerOptions {
   onInvoke?: (event: KinesisStreamEvent) => void;
 }
 
-export function toKinesisRecord(r: _Record, shardId: string, streamArn: string, region: string): KinesisStreamRecord {
+export function toKinesisRecord(
+  r: _Record,
+  shardId: string,
+  streamArn: string,
+  region: string,
+): KinesisStreamRecord {
   const seq = r.SequenceNumber ?? "";
   return {
     kinesis: {
@@ -67,7 +77,7 @@ export function toKinesisRecord(r: _Record, shardId: string, streamArn: string, 
  */
 export function retryFrom(
   records: KinesisStreamRecord[],
-  result: KinesisStreamBatchResponse | undefined | void,
+  result: KinesisStreamBatchResponse | undefined,
 ): string | undefined {
   const failures = result?.batchItemFailures ?? [];
   if (failures.length === 0) return undefined;
@@ -89,7 +99,11 @@ export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
   const base = opts.retryBackoffMs ?? 200;
   const max = opts.maxBackoffMs ?? 5000;
 
-  async function iterator(shardId: string, type: ShardIteratorType, seq?: string): Promise<string | undefined> {
+  async function iterator(
+    shardId: string,
+    type: ShardIteratorType,
+    seq?: string,
+  ): Promise<string | undefined> {
     const res = await opts.kinesis.send(
       new GetShardIteratorCommand({
         StreamName: opts.streamName,
@@ -112,7 +126,9 @@ export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
       try {
         it ??= await resume();
         if (!it) return; // closed shard, fully read
-        const res = await opts.kinesis.send(new GetRecordsCommand({ ShardIterator: it, Limit: opts.batchSize ?? 100 }));
+        const res = await opts.kinesis.send(
+          new GetRecordsCommand({ ShardIterator: it, Limit: opts.batchSize ?? 100 }),
+        );
         const records = (res.Records ?? []).map((r) => toKinesisRecord(r, shardId, opts.streamArn, region));
         if (records.length === 0) {
           it = res.NextShardIterator;
@@ -158,7 +174,9 @@ export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
     let token: string | undefined;
     do {
       const res = await opts.kinesis.send(
-        token ? new ListShardsCommand({ NextToken: token }) : new ListShardsCommand({ StreamName: opts.streamName }),
+        token
+          ? new ListShardsCommand({ NextToken: token })
+          : new ListShardsCommand({ StreamName: opts.streamName }),
       );
       for (const s of res.Shards ?? []) if (s.ShardId) shards.push(s.ShardId);
       token = res.NextToken;

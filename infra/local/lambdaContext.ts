@@ -14,7 +14,11 @@ export const FUNCTION_TIMEOUTS_MS = {
  * The Lambda context handed to each in-process invocation. `getRemainingTimeInMillis` counts down
  * from the function's timeout, so handlers that budget their time behave as they would on AWS.
  */
-export function lambdaContext(functionName: string, timeoutMs: number, region = process.env.AWS_REGION): Context {
+export function lambdaContext(
+  functionName: string,
+  timeoutMs: number,
+  region = process.env.AWS_REGION,
+): Context {
   const deadline = Date.now() + timeoutMs;
   const unsupported = (what: string) => () => {
     throw new Error(`context.${what}() is a legacy callback API; return a promise instead`);

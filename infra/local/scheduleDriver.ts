@@ -42,7 +42,14 @@ export function zonedTimeToEpoch(wall: string, timeZone: string): number {
     second: "2-digit",
   }).formatToParts(new Date(asUtc));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const shown = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  const shown = Date.UTC(
+    get("year"),
+    get("month") - 1,
+    get("day"),
+    get("hour"),
+    get("minute"),
+    get("second"),
+  );
   return asUtc - (shown - asUtc);
 }
 
@@ -89,8 +96,11 @@ export function createScheduleDriver(opts: ScheduleDriverOptions): ScheduleDrive
     const cached = queueUrls.get(arn);
     if (cached) return cached;
     const [, , service, , account, name] = arn.split(":");
-    if (service !== "sqs" || !name) throw new Error(`unsupported Scheduler target ${arn} (only SQS is emulated)`);
-    const res = await opts.sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }));
+    if (service !== "sqs" || !name)
+      throw new Error(`unsupported Scheduler target ${arn} (only SQS is emulated)`);
+    const res = await opts.sqs.send(
+      new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }),
+    );
     if (!res.QueueUrl) throw new Error(`no URL for queue ${arn}`);
     queueUrls.set(arn, res.QueueUrl);
     return res.QueueUrl;
@@ -136,7 +146,9 @@ export function createScheduleDriver(opts: ScheduleDriverOptions): ScheduleDrive
       let entry = known.get(name);
       // Only new or changed schedules are read again (ListSchedules omits the target).
       if (!entry || entry.modified !== modified) {
-        const schedule = await opts.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: opts.groupName }));
+        const schedule = await opts.scheduler.send(
+          new GetScheduleCommand({ Name: name, GroupName: opts.groupName }),
+        );
         entry = { modified, schedule };
         known.set(name, entry);
       }

@@ -16,7 +16,7 @@ import { sleep } from "./abortableSleep.js";
 import { lambdaContext } from "./lambdaContext.js";
 import { consoleLogger, type Logger } from "./log.js";
 
-export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined | void>;
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export interface SqsPollerOptions {
   sqs: SQSClient;
@@ -29,8 +29,10 @@ export interface SqsPollerOptions {
   concurrency?: number;
   batchSize?: number;
   /**
-   * Long-poll seconds. 0 (the default) short-polls every `idleMs`: moto's long poll snapshots the
-   * in-flight FIFO groups when it starts and spins on them, which delays and costs more.
+   * Long-poll seconds. 0 (the default) short-polls every `idleMs`. moto's long poll snapshots the
+   * in-flight FIFO groups when it starts, so a concurrent long poll can receive a group's next
+   * message while the previous one is still in flight (measured), breaking FIFO exclusivity; it
+   * also spins while blocked groups hold messages. Short polls see the current groups.
    */
   waitTimeSeconds?: number;
   idleMs?: number;
@@ -85,7 +87,7 @@ export function toSqsRecord(m: Message, queueArn: string, region: string): SQSRe
  * Ids to delete after an invocation. Like Lambda: a thrown error keeps the whole batch, and so
  * does a failure report naming a message that is not in the batch (an invalid response).
  */
-export function successfulIds(records: SQSRecord[], result: SQSBatchResponse | undefined | void): string[] {
+export function successfulIds(records: SQSRecord[], result: SQSBatchResponse | undefined): string[] {
   const failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
   const ids = new Set(records.map((r) => r.messageId));
   for (const id of failed) if (!ids.has(id)) return [];
@@ -102,11 +104,14 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
     const records = messages.map((m) => toSqsRecord(m, opts.queueArn, region));
     const event: SQSEvent = { Records: records };
     opts.onInvoke?.(event);
-    let result: SQSBatchResponse | undefined | void;
+    let result: SQSBatchResponse | undefined;
     try {
       result = await opts.handler(event, lambdaContext(opts.functionName, opts.timeoutMs, region));
     } catch (err) {
-      log.warn(`${opts.functionName} threw; its ${records.length} message(s) return after the visibility timeout`, err);
+      log.warn(
+        `${opts.functionName} threw; its ${records.length} message(s) return after the visibility timeout`,
+        err,
+      );
       return;
     }
     const ok = new Set(successfulIds(records, result));
@@ -114,8 +119,30 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
       .filter((r) => ok.has(r.messageId))
       .map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle }));
     if (entries.length === 0) return;
-    const res = await opts.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: opts.queueUrl, Entries: entries }));
-    for (const f of res.Failed ?? []) log.warn(`${opts.functionName}: delete failed (${f.Code}: ${f.Message ?? ""})`);
+    const res = await opts.sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: opts.queueUrl, Entries: entries }),
+    );
+    for (const f of res.Failed ?? [])
+      log.warn(`${opts.functionName}: delete failed (${f.Code}: ${f.Message ?? ""})`);
+  }
+
+  // While the queue is empty only one poller (the scout) keeps polling; the others park until it
+  // finds messages. This keeps an idle runtime light on moto without slowing a busy one down.
+  let scout = false;
+  const parked: (() => void)[] = [];
+  const wakeAll = () => {
+    for (const wake of parked.splice(0)) wake();
+  };
+  abort.signal.addEventListener("abort", wakeAll, { once: true });
+
+  async function idle(): Promise<void> {
+    if (scout) {
+      await new Promise<void>((resolve) => parked.push(resolve));
+      return;
+    }
+    scout = true;
+    await sleep(idleMs, abort.signal);
+    scout = false;
   }
 
   async function loop(): Promise<void> {
@@ -132,9 +159,10 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
         );
         const messages = res.Messages ?? [];
         if (messages.length === 0) {
-          await sleep(idleMs, abort.signal);
+          await idle();
           continue;
         }
+        wakeAll();
         await invoke(messages);
       } catch (err) {
         if (abort.signal.aborted) return;

@@ -3,10 +3,10 @@
  * secret, the five Lambdas with least-privilege bindings, their event-source mappings and the
  * HTTP API. Env-agnostic (no account or region at synth), so `cdk synth` runs offline.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
-import { QUEUES, STREAMS, TABLES } from "../../shared/resources.js";
+import { BUCKETS, QUEUES, STREAMS, TABLES } from "../../shared/resources.js";
 import {
   allAddresses,
   bindBucket,
@@ -20,8 +20,11 @@ import { DataStores } from "./constructs/DataStores.js";
 import { connectExecutor, connectRunner, connectTimer } from "./constructs/eventSources.js";
 import { HttpEndpoints } from "./constructs/HttpEndpoints.js";
 import { Scheduling } from "./constructs/Scheduling.js";
-import { type LambdaEntry, TidelineFunction, type TidelineFunctionProps } from "./constructs/TidelineFunction.js";
-import { BUCKETS } from "../../shared/resources.js";
+import {
+  type LambdaEntry,
+  TidelineFunction,
+  type TidelineFunctionProps,
+} from "./constructs/TidelineFunction.js";
 
 /** Environment variable with the accepted event keys' sha256 hashes (read by shared/config.ts). */
 export const EVENT_KEY_HASHES_ENV = "TIDELINE_EVENT_KEY_HASHES";
@@ -31,8 +34,8 @@ export const EVENT_KEY_HASHES_ENV = "TIDELINE_EVENT_KEY_HASHES";
  * timeout (960 s in the manifest) must stay above it, or a job still running would be delivered a
  * second time. One invocation runs up to 10 jobs, one SDK call each, in order within a message
  * group; the handler gives each call the time that remains minus a 10-second commit margin, so the
- * longest step a deployment supports is just under 15 minutes (a step that needs longer must be
- * split by the app, as on Inngest Cloud's serverless targets).
+ * longest step a deployment supports is just under 15 minutes, and less when earlier jobs of the
+ * same batch have used part of the invocation.
  */
 export const EXECUTOR_TIMEOUT = Duration.seconds(900);
 
@@ -45,6 +48,11 @@ export interface TidelineStackProps extends StackProps {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/**
+ * The hashes travel in the event API's environment, which Lambda caps at 4 KB in total; the
+ * resource addresses take about 2 KB, each hash 65 bytes. More keys need a different store.
+ */
+const MAX_EVENT_KEY_HASHES = 20;
 
 export class TidelineStack extends Stack {
   readonly data: DataStores;
@@ -59,6 +67,9 @@ export class TidelineStack extends Stack {
     const bad = eventKeyHashes.filter((h) => !SHA256_HEX.test(h));
     if (bad.length > 0) {
       throw new Error(`eventKeyHashes must be sha256 hex digests (64 hex characters); got ${bad.join(", ")}`);
+    }
+    if (eventKeyHashes.length > MAX_EVENT_KEY_HASHES) {
+      throw new Error(`At most ${MAX_EVENT_KEY_HASHES} eventKeyHashes fit in the Lambda environment`);
     }
 
     const data = new DataStores(this, "Data");
@@ -79,15 +90,35 @@ export class TidelineStack extends Stack {
       // SDK apps are configured with this key; a stack replacement must not rotate it silently.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    Validations.of(this.signingKey).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "Every SDK app holds this key (INNGEST_SIGNING_KEY). Rotation is a coordinated change: add the new " +
+        "key to the apps as INNGEST_SIGNING_KEY_FALLBACK, switch Tideline, then retire the old key. A " +
+        "rotation Lambda cannot reach the apps, so rotation is done by hand.",
+    });
 
     const addresses = allAddresses(data, scheduling);
-    const make = (entry: LambdaEntry, props: Omit<TidelineFunctionProps, "entry" | "environment">) =>
-      new TidelineFunction(this, pascal(entry), { entry, environment: addresses, ...props });
+    const make = (entry: LambdaEntry, options: Omit<TidelineFunctionProps, "entry" | "environment">) =>
+      new TidelineFunction(this, pascal(entry), { entry, environment: addresses, ...options });
 
-    const eventApi = make("event-api", { description: "POST /e/{eventKey}: validate events, put them on Kinesis", timeout: Duration.seconds(10) });
-    const api = make("api", { description: "App sync, REST v1, GraphQL and /dev", timeout: Duration.seconds(29) });
-    const runner = make("runner", { description: "Kinesis events to runs", timeout: Duration.seconds(120), memorySize: 1024 });
-    const executor = make("executor", { description: "Work jobs: one SDK call each", timeout: EXECUTOR_TIMEOUT });
+    const eventApi = make("event-api", {
+      description: "POST /e/{eventKey}: validate events, put them on Kinesis",
+      timeout: Duration.seconds(10),
+    });
+    const api = make("api", {
+      description: "App sync, REST v1, GraphQL and /dev",
+      timeout: Duration.seconds(29),
+    });
+    const runner = make("runner", {
+      description: "Kinesis events to runs",
+      timeout: Duration.seconds(120),
+      memorySize: 1024,
+    });
+    const executor = make("executor", {
+      description: "Work jobs: one SDK call each",
+      timeout: EXECUTOR_TIMEOUT,
+    });
     const timer = make("timer", { description: "Due timers to work jobs", timeout: Duration.seconds(30) });
     this.functions = { "event-api": eventApi, api, runner, executor, timer };
 
@@ -108,7 +139,9 @@ export class TidelineStack extends Stack {
     // runner: stores events, matches triggers, creates runs, resumes waits, dispatches first jobs.
     bindTable(runner, TABLES.events, tables.events, "readWrite");
     bindTable(runner, TABLES.registry, tables.registry, "read");
-    for (const t of ["runs", "pauses", "flow"] as const) bindTable(runner, TABLES[t], tables[t], "readWrite");
+    for (const t of ["runs", "pauses", "flow"] as const) {
+      bindTable(runner, TABLES[t], tables[t], "readWrite");
+    }
     bindQueue(runner, QUEUES.work, queues.work, "send");
     bindQueue(runner, QUEUES.timers, queues.timers, "send");
     // Debounce periods and batch timeouts can exceed 15 minutes: dispatchJobs then uses Scheduler.
@@ -116,7 +149,9 @@ export class TidelineStack extends Stack {
     bindBucket(runner, BUCKETS.payloads, buckets.payloads, "readWrite");
 
     // executor: one SDK call per job, step results and follow-up jobs.
-    for (const t of ["runs", "events", "pauses", "flow"] as const) bindTable(executor, TABLES[t], tables[t], "readWrite");
+    for (const t of ["runs", "events", "pauses", "flow"] as const) {
+      bindTable(executor, TABLES[t], tables[t], "readWrite");
+    }
     bindTable(executor, TABLES.registry, tables.registry, "read");
     bindQueue(executor, QUEUES.work, queues.work, "send");
     bindQueue(executor, QUEUES.timers, queues.timers, "send");

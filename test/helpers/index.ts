@@ -1,4 +1,4 @@
 export { randomSuffix } from "./randomSuffix.js";
-export { testResources } from "./testResources.js";
 export { receiveMessages } from "./sqs.js";
+export { testResources } from "./testResources.js";
 export { type WaitForOptions, waitFor } from "./waitFor.js";

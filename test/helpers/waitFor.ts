@@ -26,7 +26,9 @@ export async function waitFor<T>(
       last = err;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`waitFor${opts.what ? ` (${opts.what})` : ""} timed out after ${timeoutMs} ms`, { cause: last });
+      throw new Error(`waitFor${opts.what ? ` (${opts.what})` : ""} timed out after ${timeoutMs} ms`, {
+        cause: last,
+      });
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

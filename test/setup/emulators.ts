@@ -16,7 +16,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   const emulators = await startEmulators();
   if (emulators.started) {
-    console.log(`[test] emulators up in ${Date.now() - started} ms: ${emulators.endpoints.aws}, ${emulators.endpoints.dynamodb}`);
+    console.log(
+      `[test] emulators up in ${Date.now() - started} ms: ${emulators.endpoints.aws}, ${emulators.endpoints.dynamodb}`,
+    );
   }
   project.provide("awsEnv", emulators.env);
   return () => emulators.stop();

@@ -3,7 +3,7 @@
  * absolute paths): `POST /e/{eventKey}` goes to the event API, everything else (`$default`) to the
  * API Lambda (sync, REST v1, GraphQL, /dev). Callers are authenticated inside the Lambdas.
  */
-import { RemovalPolicy } from "aws-cdk-lib";
+import { RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
@@ -41,6 +41,7 @@ export class HttpEndpoints extends Construct {
   constructor(scope: Construct, id: string, props: HttpEndpointsProps) {
     super(scope, id);
     this.httpApi = new HttpApi(this, "Api", {
+      apiName: Stack.of(this).stackName,
       description: "Tideline: Inngest-compatible event and server API",
       defaultIntegration: new HttpLambdaIntegration("Api", props.api),
       createDefaultStage: false,
@@ -49,6 +50,13 @@ export class HttpEndpoints extends Construct {
       path: EVENT_ROUTE_PATH,
       methods: [HttpMethod.POST],
       integration: new HttpLambdaIntegration("EventApi", props.eventApi),
+    });
+    Validations.of(this.httpApi).acknowledge({
+      id: "AwsSolutions-APIG4",
+      reason:
+        "The SDKs authenticate with Inngest's own schemes, checked inside the Lambdas: the event key in " +
+        "the path of POST /e/{eventKey} (compared by sha256 hash), and the signing key as bearer token " +
+        "for sync, REST and GraphQL. No API Gateway authorizer type can express either.",
     });
 
     // Access logs carry request metadata only (never bodies). The raw path of an event request
@@ -65,6 +73,12 @@ export class HttpEndpoints extends Construct {
         destination: new LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
+    });
+    Validations.of(this.stage).acknowledge({
+      id: "Serverless-APIGWDefaultThrottling",
+      reason:
+        "The account-level API Gateway limit applies. A stage-wide cap would answer 429 to legitimate " +
+        "event bursts that Kinesis on-demand absorbs; unauthenticated calls end at the key check.",
     });
   }
 

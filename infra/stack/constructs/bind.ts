@@ -20,6 +20,7 @@ import {
   TABLES,
   type TableSpec,
 } from "../../../shared/resources.js";
+import { acknowledgeWildcardResource } from "../nag.js";
 import type { DataStores } from "./DataStores.js";
 import type { Scheduling } from "./Scheduling.js";
 import type { TidelineFunction } from "./TidelineFunction.js";
@@ -33,7 +34,13 @@ export function queueArnEnv(spec: QueueSpec): string {
 }
 
 const TABLE_ACTIONS = {
-  read: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:ConditionCheckItem"],
+  read: [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+  ],
   readWrite: [
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -51,7 +58,12 @@ const TABLE_ACTIONS = {
  * Item-level access only (no DescribeTable, no streams). `Table.grant` adds `<table>/index/*` by
  * itself once the manifest gives a table an index.
  */
-export function bindTable(fn: TidelineFunction, spec: TableSpec, table: ITable, access: "read" | "readWrite"): void {
+export function bindTable(
+  fn: TidelineFunction,
+  spec: TableSpec,
+  table: ITable,
+  access: "read" | "readWrite",
+): void {
   fn.addEnvironment(spec.env, table.tableName);
   table.grant(fn.fn, ...TABLE_ACTIONS[access]);
 }
@@ -64,7 +76,12 @@ export function bindQueue(fn: TidelineFunction, spec: QueueSpec, queue: IQueue, 
 }
 
 /** Producer access: PutRecords only (the event API writes batches). */
-export function bindStream(fn: TidelineFunction, spec: StreamSpec, stream: IStream, access: "putRecords"): void {
+export function bindStream(
+  fn: TidelineFunction,
+  spec: StreamSpec,
+  stream: IStream,
+  access: "putRecords",
+): void {
   fn.addEnvironment(spec.env, stream.streamName);
   if (access === "putRecords") stream.grant(fn.fn, "kinesis:PutRecords");
 }
@@ -73,14 +90,26 @@ export function bindStream(fn: TidelineFunction, spec: StreamSpec, stream: IStre
  * Object access for the payload store. ListBucket is there so that a missing key answers 404
  * (`NoSuchKey`, which S3BlobStore treats as "absent") instead of 403.
  */
-export function bindBucket(fn: TidelineFunction, spec: BucketSpec, bucket: IBucket, access: "read" | "readWrite"): void {
+export function bindBucket(
+  fn: TidelineFunction,
+  spec: BucketSpec,
+  bucket: IBucket,
+  access: "read" | "readWrite",
+): void {
   fn.addEnvironment(spec.env, bucket.bucketName);
+  const objects = bucket.arnForObjects("*");
   Grant.addToPrincipal({
     grantee: fn.fn,
     actions: access === "read" ? ["s3:GetObject"] : ["s3:GetObject", "s3:PutObject"],
-    resourceArns: [bucket.arnForObjects("*")],
+    resourceArns: [objects],
   });
   Grant.addToPrincipal({ grantee: fn.fn, actions: ["s3:ListBucket"], resourceArns: [bucket.bucketArn] });
+  acknowledgeWildcardResource(
+    fn.role,
+    objects,
+    "Payload object keys are made at run time (one per large event or step output), so object access " +
+      "covers the bucket's objects; the actions are only GetObject and PutObject.",
+  );
 }
 
 /** The schedule group and target role, plus CreateSchedule/DeleteSchedule and PassRole. */
@@ -88,6 +117,8 @@ export function bindScheduler(fn: TidelineFunction, scheduling: Scheduling): voi
   fn.addEnvironment(SCHEDULER.groupEnv, scheduling.group.scheduleGroupName);
   fn.addEnvironment(SCHEDULER.roleArnEnv, scheduling.role.roleArn);
   scheduling.grantManageSchedules(fn.fn);
+  // The group's name is a literal in the template, so the dependency has to be stated.
+  fn.fn.node.addDependency(scheduling.group);
 }
 
 /** The signing key: its ARN in the environment, GetSecretValue on that one secret. */

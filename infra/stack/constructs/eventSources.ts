@@ -3,13 +3,19 @@
  * work queue into the executor, the timers queue into the timer. All three report partial batch
  * failures, so one bad record never makes Lambda redo (or drop) the good ones around it.
  */
-import { Duration } from "aws-cdk-lib";
+import { Duration, Validations } from "aws-cdk-lib";
 import { Grant } from "aws-cdk-lib/aws-iam";
 import type { IStream } from "aws-cdk-lib/aws-kinesis";
-import { type DlqDestinationConfig, type IEventSourceDlq, type IFunction, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import {
+  type DlqDestinationConfig,
+  type IEventSourceDlq,
+  type IFunction,
+  StartingPosition,
+} from "aws-cdk-lib/aws-lambda";
 import { KinesisEventSource, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import { acknowledgeWildcardResource } from "../nag.js";
 
 /**
  * Records the runner gave up on go to S3 with their full payload (an SQS/SNS destination would
@@ -21,8 +27,21 @@ class S3FailureRecords implements IEventSourceDlq {
   constructor(private readonly bucket: IBucket) {}
 
   bind(_mapping: unknown, handler: IFunction): DlqDestinationConfig {
-    Grant.addToPrincipal({ grantee: handler, actions: ["s3:PutObject"], resourceArns: [this.bucket.arnForObjects("*")] });
-    Grant.addToPrincipal({ grantee: handler, actions: ["s3:ListBucket"], resourceArns: [this.bucket.bucketArn] });
+    const objects = this.bucket.arnForObjects("*");
+    Grant.addToPrincipal({ grantee: handler, actions: ["s3:PutObject"], resourceArns: [objects] });
+    Grant.addToPrincipal({
+      grantee: handler,
+      actions: ["s3:ListBucket"],
+      resourceArns: [this.bucket.bucketArn],
+    });
+    if (handler.role) {
+      acknowledgeWildcardResource(
+        handler.role,
+        objects,
+        "Lambda names each failure record object itself (under aws/lambda/<mapping id>/), so PutObject " +
+          "covers the bucket's objects.",
+      );
+    }
     return { destination: this.bucket.bucketArn };
   }
 }
@@ -56,6 +75,17 @@ export function connectRunner(runner: IFunction, stream: IStream, failureBucket:
  */
 export function connectExecutor(executor: IFunction, work: IQueue): void {
   executor.addEventSource(new SqsEventSource(work, { batchSize: 10, reportBatchItemFailures: true }));
+  acknowledgeSqsDestination(executor);
+}
+
+/** SQS mappings take no on-failure destination; the source queue's redrive policy is the DLQ. */
+function acknowledgeSqsDestination(fn: IFunction): void {
+  Validations.of(fn).acknowledge({
+    id: "Serverless-LambdaEventSourceMappingDestination",
+    reason:
+      "Lambda supports no on-failure destination for SQS mappings; messages that keep failing move to " +
+      "the queue's dead-letter queue (redrive policy from shared/resources.ts).",
+  });
 }
 
 /**
@@ -70,4 +100,5 @@ export function connectTimer(timer: IFunction, timers: IQueue): void {
       reportBatchItemFailures: true,
     }),
   );
+  acknowledgeSqsDestination(timer);
 }

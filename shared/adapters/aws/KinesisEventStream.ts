@@ -69,7 +69,9 @@ export class KinesisEventStream implements EventStream {
   private async putChunk(chunk: PutRecordsRequestEntry[]): Promise<void> {
     let pending = chunk;
     for (let attempt = 1; ; attempt++) {
-      const res = await this.kinesis.send(new PutRecordsCommand({ StreamName: this.streamName, Records: pending }));
+      const res = await this.kinesis.send(
+        new PutRecordsCommand({ StreamName: this.streamName, Records: pending }),
+      );
       if (!res.FailedRecordCount) return;
       const results = res.Records ?? [];
       const failed = pending.filter((_, i) => results[i]?.ErrorCode !== undefined);

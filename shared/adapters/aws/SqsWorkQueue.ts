@@ -1,4 +1,8 @@
-import { type SendMessageBatchRequestEntry, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { jobId } from "../../core/jobs.js";
 import type { Job } from "../../core/types.js";
 import type { WorkQueue } from "../../ports/index.js";
@@ -47,14 +51,18 @@ export class SqsWorkQueue implements WorkQueue {
       MessageDeduplicationId: jobId(job),
     }));
     for (let attempt = 1; ; attempt++) {
-      const res = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));
+      const res = await this.sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
+      );
       const failed = res.Failed ?? [];
       if (failed.length === 0) return;
       // A sender fault (bad entry) will fail the same way again: stop at once.
       const fatal = failed.filter((f) => f.SenderFault);
       if (fatal.length > 0 || attempt >= this.maxAttempts) {
         const detail = failed.map((f) => `${f.Id}: ${f.Code} ${f.Message ?? ""}`.trim()).join("; ");
-        throw new Error(`SQS SendMessageBatch failed for ${failed.length} job(s) after ${attempt} attempt(s): ${detail}`);
+        throw new Error(
+          `SQS SendMessageBatch failed for ${failed.length} job(s) after ${attempt} attempt(s): ${detail}`,
+        );
       }
       const ids = new Set(failed.map((f) => f.Id));
       pending = pending.filter((e) => ids.has(e.Id));

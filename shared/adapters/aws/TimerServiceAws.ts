@@ -53,7 +53,11 @@ export class TimerServiceAws implements TimerService {
     if (delayMs <= MAX_SQS_DELAY_SECONDS * 1000) {
       const delaySeconds = Math.min(MAX_SQS_DELAY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
       await this.clients.sqs.send(
-        new SendMessageCommand({ QueueUrl: this.names.timersQueueUrl, MessageBody: body, DelaySeconds: delaySeconds }),
+        new SendMessageCommand({
+          QueueUrl: this.names.timersQueueUrl,
+          MessageBody: body,
+          DelaySeconds: delaySeconds,
+        }),
       );
       return;
     }
@@ -71,7 +75,8 @@ export class TimerServiceAws implements TimerService {
       );
     } catch (err) {
       // The same name exists: this exact item is already scheduled (a retried transition).
-      if (err instanceof ConflictException || (err instanceof Error && err.name === "ConflictException")) return;
+      if (err instanceof ConflictException || (err instanceof Error && err.name === "ConflictException"))
+        return;
       throw err;
     }
   }

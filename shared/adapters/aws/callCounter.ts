@@ -2,7 +2,12 @@
  * Counts AWS API calls per "Service.Operation" (e.g. "DynamoDB.PutItem"). Cost per step is mostly
  * the number of calls it makes, so benchmarks and tests read these counts to keep them few.
  */
-import type { InitializeHandlerOptions, InitializeMiddleware, MetadataBearer, MiddlewareStack } from "@smithy/types";
+import type {
+  InitializeHandlerOptions,
+  InitializeMiddleware,
+  MetadataBearer,
+  MiddlewareStack,
+} from "@smithy/types";
 
 const counts = new Map<string, number>();
 
@@ -35,9 +40,11 @@ function countCalls<I extends object, O extends MetadataBearer>(): InitializeMid
 const options: InitializeHandlerOptions = { step: "initialize", name: "tidelineCallCounter", override: true };
 
 /** Adds the counter to a client; idempotent (a second add replaces the first by name). */
-export function countAwsCalls<I extends object, O extends MetadataBearer, C extends { middlewareStack: MiddlewareStack<I, O> }>(
-  client: C,
-): C {
+export function countAwsCalls<
+  I extends object,
+  O extends MetadataBearer,
+  C extends { middlewareStack: MiddlewareStack<I, O> },
+>(client: C): C {
   client.middlewareStack.add(countCalls<I, O>(), options);
   return client;
 }

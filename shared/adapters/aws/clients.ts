@@ -50,7 +50,9 @@ export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
   );
   const sqs = lazy(() => countAwsCalls(new SQSClient({ region })));
   // Kinesis defaults to HTTP/2, needed only for SubscribeToShard (unused); emulators speak HTTP/1.1.
-  const kinesis = lazy(() => countAwsCalls(new KinesisClient({ region, requestHandler: new NodeHttpHandler() })));
+  const kinesis = lazy(() =>
+    countAwsCalls(new KinesisClient({ region, requestHandler: new NodeHttpHandler() })),
+  );
   const s3 = lazy(() => countAwsCalls(new S3Client({ region, forcePathStyle })));
   const scheduler = lazy(() => countAwsCalls(new SchedulerClient({ region })));
   return {

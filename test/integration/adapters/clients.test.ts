@@ -29,7 +29,11 @@ describe("awsClients", () => {
     await sqs.send(new ListQueuesCommand({}));
     await sqs.send(new ListQueuesCommand({}));
 
-    expect(awsCalls.snapshot()).toEqual({ "DynamoDB.PutItem": 1, "DynamoDB.GetItem": 1, "SQS.ListQueues": 2 });
+    expect(awsCalls.snapshot()).toEqual({
+      "DynamoDB.PutItem": 1,
+      "DynamoDB.GetItem": 1,
+      "SQS.ListQueues": 2,
+    });
   });
 
   it("forgets every count on reset", async () => {

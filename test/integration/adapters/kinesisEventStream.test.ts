@@ -21,7 +21,11 @@ async function readAll(): Promise<Map<string, AcceptedEvent[]>> {
   const out = new Map<string, AcceptedEvent[]>();
   for (const shard of shards.Shards ?? []) {
     const it = await clients.kinesis.send(
-      new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }),
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shard.ShardId,
+        ShardIteratorType: "TRIM_HORIZON",
+      }),
     );
     const events: AcceptedEvent[] = [];
     let iterator = it.ShardIterator;
@@ -69,6 +73,10 @@ describe("KinesisEventStream", () => {
     const big = (i: number) => ({ PartitionKey: `k${i}`, Data: new Uint8Array(900 * 1024) });
     const chunks = chunkRecords(Array.from({ length: 12 }, (_, i) => big(i)));
     expect(chunks.map((c) => c.length)).toEqual([5, 5, 2]);
-    expect(chunkRecords(Array.from({ length: 1001 }, (_, i) => ({ PartitionKey: `k${i}`, Data: new Uint8Array(1) }))).map((c) => c.length)).toEqual([500, 500, 1]);
+    expect(
+      chunkRecords(
+        Array.from({ length: 1001 }, (_, i) => ({ PartitionKey: `k${i}`, Data: new Uint8Array(1) })),
+      ).map((c) => c.length),
+    ).toEqual([500, 500, 1]);
   });
 });

@@ -61,7 +61,11 @@ describe("local HTTP API (payload format 2.0)", () => {
       pathParameters: { eventKey: "key/1" },
       body: '{"name":"demo/e"}',
       isBase64Encoded: false,
-      requestContext: { http: { method: "POST", path: "/e/key%2F1", sourceIp: "127.0.0.1" }, routeKey: "POST /e/{eventKey}", stage: "$default" },
+      requestContext: {
+        http: { method: "POST", path: "/e/key%2F1", sourceIp: "127.0.0.1" },
+        routeKey: "POST /e/{eventKey}",
+        stage: "$default",
+      },
     });
     expect(e?.headers["content-type"]).toBe("application/json");
     expect(e?.headers["x-custom"]).toBe("a");
@@ -88,7 +92,11 @@ describe("local HTTP API (payload format 2.0)", () => {
 
   it("passes a binary body as base64", async () => {
     const bytes = Buffer.from([0, 1, 2, 250, 255]);
-    await fetch(`${base}/upload`, { method: "PUT", headers: { "content-type": "application/octet-stream" }, body: bytes });
+    await fetch(`${base}/upload`, {
+      method: "PUT",
+      headers: { "content-type": "application/octet-stream" },
+      body: bytes,
+    });
 
     const e = lastCall()?.event;
     expect(e?.isBase64Encoded).toBe(true);

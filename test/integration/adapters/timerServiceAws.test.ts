@@ -13,7 +13,14 @@ let env: Record<string, string>;
 
 const item = (): TimerItem => ({
   kind: "job",
-  job: { runId: `run-${randomSuffix()}`, fnSlug: "app-fn", stepId: "step", attempt: 0, version: 1, partition: "p" },
+  job: {
+    runId: `run-${randomSuffix()}`,
+    fnSlug: "app-fn",
+    stepId: "step",
+    attempt: 0,
+    version: 1,
+    partition: "p",
+  },
 });
 
 function service(now: () => number): TimerServiceAws {
@@ -46,11 +53,16 @@ describe("TimerServiceAws", () => {
 
     await service(Date.now).schedule(it0, sentAt + 2000);
 
-    const early = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+    const early = await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
+    );
     expect(early.Messages ?? []).toEqual([]);
     const [message] = await receiveMessages(clients.sqs, queueUrl, 1);
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1500);
-    expect(JSON.parse(message?.Body ?? "null")).toEqual({ item: it0, dueAt: sentAt + 2000 } satisfies TimerMessage);
+    expect(JSON.parse(message?.Body ?? "null")).toEqual({
+      item: it0,
+      dueAt: sentAt + 2000,
+    } satisfies TimerMessage);
   });
 
   it("creates a one-time at() schedule aimed 90 s early at the timers queue for a long delay", async () => {

@@ -1,0 +1,21 @@
+/**
+ * CDK entry (`cdk.json`: `npx tsx infra/app.ts`). One env-agnostic stack named `Tideline`, checked
+ * by cdk-nag's AWS Solutions pack on every synth.
+ *
+ *   npx cdk deploy -c eventKeyHashes=<sha256 hex of an event key>[,<another>]
+ */
+import { App } from "aws-cdk-lib";
+import { addNagChecks } from "./stack/nag.js";
+import { TidelineStack } from "./stack/TidelineStack.js";
+
+const app = new App();
+const hashes = String(app.node.tryGetContext("eventKeyHashes") ?? "")
+  .split(",")
+  .map((h) => h.trim())
+  .filter((h) => h.length > 0);
+
+new TidelineStack(app, "Tideline", {
+  description: "Tideline: Inngest-compatible durable functions on AWS managed services",
+  eventKeyHashes: hashes,
+});
+addNagChecks(app);

@@ -1,0 +1,124 @@
+import {
+  CreateStreamCommand,
+  DeleteStreamCommand,
+  DescribeStreamSummaryCommand,
+  PutRecordCommand,
+} from "@aws-sdk/client-kinesis";
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import { afterEach, describe, expect, it } from "vitest";
+import { startKinesisPoller } from "../../../infra/local/kinesisPoller.js";
+import { silentLogger } from "../../../infra/local/log.js";
+import { createAwsClients } from "../../../shared/adapters/aws/clients.js";
+import { randomSuffix, waitFor } from "../../helpers/index.js";
+
+const { kinesis } = createAwsClients();
+const cleanup: (() => Promise<unknown>)[] = [];
+
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function stream(): Promise<{ name: string; arn: string }> {
+  const name = `t-kpoll-${randomSuffix()}`;
+  await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
+  cleanup.push(() => kinesis.send(new DeleteStreamCommand({ StreamName: name })));
+  const arn = await waitFor(async () => {
+    const s = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+    return s.StreamDescriptionSummary?.StreamStatus === "ACTIVE"
+      ? s.StreamDescriptionSummary.StreamARN
+      : undefined;
+  });
+  return { name, arn };
+}
+
+/** One record at a time, so the sequence order is the put order. */
+async function put(name: string, values: string[]): Promise<void> {
+  for (const v of values) {
+    await kinesis.send(
+      new PutRecordCommand({ StreamName: name, PartitionKey: `pk-${v}`, Data: Buffer.from(v) }),
+    );
+  }
+}
+
+const dataOf = (r: KinesisStreamRecord) => Buffer.from(r.kinesis.data, "base64").toString("utf8");
+
+function poll(
+  s: { name: string; arn: string },
+  handler: (e: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | undefined>,
+): void {
+  const poller = startKinesisPoller({
+    kinesis,
+    streamName: s.name,
+    streamArn: s.arn,
+    handler,
+    functionName: "runner",
+    timeoutMs: 5000,
+    retryBackoffMs: 50,
+    log: silentLogger,
+  });
+  cleanup.push(() => poller.stop());
+}
+
+describe("Kinesis event-source emulation", () => {
+  it("delivers records shaped like Lambda's Kinesis event", async () => {
+    const s = await stream();
+    const batches: KinesisStreamRecord[][] = [];
+    poll(s, async (e) => {
+      batches.push(e.Records);
+      return { batchItemFailures: [] };
+    });
+
+    await put(s.name, ["hello"]);
+
+    const [r] = await waitFor(() => batches[0]);
+    expect(dataOf(r as KinesisStreamRecord)).toBe("hello");
+    expect(r).toMatchObject({
+      eventSource: "aws:kinesis",
+      eventName: "aws:kinesis:record",
+      eventSourceARN: s.arn,
+      awsRegion: process.env.AWS_REGION,
+      kinesis: { partitionKey: "pk-hello", kinesisSchemaVersion: "1.0" },
+    });
+    expect(r?.eventID).toBe(`shardId-000000000000:${r?.kinesis.sequenceNumber}`);
+    expect(Math.abs((r?.kinesis.approximateArrivalTimestamp ?? 0) - Date.now() / 1000)).toBeLessThan(60);
+  });
+
+  it("retries from the first failed sequence number when the runner reports a partial failure", async () => {
+    const s = await stream();
+    // Put before polling starts, so the first batch (from TRIM_HORIZON) holds all five.
+    await put(s.name, ["a", "b", "c", "d", "e"]);
+    const batches: string[][] = [];
+    poll(s, async (e) => {
+      batches.push(e.Records.map(dataOf));
+      // First delivery: "e" and "c" fail; the retry must start at "c", the lower of the two.
+      if (batches.length === 1) {
+        const failed = e.Records.filter((r) => ["e", "c"].includes(dataOf(r)));
+        return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+      }
+      return { batchItemFailures: [] };
+    });
+
+    await waitFor(() => batches.length >= 2);
+    await put(s.name, ["f"]);
+    await waitFor(() => batches.flat().includes("f"));
+
+    expect(batches.flat()).toEqual(["a", "b", "c", "d", "e", "c", "d", "e", "f"]);
+  });
+
+  it("retries the whole batch when the runner throws", async () => {
+    const s = await stream();
+    await put(s.name, ["x", "y"]);
+    const batches: string[][] = [];
+    poll(s, async (e) => {
+      batches.push(e.Records.map(dataOf));
+      if (batches.length === 1) throw new Error("runner crashed");
+      return undefined;
+    });
+
+    await waitFor(() => batches.length >= 2);
+    await put(s.name, ["z"]);
+    await waitFor(() => batches.flat().includes("z"));
+
+    expect(batches.flat()).toEqual(["x", "y", "x", "y", "z"]);
+  });
+});

@@ -1,0 +1,168 @@
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+} from "@aws-sdk/client-sqs";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { afterEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../../infra/local/log.js";
+import { type Poller, startSqsPoller } from "../../../infra/local/sqsPoller.js";
+import { createAwsClients } from "../../../shared/adapters/aws/clients.js";
+import { randomSuffix, waitFor } from "../../helpers/index.js";
+
+const { sqs } = createAwsClients();
+const cleanup: (() => Promise<unknown>)[] = [];
+
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+/** A queue of this test's own, with a short visibility timeout so failures come back quickly. */
+async function queue(fifo: boolean): Promise<{ url: string; arn: string }> {
+  const name = `t-poller-${randomSuffix()}${fifo ? ".fifo" : ""}`;
+  const attributes: Record<string, string> = { VisibilityTimeout: "1" };
+  if (fifo)
+    Object.assign(attributes, {
+      FifoQueue: "true",
+      DeduplicationScope: "messageGroup",
+      FifoThroughputLimit: "perMessageGroupId",
+    });
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const url = QueueUrl ?? "";
+  cleanup.push(() => sqs.send(new DeleteQueueCommand({ QueueUrl: url })));
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
+  );
+  return { url, arn: attrs.Attributes?.QueueArn ?? "" };
+}
+
+async function messagesLeft(url: string): Promise<number> {
+  const res = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return (
+    Number(res.Attributes?.ApproximateNumberOfMessages) +
+    Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible)
+  );
+}
+
+function poll(
+  q: { url: string; arn: string },
+  handler: (e: SQSEvent) => Promise<SQSBatchResponse | undefined>,
+  concurrency = 4,
+): Poller {
+  const poller = startSqsPoller({
+    sqs,
+    queueUrl: q.url,
+    queueArn: q.arn,
+    handler,
+    functionName: "executor",
+    timeoutMs: 5000,
+    concurrency,
+    log: silentLogger,
+  });
+  cleanup.push(() => poller.stop());
+  return poller;
+}
+
+describe("SQS event-source emulation", () => {
+  it("delivers records shaped like Lambda's, with FIFO system attributes", async () => {
+    const q = await queue(true);
+    const seen: SQSRecord[] = [];
+    poll(q, async (e) => {
+      seen.push(...e.Records);
+      return { batchItemFailures: [] };
+    });
+
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: q.url,
+        MessageBody: '{"a":1}',
+        MessageGroupId: "g1",
+        MessageDeduplicationId: "d1",
+        MessageAttributes: { kind: { DataType: "String", StringValue: "job" } },
+      }),
+    );
+
+    const [r] = await waitFor(() => (seen.length > 0 ? seen : undefined));
+    expect(r).toMatchObject({
+      body: '{"a":1}',
+      eventSource: "aws:sqs",
+      eventSourceARN: q.arn,
+      awsRegion: process.env.AWS_REGION,
+      attributes: { MessageGroupId: "g1", MessageDeduplicationId: "d1", ApproximateReceiveCount: "1" },
+      messageAttributes: { kind: { dataType: "String", stringValue: "job" } },
+    });
+    expect(r?.md5OfBody).toMatch(/^[0-9a-f]{32}$/);
+    expect(Number(r?.attributes.SentTimestamp)).toBeGreaterThan(Date.now() - 60_000);
+    expect(r?.receiptHandle).toBeTruthy();
+  });
+
+  it("deletes the successful records and redelivers a reported failure after its visibility timeout", async () => {
+    const q = await queue(true);
+    const received: { group: string; count: string }[] = [];
+    let failB = true;
+    poll(q, async (e) => {
+      const failures = [];
+      for (const r of e.Records) {
+        const group = r.attributes.MessageGroupId ?? "";
+        received.push({ group, count: r.attributes.ApproximateReceiveCount });
+        if (group === "b" && failB) failures.push({ itemIdentifier: r.messageId });
+      }
+      return { batchItemFailures: failures };
+    });
+
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: q.url,
+        Entries: ["a", "b", "c"].map((g) => ({
+          Id: g,
+          MessageBody: g,
+          MessageGroupId: g,
+          MessageDeduplicationId: g,
+        })),
+      }),
+    );
+
+    await waitFor(() => received.some((r) => r.group === "b" && r.count === "2"), { timeoutMs: 10_000 });
+    expect(received.filter((r) => r.group === "a")).toEqual([{ group: "a", count: "1" }]);
+    expect(received.filter((r) => r.group === "c")).toEqual([{ group: "c", count: "1" }]);
+    failB = false;
+    await waitFor(async () => (await messagesLeft(q.url)) === 0, { timeoutMs: 10_000 });
+  });
+
+  it("deletes nothing of a batch whose handler threw", async () => {
+    const q = await queue(false);
+    const counts: string[][] = [];
+    poll(
+      q,
+      async (e) => {
+        counts.push(e.Records.map((r) => r.attributes.ApproximateReceiveCount));
+        if (counts.length === 1) throw new Error("handler crashed");
+        return undefined;
+      },
+      1,
+    );
+
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: q.url,
+        Entries: [
+          { Id: "1", MessageBody: "one" },
+          { Id: "2", MessageBody: "two" },
+        ],
+      }),
+    );
+
+    await waitFor(async () => (await messagesLeft(q.url)) === 0, { timeoutMs: 10_000 });
+    expect(counts).toEqual([
+      ["1", "1"],
+      ["2", "2"],
+    ]);
+  });
+});

@@ -1,0 +1,442 @@
+import { readFileSync } from "node:fs";
+import { App, CfnElement, Validations } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import type { IConstruct } from "constructs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { nagPacks } from "../../../infra/stack/nag.js";
+import { EVENT_KEY_HASHES_ENV, TidelineStack } from "../../../infra/stack/TidelineStack.js";
+import { loadConfig } from "../../../shared/config.js";
+import { QUEUES, type QueueName, SCHEDULER, TABLES, type TableName } from "../../../shared/resources.js";
+
+interface CfnResource {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
+}
+
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+
+interface Fixture {
+  readonly stack: TidelineStack;
+  readonly template: Template;
+  readonly resources: Record<string, CfnResource>;
+}
+
+const EVENT_KEY_HASH = "a".repeat(64);
+const FUNCTION_ENTRIES = ["event-api", "api", "runner", "executor", "timer"] as const;
+
+/** The same feature flags `cdk synth` uses, so the test sees the template that gets deployed. */
+function cdkContext(): Record<string, unknown> {
+  const cdkJson: unknown = JSON.parse(readFileSync(new URL("../../../cdk.json", import.meta.url), "utf8"));
+  return (cdkJson as { context: Record<string, unknown> }).context;
+}
+
+// Synthesizing bundles five Lambdas with esbuild (a few seconds), so it happens once per file;
+// the fixture is written once here and only read by the tests.
+let fixture: Fixture;
+
+beforeAll(() => {
+  const app = new App({ context: cdkContext() });
+  const stack = new TidelineStack(app, "Tideline", { eventKeyHashes: [EVENT_KEY_HASH] });
+  const template = Template.fromStack(stack);
+  const resources = (template.toJSON() as { Resources: Record<string, CfnResource> }).Resources;
+  fixture = { stack, template, resources };
+}, 60_000);
+
+function logicalId(construct: IConstruct): string {
+  const element = construct instanceof CfnElement ? construct : construct.node.defaultChild;
+  if (!(element instanceof CfnElement)) {
+    throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  }
+  return String(fixture.stack.resolve(element.logicalId));
+}
+
+function resourceOf(construct: IConstruct): CfnResource {
+  const resource = fixture.resources[logicalId(construct)];
+  if (!resource) throw new Error(`${construct.node.path} is not in the template`);
+  return resource;
+}
+
+function props<T>(construct: IConstruct): T {
+  return resourceOf(construct).Properties as T;
+}
+
+function asArray(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Every statement in the policies attached to a Lambda's role (its grants). */
+function statementsOf(entry: (typeof FUNCTION_ENTRIES)[number]): Statement[] {
+  const roleId = logicalId(fixture.stack.functions[entry].role);
+  return Object.values(fixture.resources)
+    .filter((r) => r.Type === "AWS::IAM::Policy")
+    .filter((r) => JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+function envOf(entry: (typeof FUNCTION_ENTRIES)[number]): Record<string, unknown> {
+  return props<{ Environment: { Variables: Record<string, unknown> } }>(fixture.stack.functions[entry].fn)
+    .Environment.Variables;
+}
+
+function actionsOf(entry: (typeof FUNCTION_ENTRIES)[number]): string[] {
+  return statementsOf(entry).flatMap((s) => asArray(s.Action));
+}
+
+describe("TidelineStack data stores", () => {
+  it.each(Object.keys(TABLES) as TableName[])(
+    "builds the %s table on demand with pk/sk keys, PITR and retain",
+    (name) => {
+      const spec = TABLES[name];
+      const table = resourceOf(fixture.stack.data.tables[name]);
+
+      expect(table.DeletionPolicy).toBe("Retain");
+      expect(table.Properties).toMatchObject({
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: [
+          { AttributeName: spec.partitionKey, KeyType: "HASH" },
+          { AttributeName: spec.sortKey, KeyType: "RANGE" },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+      const ttl = "ttlAttribute" in spec ? { AttributeName: spec.ttlAttribute, Enabled: true } : undefined;
+      expect(table.Properties.TimeToLiveSpecification).toEqual(ttl);
+    },
+  );
+
+  it("builds exactly one table per manifest entry", () => {
+    fixture.template.resourceCountIs("AWS::DynamoDB::Table", Object.keys(TABLES).length);
+  });
+
+  it.each(Object.keys(QUEUES) as QueueName[])(
+    "builds the %s queue with the manifest's timings, SSE and TLS only",
+    (name) => {
+      const spec = QUEUES[name];
+      const queue = props<Record<string, unknown>>(fixture.stack.data.queues[name]);
+
+      expect(queue).toMatchObject({
+        VisibilityTimeout: spec.visibilityTimeoutSeconds,
+        MessageRetentionPeriod: spec.retentionSeconds,
+        SqsManagedSseEnabled: true,
+      });
+      const policy = Object.values(fixture.resources).find(
+        (r) =>
+          r.Type === "AWS::SQS::QueuePolicy" &&
+          JSON.stringify(r.Properties.Queues) ===
+            JSON.stringify([{ Ref: logicalId(fixture.stack.data.queues[name]) }]),
+      );
+      expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    },
+  );
+
+  it("makes the work queue a high-throughput FIFO queue with explicit dedup ids and a DLQ", () => {
+    const work = props<Record<string, unknown>>(fixture.stack.data.queues.work);
+
+    expect(work).toMatchObject({
+      FifoQueue: true,
+      FifoThroughputLimit: "perMessageGroupId",
+      DeduplicationScope: "messageGroup",
+      ContentBasedDeduplication: false,
+      RedrivePolicy: {
+        deadLetterTargetArn: { "Fn::GetAtt": [logicalId(fixture.stack.data.queues.workDlq), "Arn"] },
+        maxReceiveCount: QUEUES.work.deadLetter.maxReceiveCount,
+      },
+    });
+  });
+
+  it("makes the timers queue a standard queue with its own DLQ", () => {
+    const timers = props<Record<string, unknown>>(fixture.stack.data.queues.timers);
+
+    expect(timers.FifoQueue).toBeUndefined();
+    expect(timers.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { "Fn::GetAtt": [logicalId(fixture.stack.data.queues.timersDlq), "Arn"] },
+      maxReceiveCount: QUEUES.timers.deadLetter.maxReceiveCount,
+    });
+  });
+
+  it("creates the events stream in on-demand mode with server-side encryption", () => {
+    expect(props(fixture.stack.data.streams.events)).toMatchObject({
+      StreamModeDetails: { StreamMode: "ON_DEMAND" },
+      StreamEncryption: { EncryptionType: "KMS", KeyId: "alias/aws/kinesis" },
+    });
+  });
+
+  it("keeps the payload bucket private, S3-encrypted and TLS-only", () => {
+    const bucket = fixture.stack.data.buckets.payloads;
+
+    expect(props(bucket)).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+    });
+    const policy = Object.values(fixture.resources).find((r) => r.Type === "AWS::S3::BucketPolicy");
+    expect(JSON.stringify(policy?.Properties)).toContain('"aws:SecureTransport":"false"');
+  });
+});
+
+describe("TidelineStack functions", () => {
+  it.each(FUNCTION_ENTRIES)("runs %s on nodejs22.x arm64 in cloud mode", (entry) => {
+    const fn = props<Record<string, unknown>>(fixture.stack.functions[entry].fn);
+
+    expect(fn).toMatchObject({
+      Runtime: "nodejs22.x",
+      Architectures: ["arm64"],
+      Handler: "index.handler",
+      TracingConfig: { Mode: "Active" },
+      Environment: { Variables: { TIDELINE_MODE: "cloud" } },
+    });
+  });
+
+  it.each(FUNCTION_ENTRIES)("gives %s every address shared/config.ts parses at cold start", (entry) => {
+    const env = Object.fromEntries(
+      Object.entries(envOf(entry)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+
+    expect(() => loadConfig(env)).not.toThrow();
+  });
+
+  it("passes the event key hashes to the event API only", () => {
+    const hashesOf = (entry: (typeof FUNCTION_ENTRIES)[number]) => envOf(entry)[EVENT_KEY_HASHES_ENV];
+
+    expect(hashesOf("event-api")).toBe(EVENT_KEY_HASH);
+    expect(FUNCTION_ENTRIES.filter((e) => e !== "event-api").map(hashesOf)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it("rejects event key hashes that are not sha256 hex", () => {
+    const app = new App({ context: cdkContext() });
+
+    expect(() => new TidelineStack(app, "Bad", { eventKeyHashes: ["not-a-hash"] })).toThrow(/sha256/);
+  });
+
+  it("keeps the work queue's visibility timeout at or above the executor's timeout", () => {
+    const executorTimeout = props<{ Timeout: number }>(fixture.stack.functions.executor.fn).Timeout;
+    const visibility = props<{ VisibilityTimeout: number }>(fixture.stack.data.queues.work).VisibilityTimeout;
+
+    expect(executorTimeout).toBeLessThanOrEqual(900);
+    expect(visibility).toBeGreaterThanOrEqual(executorTimeout);
+  });
+
+  it("keeps the timers queue's visibility timeout at six times the timer's timeout", () => {
+    const timerTimeout = props<{ Timeout: number }>(fixture.stack.functions.timer.fn).Timeout;
+    const visibility = props<{ VisibilityTimeout: number }>(
+      fixture.stack.data.queues.timers,
+    ).VisibilityTimeout;
+
+    expect(visibility).toBeGreaterThanOrEqual(6 * timerTimeout);
+  });
+});
+
+describe("TidelineStack event-source mappings", () => {
+  function mappingFor(entry: (typeof FUNCTION_ENTRIES)[number]): Record<string, unknown> {
+    const fnId = logicalId(fixture.stack.functions[entry].fn);
+    const mappings = Object.values(fixture.resources).filter(
+      (r) =>
+        r.Type === "AWS::Lambda::EventSourceMapping" &&
+        JSON.stringify(r.Properties.FunctionName) === JSON.stringify({ Ref: fnId }),
+    );
+    expect(mappings).toHaveLength(1);
+    return (mappings[0] as CfnResource).Properties;
+  }
+
+  it("feeds the events stream to the runner with partial failures, bisection and an S3 failure destination", () => {
+    expect(mappingFor("runner")).toMatchObject({
+      EventSourceArn: { "Fn::GetAtt": [logicalId(fixture.stack.data.streams.events), "Arn"] },
+      StartingPosition: "TRIM_HORIZON",
+      BatchSize: 100,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: expect.any(Number),
+      MaximumRecordAgeInSeconds: expect.any(Number),
+      ParallelizationFactor: expect.any(Number),
+      DestinationConfig: {
+        OnFailure: { Destination: { "Fn::GetAtt": [logicalId(fixture.stack.data.buckets.payloads), "Arn"] } },
+      },
+    });
+  });
+
+  it("feeds the work queue to the executor in batches of 10 with partial failures", () => {
+    expect(mappingFor("executor")).toMatchObject({
+      EventSourceArn: { "Fn::GetAtt": [logicalId(fixture.stack.data.queues.work), "Arn"] },
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+  });
+
+  it("feeds the timers queue to the timer with a short batching window and partial failures", () => {
+    const mapping = mappingFor("timer");
+
+    expect(mapping).toMatchObject({
+      EventSourceArn: { "Fn::GetAtt": [logicalId(fixture.stack.data.queues.timers), "Arn"] },
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    expect(mapping.MaximumBatchingWindowInSeconds).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("TidelineStack HTTP API", () => {
+  function integrationTarget(entry: "event-api" | "api"): unknown {
+    const fnId = logicalId(fixture.stack.functions[entry].fn);
+    const integration = Object.entries(fixture.resources).find(
+      ([, r]) =>
+        r.Type === "AWS::ApiGatewayV2::Integration" &&
+        JSON.stringify(r.Properties.IntegrationUri) === JSON.stringify({ "Fn::GetAtt": [fnId, "Arn"] }),
+    );
+    return { "Fn::Join": ["", ["integrations/", { Ref: integration?.[0] }]] };
+  }
+
+  it("routes POST /e/{eventKey} to the event API", () => {
+    fixture.template.hasResourceProperties("AWS::ApiGatewayV2::Route", {
+      RouteKey: "POST /e/{eventKey}",
+      Target: integrationTarget("event-api"),
+    });
+  });
+
+  it("routes everything else ($default) to the API Lambda", () => {
+    fixture.template.hasResourceProperties("AWS::ApiGatewayV2::Route", {
+      RouteKey: "$default",
+      Target: integrationTarget("api"),
+    });
+    fixture.template.resourceCountIs("AWS::ApiGatewayV2::Route", 2);
+  });
+
+  it("serves at the origin root from an auto-deployed $default stage and outputs its URL", () => {
+    expect(props(fixture.stack.http.stage)).toMatchObject({ StageName: "$default", AutoDeploy: true });
+    fixture.template.hasOutput("ApiUrl", {});
+  });
+});
+
+describe("TidelineStack scheduling", () => {
+  it("creates a schedule group and names it in every scheduling Lambda's environment", () => {
+    fixture.template.resourceCountIs("AWS::Scheduler::ScheduleGroup", 1);
+    const groupName = props<{ Name: string }>(fixture.stack.scheduling.group).Name;
+
+    for (const entry of ["runner", "executor", "timer"] as const) {
+      expect(envOf(entry)[SCHEDULER.groupEnv]).toBe(groupName);
+    }
+  });
+
+  it("lets only scheduler.amazonaws.com of this account assume the target role", () => {
+    expect(props(fixture.stack.scheduling.role)).toMatchObject({
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: "sts:AssumeRole",
+            Effect: "Allow",
+            Principal: { Service: "scheduler.amazonaws.com" },
+            Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+          },
+        ],
+      },
+    });
+  });
+
+  it("allows the target role nothing but SendMessage on the timers queue", () => {
+    const role = props<{ Policies: { PolicyDocument: { Statement: Statement[] } }[] }>(
+      fixture.stack.scheduling.role,
+    );
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+
+    expect(statements).toEqual([
+      {
+        Effect: "Allow",
+        Action: "sqs:SendMessage",
+        Resource: { "Fn::GetAtt": [logicalId(fixture.stack.data.queues.timers), "Arn"] },
+      },
+    ]);
+    expect(
+      Object.values(fixture.resources).filter(
+        (r) =>
+          r.Type === "AWS::IAM::Policy" &&
+          JSON.stringify(r.Properties.Roles).includes(logicalId(fixture.stack.scheduling.role)),
+      ),
+    ).toEqual([]);
+  });
+
+  it("lets a Lambda pass the target role to Scheduler only", () => {
+    const passRole = statementsOf("executor").find((s) => asArray(s.Action).includes("iam:PassRole"));
+
+    expect(passRole).toEqual({
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: { "Fn::GetAtt": [logicalId(fixture.stack.scheduling.role), "Arn"] },
+      Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+    });
+  });
+});
+
+describe("TidelineStack least privilege", () => {
+  it("lets the event API put records on the stream and touch nothing else", () => {
+    const actions = actionsOf("event-api").filter((a) => !a.startsWith("logs:") && !a.startsWith("xray:"));
+
+    expect(actions).toEqual(["kinesis:PutRecords"]);
+    expect(actionsOf("event-api").some((a) => a.startsWith("dynamodb:"))).toBe(false);
+  });
+
+  it("lets only the API and the executor read the signing key", () => {
+    const readers = FUNCTION_ENTRIES.filter((e) => actionsOf(e).includes("secretsmanager:GetSecretValue"));
+
+    expect(readers).toEqual(["api", "executor"]);
+  });
+
+  it("gives the timer read-only access to runs", () => {
+    const runsArn = { "Fn::GetAtt": [logicalId(fixture.stack.data.tables.runs), "Arn"] };
+    const onRuns = statementsOf("timer").filter((s) =>
+      JSON.stringify(s.Resource).includes(JSON.stringify(runsArn)),
+    );
+
+    const writes = onRuns.flatMap((s) => asArray(s.Action)).filter((a) => /Put|Update|Delete|Write/.test(a));
+
+    expect(writes).toEqual([]);
+  });
+
+  it("grants Resource * only for X-Ray, which has no resource-level permissions", () => {
+    const statements = Object.values(fixture.resources)
+      .filter((r) => r.Type === "AWS::IAM::Policy")
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((s) => s.Resource === "*" || (Array.isArray(s.Resource) && s.Resource.includes("*")));
+
+    expect(statements.flatMap((s) => asArray(s.Action)).every((a) => a.startsWith("xray:"))).toBe(true);
+  });
+});
+
+describe("TidelineStack cdk-nag", () => {
+  it.each(nagPacks().map((pack) => [pack.readPackName, pack] as const))(
+    "reports no unacknowledged %s findings",
+    (_name, pack) => {
+      const report = pack.validateScope(fixture.stack);
+      const findings = report.violations.map(
+        (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(", ")}`,
+      );
+
+      expect(findings).toEqual([]);
+    },
+  );
+
+  it("records a reason with every acknowledgement", () => {
+    const reasons = fixture.stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata)
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.values(m.data as Record<string, string>));
+
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.filter((r) => r.trim().length < 40)).toEqual([]);
+  });
+});
