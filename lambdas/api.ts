@@ -24,11 +24,18 @@ const routes: [string, RegExp, Route][] = [
     /^\/fn\/register$/,
     async (event) => {
       try {
-        const reply = await registerApp(deps, { body: bodyText(event), authorization: header(event, "authorization") });
+        const reply = await registerApp(deps, {
+          body: bodyText(event),
+          authorization: header(event, "authorization"),
+        });
         return json(200, reply);
       } catch (err) {
         // The SDK copies `status` from the body into the user's PUT response: always include it.
-        return httpError(err, (status, error) => ({ status, error, code: status === 401 ? "unauthorized" : "invalid_request" }));
+        return httpError(err, (status, error) => ({
+          status,
+          error,
+          code: status === 401 ? "unauthorized" : "invalid_request",
+        }));
       }
     },
   ],
@@ -41,9 +48,9 @@ const routes: [string, RegExp, Route][] = [
       try {
         url = (JSON.parse(bodyText(event) || "{}") as { url?: unknown }).url;
       } catch {
-        throw new ValidationError("body must be JSON: {\"url\": \"<app url>\"}");
+        throw new ValidationError('body must be JSON: {"url": "<app url>"}');
       }
-      if (typeof url !== "string") throw new ValidationError("body must be JSON: {\"url\": \"<app url>\"}");
+      if (typeof url !== "string") throw new ValidationError('body must be JSON: {"url": "<app url>"}');
       const res = await syncAppByUrl(url, fetch);
       let body: unknown = res.body;
       try {
@@ -75,20 +82,27 @@ const routes: [string, RegExp, Route][] = [
 ];
 
 /** Every non-event route of the HTTP API ($default): sync, /dev, REST v1. */
-export const handler = handlerWith("api", async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-  const method = event.requestContext.http.method.toUpperCase();
-  const path = event.rawPath.replace(/\/+$/, "") || "/";
-  try {
-    let pathMatched = false;
-    for (const [m, pattern, route] of routes) {
-      const match = pattern.exec(path);
-      if (!match) continue;
-      pathMatched = true;
-      if (m === method) return await route(event, match.slice(1).map((p) => decodeURIComponent(p)));
+export const handler = handlerWith(
+  "api",
+  async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const method = event.requestContext.http.method.toUpperCase();
+    const path = event.rawPath.replace(/\/+$/, "") || "/";
+    try {
+      let pathMatched = false;
+      for (const [m, pattern, route] of routes) {
+        const match = pattern.exec(path);
+        if (!match) continue;
+        pathMatched = true;
+        if (m === method)
+          return await route(
+            event,
+            match.slice(1).map((p) => decodeURIComponent(p)),
+          );
+      }
+      if (pathMatched) return json(405, { status: 405, error: `Method ${method} not allowed on ${path}` });
+      throw new NotFoundError(`No route for ${method} ${path}`);
+    } catch (err) {
+      return httpError(err, (status, error) => ({ status, error }));
     }
-    if (pathMatched) return json(405, { status: 405, error: `Method ${method} not allowed on ${path}` });
-    throw new NotFoundError(`No route for ${method} ${path}`);
-  } catch (err) {
-    return httpError(err, (status, error) => ({ status, error }));
-  }
-});
+  },
+);

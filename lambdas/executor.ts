@@ -14,38 +14,41 @@ const COMMIT_MARGIN_MS = 10_000;
  * later message of its group are reported failed (FIFO order must hold), while other groups go on
  * (Powertools' skipGroupOnError rule).
  */
-export const handler = handlerWith("executor", async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  const failedGroups = new Set<string>();
-  const failures: { itemIdentifier: string }[] = [];
-  const groups = new Map<string, SQSEvent["Records"]>();
-  for (const r of event.Records) {
-    const g = r.attributes.MessageGroupId ?? r.messageId;
-    groups.set(g, [...(groups.get(g) ?? []), r]);
-  }
-  await Promise.all(
-    [...groups.entries()].map(async ([group, records]) => {
-      for (const record of records) {
-        if (failedGroups.has(group)) {
-          failures.push({ itemIdentifier: record.messageId });
-          continue;
+export const handler = handlerWith(
+  "executor",
+  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const failedGroups = new Set<string>();
+    const failures: { itemIdentifier: string }[] = [];
+    const groups = new Map<string, SQSEvent["Records"]>();
+    for (const r of event.Records) {
+      const g = r.attributes.MessageGroupId ?? r.messageId;
+      groups.set(g, [...(groups.get(g) ?? []), r]);
+    }
+    await Promise.all(
+      [...groups.entries()].map(async ([group, records]) => {
+        for (const record of records) {
+          if (failedGroups.has(group)) {
+            failures.push({ itemIdentifier: record.messageId });
+            continue;
+          }
+          const parsed = parseMessage(jobSchema, record.body);
+          if (!parsed.ok) {
+            logger.error("poison work message dropped", { messageId: record.messageId, error: parsed.error });
+            continue;
+          }
+          try {
+            await executeJob(deps, parsed.value, {
+              receiveCount: Number(record.attributes.ApproximateReceiveCount ?? "1"),
+              remainingMs: context.getRemainingTimeInMillis() - COMMIT_MARGIN_MS,
+            });
+          } catch (err) {
+            logger.error("job failed; it and the rest of its group are retried", err as Error);
+            failedGroups.add(group);
+            failures.push({ itemIdentifier: record.messageId });
+          }
         }
-        const parsed = parseMessage(jobSchema, record.body);
-        if (!parsed.ok) {
-          logger.error("poison work message dropped", { messageId: record.messageId, error: parsed.error });
-          continue;
-        }
-        try {
-          await executeJob(deps, parsed.value, {
-            receiveCount: Number(record.attributes.ApproximateReceiveCount ?? "1"),
-            remainingMs: context.getRemainingTimeInMillis() - COMMIT_MARGIN_MS,
-          });
-        } catch (err) {
-          logger.error("job failed; it and the rest of its group are retried", err as Error);
-          failedGroups.add(group);
-          failures.push({ itemIdentifier: record.messageId });
-        }
-      }
-    }),
-  );
-  return { batchItemFailures: failures };
-});
+      }),
+    );
+    return { batchItemFailures: failures };
+  },
+);

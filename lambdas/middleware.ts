@@ -15,7 +15,10 @@ const logLevel: Level = (LEVELS as readonly string[]).includes(requested) ? (req
 
 export const logger = new Logger({ serviceName: "tideline", logLevel });
 
-export function handlerWith<E, R>(name: string, fn: (event: E, context: Context) => Promise<R>): MiddyfiedHandler<E, R> {
+export function handlerWith<E, R>(
+  name: string,
+  fn: (event: E, context: Context) => Promise<R>,
+): MiddyfiedHandler<E, R> {
   return middy<E, R>({ timeoutEarlyInMillis: 0 }).handler(async (event: E, context: Context) => {
     logger.addContext(context);
     try {
@@ -27,7 +30,11 @@ export function handlerWith<E, R>(name: string, fn: (event: E, context: Context)
   });
 }
 
-export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+export function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode,
     headers: { "content-type": "application/json", ...headers },
@@ -36,7 +43,10 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 }
 
 /** Maps an error to an HTTP answer: exposable errors keep their message, others become 500. */
-export function httpError(err: unknown, shape: (status: number, message: string) => unknown): APIGatewayProxyStructuredResultV2 {
+export function httpError(
+  err: unknown,
+  shape: (status: number, message: string) => unknown,
+): APIGatewayProxyStructuredResultV2 {
   if (err instanceof TidelineError && err.expose) return json(err.status, shape(err.status, err.message));
   logger.error("unhandled API error", err as Error);
   return json(500, shape(500, "Internal server error"));

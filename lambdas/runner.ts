@@ -10,7 +10,13 @@ const deps = await runnerDeps();
 const acceptedSchema = z.object({
   internalId: z.string().min(1),
   receivedAt: z.number(),
-  event: z.looseObject({ name: z.string().min(1), id: z.string().min(1), ts: z.number(), data: z.record(z.string(), z.unknown()), user: z.record(z.string(), z.unknown()) }),
+  event: z.looseObject({
+    name: z.string().min(1),
+    id: z.string().min(1),
+    ts: z.number(),
+    data: z.record(z.string(), z.unknown()),
+    user: z.record(z.string(), z.unknown()),
+  }),
 });
 
 /**
@@ -24,11 +30,16 @@ export const handler = handlerWith(
     for (const record of event.Records) {
       let accepted: AcceptedEvent;
       try {
-        const parsed = acceptedSchema.safeParse(JSON.parse(Buffer.from(record.kinesis.data, "base64").toString("utf8")));
+        const parsed = acceptedSchema.safeParse(
+          JSON.parse(Buffer.from(record.kinesis.data, "base64").toString("utf8")),
+        );
         if (!parsed.success) throw new Error(parsed.error.message);
         accepted = parsed.data as unknown as AcceptedEvent;
       } catch (err) {
-        logger.error("poison stream record skipped", { sequenceNumber: record.kinesis.sequenceNumber, error: String(err) });
+        logger.error("poison stream record skipped", {
+          sequenceNumber: record.kinesis.sequenceNumber,
+          error: String(err),
+        });
         continue;
       }
       try {

@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { handleTimer } from "../shared/core/timers/handleTimer.js";
 import { parseMessage, timerMessageSchema } from "../shared/core/jobs.js";
+import { handleTimer } from "../shared/core/timers/handleTimer.js";
 import { handlerWith, logger } from "./middleware.js";
 import { timerDeps } from "./wiring.js";
 

@@ -37,7 +37,12 @@ function base() {
   const clients = awsClients();
   const json = new LargeJson(new S3BlobStore(clients.s3, config.bucket));
   const registry = new DynamoRegistryStore(clients.doc, config.tables.registry);
-  const events = new DynamoEventStore(clients.doc, config.tables.events, json, config.eventRetentionDays * DAY_SECONDS);
+  const events = new DynamoEventStore(
+    clients.doc,
+    config.tables.events,
+    json,
+    config.eventRetentionDays * DAY_SECONDS,
+  );
   const runs = new DynamoRunStore(
     clients.doc,
     { runs: config.tables.runs, flow: config.tables.flow },

@@ -121,7 +121,11 @@ export const QUEUES = {
 } as const satisfies Record<string, QueueSpec>;
 
 export const STREAMS = {
-  events: { id: "EventStream", env: "TIDELINE_STREAM_EVENTS", purpose: "accepted events, read by the runner" },
+  events: {
+    id: "EventStream",
+    env: "TIDELINE_STREAM_EVENTS",
+    purpose: "accepted events, read by the runner",
+  },
 } as const satisfies Record<string, StreamSpec>;
 
 export const BUCKETS = {

@@ -61,10 +61,18 @@ function installDynamoDbLocal() {
   const cache = join(home, "cache");
   const dest = join(home, "dynamodb-local");
   mkdirSync(cache, { recursive: true });
-  console.log(`[emulators] fetching DynamoDB Local (amplify-dynamodb-simulator@${DYNAMODB_SIMULATOR_VERSION})`);
+  console.log(
+    `[emulators] fetching DynamoDB Local (amplify-dynamodb-simulator@${DYNAMODB_SIMULATOR_VERSION})`,
+  );
   const out = execFileSync(
     "npm",
-    ["pack", `amplify-dynamodb-simulator@${DYNAMODB_SIMULATOR_VERSION}`, "--silent", "--pack-destination", cache],
+    [
+      "pack",
+      `amplify-dynamodb-simulator@${DYNAMODB_SIMULATOR_VERSION}`,
+      "--silent",
+      "--pack-destination",
+      cache,
+    ],
     { encoding: "utf8" },
   );
   const tarball = join(cache, out.trim().split("\n").pop());

@@ -32,7 +32,10 @@ export const timerMessageSchema = z.object({
 });
 
 /** Parses a queue message body; undefined for a body that can never be processed (poison). */
-export function parseMessage<T>(schema: z.ZodType<T>, body: string): { ok: true; value: T } | { ok: false; error: string } {
+export function parseMessage<T>(
+  schema: z.ZodType<T>,
+  body: string,
+): { ok: true; value: T } | { ok: false; error: string } {
   let json: unknown;
   try {
     json = JSON.parse(body);

@@ -2,14 +2,7 @@
  * Ports: the narrow interfaces through which the core reaches state, queues, the stream, timers and
  * blobs. AWS implementations live in shared/adapters/aws; the core imports only these types.
  */
-import type {
-  AcceptedEvent,
-  AppRecord,
-  FunctionRecord,
-  Job,
-  RunRecord,
-  StepRecord,
-} from "../core/types.js";
+import type { AcceptedEvent, AppRecord, FunctionRecord, Job, RunRecord, StepRecord } from "../core/types.js";
 
 export interface Clock {
   now(): number;
@@ -47,7 +40,9 @@ export interface RunTransition {
   /** Step results to write; each is written only if not already present. */
   steps?: StepRecord[];
   /** Fields of the run record to set (version is bumped by the store). */
-  set: Partial<Pick<RunRecord, "status" | "endedAt" | "output" | "error" | "requestVersion" | "stack" | "next">>;
+  set: Partial<
+    Pick<RunRecord, "status" | "endedAt" | "output" | "error" | "requestVersion" | "stack" | "next">
+  >;
 }
 
 export interface RunStore {

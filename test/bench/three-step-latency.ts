@@ -8,8 +8,10 @@
  * Completion is observed by polling the REST API every 10 ms; those polling calls are made by the
  * api handler and are reported separately from the run's own calls.
  */
-import { awsCalls } from "../../shared/adapters/aws/callCounter.js";
+
+import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
+import { awsCalls } from "../../shared/adapters/aws/callCounter.js";
 import { startSdkApp } from "../e2e/sdkApp.js";
 import { randomSuffix, waitFor } from "../helpers/index.js";
 
@@ -23,7 +25,11 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const suffix = randomSuffix();
-  const runtime = await startLocalRuntime({ port: 0, prefix: `bench-${suffix}`, log: { info() {}, warn() {}, error: console.error } });
+  const runtime = await startLocalRuntime({
+    port: 0,
+    prefix: `bench-${suffix}`,
+    log: silentLogger,
+  });
   const app = await startSdkApp({ baseUrl: runtime.url, suffix });
   try {
     const put = await fetch(app.url, { method: "PUT" });
@@ -67,7 +73,9 @@ async function main(): Promise<void> {
     times.sort((a, b) => a - b);
     const median = percentile(times, 50);
     console.log(`3-step function, send → Completed on tideline dev, ${RUNS} runs (after ${WARMUP} warm-up):`);
-    console.log(`  median ${median.toFixed(0)} ms   p95 ${percentile(times, 95).toFixed(0)} ms   min ${times[0]?.toFixed(0)} ms   max ${times[times.length - 1]?.toFixed(0)} ms`);
+    console.log(
+      `  median ${median.toFixed(0)} ms   p95 ${percentile(times, 95).toFixed(0)} ms   min ${times[0]?.toFixed(0)} ms   max ${times[times.length - 1]?.toFixed(0)} ms`,
+    );
     console.log("\nAWS API calls for one run (scope:Service.Operation):");
     printCalls(counted);
     console.log("\nFor comparison, a measured run including REST polling:");

@@ -18,7 +18,10 @@ async function post(path: string, body: string, headers: Record<string, string> 
     headers: { "content-type": "application/json", ...headers },
     body,
   });
-  return { status: res.status, body: (await res.json()) as { ids?: string[]; status?: number; error?: string } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { ids?: string[]; status?: number; error?: string },
+  };
 }
 
 describe("Event API on tideline dev", () => {
@@ -59,7 +62,10 @@ describe("Event API on tideline dev", () => {
   });
 
   it("answers a bad app registration with status and error in the body", async () => {
-    const r = await post("/fn/register", JSON.stringify({ appName: "x", url: "http://x", functions: [{ id: "" }] }));
+    const r = await post(
+      "/fn/register",
+      JSON.stringify({ appName: "x", url: "http://x", functions: [{ id: "" }] }),
+    );
     expect(r.status).toBe(400);
     expect(r.body.status).toBe(400);
     expect(r.body.error).toContain("invalid");

@@ -21,7 +21,11 @@ async function getJson<T>(path: string): Promise<{ status: number; body: T }> {
 }
 
 /** Sends one event with the SDK and waits until its single run reaches a final status. */
-async function sendAndWait(name: string, data: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<RestRun> {
+async function sendAndWait(
+  name: string,
+  data: Record<string, unknown> = {},
+  timeoutMs = 30_000,
+): Promise<RestRun> {
   const { ids } = await app.inngest.send({ name: app.ev(name), data });
   const [eventId] = ids;
   return waitFor(
@@ -80,6 +84,10 @@ describe("official inngest SDK on tideline dev", () => {
     expect(run.output).toBe("recovered");
     expect(app.rec.attempts.shaky).toEqual([0, 1, 2]);
     expect(app.rec.attempts.after).toEqual([0]);
+    // The retry interval (1 s here) separates the attempts.
+    const [t0 = 0, t1 = 0, t2 = 0] = app.rec.times.shaky ?? [];
+    expect(t1 - t0).toBeGreaterThanOrEqual(900);
+    expect(t2 - t1).toBeGreaterThanOrEqual(900);
   });
 
   it("fails at once on NonRetriableError", async () => {

@@ -10,12 +10,15 @@ import { createServer } from "inngest/node";
 export interface Recorder {
   calls: Record<string, number>;
   attempts: Record<string, number[]>;
+  /** Epoch ms of each call, per key. */
+  times: Record<string, number[]>;
 }
 
 export async function startSdkApp(opts: { baseUrl: string; suffix: string }) {
-  const rec: Recorder = { calls: {}, attempts: {} };
+  const rec: Recorder = { calls: {}, attempts: {}, times: {} };
   const hit = (key: string, attempt?: number) => {
     rec.calls[key] = (rec.calls[key] ?? 0) + 1;
+    rec.times[key] = [...(rec.times[key] ?? []), Date.now()];
     if (attempt !== undefined) rec.attempts[key] = [...(rec.attempts[key] ?? []), attempt];
   };
   const appId = `e2e-${opts.suffix}`;
@@ -27,42 +30,54 @@ export async function startSdkApp(opts: { baseUrl: string; suffix: string }) {
       hit("hello");
       return `Hello, ${(event.data as { name?: string }).name ?? "world"}!`;
     }),
-    inngest.createFunction({ id: "three-steps", triggers: [{ event: ev("three") }] }, async ({ step, event }) => {
-      const tag = String((event.data as { tag?: string }).tag ?? "");
-      const a = await step.run("one", () => {
-        hit(`one:${tag}`);
-        return 1;
-      });
-      const b = await step.run("two", () => {
-        hit(`two:${tag}`);
-        return a + 1;
-      });
-      const c = await step.run("three", () => {
-        hit(`three:${tag}`);
-        return b + 1;
-      });
-      return { sum: a + b + c };
-    }),
-    inngest.createFunction({ id: "fail-twice", triggers: [{ event: ev("fail-twice") }] }, async ({ step, attempt }) => {
-      await step.run("shaky", () => {
-        hit("shaky", attempt);
-        if (attempt < 2) throw new Error(`shaky failure ${attempt}`);
-        return "steady";
-      });
-      await step.run("after", () => {
-        hit("after", attempt);
-        return "done";
-      });
-      return "recovered";
-    }),
-    inngest.createFunction({ id: "non-retriable", triggers: [{ event: ev("non-retriable") }] }, async ({ attempt }) => {
-      hit("non-retriable", attempt);
-      throw new NonRetriableError("this will never work");
-    }),
-    inngest.createFunction({ id: "exhausted", retries: 1, triggers: [{ event: ev("exhausted") }] }, async ({ attempt }) => {
-      hit("exhausted", attempt);
-      throw new Error(`still broken on attempt ${attempt}`);
-    }),
+    inngest.createFunction(
+      { id: "three-steps", triggers: [{ event: ev("three") }] },
+      async ({ step, event }) => {
+        const tag = String((event.data as { tag?: string }).tag ?? "");
+        const a = await step.run("one", () => {
+          hit(`one:${tag}`);
+          return 1;
+        });
+        const b = await step.run("two", () => {
+          hit(`two:${tag}`);
+          return a + 1;
+        });
+        const c = await step.run("three", () => {
+          hit(`three:${tag}`);
+          return b + 1;
+        });
+        return { sum: a + b + c };
+      },
+    ),
+    inngest.createFunction(
+      { id: "fail-twice", triggers: [{ event: ev("fail-twice") }] },
+      async ({ step, attempt }) => {
+        await step.run("shaky", () => {
+          hit("shaky", attempt);
+          if (attempt < 2) throw new Error(`shaky failure ${attempt}`);
+          return "steady";
+        });
+        await step.run("after", () => {
+          hit("after", attempt);
+          return "done";
+        });
+        return "recovered";
+      },
+    ),
+    inngest.createFunction(
+      { id: "non-retriable", triggers: [{ event: ev("non-retriable") }] },
+      async ({ attempt }) => {
+        hit("non-retriable", attempt);
+        throw new NonRetriableError("this will never work");
+      },
+    ),
+    inngest.createFunction(
+      { id: "exhausted", retries: 1, triggers: [{ event: ev("exhausted") }] },
+      async ({ attempt }) => {
+        hit("exhausted", attempt);
+        throw new Error(`still broken on attempt ${attempt}`);
+      },
+    ),
     inngest.createFunction({ id: "sleeper", triggers: [{ event: ev("sleeper") }] }, async ({ step }) => {
       const before = await step.run("before", () => Date.now());
       await step.sleep("nap", "2s");

@@ -19,7 +19,9 @@ import type { LargeJson } from "./largeJson.js";
  */
 type Item = Record<string, unknown>;
 
-function isConditionalFailure(err: unknown): err is { name: string; CancellationReasons?: { Code?: string }[] } {
+function isConditionalFailure(
+  err: unknown,
+): err is { name: string; CancellationReasons?: { Code?: string }[] } {
   return (
     typeof err === "object" &&
     err !== null &&
@@ -37,7 +39,10 @@ export class DynamoRunStore implements RunStore {
     private readonly retentionSeconds: number,
   ) {}
 
-  async createRun(run: RunRecord, idempotency?: { key: string; expiresAt: number }): Promise<CreateRunResult> {
+  async createRun(
+    run: RunRecord,
+    idempotency?: { key: string; expiresAt: number },
+  ): Promise<CreateRunResult> {
     const runItem = await this.encodeRun(run);
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]> = [
       {
@@ -50,7 +55,12 @@ export class DynamoRunStore implements RunStore {
       {
         Put: {
           TableName: this.tables.runs,
-          Item: { pk: `EVTRUN#${run.eventId}`, sk: run.runId, runId: run.runId, expiresAt: runItem.expiresAt },
+          Item: {
+            pk: `EVTRUN#${run.eventId}`,
+            sk: run.runId,
+            runId: run.runId,
+            expiresAt: runItem.expiresAt,
+          },
         },
       },
     ];
@@ -84,7 +94,11 @@ export class DynamoRunStore implements RunStore {
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
     const r = await this.doc.send(
-      new GetCommand({ TableName: this.tables.runs, Key: { pk: `RUN#${runId}`, sk: "RUN" }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tables.runs,
+        Key: { pk: `RUN#${runId}`, sk: "RUN" },
+        ConsistentRead: true,
+      }),
     );
     return r.Item ? this.decodeRun(r.Item) : undefined;
   }
@@ -105,7 +119,8 @@ export class DynamoRunStore implements RunStore {
       );
       for (const item of r.Items ?? []) {
         if (item.sk === "RUN") run = await this.decodeRun(item);
-        else if (typeof item.sk === "string" && item.sk.startsWith("STEP#")) steps.push(await this.decodeStep(item));
+        else if (typeof item.sk === "string" && item.sk.startsWith("STEP#"))
+          steps.push(await this.decodeStep(item));
       }
       start = r.LastEvaluatedKey;
     } while (start);
@@ -123,8 +138,8 @@ export class DynamoRunStore implements RunStore {
         value = await this.json.encode(raw as Json, `runs/${runId}/${field}.json`);
       }
       names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
+      values[`:f_${field}`] = value;
+      sets.push(`#${field} = :f_${field}`);
     }
     const update = {
       TableName: this.tables.runs,

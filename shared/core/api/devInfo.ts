@@ -2,7 +2,11 @@ import type { RegistryStore } from "../../ports/index.js";
 import type { Json } from "../types.js";
 
 /** `GET /dev`: the Inngest dev-server info shape (PROTOCOL 8.1), which the official harness reads. */
-export async function devInfo(deps: { registry: RegistryStore; mode: "dev" | "cloud"; version: string }): Promise<Json> {
+export async function devInfo(deps: {
+  registry: RegistryStore;
+  mode: "dev" | "cloud";
+  version: string;
+}): Promise<Json> {
   const [functions, apps] = await Promise.all([deps.registry.listFunctions(), deps.registry.listApps()]);
   return {
     version: deps.version,

@@ -1,6 +1,6 @@
+import type { RunTransition } from "../../ports/index.js";
 import { resolveSleepTarget } from "../../protocol/duration.js";
 import { type SdkOutcome, type StepOp, toStoredError } from "../../protocol/sdkResponse.js";
-import type { RunTransition } from "../../ports/index.js";
 import type { Job, Json, ScheduledJob, StepRecord, StoredError } from "../types.js";
 
 /**
@@ -90,7 +90,11 @@ function sleep(input: DecideInput, op: StepOp): Decision {
   try {
     wakeAt = resolveSleepTarget(target, input.now);
   } catch (err) {
-    return fail(input.now, { name: "Error", message: `invalid sleep "${target}": ${(err as Error).message}` }, "bad sleep");
+    return fail(
+      input.now,
+      { name: "Error", message: `invalid sleep "${target}": ${(err as Error).message}` },
+      "bad sleep",
+    );
   }
   if (wakeAt - input.now > MAX_SLEEP_MS) {
     return fail(input.now, { name: "Error", message: "sleeps may last at most one year" }, "sleep too long");
@@ -118,7 +122,12 @@ function decideOps(input: DecideInput, ops: StepOp[], retriable: boolean): Decis
       return storeStep(input, op, { error: error as unknown as Json }, "step failed for good");
     }
     case "StepFailed":
-      return storeStep(input, op, { error: toStoredError(op.error) as unknown as Json }, "step failed for good");
+      return storeStep(
+        input,
+        op,
+        { error: toStoredError(op.error) as unknown as Json },
+        "step failed for good",
+      );
     case "Sleep":
       return sleep(input, op);
     case "StepPlanned":

@@ -1,8 +1,8 @@
 import type { TimerService, WorkQueue } from "../../ports/index.js";
 import type { ScheduledJob } from "../types.js";
 
-/** Jobs due within this margin go straight to the work queue. */
-const IMMEDIATE_MARGIN_MS = 1000;
+/** Jobs due within this margin go straight to the work queue (clock noise, not a delay). */
+const IMMEDIATE_MARGIN_MS = 50;
 
 /** Sends follow-up jobs: due ones to the FIFO work queue, later ones through the timers. */
 export async function dispatchJobs(

@@ -1,15 +1,18 @@
+import type { Clock, RegistryStore, RunStore, TimerService, WorkQueue } from "../../ports/index.js";
 import { retryDelayMs } from "../../protocol/backoff.js";
 import { HEADERS } from "../../protocol/constants.js";
-import { type SdkOutcome, interpretSdkResponse } from "../../protocol/sdkResponse.js";
+import { interpretSdkResponse, type SdkOutcome } from "../../protocol/sdkResponse.js";
 import { signRequest, verifyResponseSignature } from "../../protocol/signature.js";
-import type { Clock, RegistryStore, RunStore, TimerService, WorkQueue } from "../../ports/index.js";
 import type { Job } from "../types.js";
 import { decide } from "./decide.js";
 import { dispatchJobs } from "./dispatch.js";
 import { buildSdkRequest, stepUrl } from "./sdkRequest.js";
 
 /** HTTP transport to the SDK (global fetch in production; injectable for unit tests). */
-export type HttpCall = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{ status: number; headers: Headers; text(): Promise<string> }>;
+export type HttpCall = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<{ status: number; headers: Headers; text(): Promise<string> }>;
 
 export interface ExecutorDeps {
   runs: RunStore;
@@ -64,10 +67,20 @@ export async function executeJob(
   let outcome: SdkOutcome;
   let maxAttempts = 1;
   if (!fn) {
-    outcome = { kind: "error", retriable: false, error: { name: "Error", message: `function ${run.fnSlug} is not registered` } };
+    outcome = {
+      kind: "error",
+      retriable: false,
+      error: { name: "Error", message: `function ${run.fnSlug} is not registered` },
+    };
   } else {
     maxAttempts = fn.retries + 1;
-    outcome = await callSdk(deps, stepUrl(fn.url, job.stepId), buildSdkRequest(run, steps, job, fn), job, Math.min(MAX_REQUEST_MS, opts.remainingMs));
+    outcome = await callSdk(
+      deps,
+      stepUrl(fn.url, job.stepId),
+      buildSdkRequest(run, steps, job, fn),
+      job,
+      Math.min(MAX_REQUEST_MS, opts.remainingMs),
+    );
   }
 
   const random = deps.random ?? Math.random;
@@ -89,7 +102,13 @@ export async function executeJob(
   return "applied";
 }
 
-async function callSdk(deps: ExecutorDeps, url: string, body: unknown, job: Job, timeoutMs: number): Promise<SdkOutcome> {
+async function callSdk(
+  deps: ExecutorDeps,
+  url: string,
+  body: unknown,
+  job: Job,
+  timeoutMs: number,
+): Promise<SdkOutcome> {
   const [key] = deps.signingKeys;
   const nowSeconds = Math.floor(deps.clock.now() / 1000);
   const signed = key ? signRequest(body, key, nowSeconds) : { body: JSON.stringify(body), signature: "" };

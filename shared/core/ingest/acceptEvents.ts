@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { parseEventPayload } from "../../protocol/events.js";
 import type { Clock, EventStream } from "../../ports/index.js";
+import { parseEventPayload } from "../../protocol/events.js";
 import { UnauthorizedError, ValidationError } from "../errors.js";
 
 export interface IngestDeps {
@@ -24,8 +24,10 @@ export async function acceptEvents(
   req: { eventKey: string; body: string; seedHeader?: string | null },
 ): Promise<{ ids: string[]; status: 200 }> {
   if (deps.mode === "cloud") {
-    if (!req.eventKey || req.eventKey === "NO_EVENT_KEY_SET") throw new UnauthorizedError("Event key is required");
-    if (!deps.eventKeyHashes.includes(hashEventKey(req.eventKey))) throw new UnauthorizedError("Event key not found");
+    if (!req.eventKey || req.eventKey === "NO_EVENT_KEY_SET")
+      throw new UnauthorizedError("Event key is required");
+    if (!deps.eventKeyHashes.includes(hashEventKey(req.eventKey)))
+      throw new UnauthorizedError("Event key not found");
   }
   const parsed = parseEventPayload(req.body, { nowMs: deps.clock.now(), seedHeader: req.seedHeader });
   if (!parsed.ok) throw new ValidationError(parsed.error, parsed.status);

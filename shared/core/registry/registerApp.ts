@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
+import type { Clock, RegistryStore } from "../../ports/index.js";
 import { parseRegistration } from "../../protocol/register.js";
 import { bearerMatches, canonicalJson } from "../../protocol/signature.js";
-import type { Clock, RegistryStore } from "../../ports/index.js";
 import { UnauthorizedError, ValidationError } from "../errors.js";
 import { stableUuid } from "../ids.js";
 import type { AppRecord, FunctionRecord } from "../types.js";
@@ -76,7 +76,10 @@ export async function registerApp(
 /** Server-initiated sync: PUT the app URL; the SDK then calls `/fn/register` and relays our verdict. */
 export async function syncAppByUrl(
   url: string,
-  http: (url: string, init: { method: string; signal: AbortSignal }) => Promise<{ status: number; text(): Promise<string> }>,
+  http: (
+    url: string,
+    init: { method: string; signal: AbortSignal },
+  ) => Promise<{ status: number; text(): Promise<string> }>,
 ): Promise<{ status: number; body: string }> {
   let parsed: URL;
   try {
@@ -84,7 +87,8 @@ export async function syncAppByUrl(
   } catch {
     throw new ValidationError(`url is not a valid URL: ${url}`);
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new ValidationError("url must be http(s)");
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    throw new ValidationError("url must be http(s)");
   const res = await http(parsed.toString(), { method: "PUT", signal: AbortSignal.timeout(30_000) });
   return { status: res.status, body: await res.text() };
 }

@@ -1,4 +1,11 @@
-import type { Clock, EventStore, RegistryStore, RunStore, TimerService, WorkQueue } from "../../ports/index.js";
+import type {
+  Clock,
+  EventStore,
+  RegistryStore,
+  RunStore,
+  TimerService,
+  WorkQueue,
+} from "../../ports/index.js";
 import { dispatchJobs } from "../engine/dispatch.js";
 import { flowPartition } from "../flow/partition.js";
 import { deterministicUlid } from "../ids.js";
@@ -27,7 +34,11 @@ export function runIdFor(fnSlug: string, accepted: AcceptedEvent): string {
  * (idempotent under stream redelivery and under duplicate event ids), enqueues the start jobs,
  * and stores the event with the runs it started (an empty list records it as unmatched).
  */
-export async function handleEvent(deps: RunnerDeps, accepted: AcceptedEvent, fns: FunctionRecord[]): Promise<string[]> {
+export async function handleEvent(
+  deps: RunnerDeps,
+  accepted: AcceptedEvent,
+  fns: FunctionRecord[],
+): Promise<string[]> {
   const runIds: string[] = [];
   const starts: ScheduledJob[] = [];
   for (const fn of fns) {
@@ -58,7 +69,10 @@ export async function handleEvent(deps: RunnerDeps, accepted: AcceptedEvent, fns
       expiresAt: deps.clock.now() + IDEMPOTENCY_MS,
     });
     if (result === "duplicate") {
-      deps.log?.("event id already started this function; no new run", { fn: fn.slug, eventId: accepted.internalId });
+      deps.log?.("event id already started this function; no new run", {
+        fn: fn.slug,
+        eventId: accepted.internalId,
+      });
       continue;
     }
     runIds.push(runId);

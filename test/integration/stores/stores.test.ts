@@ -40,7 +40,15 @@ function fn(appId: string, id: string, events: string[]): FunctionRecord {
 }
 
 function app(appId: string, fns: FunctionRecord[], checksum: string): AppRecord {
-  return { appId, url: "http://x", sdk: "js:v4", functionSlugs: fns.map((f) => f.slug), checksum, createdAt: 1, updatedAt: 1 };
+  return {
+    appId,
+    url: "http://x",
+    sdk: "js:v4",
+    functionSlugs: fns.map((f) => f.slug),
+    checksum,
+    createdAt: 1,
+    updatedAt: 1,
+  };
 }
 
 function run(runId: string, eventId: string): RunRecord {
@@ -66,7 +74,10 @@ describe("DynamoRegistryStore", () => {
     const e2 = `${appId}/two`;
     const first = [fn(appId, "a", [e1]), fn(appId, "b", [e1, e2])];
     await registry.putAppSync(app(appId, first, "c1"), first);
-    expect((await registry.functionsForEvent(e1)).map((f) => f.slug).sort()).toEqual([`${appId}-a`, `${appId}-b`]);
+    expect((await registry.functionsForEvent(e1)).map((f) => f.slug).sort()).toEqual([
+      `${appId}-a`,
+      `${appId}-b`,
+    ]);
 
     const second = [fn(appId, "b", [e2])];
     await registry.putAppSync(app(appId, second, "c2"), second, await registry.getApp(appId));
@@ -96,16 +107,31 @@ describe("DynamoRunStore", () => {
 
   it("treats an expired idempotency key as free even before TTL deletes it", async () => {
     const key = `k-${randomSuffix()}`;
-    expect(await runs.createRun(run(`01C${randomSuffix()}`, "e1"), { key, expiresAt: Date.now() - 5_000 })).toBe("created");
-    expect(await runs.createRun(run(`01D${randomSuffix()}`, "e2"), { key, expiresAt: Date.now() + 60_000 })).toBe("created");
+    expect(
+      await runs.createRun(run(`01C${randomSuffix()}`, "e1"), { key, expiresAt: Date.now() - 5_000 }),
+    ).toBe("created");
+    expect(
+      await runs.createRun(run(`01D${randomSuffix()}`, "e2"), { key, expiresAt: Date.now() + 60_000 }),
+    ).toBe("created");
   });
 
   it("commits a transition only at the expected version and never writes a step twice", async () => {
     const r = run(`01E${randomSuffix()}`, "e");
     await runs.createRun(r);
-    const step = { runId: r.runId, stepId: "h1", value: { data: { n: "y".repeat(5000) } }, op: "StepRun", attempts: 0, at: 1 };
-    expect(await runs.commitTransition(r.runId, 0, { steps: [step], set: { stack: ["h1"], requestVersion: 2 } })).toBe(true);
-    expect(await runs.commitTransition(r.runId, 0, { steps: [step], set: { stack: ["h1", "h1"] } })).toBe(false);
+    const step = {
+      runId: r.runId,
+      stepId: "h1",
+      value: { data: { n: "y".repeat(5000) } },
+      op: "StepRun",
+      attempts: 0,
+      at: 1,
+    };
+    expect(
+      await runs.commitTransition(r.runId, 0, { steps: [step], set: { stack: ["h1"], requestVersion: 2 } }),
+    ).toBe(true);
+    expect(await runs.commitTransition(r.runId, 0, { steps: [step], set: { stack: ["h1", "h1"] } })).toBe(
+      false,
+    );
     const state = await runs.getRunState(r.runId);
     expect(state?.run.version).toBe(1);
     expect(state?.run.stack).toEqual(["h1"]);
@@ -117,8 +143,17 @@ describe("DynamoRunStore", () => {
   it("stores the final status and output", async () => {
     const r = run(`01F${randomSuffix()}`, "e");
     await runs.createRun(r);
-    expect(await runs.commitTransition(r.runId, 0, { set: { status: "Completed", output: { ok: true }, endedAt: 5, next: [] } })).toBe(true);
-    expect(await runs.getRun(r.runId)).toMatchObject({ status: "Completed", output: { ok: true }, endedAt: 5, version: 1 });
+    expect(
+      await runs.commitTransition(r.runId, 0, {
+        set: { status: "Completed", output: { ok: true }, endedAt: 5, next: [] },
+      }),
+    ).toBe(true);
+    expect(await runs.getRun(r.runId)).toMatchObject({
+      status: "Completed",
+      output: { ok: true },
+      endedAt: 5,
+      version: 1,
+    });
   });
 });
 

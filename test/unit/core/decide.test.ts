@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { decide, type DecideInput } from "../../../shared/core/engine/decide.js";
+import { type DecideInput, decide } from "../../../shared/core/engine/decide.js";
 import type { Job } from "../../../shared/core/types.js";
 
-const job: Job = { runId: "01RUN", fnSlug: "app-fn", stepId: "step", attempt: 0, version: 3, partition: "01RUN" };
+const job: Job = {
+  runId: "01RUN",
+  fnSlug: "app-fn",
+  stepId: "step",
+  attempt: 0,
+  version: 3,
+  partition: "01RUN",
+};
 const NOW = 1_800_000_000_000;
 
 function input(over: Partial<DecideInput>): DecideInput {
@@ -20,7 +27,12 @@ function input(over: Partial<DecideInput>): DecideInput {
 describe("decide", () => {
   it("completes the run with the returned value when the SDK answers 200", () => {
     const d = decide(input({ outcome: { kind: "complete", data: { ok: 1 } } }));
-    expect(d.transition.set).toMatchObject({ status: "Completed", output: { ok: 1 }, endedAt: NOW, next: [] });
+    expect(d.transition.set).toMatchObject({
+      status: "Completed",
+      output: { ok: 1 },
+      endedAt: NOW,
+      next: [],
+    });
     expect(d.transition.steps).toBeUndefined();
   });
 
@@ -28,11 +40,23 @@ describe("decide", () => {
     const d = decide(
       input({
         job: { ...job, attempt: 2 },
-        outcome: { kind: "ops", ops: [{ id: "h1", op: "StepRun", name: "one", data: "1" }], requestVersion: 2 },
+        outcome: {
+          kind: "ops",
+          ops: [{ id: "h1", op: "StepRun", name: "one", data: "1" }],
+          requestVersion: 2,
+        },
       }),
     );
     expect(d.transition.steps).toEqual([
-      { runId: "01RUN", stepId: "h1", value: { data: "1" }, name: "one", op: "StepRun", attempts: 2, at: NOW },
+      {
+        runId: "01RUN",
+        stepId: "h1",
+        value: { data: "1" },
+        name: "one",
+        op: "StepRun",
+        attempts: 2,
+        at: NOW,
+      },
     ]);
     expect(d.transition.set.stack).toEqual(["a", "h1"]);
     expect(d.transition.set.requestVersion).toBe(2);
@@ -48,7 +72,11 @@ describe("decide", () => {
     const d = decide(
       input({
         job: { ...job, attempt: 1 },
-        outcome: { kind: "ops", retriable: true, ops: [{ id: "h1", op: "StepError", error: { name: "Error", message: "bad" } }] },
+        outcome: {
+          kind: "ops",
+          retriable: true,
+          ops: [{ id: "h1", op: "StepError", error: { name: "Error", message: "bad" } }],
+        },
       }),
     );
     expect(d.transition.steps).toBeUndefined();
@@ -59,7 +87,11 @@ describe("decide", () => {
     const d = decide(
       input({
         job: { ...job, attempt: 4 },
-        outcome: { kind: "ops", retriable: true, ops: [{ id: "h1", op: "StepError", error: { name: "Error", message: "bad" } }] },
+        outcome: {
+          kind: "ops",
+          retriable: true,
+          ops: [{ id: "h1", op: "StepError", error: { name: "Error", message: "bad" } }],
+        },
       }),
     );
     expect(d.transition.steps?.[0]?.value).toEqual({ error: { name: "Error", message: "bad" } });
@@ -68,7 +100,12 @@ describe("decide", () => {
 
   it("stores StepFailed as an error memo and continues with discovery", () => {
     const d = decide(
-      input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "StepFailed", error: { name: "NonRetriableError", message: "no" } }] } }),
+      input({
+        outcome: {
+          kind: "ops",
+          ops: [{ id: "h1", op: "StepFailed", error: { name: "NonRetriableError", message: "no" } }],
+        },
+      }),
     );
     expect(d.transition.steps?.[0]?.value).toEqual({ error: { name: "NonRetriableError", message: "no" } });
     expect(d.transition.set.status).toBeUndefined();
@@ -82,14 +119,24 @@ describe("decide", () => {
 
   it("retries a retriable function error at the SDK's retry-after time", () => {
     const d = decide(
-      input({ outcome: { kind: "error", retriable: true, error: { name: "Error", message: "x" }, retryAt: NOW + 30_000 } }),
+      input({
+        outcome: {
+          kind: "error",
+          retriable: true,
+          error: { name: "Error", message: "x" },
+          retryAt: NOW + 30_000,
+        },
+      }),
     );
     expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 1, version: 4 }, dueAt: NOW + 30_000 }]);
   });
 
   it("fails the run when retries are exhausted", () => {
     const d = decide(
-      input({ job: { ...job, attempt: 4 }, outcome: { kind: "error", retriable: true, error: { name: "Error", message: "x" } } }),
+      input({
+        job: { ...job, attempt: 4 },
+        outcome: { kind: "error", retriable: true, error: { name: "Error", message: "x" } },
+      }),
     );
     expect(d.transition.set.status).toBe("Failed");
   });
@@ -105,7 +152,9 @@ describe("decide", () => {
   });
 
   it("fails the run with a clear message for step ops this version does not support", () => {
-    const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "WaitForEvent", name: "x/y" }] } }));
+    const d = decide(
+      input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "WaitForEvent", name: "x/y" }] } }),
+    );
     expect(d.transition.set.status).toBe("Failed");
     expect(d.transition.set.error?.message).toContain("WaitForEvent is not supported");
   });

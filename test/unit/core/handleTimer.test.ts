@@ -18,7 +18,10 @@ function recorders() {
 describe("handleTimer", () => {
   it("delivers a due item to the work queue", async () => {
     const r = recorders();
-    const result = await handleTimer({ ...r, clock: { now: () => 10_000 } }, { item: { kind: "job", job }, dueAt: 10_500 });
+    const result = await handleTimer(
+      { ...r, clock: { now: () => 10_000 } },
+      { item: { kind: "job", job }, dueAt: 10_500 },
+    );
     expect(result).toBe("delivered");
     expect(r.sent).toEqual([[job]]);
     expect(r.scheduled).toEqual([]);
@@ -26,7 +29,10 @@ describe("handleTimer", () => {
 
   it("delays an early item again for the remainder", async () => {
     const r = recorders();
-    const result = await handleTimer({ ...r, clock: { now: () => 10_000 } }, { item: { kind: "job", job }, dueAt: 100_000 });
+    const result = await handleTimer(
+      { ...r, clock: { now: () => 10_000 } },
+      { item: { kind: "job", job }, dueAt: 100_000 },
+    );
     expect(result).toBe("redelayed");
     expect(r.scheduled).toEqual([{ item: { kind: "job", job }, dueAt: 100_000 }]);
     expect(r.sent).toEqual([]);
@@ -37,8 +43,19 @@ describe("dispatchJobs", () => {
   it("sends due jobs together and routes later ones through the timers", async () => {
     const r = recorders();
     const later = { ...job, attempt: 2 };
-    await dispatchJobs({ ...r, now: () => 1000 }, [{ job }, { job: { ...job, stepId: "b" }, dueAt: 1500 }, { job: later, dueAt: 60_000 }]);
+    await dispatchJobs({ ...r, now: () => 1000 }, [
+      { job },
+      { job: { ...job, stepId: "b" }, dueAt: 1020 },
+      { job: later, dueAt: 60_000 },
+    ]);
     expect(r.sent).toEqual([[job, { ...job, stepId: "b" }]]);
     expect(r.scheduled).toEqual([{ item: { kind: "job", job: later }, dueAt: 60_000 }]);
+  });
+
+  it("routes a job due in one second through the timers", async () => {
+    const r = recorders();
+    await dispatchJobs({ ...r, now: () => 1000 }, [{ job, dueAt: 2000 }]);
+    expect(r.sent).toEqual([]);
+    expect(r.scheduled).toEqual([{ item: { kind: "job", job }, dueAt: 2000 }]);
   });
 });
