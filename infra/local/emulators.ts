@@ -53,12 +53,29 @@ interface Child {
   exited: () => string | undefined;
 }
 
+/**
+ * Runs the emulator under a small shell watchdog that holds our end of a pipe: when this process
+ * goes away in any way (even SIGKILL, which runs no exit handler) the pipe closes and the
+ * watchdog stops the emulator, so no Java or Python server outlives its owner.
+ */
+const WATCHDOG = `exec 3<&0
+"$@" 3<&- </dev/null &
+pid=$!
+{ read -r _ <&3; kill "$pid" 2>/dev/null; } &
+wait "$pid"`;
+
 function spawnLogged(name: string, cmd: string, args: string[], cwd: string, logDir: string): Child {
   const logFile = join(logDir, `${name}.log`);
   // Unlink first: a second runtime (tests beside `tideline dev`) gets its own file, not a truncated one.
   rmSync(logFile, { force: true });
   const fd = openSync(logFile, "w");
-  const proc = spawn(cmd, args, { cwd, stdio: ["ignore", fd, fd], env: process.env });
+  // Own process group: Ctrl-C reaches only us, and we stop the emulators in order.
+  const proc = spawn("sh", ["-c", WATCHDOG, name, cmd, ...args], {
+    cwd,
+    stdio: ["pipe", fd, fd],
+    env: process.env,
+    detached: true,
+  });
   closeSync(fd); // the child holds its own copy
   let exit: string | undefined;
   proc.on("error", (err) => {
@@ -68,6 +85,14 @@ function spawnLogged(name: string, cmd: string, args: string[], cwd: string, log
     exit = `exited with ${signal ?? `code ${code}`}`;
   });
   return { name, proc, logFile, exited: () => exit };
+}
+
+function killGroup(child: Child): void {
+  try {
+    if (child.proc.pid) process.kill(-child.proc.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
 }
 
 /** Any HTTP answer (DynamoDB Local says 400 to a bare GET) means the server is up. */
@@ -90,13 +115,14 @@ async function waitUntilAnswers(child: Child, url: string, timeoutMs: number): P
   }
 }
 
+/** Closing the pipe asks the watchdog to stop the emulator; a stuck one is killed with its group. */
 async function stopChild(child: Child): Promise<void> {
   if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.proc.once("exit", () => r()));
-  child.proc.kill("SIGTERM");
-  const killed = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
-  if (!killed) {
-    child.proc.kill("SIGKILL");
+  child.proc.stdin?.end();
+  const stopped = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
+  if (!stopped) {
+    killGroup(child);
     await exited;
   }
 }
@@ -158,7 +184,7 @@ export async function startEmulators(opts: StartEmulatorsOptions = {}): Promise<
   ];
   // A crash or Ctrl-C of the parent must not leave emulators holding ports.
   const onExit = () => {
-    for (const c of children) c.proc.kill("SIGKILL");
+    for (const c of children) killGroup(c);
   };
   process.once("exit", onExit);
   const stop = async () => {

@@ -14,7 +14,12 @@ export interface Recorder {
   times: Record<string, number[]>;
 }
 
-export async function startSdkApp(opts: { baseUrl: string; suffix: string }) {
+export async function startSdkApp(opts: {
+  baseUrl: string;
+  suffix: string;
+  /** Run the SDK in cloud mode with these keys (default: dev mode). */
+  cloud?: { signingKey: string; eventKey: string };
+}) {
   const rec: Recorder = { calls: {}, attempts: {}, times: {} };
   const hit = (key: string, attempt?: number) => {
     rec.calls[key] = (rec.calls[key] ?? 0) + 1;
@@ -23,7 +28,9 @@ export async function startSdkApp(opts: { baseUrl: string; suffix: string }) {
   };
   const appId = `e2e-${opts.suffix}`;
   const ev = (name: string) => `e2e-${opts.suffix}/${name}`;
-  const inngest = new Inngest({ id: appId, isDev: true, baseUrl: opts.baseUrl });
+  const inngest = opts.cloud
+    ? new Inngest({ id: appId, isDev: false, baseUrl: opts.baseUrl, ...opts.cloud })
+    : new Inngest({ id: appId, isDev: true, baseUrl: opts.baseUrl });
 
   const functions = [
     inngest.createFunction({ id: "hello", triggers: [{ event: ev("hello") }] }, async ({ event }) => {
