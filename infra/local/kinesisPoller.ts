@@ -3,6 +3,8 @@
  * handler in-process with batches shaped like Lambda's KinesisStreamEvent, and checkpoints like
  * Lambda: after a success it moves on; on a partial failure it retries from the first failed
  * sequence number; when the handler throws it retries the whole batch.
+ * Like a mapping with MaximumRetryAttempts -1 (Lambda's default), a failing record is retried
+ * until it succeeds, with a capped exponential backoff: a poison record blocks its shard.
  */
 import {
   type _Record,
@@ -43,7 +45,6 @@ export interface KinesisPollerOptions {
   maxBackoffMs?: number;
   region?: string;
   log?: Logger;
-  onInvoke?: (event: KinesisStreamEvent) => void;
 }
 
 export function toKinesisRecord(
@@ -137,8 +138,7 @@ export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
           continue;
         }
         const event: KinesisStreamEvent = { Records: records };
-        opts.onInvoke?.(event);
-        let from: string | undefined;
+            let from: string | undefined;
         try {
           const result = await opts.handler(event, lambdaContext(opts.functionName, opts.timeoutMs, region));
           from = retryFrom(records, result);

@@ -38,8 +38,6 @@ export interface SqsPollerOptions {
   idleMs?: number;
   region?: string;
   log?: Logger;
-  /** Observes every invocation (tests, latency measurements). */
-  onInvoke?: (event: SQSEvent) => void;
 }
 
 export interface Poller {
@@ -103,7 +101,6 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
   async function invoke(messages: Message[]): Promise<void> {
     const records = messages.map((m) => toSqsRecord(m, opts.queueArn, region));
     const event: SQSEvent = { Records: records };
-    opts.onInvoke?.(event);
     let result: SQSBatchResponse | undefined;
     try {
       result = await opts.handler(event, lambdaContext(opts.functionName, opts.timeoutMs, region));

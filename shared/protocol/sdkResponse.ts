@@ -24,7 +24,7 @@ export type SdkOutcome =
   /** 200, or 206 containing RunComplete (data = its data; `ops` = other ops sent with it). */
   | { kind: "complete"; data: Json; ops?: StepOp[]; requestVersion?: number }
   /** 206 ops: RunComplete and lazy ops excluded, WaitForEvent first. */
-  | { kind: "ops"; ops: StepOp[]; requestVersion?: number; retriable?: boolean }
+  | { kind: "ops"; ops: StepOp[]; requestVersion?: number; retriable?: boolean; retryAt?: number }
   /** 4xx/5xx from the SDK. */
   | { kind: "error"; retriable: boolean; error: StoredError; retryAt?: number; requestVersion?: number }
   /** Not from the SDK (no x-inngest-sdk header) or unparseable. */
@@ -137,7 +137,7 @@ function requestVersionOf(headers: Headers | Record<string, string>): { requestV
   return { requestVersion: Number(raw) };
 }
 
-function interpretOps(res: SdkHttpResponse): SdkOutcome {
+function interpretOps(res: SdkHttpResponse, nowMs: number): SdkOutcome {
   const parsed = tryParseJson(res.body);
   if (!parsed.ok) {
     return { kind: "transport", message: `SDK answered 206 with invalid JSON: ${snippet(res.body)}` };
@@ -162,7 +162,9 @@ function interpretOps(res: SdkHttpResponse): SdkOutcome {
     };
   }
   const retriable = getHeader(res.headers, HEADERS.noRetry)?.trim().toLowerCase() !== "true";
-  return { kind: "ops", ops: rest, ...version, retriable };
+  // A StepError from RetryAfterError carries its retry time on the 206 itself.
+  const retryAt = parseRetryAfter(getHeader(res.headers, HEADERS.retryAfter), nowMs);
+  return { kind: "ops", ops: rest, ...version, retriable, ...(retryAt !== undefined ? { retryAt } : {}) };
 }
 
 function interpretError(res: SdkHttpResponse, nowMs: number): SdkOutcome {
@@ -225,7 +227,7 @@ export function interpretSdkResponse(res: SdkHttpResponse, nowMs: number): SdkOu
     }
     return { kind: "complete", data: parsed.value, ...requestVersionOf(current.headers) };
   }
-  if (current.status === 206) return interpretOps(current);
+  if (current.status === 206) return interpretOps(current, nowMs);
   if (current.status >= 400) return interpretError(current, nowMs);
   return { kind: "transport", message: `SDK answered with unexpected HTTP status ${current.status}` };
 }

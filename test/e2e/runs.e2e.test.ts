@@ -90,6 +90,15 @@ describe("official inngest SDK on tideline dev", () => {
     expect(t2 - t1).toBeGreaterThanOrEqual(900);
   });
 
+  it("waits for the SDK's retry-after time before the next attempt", async () => {
+    const run = await sendAndWait("retry-after");
+    expect(run.status).toBe("Completed");
+    expect(app.rec.attempts.later).toEqual([0, 1]);
+    const [t0 = 0, t1 = 0] = app.rec.times.later ?? [];
+    // RetryAfterError("3s") overrides the 1 s retry interval.
+    expect(t1 - t0).toBeGreaterThanOrEqual(2900);
+  });
+
   it("fails at once on NonRetriableError", async () => {
     const run = await sendAndWait("non-retriable");
     expect(run.status).toBe("Failed");

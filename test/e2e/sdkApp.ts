@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
-import { Inngest, NonRetriableError } from "inngest";
+import { Inngest, NonRetriableError, RetryAfterError } from "inngest";
 import { createServer } from "inngest/node";
 
 /**
@@ -83,6 +83,17 @@ export async function startSdkApp(opts: {
       async ({ attempt }) => {
         hit("exhausted", attempt);
         throw new Error(`still broken on attempt ${attempt}`);
+      },
+    ),
+    inngest.createFunction(
+      { id: "retry-after", triggers: [{ event: ev("retry-after") }] },
+      async ({ step, attempt }) => {
+        await step.run("later", () => {
+          hit("later", attempt);
+          if (attempt === 0) throw new RetryAfterError("come back later", "3s");
+          return "ok";
+        });
+        return "done";
       },
     ),
     inngest.createFunction({ id: "sleeper", triggers: [{ event: ev("sleeper") }] }, async ({ step }) => {

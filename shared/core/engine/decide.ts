@@ -102,7 +102,7 @@ function sleep(input: DecideInput, op: StepOp): Decision {
   return storeStep(input, op, null, "sleeping", wakeAt > input.now ? wakeAt : undefined);
 }
 
-function decideOps(input: DecideInput, ops: StepOp[], retriable: boolean): Decision {
+function decideOps(input: DecideInput, ops: StepOp[], retriable: boolean, retryAt?: number): Decision {
   const [op] = ops;
   if (!op) return retryOrFail(input, { name: "Error", message: "SDK answered 206 with no ops" }, true);
   if (UNSUPPORTED_OPS.has(op.op)) {
@@ -118,7 +118,8 @@ function decideOps(input: DecideInput, ops: StepOp[], retriable: boolean): Decis
       return storeStep(input, op, { data: (op.data ?? null) as Json }, "step completed");
     case "StepError": {
       const error = toStoredError(op.error);
-      if (retriable && input.job.attempt + 1 < input.maxAttempts) return retryOrFail(input, error, true);
+      if (retriable && input.job.attempt + 1 < input.maxAttempts)
+        return retryOrFail(input, error, true, retryAt);
       return storeStep(input, op, { error: error as unknown as Json }, "step failed for good");
     }
     case "StepFailed":
@@ -151,7 +152,7 @@ export function decide(input: DecideInput): Decision {
         summary: "run completed",
       };
     case "ops": {
-      const d = decideOps(input, outcome.ops, outcome.retriable ?? true);
+      const d = decideOps(input, outcome.ops, outcome.retriable ?? true, outcome.retryAt);
       if (outcome.requestVersion !== undefined) d.transition.set.requestVersion = outcome.requestVersion;
       return d;
     }

@@ -83,6 +83,20 @@ describe("decide", () => {
     expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 2, version: 4 }, dueAt: NOW + 2000 }]);
   });
 
+  it("retries a StepError at the retry-after time the SDK sent with it", () => {
+    const d = decide(
+      input({
+        outcome: {
+          kind: "ops",
+          retriable: true,
+          retryAt: NOW + 45_000,
+          ops: [{ id: "h1", op: "StepError", error: { name: "RetryAfterError", message: "later" } }],
+        },
+      }),
+    );
+    expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 1, version: 4 }, dueAt: NOW + 45_000 }]);
+  });
+
   it("stores the error memo when a StepError arrives on the last attempt", () => {
     const d = decide(
       input({

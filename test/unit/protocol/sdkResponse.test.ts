@@ -94,6 +94,12 @@ describe("interpretSdkResponse: ops", () => {
     expect(out).toMatchObject({ kind: "ops", retriable: false });
   });
 
+  it("carries the retry-after time of a StepError 206 (RetryAfterError inside a step)", () => {
+    const stepError = { id: "h", op: "StepError", error: { name: "RetryAfterError", message: "later" } };
+    const out = answer(206, [stepError], { ...SDK, "x-inngest-no-retry": "false", "retry-after": "3" });
+    expect(out).toMatchObject({ kind: "ops", retriable: true, retryAt: NOW + 3000 });
+  });
+
   it("omits requestVersion when the header is absent", () => {
     const out = answer(206, [stepRun], { "x-inngest-sdk": "inngest-py:v0.5.18" });
     expect(out).toEqual({ kind: "ops", ops: [stepRun], retriable: true });
