@@ -15,6 +15,7 @@ import { TimerServiceAws } from "../shared/adapters/aws/TimerServiceAws.js";
 import { loadConfig, type TidelineConfig } from "../shared/config.js";
 import type { ExecutorDeps } from "../shared/core/engine/executeJob.js";
 import type { IngestDeps } from "../shared/core/ingest/acceptEvents.js";
+import { withFunctionCache } from "../shared/core/registry/functionCache.js";
 import type { RunnerDeps } from "../shared/core/runner/startRuns.js";
 import type { Clock } from "../shared/ports/index.js";
 import { logger } from "./middleware.js";
@@ -83,6 +84,7 @@ export async function executorDeps(): Promise<ExecutorDeps> {
   const b = base();
   return {
     ...b,
+    registry: withFunctionCache(b.registry, clock.now),
     clock,
     http: (url, init) => fetch(url, init),
     signingKeys: await signingKeys(b.config),

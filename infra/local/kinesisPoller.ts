@@ -138,7 +138,7 @@ export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
           continue;
         }
         const event: KinesisStreamEvent = { Records: records };
-            let from: string | undefined;
+        let from: string | undefined;
         try {
           const result = await opts.handler(event, lambdaContext(opts.functionName, opts.timeoutMs, region));
           from = retryFrom(records, result);
