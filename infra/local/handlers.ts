@@ -5,6 +5,7 @@
 
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { awsCalls } from "../../shared/adapters/aws/callCounter.js";
 import type { HttpHandler } from "./http.js";
 import type { KinesisHandler } from "./kinesisPoller.js";
 import { projectRoot } from "./paths.js";
@@ -22,7 +23,10 @@ async function load(name: string): Promise<(...args: never[]) => unknown> {
   const mod: unknown = await import(pathToFileURL(join(projectRoot, "lambdas", `${name}.ts`)).href);
   const handler = (mod as { handler?: unknown } | undefined)?.handler;
   if (typeof handler !== "function") throw new Error(`lambdas/${name}.ts does not export a handler function`);
-  return handler as (...args: never[]) => unknown;
+  const fn = handler as (...args: never[]) => unknown;
+  // AWS calls made inside an invocation are counted under the function's name; the emulated
+  // event-source mappings' own polling stays unscoped.
+  return (...args: never[]) => awsCalls.inScope(name, () => fn(...args));
 }
 
 /** The module shapes are the handlers' own contract (middy handlers over aws-lambda types). */

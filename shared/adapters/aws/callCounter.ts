@@ -2,6 +2,8 @@
  * Counts AWS API calls per "Service.Operation" (e.g. "DynamoDB.PutItem"). Cost per step is mostly
  * the number of calls it makes, so benchmarks and tests read these counts to keep them few.
  */
+
+import { AsyncLocalStorage } from "node:async_hooks";
 import type {
   InitializeHandlerOptions,
   InitializeMiddleware,
@@ -10,10 +12,17 @@ import type {
 } from "@smithy/types";
 
 const counts = new Map<string, number>();
+/** Who made a call: the local runtime runs each handler invocation inside its function's scope. */
+const scope = new AsyncLocalStorage<string>();
 
 export const awsCalls = {
+  /** Runs `fn` with its AWS calls attributed to `name` (keys become "name:Service.Operation"). */
+  inScope<T>(name: string, fn: () => T): T {
+    return scope.run(name, fn);
+  },
   record(service: string, operation: string): void {
-    const key = `${service}.${operation}`;
+    const who = scope.getStore();
+    const key = `${who ? `${who}:` : ""}${service}.${operation}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   },
   snapshot(): Record<string, number> {
