@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    reporters: ["default", "./test/setup/summaryReporter.ts"],
     globalSetup: ["test/setup/emulators.ts"],
     // process.env set in globalSetup reaches forks today; provide/inject keeps that true for any pool.
     setupFiles: ["test/setup/awsEnv.ts"],
