@@ -2,8 +2,9 @@
 // Installs the emulators the local runtime and the test suite use, into git-ignored folders:
 //  - moto server (pinned) in a project-local Python venv: .tideline/venv
 //  - DynamoDB Local, taken from the npm tarball of amplify-dynamodb-simulator: .tideline/dynamodb-local
-// Idempotent: a marker file per component records the pinned version. Skipped entirely when
-// AWS_ENDPOINT_URL names an existing emulator (LocalStack or moto), since nothing is started then.
+//  - with --with-python-sdk (the test suite): the official Python SDK in .tideline/sdk-venv
+// Idempotent: a marker file per component records the pinned version. The emulators are skipped
+// when AWS_ENDPOINT_URL names an existing emulator (LocalStack or moto), since nothing is started then.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -11,6 +12,8 @@ import { fileURLToPath } from "node:url";
 
 export const MOTO_VERSION = "5.2.5";
 export const DYNAMODB_SIMULATOR_VERSION = "2.9.30";
+/** The official Python SDK (and a web framework to serve it), for the Python end-to-end tests. */
+export const PYTHON_SDK_REQUIREMENTS = ["inngest==0.5.19", "flask==3.1.3"];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const home = join(root, ".tideline");
@@ -84,6 +87,30 @@ function installDynamoDbLocal() {
     throw new Error(`DynamoDBLocal.jar missing after extracting ${tarball}`);
   }
   m.set(DYNAMODB_SIMULATOR_VERSION);
+}
+
+function installPythonSdk() {
+  const m = marker("python-sdk");
+  const version = PYTHON_SDK_REQUIREMENTS.join(" ");
+  if (m.ok(version)) return;
+  // A venv of its own: moto[server] pins its own Flask/Werkzeug range.
+  const venv = join(home, "sdk-venv");
+  const python = process.env.PYTHON ?? "python3";
+  console.log(`[emulators] creating ${venv} with ${version} (Python SDK tests)`);
+  rmSync(venv, { recursive: true, force: true });
+  run(python, ["-m", "venv", venv]);
+  run(join(venv, "bin", "pip"), [
+    "install",
+    "--quiet",
+    "--disable-pip-version-check",
+    ...PYTHON_SDK_REQUIREMENTS,
+  ]);
+  m.set(version);
+}
+
+if (process.argv.includes("--with-python-sdk")) {
+  mkdirSync(home, { recursive: true });
+  installPythonSdk();
 }
 
 if (process.env.AWS_ENDPOINT_URL) {
