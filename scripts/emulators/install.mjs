@@ -30,20 +30,20 @@ function marker(name) {
   };
 }
 
+/** A fresh venv at `venv` with exactly `packages` installed. */
+function createVenv(venv, packages) {
+  const python = process.env.PYTHON ?? "python3";
+  rmSync(venv, { recursive: true, force: true });
+  run(python, ["-m", "venv", venv]);
+  run(join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", ...packages]);
+}
+
 function installMoto() {
   const m = marker("moto");
   if (m.ok(MOTO_VERSION)) return;
   const venv = join(home, "venv");
-  const python = process.env.PYTHON ?? "python3";
   console.log(`[emulators] creating ${venv} with moto[server]==${MOTO_VERSION}`);
-  rmSync(venv, { recursive: true, force: true });
-  run(python, ["-m", "venv", venv]);
-  run(join(venv, "bin", "pip"), [
-    "install",
-    "--quiet",
-    "--disable-pip-version-check",
-    `moto[server]==${MOTO_VERSION}`,
-  ]);
+  createVenv(venv, [`moto[server]==${MOTO_VERSION}`]);
   m.set(MOTO_VERSION);
 }
 
@@ -95,16 +95,8 @@ function installPythonSdk() {
   if (m.ok(version)) return;
   // A venv of its own: moto[server] pins its own Flask/Werkzeug range.
   const venv = join(home, "sdk-venv");
-  const python = process.env.PYTHON ?? "python3";
   console.log(`[emulators] creating ${venv} with ${version} (Python SDK tests)`);
-  rmSync(venv, { recursive: true, force: true });
-  run(python, ["-m", "venv", venv]);
-  run(join(venv, "bin", "pip"), [
-    "install",
-    "--quiet",
-    "--disable-pip-version-check",
-    ...PYTHON_SDK_REQUIREMENTS,
-  ]);
+  createVenv(venv, PYTHON_SDK_REQUIREMENTS);
   m.set(version);
 }
 

@@ -13,7 +13,7 @@ import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
 import { awsCalls } from "../../shared/adapters/aws/callCounter.js";
 import { startSdkApp } from "../e2e/sdkApp.js";
-import { randomSuffix, waitFor } from "../helpers/index.js";
+import { randomSuffix, waitForFinalRun } from "../helpers/index.js";
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const WARMUP = 2;
@@ -39,15 +39,7 @@ async function main(): Promise<void> {
       awsCalls.reset();
       const t0 = performance.now();
       const { ids } = await app.inngest.send({ name: app.ev("three"), data: { tag } });
-      const status = await waitFor(
-        async () => {
-          const res = await fetch(`${runtime.url}/v1/events/${ids[0]}/runs`);
-          if (res.status !== 200) return undefined;
-          const run = ((await res.json()) as { data: { status: string }[] }).data[0];
-          return run && run.status !== "Running" ? run.status : undefined;
-        },
-        { timeoutMs: 30_000, intervalMs: 10 },
-      );
+      const { status } = await waitForFinalRun(runtime.url, ids[0] ?? "", { intervalMs: 10 });
       const ms = performance.now() - t0;
       if (status !== "Completed") throw new Error(`run ended ${status}`);
       return { ms, calls: awsCalls.snapshot() };

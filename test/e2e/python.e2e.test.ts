@@ -7,7 +7,7 @@ import { freePort } from "../../infra/local/emulators.js";
 import { silentLogger } from "../../infra/local/log.js";
 import { projectRoot } from "../../infra/local/paths.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
-import { randomSuffix, waitFor } from "../helpers/index.js";
+import { type RestRun, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
 
 /** The official Python SDK (installed by `npm test` into .tideline/sdk-venv) against tideline dev. */
 const python = join(projectRoot, ".tideline", "sdk-venv", "bin", "python");
@@ -27,21 +27,13 @@ function calls(): { name: string; attempt: number }[] {
     .map((l) => JSON.parse(l) as { name: string; attempt: number });
 }
 
-async function sendAndWait(name: string): Promise<{ status: string; output: unknown }> {
+async function sendAndWait(name: string): Promise<RestRun> {
   const res = await fetch(`${runtime.url}/e/any`, {
     method: "POST",
     body: JSON.stringify({ name: `${prefix}/${name}` }),
   });
   const { ids } = (await res.json()) as { ids: string[] };
-  return waitFor(
-    async () => {
-      const r = await fetch(`${runtime.url}/v1/events/${ids[0]}/runs`);
-      if (r.status !== 200) return undefined;
-      const run = ((await r.json()) as { data: { status: string; output: unknown }[] }).data[0];
-      return run && run.status !== "Running" ? run : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 100 },
-  );
+  return waitForFinalRun(runtime.url, ids[0] ?? "");
 }
 
 beforeAll(async () => {

@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
-import { randomSuffix, waitFor } from "../helpers/index.js";
+import { type RestRun, randomSuffix, waitForFinalRun } from "../helpers/index.js";
 import { type SdkApp, startSdkApp } from "./sdkApp.js";
-
-interface RestRun {
-  run_id: string;
-  status: string;
-  output: unknown;
-  function_id: string;
-  event_id: string;
-  ended_at: string | null;
-}
 
 let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
 let app: SdkApp;
@@ -27,16 +18,7 @@ async function sendAndWait(
   timeoutMs = 30_000,
 ): Promise<RestRun> {
   const { ids } = await app.inngest.send({ name: app.ev(name), data });
-  const [eventId] = ids;
-  return waitFor(
-    async () => {
-      const { status, body } = await getJson<{ data: RestRun[] }>(`/v1/events/${eventId}/runs`);
-      if (status !== 200) return undefined;
-      const run = body.data[0];
-      return run && run.status !== "Running" ? run : undefined;
-    },
-    { timeoutMs, intervalMs: 100 },
-  );
+  return waitForFinalRun(runtime.url, ids[0] ?? "", { timeoutMs });
 }
 
 beforeAll(async () => {

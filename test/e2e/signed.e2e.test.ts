@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
-import { randomSuffix, waitFor } from "../helpers/index.js";
+import { randomSuffix, waitForFinalRun } from "../helpers/index.js";
 import { type SdkApp, startSdkApp } from "./sdkApp.js";
 
 /**
@@ -43,16 +43,9 @@ afterAll(async () => {
 describe("signed execution in cloud mode", () => {
   it("runs a three-step function with signed requests and verified responses", async () => {
     const { ids } = await app.inngest.send({ name: app.ev("three"), data: { tag: "signed" } });
-    const auth = { authorization: `Bearer ${SIGNING_KEY}` };
-    const run = await waitFor(
-      async () => {
-        const res = await fetch(`${runtime.url}/v1/events/${ids[0]}/runs`, { headers: auth });
-        if (res.status !== 200) return undefined;
-        const r = ((await res.json()) as { data: { status: string; output: unknown }[] }).data[0];
-        return r && r.status !== "Running" ? r : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
+    const run = await waitForFinalRun(runtime.url, ids[0] ?? "", {
+      headers: { authorization: `Bearer ${SIGNING_KEY}` },
+    });
     expect(run).toMatchObject({ status: "Completed", output: { sum: 6 } });
     expect(app.rec.calls["one:signed"]).toBe(1);
   });

@@ -1,4 +1,5 @@
 export { randomSuffix } from "./randomSuffix.js";
+export { type RestRun, waitForFinalRun } from "./runs.js";
 export { receiveMessages } from "./sqs.js";
 export { testResources } from "./testResources.js";
 export { type WaitForOptions, waitFor } from "./waitFor.js";

@@ -42,7 +42,13 @@ export async function handleEvent(
   const runIds: string[] = [];
   const starts: ScheduledJob[] = [];
   for (const fn of fns) {
-    if (!triggersOn(fn, accepted.event.name)) continue;
+    if (!triggersOn(fn, accepted.event.name)) {
+      deps.log?.("trigger has an `if` expression, which this version does not evaluate yet; no run started", {
+        fn: fn.slug,
+        eventId: accepted.internalId,
+      });
+      continue;
+    }
     const runId = runIdFor(fn.slug, accepted);
     const run: RunRecord = {
       runId,

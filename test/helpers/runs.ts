@@ -1,0 +1,35 @@
+import { waitFor } from "./waitFor.js";
+
+/** A run as the REST API (`GET /v1/events/{id}/runs`) returns it. */
+export interface RestRun {
+  run_id: string;
+  status: string;
+  output: unknown;
+  function_id: string;
+  event_id: string;
+  ended_at: string | null;
+}
+
+/**
+ * Polls `GET /v1/events/{eventId}/runs` until the event's first run has a final status.
+ * (404 while the runner has not stored the event yet.)
+ */
+export function waitForFinalRun(
+  baseUrl: string,
+  eventId: string,
+  opts: { headers?: Record<string, string>; timeoutMs?: number; intervalMs?: number } = {},
+): Promise<RestRun> {
+  return waitFor(
+    async () => {
+      const res = await fetch(`${baseUrl}/v1/events/${eventId}/runs`, { headers: opts.headers ?? {} });
+      if (res.status !== 200) return undefined;
+      const run = ((await res.json()) as { data: RestRun[] }).data[0];
+      return run && run.status !== "Running" ? run : undefined;
+    },
+    {
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      intervalMs: opts.intervalMs ?? 100,
+      what: `a final run for event ${eventId}`,
+    },
+  );
+}
