@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../infra/local/emulators.js";
+import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
-import { type RestRun, randomSuffix, waitForFinalRun } from "../helpers/index.js";
+import { type RestRun, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
 import { type SdkApp, startSdkApp } from "./sdkApp.js";
 
 let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
@@ -23,14 +25,16 @@ async function sendAndWait(
 
 beforeAll(async () => {
   const suffix = randomSuffix();
+  // The app is up first and the runtime syncs it on start, as `tideline dev -u <url>` does.
+  const port = await freePort();
+  app = await startSdkApp({ baseUrl: `http://127.0.0.1:${port}`, suffix });
   runtime = await startLocalRuntime({
-    port: 0,
+    port,
     prefix: `e2e-${suffix}`,
+    appUrls: [app.url],
+    log: silentLogger,
     env: { TIDELINE_RETRY_INTERVAL_SECONDS: "1" },
   });
-  app = await startSdkApp({ baseUrl: runtime.url, suffix });
-  const put = await fetch(app.url, { method: "PUT" });
-  expect(put.status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -39,10 +43,34 @@ afterAll(async () => {
 });
 
 describe("official inngest SDK on tideline dev", () => {
-  it("lists the synced functions on /dev", async () => {
-    const { body } = await getJson<{ functions: { slug: string; steps: { uri: string }[] }[] }>("/dev");
-    const slugs = body.functions.map((f) => f.slug);
-    expect(slugs).toEqual(expect.arrayContaining([`${app.appId}-hello`, `${app.appId}-three-steps`]));
+  it("syncs the app given with -u on start and lists its functions on /dev", async () => {
+    const slugs = await waitFor(
+      async () => {
+        const { body } = await getJson<{ functions: { slug: string }[] }>("/dev");
+        const found = body.functions.map((f) => f.slug);
+        return found.includes(`${app.appId}-hello`) ? found : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
+    expect(slugs).toEqual(expect.arrayContaining([`${app.appId}-three-steps`, `${app.appId}-sleeper`]));
+  });
+
+  it("re-syncs an app through the API route, reporting an unchanged config as not modified", async () => {
+    const res = await fetch(`${runtime.url}/v1/apps/sync`, {
+      method: "POST",
+      body: JSON.stringify({ url: app.url }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 200, app_response: { modified: false } });
+  });
+
+  it("rejects an API sync without a usable URL", async () => {
+    const res = await fetch(`${runtime.url}/v1/apps/sync`, {
+      method: "POST",
+      body: JSON.stringify({ url: "ftp://x" }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ status: 400, error: "url must be http(s)" });
   });
 
   it("completes a hello-world run with its return value", async () => {
