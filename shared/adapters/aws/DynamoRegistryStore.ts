@@ -41,7 +41,7 @@ export class DynamoRegistryStore implements RegistryStore {
   }
 
   async putAppSync(app: AppRecord, functions: FunctionRecord[], previous?: AppRecord): Promise<void> {
-    const puts: Item[] = [{ pk: `APP#${app.appId}`, sk: "APP", data: app }];
+    const puts: Item[] = [];
     const keep = new Set<string>();
     for (const fn of functions) {
       puts.push({ pk: `FN#${fn.slug}`, sk: "FN", data: fn });
@@ -60,6 +60,8 @@ export class DynamoRegistryStore implements RegistryStore {
       for (const k of triggerKeys(old)) if (!keep.has(`${k.pk}|${k.sk}`)) deletes.push(k);
       if (!newSlugs.has(slug)) puts.push({ pk: `FN#${slug}`, sk: "FN", data: { ...old, archived: true } });
     }
+    // The app record goes last, so it only ever describes a sync whose functions are all written.
+    puts.push({ pk: `APP#${app.appId}`, sk: "APP", data: app });
     const requests = [
       ...deletes.map((Key) => ({ DeleteRequest: { Key } })),
       ...puts.map((Item) => ({ PutRequest: { Item } })),
