@@ -1,4 +1,5 @@
 import type { RunTransition } from "../../ports/index.js";
+import { LIMITS } from "../../protocol/constants.js";
 import { resolveSleepTarget } from "../../protocol/duration.js";
 import { type SdkOutcome, type StepOp, toStoredError } from "../../protocol/sdkResponse.js";
 import type { Job, Json, ScheduledJob, StepRecord, StoredError } from "../types.js";
@@ -66,6 +67,24 @@ function stepRecord(input: DecideInput, op: StepOp, value: Json): StepRecord {
 }
 
 function storeStep(input: DecideInput, op: StepOp, value: Json, summary: string, dueAt?: number): Decision {
+  if (input.stack.length + 1 > LIMITS.maxSteps) {
+    return fail(
+      input.now,
+      { name: "Error", message: `function run exceeded the step limit of ${LIMITS.maxSteps}` },
+      "step limit",
+    );
+  }
+  const size = Buffer.byteLength(JSON.stringify(value ?? null), "utf8");
+  if (size > LIMITS.stepOutputMaxBytes) {
+    return fail(
+      input.now,
+      {
+        name: "Error",
+        message: `step "${op.displayName ?? op.id}" output is ${size} bytes; the limit is ${LIMITS.stepOutputMaxBytes}`,
+      },
+      "step output too large",
+    );
+  }
   const record = stepRecord(input, op, value);
   if (dueAt) record.at = Math.max(input.now, dueAt);
   return {
@@ -76,9 +95,6 @@ function storeStep(input: DecideInput, op: StepOp, value: Json, summary: string,
     summary,
   };
 }
-
-/** Longest sleep (SEMANTICS 7.1). */
-const MAX_SLEEP_MS = 366 * 24 * 60 * 60 * 1000;
 
 /**
  * A sleep's memo (null) is written now and the discovery that reveals it is scheduled for the
@@ -96,7 +112,7 @@ function sleep(input: DecideInput, op: StepOp): Decision {
       "bad sleep",
     );
   }
-  if (wakeAt - input.now > MAX_SLEEP_MS) {
+  if (wakeAt - input.now > LIMITS.sleepMaxMs) {
     return fail(input.now, { name: "Error", message: "sleeps may last at most one year" }, "sleep too long");
   }
   return storeStep(input, op, null, "sleeping", wakeAt > input.now ? wakeAt : undefined);

@@ -187,6 +187,27 @@ describe("decide", () => {
     expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 } }]);
   });
 
+  it("fails the run when it would exceed the step limit", () => {
+    const d = decide(
+      input({
+        stack: Array.from({ length: 1000 }, (_, i) => `h${i}`),
+        outcome: { kind: "ops", ops: [{ id: "x", op: "StepRun", data: 1 }] },
+      }),
+    );
+    expect(d.transition.set.status).toBe("Failed");
+    expect(d.transition.set.error?.message).toContain("step limit of 1000");
+  });
+
+  it("fails the run when a step output is larger than 4 MiB", () => {
+    const d = decide(
+      input({
+        outcome: { kind: "ops", ops: [{ id: "x", op: "StepRun", data: "x".repeat(4 * 1024 * 1024) }] },
+      }),
+    );
+    expect(d.transition.set.status).toBe("Failed");
+    expect(d.transition.set.error?.message).toContain("the limit is 4194304");
+  });
+
   it("rejects sleeps longer than a year", () => {
     const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "Sleep", name: "400d" }] } }));
     expect(d.transition.set.error?.message).toContain("at most one year");
