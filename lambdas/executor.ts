@@ -1,7 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { executeJob } from "../shared/core/engine/executeJob.js";
 import { processFifoBatch } from "../shared/core/fifoBatch.js";
-import { jobSchema, parseMessage } from "../shared/core/jobs.js";
+import { jobSchema, parseMessage } from "../shared/core/messages.js";
 import { handlerWith, logger } from "./middleware.js";
 import { executorDeps } from "./wiring.js";
 

@@ -1,23 +1,11 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
-import { z } from "zod";
+import { acceptedEventSchema, parseMessage } from "../shared/core/messages.js";
 import { handleEvents } from "../shared/core/runner/startRuns.js";
 import type { AcceptedEvent } from "../shared/core/types.js";
 import { handlerWith, logger } from "./middleware.js";
 import { runnerDeps } from "./wiring.js";
 
 const deps = await runnerDeps();
-
-const acceptedSchema = z.object({
-  internalId: z.string().min(1),
-  receivedAt: z.number(),
-  event: z.looseObject({
-    name: z.string().min(1),
-    id: z.string().min(1),
-    ts: z.number(),
-    data: z.record(z.string(), z.unknown()),
-    user: z.record(z.string(), z.unknown()),
-  }),
-});
 
 /**
  * Kinesis → runner. Records are handled in order; at the first failure the rest of the batch is
@@ -28,20 +16,19 @@ export const handler = handlerWith(
   "runner",
   async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     for (const record of event.Records) {
-      let accepted: AcceptedEvent;
-      try {
-        const parsed = acceptedSchema.safeParse(
-          JSON.parse(Buffer.from(record.kinesis.data, "base64").toString("utf8")),
-        );
-        if (!parsed.success) throw new Error(parsed.error.message);
-        accepted = parsed.data as unknown as AcceptedEvent;
-      } catch (err) {
+      const parsed = parseMessage(
+        acceptedEventSchema,
+        Buffer.from(record.kinesis.data, "base64").toString("utf8"),
+      );
+      if (!parsed.ok) {
+        // It can never succeed: skip it rather than block the shard.
         logger.error("poison stream record skipped", {
           sequenceNumber: record.kinesis.sequenceNumber,
-          error: String(err),
+          error: parsed.error,
         });
         continue;
       }
+      const accepted = parsed.value as AcceptedEvent;
       try {
         await handleEvents(deps, [accepted]);
       } catch (err) {

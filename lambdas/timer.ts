@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { parseMessage, timerMessageSchema } from "../shared/core/jobs.js";
+import { parseMessage, timerMessageSchema } from "../shared/core/messages.js";
 import { handleTimer } from "../shared/core/timers/handleTimer.js";
 import { handlerWith, logger } from "./middleware.js";
 import { timerDeps } from "./wiring.js";

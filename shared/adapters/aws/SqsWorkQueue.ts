@@ -3,7 +3,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { jobId } from "../../core/jobs.js";
+import { jobId } from "../../core/messages.js";
 import type { Job } from "../../core/types.js";
 import type { WorkQueue } from "../../ports/index.js";
 

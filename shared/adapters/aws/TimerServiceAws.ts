@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ConflictException, CreateScheduleCommand, type SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { TimerMessage } from "../../core/jobs.js";
+import type { TimerMessage } from "../../core/messages.js";
 import type { Clock, TimerItem, TimerService } from "../../ports/index.js";
 
 /** SQS's largest per-message delay. */

@@ -1,5 +1,5 @@
 import type { Clock, TimerService, WorkQueue } from "../../ports/index.js";
-import type { TimerMessage } from "../jobs.js";
+import type { TimerMessage } from "../messages.js";
 
 /** Items up to this early are delivered now (SQS delays have second precision). */
 const EARLY_TOLERANCE_MS = 1000;

@@ -3,7 +3,7 @@ import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createAwsClients } from "../../../shared/adapters/aws/clients.js";
 import { SCHEDULE_LEAD_MS, TimerServiceAws } from "../../../shared/adapters/aws/TimerServiceAws.js";
-import type { TimerMessage } from "../../../shared/core/jobs.js";
+import type { TimerMessage } from "../../../shared/core/messages.js";
 import type { TimerItem } from "../../../shared/ports/index.js";
 import { QUEUES, SCHEDULER } from "../../../shared/resources.js";
 import { randomSuffix, receiveMessages, testResources } from "../../helpers/index.js";

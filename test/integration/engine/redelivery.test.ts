@@ -2,7 +2,7 @@ import { DeleteMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClients } from "../../../shared/adapters/aws/clients.js";
 import { type ExecutorDeps, executeJob } from "../../../shared/core/engine/executeJob.js";
-import { jobSchema } from "../../../shared/core/jobs.js";
+import { jobSchema } from "../../../shared/core/messages.js";
 import { handleEvents, type RunnerDeps } from "../../../shared/core/runner/startRuns.js";
 import type { AcceptedEvent, FunctionRecord, Job } from "../../../shared/core/types.js";
 import { QUEUES } from "../../../shared/resources.js";

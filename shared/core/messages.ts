@@ -2,6 +2,8 @@ import { z } from "zod";
 import type { TimerItem } from "../ports/index.js";
 import type { Job } from "./types.js";
 
+/** Queue and stream message bodies: their schemas, the job id, and one poison-safe parser. */
+
 /**
  * Deterministic job id: the FIFO deduplication id and the key that makes a redelivered job
  * recognisable. Same run, version, step and attempt = same job.
@@ -24,6 +26,20 @@ export const jobSchema = z.object({
   attempt: z.number().int().min(0),
   version: z.number().int().min(0),
   partition: z.string().min(1),
+});
+
+/** An accepted event as the Event API puts it on the stream. */
+export const acceptedEventSchema = z.object({
+  internalId: z.string().min(1),
+  receivedAt: z.number(),
+  event: z.looseObject({
+    name: z.string().min(1),
+    id: z.string().min(1),
+    ts: z.number(),
+    data: z.record(z.string(), z.json()),
+    user: z.record(z.string(), z.json()),
+    v: z.string().optional(),
+  }),
 });
 
 export const timerMessageSchema = z.object({
