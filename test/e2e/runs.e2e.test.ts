@@ -51,6 +51,7 @@ describe("official inngest SDK on tideline dev", () => {
       "retry-after",
       "non-retriable",
       "exhausted",
+      "fan-out",
       "sleeper",
     ];
     // The sync is written in batches: wait until all of it is visible.
@@ -131,6 +132,12 @@ describe("official inngest SDK on tideline dev", () => {
     expect(run.status).toBe("Failed");
     expect(app.rec.attempts.exhausted).toEqual([0, 1]);
     expect(JSON.stringify(run.output)).toContain("still broken on attempt 1");
+  });
+
+  it("completes parallel steps (run one after another for now), each exactly once", async () => {
+    const run = await sendAndWait("fan-out");
+    expect(run).toMatchObject({ status: "Completed", output: { a: 1, b: 2, c: 3 } });
+    expect([app.rec.calls["fan:a"], app.rec.calls["fan:b"], app.rec.calls["fan:c"]]).toEqual([1, 1, 1]);
   });
 
   it("sleeps through the timers queue and resumes after the duration", async () => {

@@ -96,6 +96,23 @@ export async function startSdkApp(opts: {
         return "done";
       },
     ),
+    inngest.createFunction({ id: "fan-out", triggers: [{ event: ev("fan-out") }] }, async ({ step }) => {
+      const a = await step.run("a", () => {
+        hit("fan:a");
+        return 1;
+      });
+      const [b, c] = await Promise.all([
+        step.run("b", () => {
+          hit("fan:b");
+          return a + 1;
+        }),
+        step.run("c", () => {
+          hit("fan:c");
+          return a + 2;
+        }),
+      ]);
+      return { a, b, c };
+    }),
     inngest.createFunction({ id: "sleeper", triggers: [{ event: ev("sleeper") }] }, async ({ step }) => {
       const before = await step.run("before", () => Date.now());
       await step.sleep("nap", "2s");
