@@ -3,7 +3,9 @@
  * Only what Tideline needs today is checked strictly; flow-control options pass through in
  * `config` for the features that implement them.
  */
+
 import { z } from "zod";
+import { wildcardProblem } from "../core/triggers/patterns.js";
 import { LIMITS } from "./constants.js";
 import { parseDurationMs } from "./duration.js";
 
@@ -80,6 +82,10 @@ const triggerSchema = z
     }
     if (t.event != null && t.cron != null) {
       ctx.addIssue({ code: "custom", message: "must have an event or a cron, not both" });
+    }
+    if (typeof t.event === "string") {
+      const problem = wildcardProblem(t.event);
+      if (problem) ctx.addIssue({ code: "custom", message: problem, path: ["event"] });
     }
     if (typeof t.cron === "string" && t.cron !== "") {
       const problem = cronProblem(t.cron);

@@ -52,6 +52,7 @@ describe("official inngest SDK on tideline dev", () => {
       "non-retriable",
       "exhausted",
       "fan-out",
+      "wildcard",
       "sleeper",
     ];
     // The sync is written in batches: wait until all of it is visible.
@@ -138,6 +139,11 @@ describe("official inngest SDK on tideline dev", () => {
     const run = await sendAndWait("fan-out");
     expect(run).toMatchObject({ status: "Completed", output: { a: 1, b: 2, c: 3 } });
     expect([app.rec.calls["fan:a"], app.rec.calls["fan:b"], app.rec.calls["fan:c"]]).toEqual([1, 1, 1]);
+  });
+
+  it("starts a function whose trigger is a wildcard", async () => {
+    const run = await sendAndWait("wild.anything.goes");
+    expect(run).toMatchObject({ status: "Completed", output: app.ev("wild.anything.goes") });
   });
 
   it("sleeps through the timers queue and resumes after the duration", async () => {

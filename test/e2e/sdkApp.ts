@@ -113,6 +113,10 @@ export async function startSdkApp(opts: {
       ]);
       return { a, b, c };
     }),
+    inngest.createFunction({ id: "wildcard", triggers: [{ event: ev("wild.*") }] }, async ({ event }) => {
+      hit(`wild:${event.name}`);
+      return event.name;
+    }),
     inngest.createFunction({ id: "sleeper", triggers: [{ event: ev("sleeper") }] }, async ({ step }) => {
       const before = await step.run("before", () => Date.now());
       await step.sleep("nap", "2s");

@@ -9,6 +9,7 @@ import type {
 import { dispatchJobs } from "../engine/dispatch.js";
 import { flowPartition } from "../flow/partition.js";
 import { deterministicUlid } from "../ids.js";
+import { triggerMatches, triggerPatterns } from "../triggers/patterns.js";
 import type { AcceptedEvent, FunctionRecord, RunRecord, ScheduledJob } from "../types.js";
 
 export interface RunnerDeps {
@@ -91,9 +92,17 @@ export async function handleEvent(
   return runIds;
 }
 
-/** Exact event-name triggers; `if` expressions arrive with the expression engine (not yet evaluated). */
+/** Exact and wildcard event-name triggers; `if` expressions arrive with the expression engine. */
 function triggersOn(fn: FunctionRecord, name: string): boolean {
-  return fn.triggers.some((t) => "event" in t && t.event === name && !t.expression);
+  return fn.triggers.some((t) => "event" in t && triggerMatches(t.event, name) && !t.expression);
+}
+
+/** Functions triggered by a name: one index lookup per pattern the name satisfies (exact + wildcards). */
+async function functionsFor(registry: RunnerDeps["registry"], name: string): Promise<FunctionRecord[]> {
+  const found = await Promise.all(triggerPatterns(name).map((p) => registry.functionsForEvent(p)));
+  const bySlug = new Map<string, FunctionRecord>();
+  for (const fn of found.flat()) bySlug.set(fn.slug, fn);
+  return [...bySlug.values()];
 }
 
 /** Handles a batch in order, looking each distinct event name up once. */
@@ -101,7 +110,7 @@ export async function handleEvents(deps: RunnerDeps, batch: AcceptedEvent[]): Pr
   const byName = new Map<string, Promise<FunctionRecord[]>>();
   for (const accepted of batch) {
     const name = accepted.event.name;
-    if (!byName.has(name)) byName.set(name, deps.registry.functionsForEvent(name));
+    if (!byName.has(name)) byName.set(name, functionsFor(deps.registry, name));
     await handleEvent(deps, accepted, (await byName.get(name)) ?? []);
   }
 }
