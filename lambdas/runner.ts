@@ -1,6 +1,6 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import { acceptedEventSchema, parseMessage } from "../shared/core/messages.js";
-import { handleEvents } from "../shared/core/runner/startRuns.js";
+import { batchHandler } from "../shared/core/runner/startRuns.js";
 import type { AcceptedEvent } from "../shared/core/types.js";
 import { handlerWith, logger } from "./middleware.js";
 import { runnerDeps } from "./wiring.js";
@@ -15,6 +15,7 @@ const deps = await runnerDeps();
 export const handler = handlerWith(
   "runner",
   async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
+    const handle = batchHandler(deps);
     for (const record of event.Records) {
       const parsed = parseMessage(
         acceptedEventSchema,
@@ -30,7 +31,7 @@ export const handler = handlerWith(
       }
       const accepted = parsed.value as AcceptedEvent;
       try {
-        await handleEvents(deps, [accepted]);
+        await handle(accepted);
       } catch (err) {
         logger.error("event handling failed; retrying from this record", err as Error);
         return { batchItemFailures: [{ itemIdentifier: record.kinesis.sequenceNumber }] };

@@ -105,12 +105,26 @@ async function functionsFor(registry: RunnerDeps["registry"], name: string): Pro
   return [...bySlug.values()];
 }
 
-/** Handles a batch in order, looking each distinct event name up once. */
-export async function handleEvents(deps: RunnerDeps, batch: AcceptedEvent[]): Promise<void> {
+/**
+ * A handler for one batch of events: each distinct event name is looked up once per batch.
+ * (A failed lookup is not kept, so a retried record looks again.)
+ */
+export function batchHandler(deps: RunnerDeps): (accepted: AcceptedEvent) => Promise<string[]> {
   const byName = new Map<string, Promise<FunctionRecord[]>>();
-  for (const accepted of batch) {
+  return async (accepted) => {
     const name = accepted.event.name;
-    if (!byName.has(name)) byName.set(name, functionsFor(deps.registry, name));
-    await handleEvent(deps, accepted, (await byName.get(name)) ?? []);
-  }
+    let fns = byName.get(name);
+    if (!fns) {
+      fns = functionsFor(deps.registry, name);
+      byName.set(name, fns);
+      fns.catch(() => byName.delete(name));
+    }
+    return handleEvent(deps, accepted, await fns);
+  };
+}
+
+/** Handles a batch in order. */
+export async function handleEvents(deps: RunnerDeps, batch: AcceptedEvent[]): Promise<void> {
+  const handle = batchHandler(deps);
+  for (const accepted of batch) await handle(accepted);
 }
