@@ -5,6 +5,7 @@
  */
 
 import { z } from "zod";
+import { validateExpression } from "../core/expressions/index.js";
 import { wildcardProblem } from "../core/triggers/patterns.js";
 import { LIMITS } from "./constants.js";
 import { parseDurationMs } from "./duration.js";
@@ -86,6 +87,10 @@ const triggerSchema = z
     if (typeof t.event === "string") {
       const problem = wildcardProblem(t.event);
       if (problem) ctx.addIssue({ code: "custom", message: problem, path: ["event"] });
+    }
+    if (typeof t.expression === "string" && t.expression !== "") {
+      const problem = validateExpression(t.expression);
+      if (problem) ctx.addIssue({ code: "custom", message: problem, path: ["expression"] });
     }
     if (typeof t.cron === "string" && t.cron !== "") {
       const problem = cronProblem(t.cron);

@@ -53,6 +53,7 @@ describe("official inngest SDK on tideline dev", () => {
       "exhausted",
       "fan-out",
       "wildcard",
+      "filtered",
       "sleeper",
     ];
     // The sync is written in batches: wait until all of it is visible.
@@ -144,6 +145,26 @@ describe("official inngest SDK on tideline dev", () => {
   it("starts a function whose trigger is a wildcard", async () => {
     const run = await sendAndWait("wild.anything.goes");
     expect(run).toMatchObject({ status: "Completed", output: app.ev("wild.anything.goes") });
+  });
+
+  it("starts a run only for events that pass the trigger's if expression", async () => {
+    const { ids } = await app.inngest.send([
+      { name: app.ev("filtered"), data: { ok: false, n: 5 } },
+      { name: app.ev("filtered"), data: { ok: true } },
+    ]);
+    const run = await sendAndWait("filtered", { ok: true, n: 7 });
+    expect(run).toMatchObject({ status: "Completed", output: 7 });
+    // The filtered-out events are stored with no runs (404 only until the runner has seen them).
+    for (const id of ids) {
+      const runs = await waitFor(
+        async () => {
+          const { status, body } = await getJson<{ data: RestRun[] }>(`/v1/events/${id}/runs`);
+          return status === 200 ? body.data : undefined;
+        },
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
+      expect(runs).toEqual([]);
+    }
   });
 
   it("sleeps through the timers queue and resumes after the duration", async () => {

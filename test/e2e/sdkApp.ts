@@ -117,6 +117,13 @@ export async function startSdkApp(opts: {
       hit(`wild:${event.name}`);
       return event.name;
     }),
+    inngest.createFunction(
+      {
+        id: "filtered",
+        triggers: [{ event: ev("filtered"), if: "event.data.ok == true && event.data.n > 1" }],
+      },
+      async ({ event }) => (event.data as { n: number }).n,
+    ),
     inngest.createFunction({ id: "sleeper", triggers: [{ event: ev("sleeper") }] }, async ({ step }) => {
       const before = await step.run("before", () => Date.now());
       await step.sleep("nap", "2s");

@@ -7,10 +7,11 @@ import type {
   WorkQueue,
 } from "../../ports/index.js";
 import { dispatchJobs } from "../engine/dispatch.js";
+import { evaluateBoolean } from "../expressions/index.js";
 import { flowPartition } from "../flow/partition.js";
 import { deterministicUlid } from "../ids.js";
 import { triggerMatches, triggerPatterns } from "../triggers/patterns.js";
-import type { AcceptedEvent, FunctionRecord, RunRecord, ScheduledJob } from "../types.js";
+import type { AcceptedEvent, FunctionRecord, InngestEvent, RunRecord, ScheduledJob } from "../types.js";
 
 export interface RunnerDeps {
   registry: RegistryStore;
@@ -43,13 +44,7 @@ export async function handleEvent(
   const runIds: string[] = [];
   const starts: ScheduledJob[] = [];
   for (const fn of fns) {
-    if (!triggersOn(fn, accepted.event.name)) {
-      deps.log?.("trigger has an `if` expression, which this version does not evaluate yet; no run started", {
-        fn: fn.slug,
-        eventId: accepted.internalId,
-      });
-      continue;
-    }
+    if (!triggersOn(fn, accepted.event)) continue;
     const runId = runIdFor(fn.slug, accepted);
     const run: RunRecord = {
       runId,
@@ -92,9 +87,17 @@ export async function handleEvent(
   return runIds;
 }
 
-/** Exact and wildcard event-name triggers; `if` expressions arrive with the expression engine. */
-function triggersOn(fn: FunctionRecord, name: string): boolean {
-  return fn.triggers.some((t) => "event" in t && triggerMatches(t.event, name) && !t.expression);
+/**
+ * Whether any of the function's event triggers matches: the name (exact or wildcard) and, when it
+ * has one, the trigger's `if` expression over `event` (an expression error counts as no match).
+ */
+function triggersOn(fn: FunctionRecord, event: InngestEvent): boolean {
+  return fn.triggers.some(
+    (t) =>
+      "event" in t &&
+      triggerMatches(t.event, event.name) &&
+      (!t.expression || evaluateBoolean(t.expression, { event })),
+  );
 }
 
 /** Functions triggered by a name: one index lookup per pattern the name satisfies (exact + wildcards). */

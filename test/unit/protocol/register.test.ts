@@ -307,3 +307,22 @@ describe("cronProblem", () => {
     expect(cronProblem(cron)).toBeDefined();
   });
 });
+
+describe("parseRegistration: trigger expressions and wildcards", () => {
+  it("rejects a trigger whose if expression does not compile, naming the path", () => {
+    const error = errorOf(body([fn({ triggers: [{ event: "a/b", expression: "event.data.ok ==" }] })]));
+    expect(error).toContain("functions[0].triggers[0].expression");
+  });
+
+  it("rejects an unknown function in an expression", () => {
+    expect(
+      errorOf(body([fn({ triggers: [{ event: "a/b", expression: "substring(event.name, 1)" }] })])),
+    ).toContain("expression");
+  });
+
+  it("rejects a wildcard that is not a whole last segment", () => {
+    expect(errorOf(body([fn({ triggers: [{ event: "app*" }] })]))).toContain(
+      "functions[0].triggers[0].event",
+    );
+  });
+});
