@@ -54,9 +54,10 @@ export class DynamoRegistryStore implements RegistryStore {
     // functions that disappeared are archived (in-flight runs still need their URL).
     const deletes: { pk: string; sk: string }[] = [];
     const newSlugs = new Set(functions.map((f) => f.slug));
-    for (const slug of previous?.functionSlugs ?? []) {
-      const old = await this.getFunction(slug);
+    const olds = await Promise.all((previous?.functionSlugs ?? []).map((slug) => this.getFunction(slug)));
+    for (const old of olds) {
       if (!old) continue;
+      const slug = old.slug;
       for (const k of triggerKeys(old)) if (!keep.has(`${k.pk}|${k.sk}`)) deletes.push(k);
       if (!newSlugs.has(slug)) puts.push({ pk: `FN#${slug}`, sk: "FN", data: { ...old, archived: true } });
     }
