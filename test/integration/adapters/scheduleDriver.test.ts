@@ -10,6 +10,7 @@ import { createAwsClients } from "../../../shared/adapters/aws/clients.js";
 import { TimerServiceAws } from "../../../shared/adapters/aws/TimerServiceAws.js";
 import type { TimerItem } from "../../../shared/ports/index.js";
 import { QUEUES, SCHEDULER } from "../../../shared/resources.js";
+import { makeTimerItem } from "../../fixtures/jobs.js";
 import { randomSuffix, receiveMessages, testResources } from "../../helpers/index.js";
 
 const clients = createAwsClients();
@@ -21,17 +22,7 @@ beforeAll(async () => {
   group = env[SCHEDULER.groupEnv] ?? "";
 });
 
-const item = (): TimerItem => ({
-  kind: "job",
-  job: {
-    runId: `run-${randomSuffix()}`,
-    fnSlug: "app-fn",
-    stepId: "step",
-    attempt: 0,
-    version: 1,
-    partition: "p",
-  },
-});
+const item = (): TimerItem => makeTimerItem();
 
 /** A TimerService whose clock runs `offsetMs` behind, so a "long" delay is due now or soon. */
 function timersAt(offsetMs: number): TimerServiceAws {

@@ -6,22 +6,13 @@ import { SCHEDULE_LEAD_MS, TimerServiceAws } from "../../../shared/adapters/aws/
 import type { TimerMessage } from "../../../shared/core/messages.js";
 import type { TimerItem } from "../../../shared/ports/index.js";
 import { QUEUES, SCHEDULER } from "../../../shared/resources.js";
-import { randomSuffix, receiveMessages, testResources } from "../../helpers/index.js";
+import { makeTimerItem } from "../../fixtures/jobs.js";
+import { receiveMessages, testResources } from "../../helpers/index.js";
 
 const clients = createAwsClients();
 let env: Record<string, string>;
 
-const item = (): TimerItem => ({
-  kind: "job",
-  job: {
-    runId: `run-${randomSuffix()}`,
-    fnSlug: "app-fn",
-    stepId: "step",
-    attempt: 0,
-    version: 1,
-    partition: "p",
-  },
-});
+const item = (): TimerItem => makeTimerItem();
 
 function service(now: () => number): TimerServiceAws {
   return new TimerServiceAws(
