@@ -1,13 +1,17 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { z } from "zod";
 import { devInfo } from "../shared/core/api/devInfo.js";
 import { getEventRuns, getRun } from "../shared/core/api/restV1.js";
 import { NotFoundError, UnauthorizedError, ValidationError } from "../shared/core/errors.js";
+import { parseMessage } from "../shared/core/messages.js";
 import { registerApp, syncAppByUrl } from "../shared/core/registry/registerApp.js";
+import { tryParseJson } from "../shared/protocol/json.js";
 import { bearerMatches } from "../shared/protocol/signature.js";
 import { bodyText, handlerWith, header, httpError, json } from "./middleware.js";
 import { apiDeps } from "./wiring.js";
 
 const deps = await apiDeps();
+const syncRequestSchema = z.object({ url: z.string() });
 const VERSION = "tideline-0.1.0";
 
 type Route = (event: APIGatewayProxyEventV2, params: string[]) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -44,21 +48,11 @@ const routes: [string, RegExp, Route][] = [
     /^\/v1\/apps\/sync$/,
     async (event) => {
       requireKey(event);
-      let url: unknown;
-      try {
-        url = (JSON.parse(bodyText(event) || "{}") as { url?: unknown }).url;
-      } catch {
-        throw new ValidationError('body must be JSON: {"url": "<app url>"}');
-      }
-      if (typeof url !== "string") throw new ValidationError('body must be JSON: {"url": "<app url>"}');
-      const res = await syncAppByUrl(url, fetch);
-      let body: unknown = res.body;
-      try {
-        body = JSON.parse(res.body);
-      } catch {
-        // keep the text
-      }
-      return json(res.status, { status: res.status, app_response: body });
+      const req = parseMessage(syncRequestSchema, bodyText(event));
+      if (!req.ok) throw new ValidationError(`body must be JSON {"url": "<app url>"}: ${req.error}`);
+      const res = await syncAppByUrl(req.value.url, fetch);
+      const answer = tryParseJson(res.body);
+      return json(res.status, { status: res.status, app_response: answer.ok ? answer.value : res.body });
     },
   ],
   ["GET", /^\/dev$/, async () => json(200, await devInfo({ ...deps, version: VERSION }))],

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { TimerItem } from "../ports/index.js";
+import { tryParseJson } from "../protocol/json.js";
 import type { Job } from "./types.js";
 
 /** Queue and stream message bodies: their schemas, the job id, and one poison-safe parser. */
@@ -47,17 +48,13 @@ export const timerMessageSchema = z.object({
   item: z.object({ kind: z.literal("job"), job: jobSchema }),
 });
 
-/** Parses a queue message body; undefined for a body that can never be processed (poison). */
+/** Parses a message or request body; an error for a body that can never be processed (poison). */
 export function parseMessage<T>(
   schema: z.ZodType<T>,
   body: string,
 ): { ok: true; value: T } | { ok: false; error: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return { ok: false, error: "body is not JSON" };
-  }
-  const parsed = schema.safeParse(json);
+  const json = tryParseJson(body);
+  if (!json.ok) return { ok: false, error: "body is not JSON" };
+  const parsed = schema.safeParse(json.value);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: parsed.error.message };
 }

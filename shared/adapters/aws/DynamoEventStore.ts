@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { InngestEvent } from "../../core/types.js";
+import type { InngestEvent, Json } from "../../core/types.js";
 import type { EventStore, StoredEventRecord } from "../../ports/index.js";
 import type { LargeJson } from "./largeJson.js";
 
@@ -13,10 +13,7 @@ export class DynamoEventStore implements EventStore {
   ) {}
 
   async putEvent(record: StoredEventRecord): Promise<void> {
-    const event = await this.json.encode(
-      record.event as unknown as import("../../core/types.js").Json,
-      `events/${record.internalId}.json`,
-    );
+    const event = await this.json.encode(record.event as unknown as Json, `events/${record.internalId}.json`);
     await this.doc.send(
       new PutCommand({
         TableName: this.table,

@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -179,8 +180,24 @@ export class DynamoRunStore implements RunStore {
         ExpressionAttributeValues: { ":pk": `EVTRUN#${eventId}` },
       }),
     );
-    const runs = await Promise.all((r.Items ?? []).map((i) => this.getRun(String(i.runId))));
-    return runs.filter((x): x is RunRecord => x !== undefined);
+    // One BatchGetItem per 100 runs rather than a GetItem per run.
+    const keys = (r.Items ?? []).map((i) => ({ pk: `RUN#${String(i.runId)}`, sk: "RUN" }));
+    const items: Item[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Item[] | undefined = keys.slice(i, i + 100);
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt > 8) throw new Error("run reads kept returning unprocessed keys");
+        if (attempt > 0) await new Promise((res) => setTimeout(res, 50 * 2 ** attempt));
+        const got = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tables.runs]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        items.push(...(got.Responses?.[this.tables.runs] ?? []));
+        pending = got.UnprocessedKeys?.[this.tables.runs]?.Keys as Item[] | undefined;
+      }
+    }
+    return Promise.all(items.map((item) => this.decodeRun(item)));
   }
 
   private async encodeRun(run: RunRecord): Promise<Item> {

@@ -8,7 +8,6 @@ import type { FunctionRecord } from "../types.js";
 export function withFunctionCache(registry: RegistryStore, now: () => number, ttlMs = 5000): RegistryStore {
   const cache = new Map<string, { at: number; fn: Promise<FunctionRecord | undefined> }>();
   return {
-    ...registry,
     getApp: (id) => registry.getApp(id),
     listApps: () => registry.listApps(),
     putAppSync: (app, fns, prev) => registry.putAppSync(app, fns, prev),

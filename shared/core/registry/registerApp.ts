@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Clock, RegistryStore } from "../../ports/index.js";
+import { tryParseJson } from "../../protocol/json.js";
 import { parseRegistration } from "../../protocol/register.js";
 import { bearerMatches, canonicalJson } from "../../protocol/signature.js";
 import { UnauthorizedError, ValidationError } from "../errors.js";
@@ -32,13 +33,9 @@ export async function registerApp(
   if (deps.mode === "cloud" && !bearerMatches(req.authorization, deps.signingKeys)) {
     throw new UnauthorizedError("Invalid or missing signing key");
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(req.body);
-  } catch {
-    throw new ValidationError("Request body must be a JSON app registration");
-  }
-  const parsed = parseRegistration(json);
+  const json = tryParseJson(req.body);
+  if (!json.ok) throw new ValidationError("Request body must be a JSON app registration");
+  const parsed = parseRegistration(json.value);
   if (!parsed.ok) throw new ValidationError(parsed.error);
   const reg = parsed.value;
   const now = deps.clock.now();

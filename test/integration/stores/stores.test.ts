@@ -99,6 +99,14 @@ describe("DynamoRunStore", () => {
     expect((await runs.listRunsForEvent(r.eventId)).map((x) => x.runId)).toEqual([r.runId]);
   });
 
+  it("lists every run an event started", async () => {
+    const eventId = `EVT${randomSuffix()}`;
+    const ids = [`01H${randomSuffix()}`, `01I${randomSuffix()}`, `01J${randomSuffix()}`];
+    for (const id of ids) expect(await runs.createRun(run(id, eventId))).toBe("created");
+    expect((await runs.listRunsForEvent(eventId)).map((r) => r.runId).sort()).toEqual([...ids].sort());
+    expect(await runs.listRunsForEvent(`EVT${randomSuffix()}`)).toEqual([]);
+  });
+
   it("refuses a second run for an idempotency key that is still held", async () => {
     const key = { key: `k-${randomSuffix()}`, expiresAt: Date.now() + 60_000 };
     expect(await runs.createRun(run(`01A${randomSuffix()}`, "e1"), key)).toBe("created");
