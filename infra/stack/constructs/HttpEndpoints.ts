@@ -56,7 +56,7 @@ export class HttpEndpoints extends Construct {
       reason:
         "The SDKs authenticate with Inngest's own schemes, checked inside the Lambdas: the event key in " +
         "the path of POST /e/{eventKey} (compared by sha256 hash), and the signing key as bearer token " +
-        "for sync, REST and GraphQL. No API Gateway authorizer type can express either.",
+        "for sync and REST. No API Gateway authorizer type can express either.",
     });
 
     // Access logs carry request metadata only (never bodies). The raw path of an event request

@@ -74,13 +74,13 @@ export async function executeJob(
     };
   } else {
     maxAttempts = fn.retries + 1;
-    outcome = await callSdk(
-      deps,
-      stepUrl(fn.url, job.stepId),
-      buildSdkRequest(run, steps, job, fn),
+    outcome = await callSdk(deps, {
+      url: stepUrl(fn.url, job.stepId),
+      body: buildSdkRequest(run, steps, job, fn),
       job,
-      Math.min(MAX_REQUEST_MS, opts.remainingMs),
-    );
+      requestVersion: run.requestVersion,
+      timeoutMs: Math.min(MAX_REQUEST_MS, opts.remainingMs),
+    });
   }
 
   const random = deps.random ?? Math.random;
@@ -104,11 +104,9 @@ export async function executeJob(
 
 async function callSdk(
   deps: ExecutorDeps,
-  url: string,
-  body: unknown,
-  job: Job,
-  timeoutMs: number,
+  req: { url: string; body: unknown; job: Job; requestVersion: number; timeoutMs: number },
 ): Promise<SdkOutcome> {
+  const { url, body, job, timeoutMs } = req;
   const [key] = deps.signingKeys;
   const nowSeconds = Math.floor(deps.clock.now() / 1000);
   const signed = key ? signRequest(body, key, nowSeconds) : { body: JSON.stringify(body), signature: "" };
@@ -116,7 +114,7 @@ async function callSdk(
     "content-type": "application/json",
     [HEADERS.runId]: job.runId,
     [HEADERS.stepId]: job.stepId,
-    [HEADERS.reqVersion]: String((body as { version: number }).version),
+    [HEADERS.reqVersion]: String(req.requestVersion),
   };
   if (signed.signature) headers[HEADERS.signature] = signed.signature;
   try {
