@@ -20,9 +20,9 @@ afterEach(async () => {
 });
 
 /** A queue of this test's own, with a short visibility timeout so failures come back quickly. */
-async function queue(fifo: boolean): Promise<{ url: string; arn: string }> {
+async function queue(fifo: boolean, visibilitySeconds = 1): Promise<{ url: string; arn: string }> {
   const name = `t-poller-${randomSuffix()}${fifo ? ".fifo" : ""}`;
-  const attributes: Record<string, string> = { VisibilityTimeout: "1" };
+  const attributes: Record<string, string> = { VisibilityTimeout: String(visibilitySeconds) };
   if (fifo)
     Object.assign(attributes, {
       FifoQueue: "true",
@@ -164,5 +164,39 @@ describe("SQS event-source emulation", () => {
       ["1", "1"],
       ["2", "2"],
     ]);
+  });
+
+  it("hands each message to exactly one of its concurrent pollers", async () => {
+    // A 60 s visibility timeout: any second delivery here would be a duplicate, not a redelivery.
+    const q = await queue(true, 60);
+    const deliveries = new Map<string, number>();
+    poll(
+      q,
+      async (e) => {
+        for (const r of e.Records) deliveries.set(r.body, (deliveries.get(r.body) ?? 0) + 1);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return { batchItemFailures: [] };
+      },
+      6,
+    );
+
+    const total = 400;
+    for (let b = 0; b < total / 10; b++) {
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: q.url,
+          Entries: Array.from({ length: 10 }, (_, i) => ({
+            Id: String(i),
+            MessageBody: `m-${b}-${i}`,
+            MessageGroupId: `g-${b}-${i}`,
+            MessageDeduplicationId: `d-${b}-${i}`,
+          })),
+        }),
+      );
+    }
+
+    await waitFor(async () => (await messagesLeft(q.url)) === 0, { timeoutMs: 30_000 });
+    expect(deliveries.size).toBe(total);
+    expect([...deliveries.entries()].filter(([, n]) => n !== 1)).toEqual([]);
   });
 });
