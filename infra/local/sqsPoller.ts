@@ -29,13 +29,7 @@ export interface SqsPollerOptions {
   /** Concurrent pollers (Lambda scales a FIFO mapping with the active message groups). */
   concurrency?: number;
   batchSize?: number;
-  /**
-   * Long-poll seconds. 0 (the default) short-polls every `idleMs`. moto's long poll snapshots the
-   * in-flight FIFO groups when it starts, so a concurrent long poll can receive a group's next
-   * message while the previous one is still in flight (measured), breaking FIFO exclusivity; it
-   * also spins while blocked groups hold messages. Short polls see the current groups.
-   */
-  waitTimeSeconds?: number;
+  /** Pause of the idle scout between short polls (default 50 ms). */
   idleMs?: number;
   region?: string;
   log?: Logger;
@@ -147,6 +141,9 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
   // two concurrent calls can both pass the visibility check of the same message and both deliver
   // it (measured: 1 duplicate in 1,001 receipts with 4 concurrent short polls), which AWS never
   // does within the visibility timeout. Invocations still overlap; only the receive calls queue.
+  // Short polls only: moto's long poll snapshots the in-flight FIFO groups when it starts (so it
+  // can hand out a group's next message while the previous one is in flight), and under this
+  // lock it would hold every other poller for its whole wait.
   let receiving: Promise<unknown> = Promise.resolve();
   function receive(): Promise<ReceiveMessageCommandOutput> {
     const next = receiving.then(() =>
@@ -154,7 +151,7 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
         new ReceiveMessageCommand({
           QueueUrl: opts.queueUrl,
           MaxNumberOfMessages: opts.batchSize ?? 10,
-          WaitTimeSeconds: opts.waitTimeSeconds ?? 0,
+          WaitTimeSeconds: 0,
           MessageSystemAttributeNames: ["All"],
           MessageAttributeNames: ["All"],
         }),
