@@ -2,10 +2,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { z } from "zod";
 import { devInfo } from "../shared/core/api/devInfo.js";
 import { getEventRuns, getRun } from "../shared/core/api/restV1.js";
-import { NotFoundError, UnauthorizedError, ValidationError } from "../shared/core/errors.js";
-import { parseMessage } from "../shared/core/messages.js";
 import { registerApp, syncAppByUrl } from "../shared/core/registry/registerApp.js";
-import { tryParseJson } from "../shared/protocol/json.js";
+import { NotFoundError, UnauthorizedError, ValidationError } from "../shared/domain/errors.js";
+import { tryParseJson } from "../shared/domain/json.js";
+import { parseMessage } from "../shared/domain/messages.js";
 import { bearerMatches } from "../shared/protocol/signature.js";
 import { bodyText, handlerWith, header, httpError, json } from "./middleware.js";
 import { apiDeps } from "./wiring.js";

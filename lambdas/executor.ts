@@ -1,7 +1,9 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { executeJob } from "../shared/core/engine/executeJob.js";
 import { processFifoBatch } from "../shared/core/fifoBatch.js";
-import { jobSchema, parseMessage } from "../shared/core/messages.js";
+import { recordPoison } from "../shared/core/poison.js";
+import { parseMessage } from "../shared/domain/messages.js";
+import { jobSchema } from "../shared/domain/schemas.js";
 import { handlerWith, logger } from "./middleware.js";
 import { executorDeps } from "./wiring.js";
 
@@ -20,8 +22,19 @@ export const handler = handlerWith(
       async (record: SQSRecord) => {
         const parsed = parseMessage(jobSchema, record.body);
         if (!parsed.ok) {
-          // It can never succeed: log and drop rather than block its group forever.
-          logger.error("poison work message dropped", { messageId: record.messageId, error: parsed.error });
+          // It can never succeed: keep it and let its group go on rather than block it forever.
+          const key = await recordPoison(deps.blobs, {
+            source: "executor",
+            id: record.messageId,
+            body: record.body,
+            error: parsed.error,
+            at: deps.clock.now(),
+          });
+          logger.error("poison work message skipped", {
+            messageId: record.messageId,
+            key,
+            error: parsed.error,
+          });
           return;
         }
         await executeJob(deps, parsed.value, {

@@ -6,7 +6,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import middy, { type MiddyfiedHandler } from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { TidelineError } from "../shared/core/errors.js";
+import { TidelineError } from "../shared/domain/errors.js";
 
 const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
 type Level = (typeof LEVELS)[number];

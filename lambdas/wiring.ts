@@ -16,8 +16,9 @@ import { loadConfig, type TidelineConfig } from "../shared/config.js";
 import type { ExecutorDeps } from "../shared/core/engine/executeJob.js";
 import type { IngestDeps } from "../shared/core/ingest/acceptEvents.js";
 import { withFunctionCache } from "../shared/core/registry/functionCache.js";
-import type { RunnerDeps } from "../shared/core/runner/startRuns.js";
-import type { Clock } from "../shared/ports/index.js";
+import type { RunnerDeps } from "../shared/core/runner/pipeline.js";
+import type { TimerKindDeps } from "../shared/core/scheduling/timerKinds.js";
+import type { BlobStore, Clock } from "../shared/ports/index.js";
 import { logger } from "./middleware.js";
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -36,13 +37,15 @@ async function signingKeys(config: TidelineConfig): Promise<string[]> {
 function base() {
   const config = loadConfig();
   const clients = awsClients();
-  const json = new LargeJson(new S3BlobStore(clients.s3, config.bucket));
+  const blobs = new S3BlobStore(clients.s3, config.bucket);
+  const json = new LargeJson(blobs);
   const registry = new DynamoRegistryStore(clients.doc, config.tables.registry);
   const events = new DynamoEventStore(
     clients.doc,
     config.tables.events,
     json,
     config.eventRetentionDays * DAY_SECONDS,
+    clock.now,
   );
   const runs = new DynamoRunStore(
     clients.doc,
@@ -61,7 +64,7 @@ function base() {
     },
     clock,
   );
-  return { config, clients, registry, events, runs, work, timers };
+  return { config, clients, blobs, registry, events, runs, work, timers };
 }
 
 export async function ingestDeps(): Promise<IngestDeps> {
@@ -75,12 +78,14 @@ export async function ingestDeps(): Promise<IngestDeps> {
   };
 }
 
-export async function runnerDeps(): Promise<RunnerDeps> {
+const log = (message: string, fields?: Record<string, unknown>) => logger.info(message, fields ?? {});
+
+export async function runnerDeps(): Promise<RunnerDeps & { blobs: BlobStore }> {
   const b = base();
-  return { ...b, clock, log: (message, fields) => logger.info(message, fields ?? {}) };
+  return { ...b, clock, log };
 }
 
-export async function executorDeps(): Promise<ExecutorDeps> {
+export async function executorDeps(): Promise<ExecutorDeps & { blobs: BlobStore }> {
   const b = base();
   return {
     ...b,
@@ -88,14 +93,15 @@ export async function executorDeps(): Promise<ExecutorDeps> {
     clock,
     http: (url, init) => fetch(url, init),
     signingKeys: await signingKeys(b.config),
+    allowUnsignedResponses: b.config.allowUnsignedResponses,
     retryIntervalSeconds: b.config.retryIntervalSeconds,
-    log: (message, fields) => logger.info(message, fields ?? {}),
+    log,
   };
 }
 
-export async function timerDeps() {
+export async function timerDeps(): Promise<TimerKindDeps & { blobs: BlobStore }> {
   const b = base();
-  return { work: b.work, timers: b.timers, clock };
+  return { work: b.work, timers: b.timers, runs: b.runs, blobs: b.blobs, clock, log };
 }
 
 export async function apiDeps() {

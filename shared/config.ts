@@ -3,7 +3,7 @@
  * `loadConfig()` at cold start; resource names come from the manifest's env variables.
  */
 import { z } from "zod";
-import { BUCKETS, QUEUES, SCHEDULER, STREAMS, TABLES } from "./resources.js";
+import { arnEnv, BUCKETS, QUEUES, resourceEnvNames, SCHEDULER, STREAMS, TABLES } from "./resources.js";
 
 const csv = z
   .string()
@@ -26,29 +26,19 @@ const schema = z.object({
   TIDELINE_RETRY_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86400).optional(),
   TIDELINE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   TIDELINE_RUN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Accept unsigned SDK responses although a signing key is set (SDKs too old to sign). */
+  TIDELINE_ALLOW_UNSIGNED_RESPONSES: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
 });
-
-/** Resource names, one variable per manifest entry (queues also carry their ARN). */
-const RESOURCE_ENV = [
-  TABLES.registry.env,
-  TABLES.events.env,
-  TABLES.runs.env,
-  TABLES.pauses.env,
-  TABLES.flow.env,
-  QUEUES.work.env,
-  QUEUES.timers.env,
-  `${QUEUES.timers.env}_ARN`,
-  STREAMS.events.env,
-  BUCKETS.payloads.env,
-  SCHEDULER.groupEnv,
-  SCHEDULER.roleArnEnv,
-];
 
 export interface TidelineConfig {
   mode: "dev" | "cloud";
   signingKeys: string[];
   eventKeyHashes: string[];
   retryIntervalSeconds?: number;
+  allowUnsignedResponses: boolean;
   eventRetentionDays: number;
   runRetentionDays: number;
   tables: { registry: string; events: string; runs: string; pauses: string; flow: string };
@@ -66,7 +56,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TidelineConfig {
   const parsed = schema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-  for (const name of RESOURCE_ENV) if (!env[name]) problems.push(`${name}: required`);
+  for (const name of resourceEnvNames()) if (!env[name]) problems.push(`${name}: required`);
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid Tideline configuration: ${problems.join("; ")}`);
   }
@@ -79,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TidelineConfig
     ),
     eventKeyHashes: e.TIDELINE_EVENT_KEY_HASHES,
     retryIntervalSeconds: e.TIDELINE_RETRY_INTERVAL_SECONDS,
+    allowUnsignedResponses: e.TIDELINE_ALLOW_UNSIGNED_RESPONSES,
     eventRetentionDays: e.TIDELINE_EVENT_RETENTION_DAYS,
     runRetentionDays: e.TIDELINE_RUN_RETENTION_DAYS,
     tables: {
@@ -91,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TidelineConfig
     queues: {
       work: get(QUEUES.work.env),
       timers: get(QUEUES.timers.env),
-      timersArn: get(`${QUEUES.timers.env}_ARN`),
+      timersArn: get(arnEnv(QUEUES.timers)),
     },
     stream: get(STREAMS.events.env),
     bucket: get(BUCKETS.payloads.env),

@@ -1,8 +1,19 @@
 /**
- * The one resource manifest: every table, queue, stream, bucket and schedule group Tideline uses.
- * The CDK stack (infra/stack) and the local runtime's bootstrap (infra/local) both build from this
- * list, and every handler finds its resources through the environment variables named here.
+ * The one resource manifest: every table, queue, stream, bucket, schedule and Lambda function
+ * Tideline uses. The CDK stack (infra/stack) and the local runtime (infra/local) both build from
+ * it, and every handler finds its resources through the environment variables named here
+ * (shared/config.ts parses them). test/unit/infra/manifest.test.ts holds both sides to it.
  */
+import type { TimerItem } from "./domain/schemas.js";
+
+/** A global secondary index: sparse (items without the sort key attribute are not in it). */
+export interface IndexSpec {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: { readonly name: string; readonly type: "S" | "N" };
+  /** Non-key attributes copied into the index. */
+  readonly projection: readonly string[];
+}
 
 export interface TableSpec {
   /** Logical id, used for construct ids and local physical names. */
@@ -13,6 +24,7 @@ export interface TableSpec {
   readonly sortKey: string;
   /** Attribute holding an epoch-seconds expiry. TTL is lazy: readers must still check it. */
   readonly ttlAttribute?: string;
+  readonly indexes?: readonly IndexSpec[];
   readonly purpose: string;
 }
 
@@ -62,6 +74,16 @@ export const TABLES = {
     partitionKey: "pk",
     sortKey: "sk",
     ttlAttribute: "expiresAt",
+    indexes: [
+      {
+        // Running runs by the time their pending jobs fell due, over RUN_INDEX_SHARDS partitions
+        // ("ACTIVE#<n>"): what the recovery sweep reads. Final runs drop out (attributes removed).
+        name: "active",
+        partitionKey: "activeShard",
+        sortKey: { name: "nextDueAt", type: "N" },
+        projection: ["runId", "version", "next"],
+      },
+    ],
     purpose: "run records, one item per step result, the runs-by-event index",
   },
   pauses: {
@@ -142,8 +164,202 @@ export const SCHEDULER = {
   roleArnEnv: "TIDELINE_SCHEDULER_ROLE_ARN",
 } as const;
 
+/** Partitions of the runs table's `active` index (spreads the writes of busy deployments). */
+export const RUN_INDEX_SHARDS = 16;
+
+/** Recurring schedules in the schedule group, each delivering a timer item to the timers queue. */
+export interface ScheduleSpec {
+  readonly id: string;
+  /** An EventBridge Scheduler `rate()` expression. */
+  readonly expression: string;
+  readonly item: TimerItem;
+  readonly purpose: string;
+}
+
+export const SCHEDULES = {
+  recoverySweep: {
+    id: "RecoverySweep",
+    expression: "rate(15 minutes)",
+    item: { kind: "sweep" },
+    purpose: "re-dispatches the pending jobs of runs whose job was lost (DLQ after an outage)",
+  },
+} as const satisfies Record<string, ScheduleSpec>;
+
 export type TableName = keyof typeof TABLES;
 export type QueueName = keyof typeof QUEUES;
+export type StreamName = keyof typeof STREAMS;
+export type BucketName = keyof typeof BUCKETS;
+
+/** The queue's ARN travels beside its URL (Scheduler targets, event sources and IAM need it). */
+export function arnEnv(spec: QueueSpec | StreamSpec): string {
+  return `${spec.env}_ARN`;
+}
+
+/** Every environment variable that carries a resource address; shared/config.ts requires them all. */
+export function resourceEnvNames(): string[] {
+  return [
+    ...Object.values<TableSpec>(TABLES).map((t) => t.env),
+    ...Object.values<QueueSpec>(QUEUES).flatMap((q) => [q.env, arnEnv(q)]),
+    ...Object.values<StreamSpec>(STREAMS).map((s) => s.env),
+    ...Object.values<BucketSpec>(BUCKETS).map((b) => b.env),
+    SCHEDULER.groupEnv,
+    SCHEDULER.roleArnEnv,
+  ];
+}
+
+// ---- functions ----
+
+/** The handlers under `lambdas/`; each exports `handler`. */
+export type LambdaEntry = "event-api" | "api" | "runner" | "executor" | "timer";
+
+/** Routes of the HTTP API, in API Gateway's route-key syntax. */
+export interface HttpSourceSpec {
+  readonly kind: "http";
+  readonly routes: readonly string[];
+}
+
+/** A Kinesis event-source mapping. */
+export interface StreamSourceSpec {
+  readonly kind: "stream";
+  readonly stream: StreamName;
+  readonly batchSize: number;
+  /** Concurrent batches per shard. */
+  readonly parallelizationFactor: number;
+  readonly retryAttempts: number;
+  readonly maxRecordAgeHours: number;
+}
+
+/** An SQS event-source mapping. */
+export interface QueueSourceSpec {
+  readonly kind: "queue";
+  readonly queue: QueueName;
+  readonly batchSize: number;
+  /** Standard queues only (FIFO mappings take no batching window). */
+  readonly batchWindowSeconds?: number;
+}
+
+export type TableAccess = "read" | "readWrite";
+
+/** What a function's code calls; the CDK bind helpers grant exactly this. */
+export interface GrantsSpec {
+  readonly tables?: Partial<Record<TableName, TableAccess>>;
+  readonly queues?: Partial<Record<QueueName, "send">>;
+  readonly streams?: Partial<Record<StreamName, "putRecords">>;
+  readonly buckets?: Partial<Record<BucketName, "read" | "readWrite">>;
+  /** Create and delete one-time schedules in the schedule group. */
+  readonly scheduler?: boolean;
+  /** Read the signing-key secret. */
+  readonly signingKey?: boolean;
+}
+
+export interface FunctionSpec {
+  /** Construct id on AWS. */
+  readonly id: string;
+  readonly entry: LambdaEntry;
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly source: HttpSourceSpec | StreamSourceSpec | QueueSourceSpec;
+  readonly grants: GrantsSpec;
+}
+
+/** API Gateway's HTTP API integration timeout (its maximum); the API handlers answer within it. */
+export const HTTP_INTEGRATION_TIMEOUT_SECONDS = 30;
+
+export const FUNCTIONS = {
+  eventApi: {
+    id: "EventApi",
+    entry: "event-api",
+    description: "POST /e/{eventKey}: validate events, put them on Kinesis",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    source: { kind: "http", routes: ["POST /e/{eventKey}"] },
+    // The hot path writes to the stream and touches nothing else.
+    grants: { streams: { events: "putRecords" } },
+  },
+  api: {
+    id: "Api",
+    entry: "api",
+    description: "App sync, REST v1, GraphQL and /dev",
+    timeoutSeconds: 29,
+    memoryMb: 512,
+    source: { kind: "http", routes: ["$default"] },
+    // Registers apps and functions, reads history; the signing key checks bearer tokens.
+    grants: {
+      tables: { registry: "readWrite", events: "read", runs: "read" },
+      queues: { work: "send" },
+      signingKey: true,
+    },
+  },
+  runner: {
+    id: "Runner",
+    entry: "runner",
+    description: "Kinesis events to runs",
+    timeoutSeconds: 120,
+    memoryMb: 1024,
+    source: {
+      kind: "stream",
+      stream: "events",
+      batchSize: 100,
+      parallelizationFactor: 10,
+      retryAttempts: 100,
+      maxRecordAgeHours: 12,
+    },
+    // Stores events, matches triggers, creates runs, dispatches first jobs; poison records to S3.
+    grants: {
+      tables: {
+        events: "readWrite",
+        registry: "read",
+        runs: "readWrite",
+        pauses: "readWrite",
+        flow: "readWrite",
+      },
+      queues: { work: "send", timers: "send" },
+      buckets: { payloads: "readWrite" },
+      scheduler: true,
+    },
+  },
+  executor: {
+    id: "Executor",
+    entry: "executor",
+    description: "Work jobs: one SDK call each",
+    // Lambda's maximum; the work queue's visibility timeout (960 s) stays above it.
+    timeoutSeconds: 900,
+    memoryMb: 512,
+    // One job per invocation: a slow or hung app holds only its own run's message group, never
+    // the groups of other runs that would share its batch.
+    source: { kind: "queue", queue: "work", batchSize: 1 },
+    grants: {
+      tables: {
+        runs: "readWrite",
+        events: "readWrite",
+        pauses: "readWrite",
+        flow: "readWrite",
+        registry: "read",
+      },
+      queues: { work: "send", timers: "send" },
+      buckets: { payloads: "readWrite" },
+      scheduler: true,
+      signingKey: true,
+    },
+  },
+  timer: {
+    id: "Timer",
+    entry: "timer",
+    description: "Due timers to work jobs; the recovery sweep",
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    source: { kind: "queue", queue: "timers", batchSize: 10, batchWindowSeconds: 1 },
+    grants: {
+      tables: { runs: "read", flow: "readWrite" },
+      queues: { work: "send", timers: "send" },
+      buckets: { payloads: "readWrite" },
+      scheduler: true,
+    },
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
 
 /** Physical name of a resource in the local runtime (CloudFormation names them on AWS). */
 export function localName(prefix: string, id: string, fifo = false): string {

@@ -1,8 +1,18 @@
 /**
  * Ports: the narrow interfaces through which the core reaches state, queues, the stream, timers and
- * blobs. AWS implementations live in shared/adapters/aws; the core imports only these types.
+ * blobs. Two implementations of each: shared/adapters/aws (production) and shared/adapters/memory
+ * (fast unit tests); both pass the same contract suite (test/contract). The core imports only these.
  */
-import type { AcceptedEvent, AppRecord, FunctionRecord, Job, RunRecord, StepRecord } from "../core/types.js";
+import type {
+  AcceptedEvent,
+  AppRecord,
+  FunctionRecord,
+  Job,
+  RunRecord,
+  StepRecord,
+  StoredEventRecord,
+  TimerItem,
+} from "../domain/schemas.js";
 
 export interface Clock {
   now(): number;
@@ -17,20 +27,18 @@ export interface RegistryStore {
    * the functions (and their trigger entries) of the previous sync that are no longer present.
    */
   putAppSync(app: AppRecord, functions: FunctionRecord[], previous?: AppRecord): Promise<void>;
+  /** A function by slug, archived ones included (in-flight runs still need their URL). */
   getFunction(slug: string): Promise<FunctionRecord | undefined>;
+  /** Functions of the current syncs (archived ones left out). */
   listFunctions(): Promise<FunctionRecord[]>;
   /** Functions with an event trigger on exactly this name. */
   functionsForEvent(eventName: string): Promise<FunctionRecord[]>;
 }
 
-export interface StoredEventRecord extends AcceptedEvent {
-  /** Run ids this event started ([] = recorded as unmatched). */
-  runIds: string[];
-}
-
 export interface EventStore {
   /** Idempotent: storing the same internal id twice keeps one record (the later runIds win). */
   putEvent(record: StoredEventRecord): Promise<void>;
+  /** Undefined when unknown or past its retention. */
   getEvent(internalId: string): Promise<StoredEventRecord | undefined>;
 }
 
@@ -43,7 +51,12 @@ export interface RunTransition {
   set: Partial<
     Pick<RunRecord, "status" | "endedAt" | "output" | "error" | "requestVersion" | "stack" | "next">
   >;
+  /** Epoch ms of the transition; becomes the run's `updatedAt`. */
+  at: number;
 }
+
+/** What the recovery sweep needs of a run that may have lost its next job. */
+export type StalledRun = Pick<RunRecord, "runId" | "version" | "next">;
 
 export interface RunStore {
   /**
@@ -55,11 +68,21 @@ export interface RunStore {
   /** The run record and every stored step, in one read. */
   getRunState(runId: string): Promise<{ run: RunRecord; steps: StepRecord[] } | undefined>;
   /**
-   * Commits a transition if the run is still at `expectVersion`; returns false (writing nothing)
-   * if another transition won. Bumps the version to expectVersion + 1.
+   * Commits a transition if the run is still at `expectVersion` and bumps the version to
+   * expectVersion + 1. Returns false (writing nothing) only when another transition won the race;
+   * any other failure (throttling, a transaction conflict, a step already written) throws, so the
+   * job is delivered again rather than acknowledged with nothing committed.
    */
   commitTransition(runId: string, expectVersion: number, transition: RunTransition): Promise<boolean>;
   listRunsForEvent(eventId: string): Promise<RunRecord[]>;
+  /**
+   * Running runs whose pending jobs fell due before `dueBefore` (a run with no pending job counts
+   * from its last transition), a page at a time: the recovery sweep's candidates.
+   */
+  listStalledRuns(
+    dueBefore: number,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ runs: StalledRun[]; cursor?: string }>;
 }
 
 /** The FIFO work queue. */
@@ -68,11 +91,9 @@ export interface WorkQueue {
   send(jobs: Job[]): Promise<void>;
 }
 
-/** A delayed item; kinds beyond "job" come with later features (wait timeouts, debounce...). */
-export type TimerItem = { kind: "job"; job: Job };
-
 /** Delays of any length: SQS DelaySeconds up to 15 min, EventBridge Scheduler beyond. */
 export interface TimerService {
+  /** Same item and due time twice = delivered at least once, normally once. */
   schedule(item: TimerItem, dueAt: number): Promise<void>;
 }
 

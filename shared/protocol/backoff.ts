@@ -1,6 +1,7 @@
 /** Retry timing (SEMANTICS 3): the official backoff table and the SDK's Retry-After header. */
+
+import { parseIsoInstant } from "../domain/duration.js";
 import { LIMITS } from "./constants.js";
-import { parseIsoInstant } from "./duration.js";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -4,10 +4,11 @@
  * seeded ids let a retried request reproduce the same ids (and be deduplicated).
  */
 import { encodeTime, monotonicFactory, TIME_MAX } from "ulid";
-import { encodeEntropy } from "../core/ids.js";
-import type { AcceptedEvent, InngestEvent, Json, JsonObject } from "../core/types.js";
+import { encodeEntropy } from "../domain/ids.js";
+import type { Json, JsonObject } from "../domain/json.js";
+import { isJsonObject, tryParseJson } from "../domain/json.js";
+import type { AcceptedEvent, InngestEvent } from "../domain/schemas.js";
 import { LIMITS, RESERVED_EVENT_PREFIX } from "./constants.js";
-import { isJsonObject, tryParseJson } from "./json.js";
 
 export type EventPayloadResult =
   | { ok: true; events: AcceptedEvent[] }

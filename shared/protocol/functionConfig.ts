@@ -5,10 +5,10 @@
  */
 
 import { z } from "zod";
-import { validateExpression } from "../core/expressions/index.js";
-import { wildcardProblem } from "../core/triggers/patterns.js";
+import { parseDurationMs } from "../domain/duration.js";
+import { wildcardProblem } from "../domain/triggers.js";
+import { validateExpression } from "../expressions/index.js";
 import { LIMITS } from "./constants.js";
-import { parseDurationMs } from "./duration.js";
 
 /** Zod's type errors say "is required" / "must be a …", so formatted paths read naturally. */
 function typeError(expected: string) {

@@ -4,7 +4,9 @@
  * spellings are accepted and nothing optional is required.
  */
 import { z } from "zod";
-import type { JsonObject, Trigger } from "../core/types.js";
+import type { JsonObject } from "../domain/json.js";
+import { isJsonObject, toJson } from "../domain/json.js";
+import type { Trigger } from "../domain/schemas.js";
 import { DEFAULT_RETRIES, MAX_RETRIES } from "./constants.js";
 import {
   type FunctionConfigInput,
@@ -12,7 +14,6 @@ import {
   functionConfigSchema,
   httpUrlSchema,
 } from "./functionConfig.js";
-import { isJsonObject, toJson } from "./json.js";
 
 export interface ParsedFunction {
   slug: string;

@@ -3,10 +3,11 @@
  * engine decides retries and state changes from the SdkOutcome this returns.
  */
 import { z } from "zod";
-import type { Json, StoredError } from "../core/types.js";
+import type { Json } from "../domain/json.js";
+import { isJsonObject, toJson, tryParseJson } from "../domain/json.js";
+import type { StoredError } from "../domain/schemas.js";
 import { parseRetryAfter } from "./backoff.js";
 import { HEADERS, OPCODES } from "./constants.js";
-import { isJsonObject, toJson, tryParseJson } from "./json.js";
 
 export type StepOp = {
   id: string;
@@ -23,7 +24,7 @@ export type StepOp = {
 export type SdkOutcome =
   /** 200, or 206 containing RunComplete (data = its data; `ops` = other ops sent with it). */
   | { kind: "complete"; data: Json; ops?: StepOp[]; requestVersion?: number }
-  /** 206 ops: RunComplete and lazy ops excluded, WaitForEvent first. */
+  /** 206 ops (RunComplete excluded), WaitForEvent and lazy ops first. */
   | { kind: "ops"; ops: StepOp[]; requestVersion?: number; retriable?: boolean; retryAt?: number }
   /** 4xx/5xx from the SDK. */
   | { kind: "error"; retriable: boolean; error: StoredError; retryAt?: number; requestVersion?: number }
@@ -52,8 +53,8 @@ const stepOpSchema = z.object({
   timing: z.unknown().optional(),
 });
 
-/** Ops that ride along any response and never drive the run (PROTOCOL 6.4). */
-const LAZY_OPS = new Set<string>([OPCODES.deferAdd, OPCODES.deferAbort]);
+/** Ops handled before the rest of an answer (PROTOCOL 5.3): a wait's pause must exist first. */
+const FIRST_OPS = new Set<string>([OPCODES.waitForEvent, OPCODES.deferAdd, OPCODES.deferAbort]);
 
 function getHeader(headers: Headers | Record<string, string>, name: string): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
@@ -125,10 +126,9 @@ function parseOps(value: Json): StepOp[] | string {
   return ops;
 }
 
-/** WaitForEvent first (its pause must exist before anything else can emit a match), else stable. */
+/** WaitForEvent and the lazy defer ops first, then the rest in the SDK's order. */
 function orderOps(ops: StepOp[]): StepOp[] {
-  const waits = ops.filter((op) => op.op === OPCODES.waitForEvent);
-  return [...waits, ...ops.filter((op) => op.op !== OPCODES.waitForEvent)];
+  return [...ops.filter((op) => FIRST_OPS.has(op.op)), ...ops.filter((op) => !FIRST_OPS.has(op.op))];
 }
 
 function requestVersionOf(headers: Headers | Record<string, string>): { requestVersion?: number } {
@@ -150,7 +150,7 @@ function interpretOps(res: SdkHttpResponse, nowMs: number): SdkOutcome {
     return { kind: "transport", message: `SDK answered 206 with a bad op: ${all}` };
   }
   const version = requestVersionOf(res.headers);
-  const active = orderOps(all.filter((op) => !LAZY_OPS.has(op.op)));
+  const active = orderOps(all);
   const complete = active.find((op) => op.op === OPCODES.runComplete);
   const rest = active.filter((op) => op.op !== OPCODES.runComplete);
   if (complete) {

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { InngestEvent, Json } from "../../core/types.js";
-import type { EventStore, StoredEventRecord } from "../../ports/index.js";
+import { type StoredEventRecord, storedEventSchema } from "../../domain/schemas.js";
+import type { EventStore } from "../../ports/index.js";
 import type { LargeJson } from "./largeJson.js";
 
 /** Events table: EVT#<internalId> / EVT, expiring after the retention period (checked on read). */
@@ -10,10 +10,11 @@ export class DynamoEventStore implements EventStore {
     private readonly table: string,
     private readonly json: LargeJson,
     private readonly retentionSeconds: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async putEvent(record: StoredEventRecord): Promise<void> {
-    const event = await this.json.encode(record.event as unknown as Json, `events/${record.internalId}.json`);
+    const event = await this.json.encode(record.event, `events/${record.internalId}.json`);
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
@@ -36,12 +37,11 @@ export class DynamoEventStore implements EventStore {
       new GetCommand({ TableName: this.table, Key: { pk: `EVT#${internalId}`, sk: "EVT" } }),
     );
     const item = r.Item;
-    if (!item || (typeof item.expiresAt === "number" && item.expiresAt * 1000 < Date.now())) return undefined;
-    return {
-      internalId: String(item.internalId),
-      receivedAt: Number(item.receivedAt),
-      event: (await this.json.decode(item.event)) as unknown as InngestEvent,
-      runIds: (item.runIds as string[] | undefined) ?? [],
-    };
+    if (!item || (typeof item.expiresAt === "number" && item.expiresAt * 1000 < this.now())) return undefined;
+    return storedEventSchema.parse({
+      ...item,
+      event: await this.json.decode(item.event),
+      runIds: item.runIds ?? [],
+    });
   }
 }

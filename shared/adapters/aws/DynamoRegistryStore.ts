@@ -1,12 +1,13 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import {
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  ScanCommand,
-} from "@aws-sdk/lib-dynamodb";
-import type { AppRecord, FunctionRecord } from "../../core/types.js";
+  type AppRecord,
+  appRecordSchema,
+  type FunctionRecord,
+  functionRecordSchema,
+} from "../../domain/schemas.js";
 import type { RegistryStore } from "../../ports/index.js";
+import { type Item, queryAll, scanAll } from "./dynamo.js";
+import { retryUnprocessed } from "./retryUnprocessed.js";
 
 /**
  * Registry items (one table):
@@ -14,14 +15,18 @@ import type { RegistryStore } from "../../ports/index.js";
  *   FN#<slug>        / FN             the function record (kept with `archived` when removed)
  *   TRIGGER#<event>  / FN#<slug>      trigger index entry, carrying a copy of the function record
  *                                     so the runner finds the functions of an event in one Query
+ * Records sit under `data` and are parsed with their schemas when read.
  */
-type Item = Record<string, unknown>;
+type WriteRequest = { DeleteRequest: { Key: Item } } | { PutRequest: { Item: Item } };
 
 function triggerKeys(fn: FunctionRecord): { pk: string; sk: string }[] {
   const names = new Set<string>();
   for (const t of fn.triggers) if ("event" in t) names.add(t.event);
   return [...names].map((name) => ({ pk: `TRIGGER#${name}`, sk: `FN#${fn.slug}` }));
 }
+
+const parseApp = (item: Item) => appRecordSchema.parse(item.data);
+const parseFunction = (item: Item) => functionRecordSchema.parse(item.data);
 
 export class DynamoRegistryStore implements RegistryStore {
   constructor(
@@ -33,11 +38,11 @@ export class DynamoRegistryStore implements RegistryStore {
     const r = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: { pk: `APP#${appId}`, sk: "APP" }, ConsistentRead: true }),
     );
-    return r.Item?.data as AppRecord | undefined;
+    return r.Item ? parseApp(r.Item) : undefined;
   }
 
   async listApps(): Promise<AppRecord[]> {
-    return (await this.scanBySk("APP")).map((i) => i.data as AppRecord);
+    return (await this.scanBySk("APP")).map(parseApp);
   }
 
   async putAppSync(app: AppRecord, functions: FunctionRecord[], previous?: AppRecord): Promise<void> {
@@ -57,24 +62,29 @@ export class DynamoRegistryStore implements RegistryStore {
     const olds = await Promise.all((previous?.functionSlugs ?? []).map((slug) => this.getFunction(slug)));
     for (const old of olds) {
       if (!old) continue;
-      const slug = old.slug;
       for (const k of triggerKeys(old)) if (!keep.has(`${k.pk}|${k.sk}`)) deletes.push(k);
-      if (!newSlugs.has(slug)) puts.push({ pk: `FN#${slug}`, sk: "FN", data: { ...old, archived: true } });
+      if (!newSlugs.has(old.slug))
+        puts.push({ pk: `FN#${old.slug}`, sk: "FN", data: { ...old, archived: true } });
     }
     // The app record goes last, so it only ever describes a sync whose functions are all written.
     puts.push({ pk: `APP#${app.appId}`, sk: "APP", data: app });
-    const requests = [
+    const requests: WriteRequest[] = [
       ...deletes.map((Key) => ({ DeleteRequest: { Key } })),
       ...puts.map((Item) => ({ PutRequest: { Item } })),
     ];
     for (let i = 0; i < requests.length; i += 25) {
-      let batch: typeof requests | undefined = requests.slice(i, i + 25);
-      for (let attempt = 0; batch && batch.length > 0; attempt++) {
-        if (attempt > 8) throw new Error("registry write kept returning unprocessed items");
-        const r = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: batch } }));
-        batch = r.UnprocessedItems?.[this.table] as typeof requests | undefined;
-        if (batch?.length) await new Promise((res) => setTimeout(res, 50 * 2 ** attempt));
-      }
+      await retryUnprocessed(
+        requests.slice(i, i + 25),
+        async (batch) => {
+          const r = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: batch } }));
+          return (r.UnprocessedItems?.[this.table] ?? []).flatMap((u): WriteRequest[] => {
+            if (u.PutRequest?.Item) return [{ PutRequest: { Item: u.PutRequest.Item } }];
+            if (u.DeleteRequest?.Key) return [{ DeleteRequest: { Key: u.DeleteRequest.Key } }];
+            return [];
+          });
+        },
+        { maxAttempts: 9, backoffMs: 50, what: "registry write (BatchWriteItem)" },
+      );
     }
   }
 
@@ -82,48 +92,27 @@ export class DynamoRegistryStore implements RegistryStore {
     const r = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: { pk: `FN#${slug}`, sk: "FN" } }),
     );
-    return r.Item?.data as FunctionRecord | undefined;
+    return r.Item ? parseFunction(r.Item) : undefined;
   }
 
   async listFunctions(): Promise<FunctionRecord[]> {
-    return (await this.scanBySk("FN"))
-      .map((i) => i.data as FunctionRecord & { archived?: boolean })
-      .filter((f) => !f.archived);
+    return (await this.scanBySk("FN")).map(parseFunction).filter((f) => !f.archived);
   }
 
   async functionsForEvent(eventName: string): Promise<FunctionRecord[]> {
-    const out: FunctionRecord[] = [];
-    let start: Item | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": `TRIGGER#${eventName}` },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const i of r.Items ?? []) out.push(i.data as FunctionRecord);
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": `TRIGGER#${eventName}` },
+    });
+    return items.map(parseFunction);
   }
 
-  private async scanBySk(sk: string): Promise<Item[]> {
-    const out: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const r = await this.doc.send(
-        new ScanCommand({
-          TableName: this.table,
-          FilterExpression: "sk = :sk",
-          ExpressionAttributeValues: { ":sk": sk },
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...(r.Items ?? []));
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return out;
+  private scanBySk(sk: string): Promise<Item[]> {
+    return scanAll(this.doc, {
+      TableName: this.table,
+      FilterExpression: "sk = :sk",
+      ExpressionAttributeValues: { ":sk": sk },
+    });
   }
 }

@@ -3,34 +3,46 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { Json, RunRecord, StepRecord, StoredError } from "../../core/types.js";
-import type { CreateRunResult, RunStore, RunTransition } from "../../ports/index.js";
+import { z } from "zod";
+import {
+  type RunRecord,
+  runRecordSchema,
+  type StepRecord,
+  scheduledJobSchema,
+  stepRecordSchema,
+  storedErrorSchema,
+} from "../../domain/schemas.js";
+import type { CreateRunResult, RunStore, RunTransition, StalledRun } from "../../ports/index.js";
+import { RUN_INDEX_SHARDS, TABLES } from "../../resources.js";
+import {
+  type Item,
+  isConditionalCheckFailed,
+  type NamedTransactItem,
+  queryAll,
+  transactWrite,
+} from "./dynamo.js";
 import type { LargeJson } from "./largeJson.js";
+import { retryUnprocessed } from "./retryUnprocessed.js";
+import { activeAttributes, decodeCursor, encodeCursor, transitionUpdate } from "./runItems.js";
 
 /**
  * Runs table:
  *   RUN#<runId>     / RUN             run record (version-guarded: every transition is conditional)
  *   RUN#<runId>     / STEP#<hashId>   one item per step result, written at most once
  *   EVTRUN#<eventId>/ <runId>         runs started by an event
+ *   index `active`: ACTIVE#<shard> / nextDueAt, Running runs only (the recovery sweep's list)
  * Flow table:
  *   IDEM#<key>      / IDEM            event-id idempotency key, expiring after 24 h
  */
-type Item = Record<string, unknown>;
+const ACTIVE_INDEX = TABLES.runs.indexes[0].name;
 
-function isConditionalFailure(
-  err: unknown,
-): err is { name: string; CancellationReasons?: { Code?: string }[] } {
-  return (
-    typeof err === "object" &&
-    err !== null &&
-    "name" in err &&
-    ((err as { name: string }).name === "TransactionCanceledException" ||
-      (err as { name: string }).name === "ConditionalCheckFailedException")
-  );
-}
+const stalledRunSchema = z.object({
+  runId: z.string(),
+  version: z.number().int().min(0),
+  next: z.array(scheduledJobSchema),
+});
 
 export class DynamoRunStore implements RunStore {
   constructor(
@@ -45,52 +57,55 @@ export class DynamoRunStore implements RunStore {
     idempotency?: { key: string; expiresAt: number },
   ): Promise<CreateRunResult> {
     const runItem = await this.encodeRun(run);
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]> = [
+    const items: NamedTransactItem<"run" | "byEvent" | "idempotency">[] = [
       {
-        Put: {
-          TableName: this.tables.runs,
-          Item: runItem,
-          ConditionExpression: "attribute_not_exists(pk)",
+        name: "run",
+        item: {
+          Put: {
+            TableName: this.tables.runs,
+            Item: runItem,
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
         },
       },
       {
-        Put: {
-          TableName: this.tables.runs,
-          Item: {
-            pk: `EVTRUN#${run.eventId}`,
-            sk: run.runId,
-            runId: run.runId,
-            expiresAt: runItem.expiresAt,
+        name: "byEvent",
+        item: {
+          Put: {
+            TableName: this.tables.runs,
+            Item: {
+              pk: `EVTRUN#${run.eventId}`,
+              sk: run.runId,
+              runId: run.runId,
+              expiresAt: runItem.expiresAt,
+            },
           },
         },
       },
     ];
     if (idempotency) {
       items.push({
-        Put: {
-          TableName: this.tables.flow,
-          Item: {
-            pk: `IDEM#${idempotency.key}`,
-            sk: "IDEM",
-            runId: run.runId,
-            expiresAt: Math.ceil(idempotency.expiresAt / 1000),
+        name: "idempotency",
+        item: {
+          Put: {
+            TableName: this.tables.flow,
+            Item: {
+              pk: `IDEM#${idempotency.key}`,
+              sk: "IDEM",
+              runId: run.runId,
+              expiresAt: Math.ceil(idempotency.expiresAt / 1000),
+            },
+            // TTL deletion is lazy: an expired key that is still present counts as free.
+            ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
+            ExpressionAttributeValues: { ":now": Math.floor(run.startedAt / 1000) },
           },
-          // TTL deletion is lazy: an expired key that is still present counts as free.
-          ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
-          ExpressionAttributeValues: { ":now": Math.floor(run.startedAt / 1000) },
         },
       });
     }
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return "created";
-    } catch (err) {
-      if (!isConditionalFailure(err)) throw err;
-      const reasons = err.CancellationReasons ?? [];
-      if (reasons[0]?.Code === "ConditionalCheckFailed") return "exists";
-      if (reasons[2]?.Code === "ConditionalCheckFailed") return "duplicate";
-      throw err;
-    }
+    const result = await transactWrite(this.doc, items);
+    if (result.ok) return "created";
+    if (result.failedConditions.has("run")) return "exists";
+    return "duplicate";
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -105,102 +120,119 @@ export class DynamoRunStore implements RunStore {
   }
 
   async getRunState(runId: string): Promise<{ run: RunRecord; steps: StepRecord[] } | undefined> {
+    const items = await queryAll(this.doc, {
+      TableName: this.tables.runs,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": `RUN#${runId}` },
+      ConsistentRead: true,
+    });
     let run: RunRecord | undefined;
     const steps: StepRecord[] = [];
-    let start: Item | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tables.runs,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": `RUN#${runId}` },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of r.Items ?? []) {
-        if (item.sk === "RUN") run = await this.decodeRun(item);
-        else if (typeof item.sk === "string" && item.sk.startsWith("STEP#"))
-          steps.push(await this.decodeStep(item));
-      }
-      start = r.LastEvaluatedKey;
-    } while (start);
+    for (const item of items) {
+      if (item.sk === "RUN") run = await this.decodeRun(item);
+      else if (typeof item.sk === "string" && item.sk.startsWith("STEP#"))
+        steps.push(await this.decodeStep(item));
+    }
     return run ? { run, steps } : undefined;
   }
 
   async commitTransition(runId: string, expectVersion: number, t: RunTransition): Promise<boolean> {
-    const names: Record<string, string> = { "#version": "version" };
-    const values: Record<string, unknown> = { ":expect": expectVersion, ":next": expectVersion + 1 };
-    const sets = ["#version = :next"];
-    for (const [field, raw] of Object.entries(t.set)) {
-      if (raw === undefined) continue;
-      let value: unknown = raw;
-      if (field === "output" || field === "error") {
-        value = await this.json.encode(raw as Json, `runs/${runId}/${field}.json`);
-      }
-      names[`#${field}`] = field;
-      values[`:f_${field}`] = value;
-      sets.push(`#${field} = :f_${field}`);
-    }
+    const encoded = {
+      ...t.set,
+      ...(t.set.output !== undefined
+        ? { output: await this.json.encode(t.set.output, `runs/${runId}/output.json`) }
+        : {}),
+      ...(t.set.error !== undefined
+        ? { error: await this.json.encode(t.set.error, `runs/${runId}/error.json`) }
+        : {}),
+    };
     const update = {
       TableName: this.tables.runs,
       Key: { pk: `RUN#${runId}`, sk: "RUN" },
-      UpdateExpression: `SET ${sets.join(", ")}`,
-      ConditionExpression: "#version = :expect",
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      ...transitionUpdate(encoded, t, expectVersion),
     };
-    try {
-      if (!t.steps?.length) {
+    if (!t.steps?.length) {
+      try {
         await this.doc.send(new UpdateCommand(update));
         return true;
+      } catch (err) {
+        if (isConditionalCheckFailed(err)) return false;
+        throw err;
       }
-      const stepPuts = await Promise.all(
-        t.steps.map(async (s) => ({
+    }
+    const stepPuts = await Promise.all(
+      t.steps.map(async (s) => ({
+        name: `step:${s.stepId}`,
+        item: {
           Put: {
             TableName: this.tables.runs,
             Item: await this.encodeStep(s),
             ConditionExpression: "attribute_not_exists(sk)",
           },
-        })),
-      );
-      await this.doc.send(new TransactWriteCommand({ TransactItems: [...stepPuts, { Update: update }] }));
-      return true;
-    } catch (err) {
-      if (isConditionalFailure(err)) return false;
-      throw err;
-    }
+        },
+      })),
+    );
+    const result = await transactWrite(this.doc, [...stepPuts, { name: "run", item: { Update: update } }]);
+    if (result.ok) return true;
+    // Only a moved version is a lost race; a step already stored at this version is corruption.
+    if (result.failedConditions.has("run")) return false;
+    throw new Error(`run ${runId}: step already stored at version ${expectVersion}`);
   }
 
   async listRunsForEvent(eventId: string): Promise<RunRecord[]> {
-    const r = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tables.runs,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": `EVTRUN#${eventId}` },
-      }),
-    );
+    const index = await queryAll(this.doc, {
+      TableName: this.tables.runs,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": `EVTRUN#${eventId}` },
+    });
     // One BatchGetItem per 100 runs rather than a GetItem per run.
-    const keys = (r.Items ?? []).map((i) => ({ pk: `RUN#${String(i.runId)}`, sk: "RUN" }));
+    const keys: Item[] = index.map((i) => ({ pk: `RUN#${String(i.runId)}`, sk: "RUN" }));
     const items: Item[] = [];
     for (let i = 0; i < keys.length; i += 100) {
-      let pending: Item[] | undefined = keys.slice(i, i + 100);
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt > 8) throw new Error("run reads kept returning unprocessed keys");
-        if (attempt > 0) await new Promise((res) => setTimeout(res, 50 * 2 ** attempt));
-        const got = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tables.runs]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        items.push(...(got.Responses?.[this.tables.runs] ?? []));
-        pending = got.UnprocessedKeys?.[this.tables.runs]?.Keys as Item[] | undefined;
-      }
+      await retryUnprocessed(
+        keys.slice(i, i + 100),
+        async (batch) => {
+          const got = await this.doc.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tables.runs]: { Keys: batch, ConsistentRead: true } },
+            }),
+          );
+          items.push(...(got.Responses?.[this.tables.runs] ?? []));
+          return got.UnprocessedKeys?.[this.tables.runs]?.Keys ?? [];
+        },
+        { maxAttempts: 9, backoffMs: 50, what: "run reads (BatchGetItem)" },
+      );
     }
     return Promise.all(items.map((item) => this.decodeRun(item)));
   }
 
+  async listStalledRuns(
+    dueBefore: number,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ runs: StalledRun[]; cursor?: string }> {
+    const runs: StalledRun[] = [];
+    let { shard, key } = decodeCursor(page.cursor);
+    while (shard < RUN_INDEX_SHARDS && runs.length < page.limit) {
+      const r = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.runs,
+          IndexName: ACTIVE_INDEX,
+          KeyConditionExpression: "activeShard = :shard AND nextDueAt < :due",
+          ExpressionAttributeValues: { ":shard": `ACTIVE#${shard}`, ":due": dueBefore },
+          Limit: page.limit - runs.length,
+          ExclusiveStartKey: key,
+        }),
+      );
+      for (const item of r.Items ?? []) runs.push(stalledRunSchema.parse(item));
+      key = r.LastEvaluatedKey;
+      if (!key) shard++;
+    }
+    const cursor = shard < RUN_INDEX_SHARDS ? encodeCursor({ shard, key }) : undefined;
+    return { runs, ...(cursor ? { cursor } : {}) };
+  }
+
   private async encodeRun(run: RunRecord): Promise<Item> {
+    const key = (name: string) => `runs/${run.runId}/${name}.json`;
     return {
       pk: `RUN#${run.runId}`,
       sk: "RUN",
@@ -209,36 +241,31 @@ export class DynamoRunStore implements RunStore {
       appId: run.appId,
       status: run.status,
       eventId: run.eventId,
-      events: await this.json.encode(run.events as unknown as Json, `runs/${run.runId}/events.json`),
+      events: await this.json.encode(run.events, key("events")),
       startedAt: run.startedAt,
+      updatedAt: run.updatedAt,
       endedAt: run.endedAt,
-      output: await this.json.encode(run.output, `runs/${run.runId}/output.json`),
-      error: await this.json.encode(run.error as Json | undefined, `runs/${run.runId}/error.json`),
+      output: await this.json.encode(run.output, key("output")),
+      error: await this.json.encode(run.error, key("error")),
       version: run.version,
       requestVersion: run.requestVersion,
       stack: run.stack,
       next: run.next,
+      ...activeAttributes(run),
       expiresAt: Math.floor(run.startedAt / 1000) + this.retentionSeconds,
     };
   }
 
+  /** Parsed, not cast: a corrupted item fails the job that reads it, which is then retried. */
   private async decodeRun(item: Item): Promise<RunRecord> {
-    return {
-      runId: String(item.runId),
-      fnSlug: String(item.fnSlug),
-      appId: String(item.appId),
-      status: item.status as RunRecord["status"],
-      eventId: String(item.eventId),
-      events: ((await this.json.decode(item.events)) ?? []) as unknown as RunRecord["events"],
-      startedAt: Number(item.startedAt),
-      endedAt: typeof item.endedAt === "number" ? item.endedAt : undefined,
+    return runRecordSchema.parse({
+      ...item,
+      events: (await this.json.decode(item.events)) ?? [],
       output: await this.json.decode(item.output),
-      error: (await this.json.decode(item.error)) as StoredError | undefined,
-      version: Number(item.version),
-      requestVersion: Number(item.requestVersion),
-      stack: (item.stack as string[] | undefined) ?? [],
-      next: (item.next as RunRecord["next"] | undefined) ?? [],
-    };
+      error: storedErrorSchema.optional().parse(await this.json.decode(item.error)),
+      // Items written before runs had updatedAt.
+      updatedAt: item.updatedAt ?? item.startedAt,
+    });
   }
 
   private async encodeStep(s: StepRecord): Promise<Item> {
@@ -255,15 +282,10 @@ export class DynamoRunStore implements RunStore {
   }
 
   private async decodeStep(item: Item): Promise<StepRecord> {
-    const runId = String(item.pk).slice("RUN#".length);
-    return {
-      runId,
-      stepId: String(item.stepId),
+    return stepRecordSchema.parse({
+      ...item,
+      runId: String(item.pk).slice("RUN#".length),
       value: (await this.json.decode(item.value)) ?? null,
-      name: typeof item.name === "string" ? item.name : undefined,
-      op: String(item.op),
-      attempts: Number(item.attempts ?? 0),
-      at: Number(item.at),
-    };
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
-import type { AcceptedEvent } from "../../core/types.js";
+import type { AcceptedEvent } from "../../domain/schemas.js";
 import type { EventStream } from "../../ports/index.js";
+import { retryUnprocessed } from "./retryUnprocessed.js";
 
 export interface KinesisEventStreamOptions {
   /** Attempts for records that PutRecords reports as failed (throughput exceeded, internal). */
@@ -12,8 +13,6 @@ export interface KinesisEventStreamOptions {
 /** PutRecords limits: 500 records and 5 MiB (data plus partition keys) per request. */
 const MAX_RECORDS = 500;
 const MAX_BYTES = 5 * 1024 * 1024;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function entrySize(e: PutRecordsRequestEntry): number {
   return (e.Data?.byteLength ?? 0) + Buffer.byteLength(e.PartitionKey ?? "");
@@ -67,23 +66,25 @@ export class KinesisEventStream implements EventStream {
 
   /** PutRecords is not atomic: only the entries with an ErrorCode are sent again. */
   private async putChunk(chunk: PutRecordsRequestEntry[]): Promise<void> {
-    let pending = chunk;
-    for (let attempt = 1; ; attempt++) {
-      const res = await this.kinesis.send(
-        new PutRecordsCommand({ StreamName: this.streamName, Records: pending }),
-      );
-      if (!res.FailedRecordCount) return;
-      const results = res.Records ?? [];
-      const failed = pending.filter((_, i) => results[i]?.ErrorCode !== undefined);
-      if (failed.length === 0) return; // a count with no marked entry: nothing identifiable to resend
-      if (attempt >= this.maxAttempts) {
-        const codes = [...new Set(results.map((r) => r.ErrorCode).filter((c) => c !== undefined))].join(", ");
-        throw new Error(
-          `Kinesis PutRecords: ${failed.length} record(s) still failing after ${attempt} attempt(s) (${codes})`,
+    let codes = new Set<string>();
+    await retryUnprocessed(
+      chunk,
+      async (pending) => {
+        const res = await this.kinesis.send(
+          new PutRecordsCommand({ StreamName: this.streamName, Records: pending }),
         );
-      }
-      pending = failed;
-      await sleep(this.backoffMs * 2 ** (attempt - 1));
-    }
+        if (!res.FailedRecordCount) return [];
+        const results = res.Records ?? [];
+        codes = new Set(results.flatMap((r) => (r.ErrorCode !== undefined ? [r.ErrorCode] : [])));
+        // A count with no marked entry leaves nothing identifiable to resend.
+        return pending.filter((_, i) => results[i]?.ErrorCode !== undefined);
+      },
+      {
+        maxAttempts: this.maxAttempts,
+        backoffMs: this.backoffMs,
+        what: "Kinesis PutRecords",
+        describe: () => [...codes].join(", "),
+      },
+    );
   }
 }

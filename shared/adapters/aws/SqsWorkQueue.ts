@@ -1,11 +1,13 @@
 import {
+  type BatchResultErrorEntry,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { jobId } from "../../core/messages.js";
-import type { Job } from "../../core/types.js";
+import type { Job } from "../../domain/schemas.js";
+import { jobId } from "../../domain/schemas.js";
 import type { WorkQueue } from "../../ports/index.js";
+import { retryUnprocessed } from "./retryUnprocessed.js";
 
 export interface SqsWorkQueueOptions {
   /** Attempts per batch entry that SQS reports in `Failed` (throttling, internal errors). */
@@ -15,8 +17,6 @@ export interface SqsWorkQueueOptions {
 }
 
 const BATCH_LIMIT = 10;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * The FIFO work queue. MessageGroupId = job.partition (the unit of ordering and fairness),
@@ -44,29 +44,36 @@ export class SqsWorkQueue implements WorkQueue {
   }
 
   private async sendBatch(jobs: Job[]): Promise<void> {
-    let pending: SendMessageBatchRequestEntry[] = jobs.map((job, i) => ({
-      Id: String(i),
-      MessageBody: JSON.stringify(job),
-      MessageGroupId: job.partition,
-      MessageDeduplicationId: jobId(job),
-    }));
-    for (let attempt = 1; ; attempt++) {
-      const res = await this.sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
-      );
-      const failed = res.Failed ?? [];
-      if (failed.length === 0) return;
-      // A sender fault (bad entry) will fail the same way again: stop at once.
-      const fatal = failed.filter((f) => f.SenderFault);
-      if (fatal.length > 0 || attempt >= this.maxAttempts) {
-        const detail = failed.map((f) => `${f.Id}: ${f.Code} ${f.Message ?? ""}`.trim()).join("; ");
-        throw new Error(
-          `SQS SendMessageBatch failed for ${failed.length} job(s) after ${attempt} attempt(s): ${detail}`,
+    let failures: BatchResultErrorEntry[] = [];
+    await retryUnprocessed(
+      jobs.map((job, i) => ({
+        Id: String(i),
+        MessageBody: JSON.stringify(job),
+        MessageGroupId: job.partition,
+        MessageDeduplicationId: jobId(job),
+      })),
+      async (pending: SendMessageBatchRequestEntry[]) => {
+        const res = await this.sqs.send(
+          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
         );
-      }
-      const ids = new Set(failed.map((f) => f.Id));
-      pending = pending.filter((e) => ids.has(e.Id));
-      await sleep(this.backoffMs * 2 ** (attempt - 1));
-    }
+        failures = res.Failed ?? [];
+        // A sender fault (bad entry) will fail the same way again: stop at once.
+        if (failures.some((f) => f.SenderFault)) {
+          throw new Error(`SQS SendMessageBatch refused ${failures.length} job(s): ${describe(failures)}`);
+        }
+        const ids = new Set(failures.map((f) => f.Id));
+        return pending.filter((e) => ids.has(e.Id));
+      },
+      {
+        maxAttempts: this.maxAttempts,
+        backoffMs: this.backoffMs,
+        what: "SQS SendMessageBatch",
+        describe: () => describe(failures),
+      },
+    );
   }
+}
+
+function describe(failures: BatchResultErrorEntry[]): string {
+  return failures.map((f) => `${f.Id}: ${f.Code} ${f.Message ?? ""}`.trim()).join("; ");
 }

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { ConflictException, CreateScheduleCommand, type SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { TimerMessage } from "../../core/messages.js";
-import type { Clock, TimerItem, TimerService } from "../../ports/index.js";
+import type { TimerItem, TimerMessage } from "../../domain/schemas.js";
+import type { Clock, TimerService } from "../../ports/index.js";
 
 /** SQS's largest per-message delay. */
 export const MAX_SQS_DELAY_SECONDS = 900;

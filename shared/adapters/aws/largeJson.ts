@@ -1,4 +1,4 @@
-import type { Json } from "../../core/types.js";
+import type { Json } from "../../domain/json.js";
 import type { BlobStore } from "../../ports/index.js";
 
 /**
@@ -10,13 +10,20 @@ export const INLINE_LIMIT_BYTES = 64 * 1024;
 
 export type EncodedJson = { j: string } | { ref: string };
 
+function field(value: unknown, name: string): string | undefined {
+  if (typeof value !== "object" || value === null || !(name in value)) return undefined;
+  const v: unknown = Reflect.get(value, name);
+  return typeof v === "string" ? v : undefined;
+}
+
 export class LargeJson {
   constructor(
     private readonly blobs: BlobStore,
     private readonly inlineLimit = INLINE_LIMIT_BYTES,
   ) {}
 
-  async encode(value: Json | undefined, key: string): Promise<EncodedJson | undefined> {
+  /** Accepts any JSON-serialisable value (records are plain data); undefined stays absent. */
+  async encode(value: unknown, key: string): Promise<EncodedJson | undefined> {
     if (value === undefined) return undefined;
     const text = JSON.stringify(value);
     if (Buffer.byteLength(text, "utf8") <= this.inlineLimit) return { j: text };
@@ -25,12 +32,12 @@ export class LargeJson {
   }
 
   async decode(encoded: unknown): Promise<Json | undefined> {
-    if (encoded === undefined || encoded === null || typeof encoded !== "object") return undefined;
-    const e = encoded as Record<string, unknown>;
-    if (typeof e.j === "string") return JSON.parse(e.j) as Json;
-    if (typeof e.ref === "string") {
-      const text = await this.blobs.get(e.ref);
-      if (text === undefined) throw new Error(`payload ${e.ref} is missing from the payload bucket`);
+    const inline = field(encoded, "j");
+    if (inline !== undefined) return JSON.parse(inline) as Json;
+    const ref = field(encoded, "ref");
+    if (ref !== undefined) {
+      const text = await this.blobs.get(ref);
+      if (text === undefined) throw new Error(`payload ${ref} is missing from the payload bucket`);
       return JSON.parse(text) as Json;
     }
     return undefined;

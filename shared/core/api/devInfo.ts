@@ -1,5 +1,5 @@
+import type { Json } from "../../domain/json.js";
 import type { RegistryStore } from "../../ports/index.js";
-import type { Json } from "../types.js";
 
 /** `GET /dev`: the Inngest dev-server info shape (PROTOCOL 8.1), which the official harness reads. */
 export async function devInfo(deps: {
@@ -26,7 +26,7 @@ export async function devInfo(deps: {
       id: f.internalId,
       name: f.name,
       slug: f.slug,
-      triggers: f.triggers as unknown as Json,
+      triggers: f.triggers.map((t): Json => ({ ...t })),
       steps: [{ id: "step", name: "step", uri: f.url }],
     })),
     handlers: apps.map((a) => ({

@@ -1,6 +1,7 @@
+import { NotFoundError } from "../../domain/errors.js";
+import type { Json } from "../../domain/json.js";
+import { type RunRecord, storedErrorJson } from "../../domain/schemas.js";
 import type { EventStore, RegistryStore, RunStore } from "../../ports/index.js";
-import { NotFoundError } from "../errors.js";
-import type { Json, RunRecord } from "../types.js";
 
 export interface RestDeps {
   runs: RunStore;
@@ -29,7 +30,7 @@ export function runView(run: RunRecord, functionVersion = 1): Json {
     cron: null,
     status: run.status,
     ended_at: run.endedAt !== undefined ? new Date(run.endedAt).toISOString() : null,
-    output: run.status === "Failed" ? ((run.error ?? null) as unknown as Json) : (run.output ?? null),
+    output: run.status === "Failed" ? (run.error ? storedErrorJson(run.error) : null) : (run.output ?? null),
   };
 }
 

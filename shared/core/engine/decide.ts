@@ -1,8 +1,11 @@
+import type { Json } from "../../domain/json.js";
+import type { Job, ScheduledJob, StepRecord, StoredError } from "../../domain/schemas.js";
 import type { RunTransition } from "../../ports/index.js";
 import { LIMITS } from "../../protocol/constants.js";
-import { resolveSleepTarget } from "../../protocol/duration.js";
-import { type SdkOutcome, type StepOp, toStoredError } from "../../protocol/sdkResponse.js";
-import type { Job, Json, ScheduledJob, StepRecord, StoredError } from "../types.js";
+import type { SdkOutcome, StepOp } from "../../protocol/sdkResponse.js";
+import { followUp } from "../scheduling/followUp.js";
+import { opHandler } from "./ops/index.js";
+import type { Continuation, OpContext } from "./ops/types.js";
 
 /**
  * Pure state transition for one SDK answer to one job: what to store and which jobs follow.
@@ -25,21 +28,41 @@ export interface Decision {
   summary: string;
 }
 
-const UNSUPPORTED_OPS = new Set([
-  "WaitForEvent",
-  "InvokeFunction",
-  "WaitForSignal",
-  "AIGateway",
-  "Gateway",
-  "DiscoveryRequest",
-]);
+/** The ops of one answer folded together (see OpEffect for the rules). */
+interface Applied {
+  steps: StepRecord[];
+  continueWith?: Continuation;
+  fail?: StoredError;
+  /** Ops that drive the run (every op but the lazy ones). */
+  driving: number;
+  summary: string;
+}
 
-function followUp(job: Job, stepId: string, attempt: number, dueAt?: number): ScheduledJob {
-  return { job: { ...job, stepId, attempt, version: job.version + 1 }, ...(dueAt ? { dueAt } : {}) };
+function applyOps(ctx: OpContext, ops: StepOp[]): Applied {
+  const applied: Applied = { steps: [], driving: 0, summary: "" };
+  const summaries: string[] = [];
+  let exclusiveTaken = false;
+  for (const op of ops) {
+    const handler = opHandler(op.op);
+    if (!handler.lazy) applied.driving++;
+    const effect = handler.handle(ctx, op);
+    if (effect.exclusive) {
+      if (exclusiveTaken) continue; // reported again by the SDK at the next discovery
+      exclusiveTaken = true;
+      applied.continueWith = effect.continueWith;
+    } else if (effect.continueWith && !exclusiveTaken) {
+      applied.continueWith = effect.continueWith;
+    }
+    summaries.push(effect.summary);
+    applied.fail ??= effect.fail;
+    applied.steps.push(...(effect.steps ?? []));
+  }
+  applied.summary = summaries.join(", ");
+  return applied;
 }
 
 function fail(now: number, error: StoredError, summary: string): Decision {
-  return { transition: { set: { status: "Failed", endedAt: now, error, next: [] } }, summary };
+  return { transition: { set: { status: "Failed", endedAt: now, error, next: [] }, at: now }, summary };
 }
 
 function retryOrFail(input: DecideInput, error: StoredError, retriable: boolean, retryAt?: number): Decision {
@@ -47,134 +70,100 @@ function retryOrFail(input: DecideInput, error: StoredError, retriable: boolean,
   if (retriable && job.attempt + 1 < maxAttempts) {
     const dueAt = retryAt ?? now + input.retryDelayMs(job.attempt);
     return {
-      transition: { set: { next: [followUp(job, job.stepId, job.attempt + 1, dueAt)] } },
+      transition: {
+        set: { next: [followUp(job, { stepId: job.stepId, attempt: job.attempt + 1, dueAt })] },
+        at: now,
+      },
       summary: `retry attempt ${job.attempt + 1} of ${maxAttempts}`,
     };
   }
   return fail(now, error, retriable ? "retries exhausted" : "non-retriable error");
 }
 
-function stepRecord(input: DecideInput, op: StepOp, value: Json): StepRecord {
-  return {
-    runId: input.job.runId,
-    stepId: op.id,
-    value,
-    name: op.displayName ?? op.name ?? op.userland?.id,
-    op: op.op,
-    attempts: input.job.attempt,
-    at: input.now,
-  };
+/** The run's own limits on what one answer may add: step count and output size. */
+function limitProblem(input: DecideInput, steps: StepRecord[]): StoredError | undefined {
+  if (input.stack.length + steps.length > LIMITS.maxSteps) {
+    return { name: "Error", message: `function run exceeded the step limit of ${LIMITS.maxSteps}` };
+  }
+  for (const step of steps) {
+    const size = Buffer.byteLength(JSON.stringify(step.value ?? null), "utf8");
+    if (size > LIMITS.stepOutputMaxBytes) {
+      return {
+        name: "Error",
+        message: `step "${step.name ?? step.stepId}" output is ${size} bytes; the limit is ${LIMITS.stepOutputMaxBytes}`,
+      };
+    }
+  }
+  return undefined;
 }
 
-function storeStep(input: DecideInput, op: StepOp, value: Json, summary: string, dueAt?: number): Decision {
-  if (input.stack.length + 1 > LIMITS.maxSteps) {
-    return fail(
-      input.now,
-      { name: "Error", message: `function run exceeded the step limit of ${LIMITS.maxSteps}` },
-      "step limit",
-    );
+function nextJob(job: Job, next: Continuation | undefined): ScheduledJob {
+  switch (next?.kind) {
+    case "runStep":
+      return followUp(job, { stepId: next.stepId, attempt: 0 });
+    case "retry":
+      return followUp(job, { stepId: job.stepId, attempt: job.attempt + 1, dueAt: next.at });
+    default:
+      return followUp(job, { stepId: "step", attempt: 0, ...(next?.at ? { dueAt: next.at } : {}) });
   }
-  const size = Buffer.byteLength(JSON.stringify(value ?? null), "utf8");
-  if (size > LIMITS.stepOutputMaxBytes) {
-    return fail(
-      input.now,
-      {
-        name: "Error",
-        message: `step "${op.displayName ?? op.id}" output is ${size} bytes; the limit is ${LIMITS.stepOutputMaxBytes}`,
+}
+
+function decideOps(
+  input: DecideInput,
+  ops: StepOp[],
+  answer: { retriable: boolean; retryAt?: number; complete?: { data: Json } },
+): Decision {
+  const ctx: OpContext = { ...input, ...answer };
+  const applied = applyOps(ctx, ops);
+  if (applied.fail) return fail(input.now, applied.fail, applied.summary);
+  if (!answer.complete && applied.driving === 0) {
+    return retryOrFail(input, { name: "Error", message: "SDK answered 206 with no ops" }, true);
+  }
+  const problem = limitProblem(input, applied.steps);
+  if (problem) return fail(input.now, problem, "run limit reached");
+  const steps = applied.steps.length > 0 ? { steps: applied.steps } : {};
+  const stack =
+    applied.steps.length > 0 ? { stack: [...input.stack, ...applied.steps.map((s) => s.stepId)] } : {};
+  if (answer.complete) {
+    return {
+      transition: {
+        ...steps,
+        set: { ...stack, status: "Completed", endedAt: input.now, output: answer.complete.data, next: [] },
+        at: input.now,
       },
-      "step output too large",
-    );
+      summary: "run completed",
+    };
   }
-  const record = stepRecord(input, op, value);
-  if (dueAt) record.at = Math.max(input.now, dueAt);
   return {
     transition: {
-      steps: [record],
-      set: { stack: [...input.stack, op.id], next: [followUp(input.job, "step", 0, dueAt)] },
+      ...steps,
+      set: { ...stack, next: [nextJob(input.job, applied.continueWith)] },
+      at: input.now,
     },
-    summary,
+    summary: applied.summary,
   };
-}
-
-/**
- * A sleep's memo (null) is written now and the discovery that reveals it is scheduled for the
- * wake time: the version guard means nothing else can run the function in between.
- */
-function sleep(input: DecideInput, op: StepOp): Decision {
-  const target = typeof op.opts?.duration === "string" && !op.name ? op.opts.duration : (op.name ?? "");
-  let wakeAt: number;
-  try {
-    wakeAt = resolveSleepTarget(target, input.now);
-  } catch (err) {
-    return fail(
-      input.now,
-      { name: "Error", message: `invalid sleep "${target}": ${(err as Error).message}` },
-      "bad sleep",
-    );
-  }
-  if (wakeAt - input.now > LIMITS.sleepMaxMs) {
-    return fail(input.now, { name: "Error", message: "sleeps may last at most one year" }, "sleep too long");
-  }
-  return storeStep(input, op, null, "sleeping", wakeAt > input.now ? wakeAt : undefined);
-}
-
-function decideOps(input: DecideInput, ops: StepOp[], retriable: boolean, retryAt?: number): Decision {
-  const [op] = ops;
-  if (!op) return retryOrFail(input, { name: "Error", message: "SDK answered 206 with no ops" }, true);
-  if (UNSUPPORTED_OPS.has(op.op)) {
-    return fail(
-      input.now,
-      { name: "Error", message: `Step op ${op.op} is not supported by this Tideline version yet` },
-      `unsupported op ${op.op}`,
-    );
-  }
-  switch (op.op) {
-    case "StepRun":
-    case "Step":
-      return storeStep(input, op, { data: (op.data ?? null) as Json }, "step completed");
-    case "StepError": {
-      const error = toStoredError(op.error);
-      if (retriable && input.job.attempt + 1 < input.maxAttempts)
-        return retryOrFail(input, error, true, retryAt);
-      return storeStep(input, op, { error: error as unknown as Json }, "step failed for good");
-    }
-    case "StepFailed":
-      return storeStep(
-        input,
-        op,
-        { error: toStoredError(op.error) as unknown as Json },
-        "step failed for good",
-      );
-    case "Sleep":
-      return sleep(input, op);
-    case "StepPlanned":
-      // Planned steps run one at a time (targeted request) until parallel fan-out lands; the
-      // discovery after each result re-reports the ones still pending.
-      return {
-        transition: { set: { next: [followUp(input.job, op.id, 0)] } },
-        summary: "step planned",
-      };
-    default:
-      return fail(input.now, { name: "Error", message: `Unknown step op ${op.op}` }, `unknown op ${op.op}`);
-  }
 }
 
 export function decide(input: DecideInput): Decision {
-  const { outcome, now } = input;
+  const { outcome } = input;
+  let decision: Decision;
   switch (outcome.kind) {
     case "complete":
-      return {
-        transition: { set: { status: "Completed", endedAt: now, output: outcome.data, next: [] } },
-        summary: "run completed",
-      };
-    case "ops": {
-      const d = decideOps(input, outcome.ops, outcome.retriable ?? true, outcome.retryAt);
-      if (outcome.requestVersion !== undefined) d.transition.set.requestVersion = outcome.requestVersion;
-      return d;
-    }
+      // Ops riding along a completion (results of steps the SDK ran on the way) are kept.
+      decision = decideOps(input, outcome.ops ?? [], { retriable: false, complete: { data: outcome.data } });
+      break;
+    case "ops":
+      decision = decideOps(input, outcome.ops, {
+        retriable: outcome.retriable ?? true,
+        ...(outcome.retryAt !== undefined ? { retryAt: outcome.retryAt } : {}),
+      });
+      break;
     case "error":
-      return retryOrFail(input, outcome.error, outcome.retriable, outcome.retryAt);
+      decision = retryOrFail(input, outcome.error, outcome.retriable, outcome.retryAt);
+      break;
     case "transport":
       return retryOrFail(input, { name: "Error", message: outcome.message }, true);
   }
+  if (outcome.requestVersion !== undefined) decision.transition.set.requestVersion = outcome.requestVersion;
+  return decision;
 }

@@ -1,27 +1,17 @@
-import type { Clock, RegistryStore, RunStore, TimerService, WorkQueue } from "../../ports/index.js";
+import type { Job } from "../../domain/schemas.js";
+import type { RegistryStore, RunStore } from "../../ports/index.js";
 import { retryDelayMs } from "../../protocol/backoff.js";
-import { HEADERS } from "../../protocol/constants.js";
-import { interpretSdkResponse, type SdkOutcome } from "../../protocol/sdkResponse.js";
-import { signRequest, verifyResponseSignature } from "../../protocol/signature.js";
-import type { Job } from "../types.js";
+import type { SdkOutcome } from "../../protocol/sdkResponse.js";
+import { type DispatchDeps, dispatchJobs } from "../scheduling/dispatch.js";
+import { callSdk, type SdkCallDeps } from "./callSdk.js";
 import { decide } from "./decide.js";
-import { dispatchJobs } from "./dispatch.js";
 import { buildSdkRequest, stepUrl } from "./sdkRequest.js";
 
-/** HTTP transport to the SDK (global fetch in production; injectable for unit tests). */
-export type HttpCall = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
-) => Promise<{ status: number; headers: Headers; text(): Promise<string> }>;
+export type { HttpCall } from "./callSdk.js";
 
-export interface ExecutorDeps {
+export interface ExecutorDeps extends DispatchDeps, SdkCallDeps {
   runs: RunStore;
   registry: RegistryStore;
-  work: WorkQueue;
-  timers: TimerService;
-  clock: Clock;
-  http: HttpCall;
-  signingKeys: string[];
   retryIntervalSeconds?: number;
   random?: () => number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -39,7 +29,8 @@ const MAX_REQUEST_MS = 2 * 60 * 60 * 1000;
  * Redelivery safety: a job whose version is behind the run's is stale and skipped. If it is a
  * redelivery (receiveCount > 1) of exactly the latest transition, the executor may have crashed
  * after committing but before sending the follow-ups, so they are sent again (deterministic
- * dedup ids make that harmless).
+ * dedup ids make that harmless). A commit that fails for any reason but a lost race throws, so
+ * the job is delivered again instead of being acknowledged with nothing committed.
  */
 export async function executeJob(
   deps: ExecutorDeps,
@@ -47,7 +38,6 @@ export async function executeJob(
   opts: { receiveCount: number; remainingMs: number },
 ): Promise<JobResult> {
   const log = deps.log ?? (() => {});
-  const now = () => deps.clock.now();
   const state = await deps.runs.getRunState(job.runId);
   if (!state) {
     log("job for unknown run dropped", { runId: job.runId });
@@ -57,7 +47,7 @@ export async function executeJob(
   if (run.status !== "Running") return "stale";
   if (run.version !== job.version) {
     if (run.version === job.version + 1 && opts.receiveCount > 1 && run.next.length > 0) {
-      await dispatchJobs({ work: deps.work, timers: deps.timers, now }, run.next);
+      await dispatchJobs(deps, run.next);
       return "redispatched";
     }
     return "stale";
@@ -77,7 +67,8 @@ export async function executeJob(
     outcome = await callSdk(deps, {
       url: stepUrl(fn.url, job.stepId),
       body: buildSdkRequest(run, steps, job, fn),
-      job,
+      runId: job.runId,
+      stepId: job.stepId,
       requestVersion: run.requestVersion,
       timeoutMs: Math.min(MAX_REQUEST_MS, opts.remainingMs),
     });
@@ -89,7 +80,7 @@ export async function executeJob(
     outcome,
     maxAttempts,
     stack: run.stack,
-    now: now(),
+    now: deps.clock.now(),
     retryDelayMs: (failed) => retryDelayMs(failed, random, deps.retryIntervalSeconds),
   });
   const committed = await deps.runs.commitTransition(run.runId, run.version, decision.transition);
@@ -98,40 +89,6 @@ export async function executeJob(
     return "conflict";
   }
   log(decision.summary, { runId: run.runId, fn: run.fnSlug, stepId: job.stepId, attempt: job.attempt });
-  await dispatchJobs({ work: deps.work, timers: deps.timers, now }, decision.transition.set.next ?? []);
+  await dispatchJobs(deps, decision.transition.set.next ?? []);
   return "applied";
-}
-
-async function callSdk(
-  deps: ExecutorDeps,
-  req: { url: string; body: unknown; job: Job; requestVersion: number; timeoutMs: number },
-): Promise<SdkOutcome> {
-  const { url, body, job, timeoutMs } = req;
-  const [key] = deps.signingKeys;
-  const nowSeconds = Math.floor(deps.clock.now() / 1000);
-  const signed = key ? signRequest(body, key, nowSeconds) : { body: JSON.stringify(body), signature: "" };
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    [HEADERS.runId]: job.runId,
-    [HEADERS.stepId]: job.stepId,
-    [HEADERS.reqVersion]: String(req.requestVersion),
-  };
-  if (signed.signature) headers[HEADERS.signature] = signed.signature;
-  try {
-    const res = await deps.http(url, {
-      method: "POST",
-      headers,
-      body: signed.body,
-      signal: AbortSignal.timeout(Math.max(1000, timeoutMs)),
-    });
-    const text = await res.text();
-    const responseSignature = res.headers.get(HEADERS.signature);
-    if (key && responseSignature && !verifyResponseSignature(text, responseSignature, deps.signingKeys)) {
-      return { kind: "transport", message: "SDK response signature is invalid" };
-    }
-    return interpretSdkResponse({ status: res.status, headers: res.headers, body: text }, deps.clock.now());
-  } catch (err) {
-    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    return { kind: "transport", message: `request to the SDK failed: ${message}` };
-  }
 }

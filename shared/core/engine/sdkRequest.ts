@@ -1,4 +1,5 @@
-import type { FunctionRecord, Job, Json, RunRecord, StepRecord } from "../types.js";
+import type { Json } from "../../domain/json.js";
+import type { FunctionRecord, Job, RunRecord, StepRecord } from "../../domain/schemas.js";
 
 /**
  * The execution request body of PROTOCOL.md 4.4, classic protocol: no `ctx.fn_id`, so the JS v4
@@ -8,7 +9,7 @@ import type { FunctionRecord, Job, Json, RunRecord, StepRecord } from "../types.
 export function buildSdkRequest(run: RunRecord, steps: StepRecord[], job: Job, fn: FunctionRecord): Json {
   const memo: Record<string, Json> = {};
   for (const s of steps) memo[s.stepId] = s.value;
-  const [first] = run.events;
+  const events: Json[] = run.events.map((e) => ({ ...e }));
   return {
     ctx: {
       attempt: job.attempt,
@@ -19,8 +20,8 @@ export function buildSdkRequest(run: RunRecord, steps: StepRecord[], job: Job, f
       use_api: false,
     },
     defers: {},
-    event: (first ?? null) as unknown as Json,
-    events: run.events as unknown as Json,
+    event: events[0] ?? null,
+    events,
     steps: memo,
     use_api: false,
     version: run.requestVersion,

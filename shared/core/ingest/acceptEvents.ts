@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
+import { UnauthorizedError, ValidationError } from "../../domain/errors.js";
 import type { Clock, EventStream } from "../../ports/index.js";
 import { parseEventPayload } from "../../protocol/events.js";
-import { UnauthorizedError, ValidationError } from "../errors.js";
 
 export interface IngestDeps {
   stream: EventStream;

@@ -1,5 +1,5 @@
+import type { FunctionRecord } from "../../domain/schemas.js";
 import type { RegistryStore } from "../../ports/index.js";
-import type { FunctionRecord } from "../types.js";
 
 /**
  * Caches function lookups for a few seconds per container: the executor needs the function's URL

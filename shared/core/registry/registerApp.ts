@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
+import { UnauthorizedError, ValidationError } from "../../domain/errors.js";
+import { stableUuid } from "../../domain/ids.js";
+import { tryParseJson } from "../../domain/json.js";
+import type { AppRecord, FunctionRecord } from "../../domain/schemas.js";
 import type { Clock, RegistryStore } from "../../ports/index.js";
-import { tryParseJson } from "../../protocol/json.js";
 import { parseRegistration } from "../../protocol/register.js";
 import { bearerMatches, canonicalJson } from "../../protocol/signature.js";
-import { UnauthorizedError, ValidationError } from "../errors.js";
-import { stableUuid } from "../ids.js";
-import type { AppRecord, FunctionRecord } from "../types.js";
 
 export interface RegisterDeps {
   registry: RegistryStore;

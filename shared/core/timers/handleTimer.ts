@@ -1,5 +1,5 @@
-import type { Clock, TimerService, WorkQueue } from "../../ports/index.js";
-import type { TimerMessage } from "../messages.js";
+import type { TimerMessage } from "../../domain/schemas.js";
+import { deliverTimer, type TimerKindDeps } from "../scheduling/timerKinds.js";
 
 /** Items up to this early are delivered now (SQS delays have second precision). */
 const EARLY_TOLERANCE_MS = 1000;
@@ -9,16 +9,13 @@ const EARLY_TOLERANCE_MS = 1000;
  * still early it is delayed again for the remainder, so wake-ups land within about a second.
  */
 export async function handleTimer(
-  deps: { work: WorkQueue; timers: TimerService; clock: Clock },
+  deps: TimerKindDeps,
   message: TimerMessage,
 ): Promise<"delivered" | "redelayed"> {
   if (message.dueAt - deps.clock.now() > EARLY_TOLERANCE_MS) {
     await deps.timers.schedule(message.item, message.dueAt);
     return "redelayed";
   }
-  switch (message.item.kind) {
-    case "job":
-      await deps.work.send([message.item.job]);
-      return "delivered";
-  }
+  await deliverTimer(deps, message.item);
+  return "delivered";
 }

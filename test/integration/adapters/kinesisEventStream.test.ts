@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { awsCalls } from "../../../shared/adapters/aws/callCounter.js";
 import { createAwsClients } from "../../../shared/adapters/aws/clients.js";
 import { chunkRecords, KinesisEventStream } from "../../../shared/adapters/aws/KinesisEventStream.js";
-import type { AcceptedEvent } from "../../../shared/core/types.js";
+import type { AcceptedEvent } from "../../../shared/domain/schemas.js";
 import { STREAMS } from "../../../shared/resources.js";
 import { randomSuffix, testResources } from "../../helpers/index.js";
 

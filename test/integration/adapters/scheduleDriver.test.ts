@@ -8,7 +8,7 @@ import {
 } from "../../../infra/local/scheduleDriver.js";
 import { createAwsClients } from "../../../shared/adapters/aws/clients.js";
 import { TimerServiceAws } from "../../../shared/adapters/aws/TimerServiceAws.js";
-import type { TimerItem } from "../../../shared/ports/index.js";
+import type { TimerItem } from "../../../shared/domain/schemas.js";
 import { QUEUES, SCHEDULER } from "../../../shared/resources.js";
 import { makeTimerItem } from "../../fixtures/jobs.js";
 import { randomSuffix, receiveMessages, testResources } from "../../helpers/index.js";

@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { awsCalls } from "../../../shared/adapters/aws/callCounter.js";
 import { createAwsClients } from "../../../shared/adapters/aws/clients.js";
 import { SqsWorkQueue } from "../../../shared/adapters/aws/SqsWorkQueue.js";
-import { jobId } from "../../../shared/core/messages.js";
-import type { Job } from "../../../shared/core/types.js";
+import type { Job } from "../../../shared/domain/schemas.js";
+import { jobId } from "../../../shared/domain/schemas.js";
 import { QUEUES } from "../../../shared/resources.js";
 import { randomSuffix, receiveMessages, testResources } from "../../helpers/index.js";
 

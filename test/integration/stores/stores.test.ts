@@ -6,7 +6,7 @@ import { DynamoRunStore } from "../../../shared/adapters/aws/DynamoRunStore.js";
 import { LargeJson } from "../../../shared/adapters/aws/largeJson.js";
 import { S3BlobStore } from "../../../shared/adapters/aws/S3BlobStore.js";
 import { loadConfig } from "../../../shared/config.js";
-import type { AppRecord, FunctionRecord, RunRecord } from "../../../shared/core/types.js";
+import type { AppRecord, FunctionRecord, RunRecord } from "../../../shared/domain/schemas.js";
 import { randomSuffix, testResources } from "../../helpers/index.js";
 
 let registry: DynamoRegistryStore;
@@ -60,6 +60,7 @@ function run(runId: string, eventId: string): RunRecord {
     eventId,
     events: [{ name: "e", data: { big: "x".repeat(3000) }, id: eventId, ts: 1, user: {} }],
     startedAt: Date.now(),
+    updatedAt: Date.now(),
     version: 0,
     requestVersion: -1,
     stack: [],
@@ -135,11 +136,15 @@ describe("DynamoRunStore", () => {
       at: 1,
     };
     expect(
-      await runs.commitTransition(r.runId, 0, { steps: [step], set: { stack: ["h1"], requestVersion: 2 } }),
+      await runs.commitTransition(r.runId, 0, {
+        steps: [step],
+        set: { stack: ["h1"], requestVersion: 2 },
+        at: 1,
+      }),
     ).toBe(true);
-    expect(await runs.commitTransition(r.runId, 0, { steps: [step], set: { stack: ["h1", "h1"] } })).toBe(
-      false,
-    );
+    expect(
+      await runs.commitTransition(r.runId, 0, { steps: [step], set: { stack: ["h1", "h1"] }, at: 1 }),
+    ).toBe(false);
     const state = await runs.getRunState(r.runId);
     expect(state?.run.version).toBe(1);
     expect(state?.run.stack).toEqual(["h1"]);
@@ -154,6 +159,7 @@ describe("DynamoRunStore", () => {
     expect(
       await runs.commitTransition(r.runId, 0, {
         set: { status: "Completed", output: { ok: true }, endedAt: 5, next: [] },
+        at: 5,
       }),
     ).toBe(true);
     expect(await runs.getRun(r.runId)).toMatchObject({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { UnauthorizedError, ValidationError } from "../../../shared/core/errors.js";
 import { acceptEvents, hashEventKey } from "../../../shared/core/ingest/acceptEvents.js";
-import type { AcceptedEvent } from "../../../shared/core/types.js";
+import { UnauthorizedError, ValidationError } from "../../../shared/domain/errors.js";
+import type { AcceptedEvent } from "../../../shared/domain/schemas.js";
 import type { EventStream } from "../../../shared/ports/index.js";
 
 function deps(mode: "dev" | "cloud", keys: string[] = []) {

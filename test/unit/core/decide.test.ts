@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type DecideInput, decide } from "../../../shared/core/engine/decide.js";
-import type { Job } from "../../../shared/core/types.js";
+import type { Job } from "../../../shared/domain/schemas.js";
 
 const job: Job = {
   runId: "01RUN",
@@ -211,5 +211,111 @@ describe("decide", () => {
   it("rejects sleeps longer than a year", () => {
     const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "Sleep", name: "400d" }] } }));
     expect(d.transition.set.error?.message).toContain("at most one year");
+  });
+
+  it("ignores lazy defer ops and applies the step result that came with them", () => {
+    const d = decide(
+      input({
+        outcome: {
+          kind: "ops",
+          ops: [
+            { id: "d1", op: "DeferAdd", opts: { fn_slug: "x" } },
+            { id: "h1", op: "StepRun", data: 1 },
+          ],
+        },
+      }),
+    );
+    expect(d.transition.steps?.map((s) => s.stepId)).toEqual(["h1"]);
+    expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 } }]);
+  });
+
+  it("retries when an answer holds only lazy ops (nothing drives the run)", () => {
+    const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "d1", op: "DeferAbort" }] } }));
+    expect(d.transition.steps).toBeUndefined();
+    expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 1, version: 4 }, dueAt: NOW + 1000 }]);
+  });
+
+  it("stores every step result of one answer, in order, with one discovery after them", () => {
+    const d = decide(
+      input({
+        outcome: {
+          kind: "ops",
+          ops: [
+            { id: "h1", op: "StepRun", data: 1 },
+            { id: "h2", op: "StepFailed", error: { name: "Error", message: "x" } },
+          ],
+        },
+      }),
+    );
+    expect(d.transition.steps?.map((s) => s.stepId)).toEqual(["h1", "h2"]);
+    expect(d.transition.set.stack).toEqual(["a", "h1", "h2"]);
+    expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 } }]);
+  });
+
+  it("runs the first of several planned steps now and leaves the others to the next discovery", () => {
+    const d = decide(
+      input({
+        outcome: {
+          kind: "ops",
+          ops: [
+            { id: "p1", op: "StepPlanned" },
+            { id: "p2", op: "StepPlanned" },
+          ],
+        },
+      }),
+    );
+    expect(d.transition.set.next).toEqual([{ job: { ...job, stepId: "p1", attempt: 0, version: 4 } }]);
+  });
+
+  it("stores a result and runs the planned step reported beside it", () => {
+    const d = decide(
+      input({
+        outcome: {
+          kind: "ops",
+          ops: [
+            { id: "h1", op: "StepRun", data: 1 },
+            { id: "p2", op: "StepPlanned" },
+          ],
+        },
+      }),
+    );
+    expect(d.transition.steps?.map((s) => s.stepId)).toEqual(["h1"]);
+    expect(d.transition.set.next).toEqual([{ job: { ...job, stepId: "p2", attempt: 0, version: 4 } }]);
+  });
+
+  it("records the step results that ride along a completion", () => {
+    const d = decide(
+      input({
+        outcome: { kind: "complete", data: "done", ops: [{ id: "h1", op: "StepRun", data: 2 }] },
+      }),
+    );
+    expect(d.transition.steps?.map((s) => s.stepId)).toEqual(["h1"]);
+    expect(d.transition.set).toMatchObject({
+      status: "Completed",
+      output: "done",
+      stack: ["a", "h1"],
+      next: [],
+    });
+  });
+
+  it("fails the run when one of several ops fails it", () => {
+    const d = decide(
+      input({
+        outcome: {
+          kind: "ops",
+          ops: [
+            { id: "h1", op: "StepRun", data: 1 },
+            { id: "w", op: "InvokeFunction" },
+          ],
+        },
+      }),
+    );
+    expect(d.transition.set.status).toBe("Failed");
+    expect(d.transition.set.error?.message).toContain("InvokeFunction is not supported");
+  });
+
+  it("stamps every transition with the decision time", () => {
+    expect(decide(input({ outcome: { kind: "complete", data: 1 } })).transition.at).toBe(NOW);
+    expect(decide(input({ outcome: { kind: "transport", message: "x" } })).transition.at).toBe(NOW);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { withFunctionCache } from "../../../shared/core/registry/functionCache.js";
-import type { FunctionRecord } from "../../../shared/core/types.js";
+import type { FunctionRecord } from "../../../shared/domain/schemas.js";
 import type { RegistryStore } from "../../../shared/ports/index.js";
 
 function counting(): { store: RegistryStore; lookups: () => number } {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { dispatchJobs } from "../../../shared/core/engine/dispatch.js";
+import { dispatchJobs } from "../../../shared/core/scheduling/dispatch.js";
 import { handleTimer } from "../../../shared/core/timers/handleTimer.js";
-import type { Job } from "../../../shared/core/types.js";
-import type { TimerItem, TimerService, WorkQueue } from "../../../shared/ports/index.js";
+import type { Job, TimerItem } from "../../../shared/domain/schemas.js";
+import type { RunStore, TimerService, WorkQueue } from "../../../shared/ports/index.js";
 
 const job: Job = { runId: "r", fnSlug: "f", stepId: "step", attempt: 1, version: 2, partition: "r" };
 
@@ -12,7 +12,16 @@ function recorders() {
   const scheduled: { item: TimerItem; dueAt: number }[] = [];
   const work: WorkQueue = { send: async (jobs) => void sent.push(jobs) };
   const timers: TimerService = { schedule: async (item, dueAt) => void scheduled.push({ item, dueAt }) };
-  return { sent, scheduled, work, timers };
+  const unused = () => Promise.reject(new Error("not used by these tests"));
+  const runs: RunStore = {
+    createRun: unused,
+    getRun: unused,
+    getRunState: unused,
+    commitTransition: unused,
+    listRunsForEvent: unused,
+    listStalledRuns: unused,
+  };
+  return { sent, scheduled, work, timers, runs };
 }
 
 describe("handleTimer", () => {
@@ -43,7 +52,7 @@ describe("dispatchJobs", () => {
   it("sends due jobs together and routes later ones through the timers", async () => {
     const r = recorders();
     const later = { ...job, attempt: 2 };
-    await dispatchJobs({ ...r, now: () => 1000 }, [
+    await dispatchJobs({ ...r, clock: { now: () => 1000 } }, [
       { job },
       { job: { ...job, stepId: "b" }, dueAt: 1020 },
       { job: later, dueAt: 60_000 },
@@ -54,7 +63,7 @@ describe("dispatchJobs", () => {
 
   it("routes a job due in one second through the timers", async () => {
     const r = recorders();
-    await dispatchJobs({ ...r, now: () => 1000 }, [{ job, dueAt: 2000 }]);
+    await dispatchJobs({ ...r, clock: { now: () => 1000 } }, [{ job, dueAt: 2000 }]);
     expect(r.sent).toEqual([]);
     expect(r.scheduled).toEqual([{ item: { kind: "job", job }, dueAt: 2000 }]);
   });

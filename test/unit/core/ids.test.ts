@@ -1,7 +1,7 @@
 import { decodeTime, isValid } from "ulid";
 import { describe, expect, it } from "vitest";
-import { deterministicUlid, encodeEntropy, stableUuid } from "../../../shared/core/ids.js";
 import { runIdFor } from "../../../shared/core/runner/startRuns.js";
+import { deterministicUlid, encodeEntropy, stableUuid } from "../../../shared/domain/ids.js";
 
 describe("deterministicUlid", () => {
   it("gives the same valid ULID for the same time and seed", () => {

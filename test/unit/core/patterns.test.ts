@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { triggerMatches, triggerPatterns, wildcardProblem } from "../../../shared/core/triggers/patterns.js";
+import { triggerMatches, triggerPatterns, wildcardProblem } from "../../../shared/domain/triggers.js";
 
 describe("triggerPatterns", () => {
   it("expands a name into the exact name and every wildcard it satisfies", () => {

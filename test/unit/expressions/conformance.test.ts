@@ -5,7 +5,7 @@
  */
 import { type CelInput, isCelError, run } from "@bufbuild/cel";
 import { describe, expect, it } from "vitest";
-import { evaluateBoolean } from "../../../shared/core/expressions/index.js";
+import { evaluateBoolean } from "../../../shared/expressions/index.js";
 
 const event = {
   name: "app/order.created",

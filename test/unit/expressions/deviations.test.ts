@@ -1,7 +1,7 @@
 /** Known deviations from Inngest's cel-go dialect, listed at the top of shared/core/expressions/index.ts. */
 import { describe, expect, it } from "vitest";
-import { evaluateBoolean, validateExpression } from "../../../shared/core/expressions/index.js";
-import { parseDateString } from "../../../shared/core/expressions/inngestFunctions.js";
+import { evaluateBoolean, validateExpression } from "../../../shared/expressions/index.js";
+import { parseDateString } from "../../../shared/expressions/inngestFunctions.js";
 
 const event = { name: "e", data: { title: "ABC" } };
 const match = (source: string) => evaluateBoolean(source, { event });

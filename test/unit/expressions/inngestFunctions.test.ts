@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { evaluateBoolean, evaluateKey } from "../../../shared/core/expressions/index.js";
-import { parseDateInt, parseDateString } from "../../../shared/core/expressions/inngestFunctions.js";
+import { evaluateBoolean, evaluateKey } from "../../../shared/expressions/index.js";
+import { parseDateInt, parseDateString } from "../../../shared/expressions/inngestFunctions.js";
 
 const event = {
   name: "ticket/created",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatGoDuration, formatGoFloat } from "../../../shared/core/expressions/goFormat.js";
-import { evaluateKey } from "../../../shared/core/expressions/index.js";
+import { formatGoDuration, formatGoFloat } from "../../../shared/expressions/goFormat.js";
+import { evaluateKey } from "../../../shared/expressions/index.js";
 
 const event = {
   name: "livekit/stream.started",

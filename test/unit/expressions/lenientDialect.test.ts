@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateBoolean } from "../../../shared/core/expressions/index.js";
+import { evaluateBoolean } from "../../../shared/expressions/index.js";
 
 const event = {
   name: "app/order.created",

@@ -1,7 +1,7 @@
 import { parse } from "@marcbachmann/cel-js";
 import { describe, expect, it } from "vitest";
-import { evaluateBoolean, evaluateKey } from "../../../shared/core/expressions/index.js";
-import { analyse, type PathTrie } from "../../../shared/core/expressions/rewrite.js";
+import { evaluateBoolean, evaluateKey } from "../../../shared/expressions/index.js";
+import { analyse, type PathTrie } from "../../../shared/expressions/rewrite.js";
 
 const truthy = (source: string) => evaluateBoolean(source, { event: { data: {} } });
 

@@ -3,8 +3,8 @@ import {
   compileExpression,
   EXPRESSION_CACHE_SIZE,
   expressionCacheSize,
-} from "../../../shared/core/expressions/compile.js";
-import { evaluateBoolean, validateExpression } from "../../../shared/core/expressions/index.js";
+} from "../../../shared/expressions/compile.js";
+import { evaluateBoolean, validateExpression } from "../../../shared/expressions/index.js";
 
 describe("validateExpression", () => {
   it("accepts the expressions SDK configs send", () => {

@@ -4,7 +4,7 @@ import {
   parseDurationMs,
   parseIsoInstant,
   resolveSleepTarget,
-} from "../../../shared/protocol/duration.js";
+} from "../../../shared/domain/duration.js";
 
 const S = 1000;
 const M = 60 * S;

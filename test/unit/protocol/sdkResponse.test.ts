@@ -37,13 +37,20 @@ describe("interpretSdkResponse: completion", () => {
     expect(out).toEqual({ kind: "complete", data: "done", requestVersion: 2 });
   });
 
-  it("keeps buffered ops that arrive with RunComplete and drops lazy ops", () => {
+  it("keeps the ops that arrive with RunComplete, lazy ones first (the engine decides what they do)", () => {
     const out = answer(206, [
       stepRun,
       { op: "DeferAdd", id: "d1", opts: { fn_slug: "x", input: {} } },
       { op: "RunComplete", id: RUN_COMPLETE_ID, data: { n: 1 } },
     ]);
-    expect(out).toMatchObject({ kind: "complete", data: { n: 1 }, ops: [{ op: "StepRun", id: stepRun.id }] });
+    expect(out).toMatchObject({
+      kind: "complete",
+      data: { n: 1 },
+      ops: [
+        { op: "DeferAdd", id: "d1" },
+        { op: "StepRun", id: stepRun.id },
+      ],
+    });
   });
 
   it("reports transport when a 200 body is not JSON", () => {
@@ -71,14 +78,14 @@ describe("interpretSdkResponse: ops", () => {
     if (out.kind === "ops") expect("data" in (out.ops[0] ?? {})).toBe(true);
   });
 
-  it("puts WaitForEvent first and keeps the rest in order", () => {
+  it("puts WaitForEvent and the lazy defer ops first and keeps the rest in order", () => {
     const out = answer(206, [
       { op: "StepPlanned", id: "a" },
       { op: "Sleep", id: "b", name: "1h" },
       { op: "WaitForEvent", id: "c", name: "demo/other", opts: { timeout: "1h" } },
       { op: "DeferAbort", id: "d" },
     ]);
-    expect(out.kind === "ops" && out.ops.map((op) => op.id)).toEqual(["c", "a", "b"]);
+    expect(out.kind === "ops" && out.ops.map((op) => op.id)).toEqual(["c", "d", "a", "b"]);
   });
 
   it("drops malformed optional fields instead of failing", () => {

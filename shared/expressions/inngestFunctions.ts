@@ -5,7 +5,7 @@
  */
 
 import type { Environment } from "@marcbachmann/cel-js";
-import { parseDurationMs, parseIsoInstant } from "../../protocol/duration.js";
+import { parseDurationMs, parseIsoInstant } from "../domain/duration.js";
 
 /** Names callers may use, for validation; every other global call is an unknown function. */
 export const INNGEST_FUNCTIONS = [

@@ -1,0 +1,104 @@
+/**
+ * DynamoDB helpers every store shares: reading every page of a query or scan, and conditional
+ * writes that tell a failed condition (the expected outcome of a race) from every other failure.
+ */
+import {
+  type DynamoDBDocumentClient,
+  paginateQuery,
+  paginateScan,
+  type QueryCommandInput,
+  type ScanCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+
+export type Item = Record<string, unknown>;
+
+/** Every item of a query, across pages. */
+export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const page of paginateQuery({ client: doc }, input)) items.push(...(page.Items ?? []));
+  return items;
+}
+
+/** Every item of a scan, across pages. */
+export async function scanAll(doc: DynamoDBDocumentClient, input: ScanCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const page of paginateScan({ client: doc }, input)) items.push(...(page.Items ?? []));
+  return items;
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** A transaction item with a name, so a failed condition is reported by what it guards. */
+export interface NamedTransactItem<N extends string> {
+  name: N;
+  item: TransactItem;
+}
+
+export type TransactResult<N extends string> = { ok: true } | { ok: false; failedConditions: Set<N> };
+
+function errorName(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null && "name" in err && typeof err.name === "string"
+    ? err.name
+    : undefined;
+}
+
+/** The `Code` of each cancellation reason, by position in the transaction (undefined = none given). */
+export function cancellationCodes(err: unknown): (string | undefined)[] | undefined {
+  if (errorName(err) !== "TransactionCanceledException") return undefined;
+  const reasons =
+    typeof err === "object" &&
+    err !== null &&
+    "CancellationReasons" in err &&
+    Array.isArray(err.CancellationReasons)
+      ? (err.CancellationReasons as unknown[])
+      : [];
+  return reasons.map((r) =>
+    typeof r === "object" && r !== null && "Code" in r && typeof r.Code === "string" ? r.Code : undefined,
+  );
+}
+
+/**
+ * Which named items failed their condition, when a transaction was cancelled only because of
+ * conditions; undefined when it was cancelled for anything else (a conflicting transaction,
+ * throttling, validation), which the caller must treat as a failure to retry, not as a lost race.
+ */
+export function failedConditions<N extends string>(err: unknown, names: readonly N[]): Set<N> | undefined {
+  const codes = cancellationCodes(err);
+  if (!codes || codes.length === 0) return undefined;
+  const failed = new Set<N>();
+  for (const [i, code] of codes.entries()) {
+    if (code === undefined || code === "None") continue;
+    const name = names[i];
+    if (code !== "ConditionalCheckFailed" || name === undefined) return undefined;
+    failed.add(name);
+  }
+  return failed.size > 0 ? failed : undefined;
+}
+
+/**
+ * Writes the items in one transaction. A cancellation caused only by failed conditions comes back
+ * as `{ ok: false, failedConditions }`; every other error is thrown.
+ */
+export async function transactWrite<N extends string>(
+  doc: DynamoDBDocumentClient,
+  items: NamedTransactItem<N>[],
+): Promise<TransactResult<N>> {
+  try {
+    await doc.send(new TransactWriteCommand({ TransactItems: items.map((i) => i.item) }));
+    return { ok: true };
+  } catch (err) {
+    const failed = failedConditions(
+      err,
+      items.map((i) => i.name),
+    );
+    if (failed) return { ok: false, failedConditions: failed };
+    throw err;
+  }
+}
+
+/** True for the single-item form of a failed condition (PutItem/UpdateItem/DeleteItem). */
+export function isConditionalCheckFailed(err: unknown): boolean {
+  return errorName(err) === "ConditionalCheckFailedException";
+}

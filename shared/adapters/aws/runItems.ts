@@ -1,0 +1,100 @@
+/**
+ * How run records map onto the runs table's attributes beyond their own fields: the `active`
+ * index attributes (which keep Running runs findable by the recovery sweep) and the version-guarded
+ * update expression of a transition.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { parseMessage } from "../../domain/messages.js";
+import type { RunRecord, ScheduledJob } from "../../domain/schemas.js";
+import type { RunTransition } from "../../ports/index.js";
+import { RUN_INDEX_SHARDS } from "../../resources.js";
+import type { Item } from "./dynamo.js";
+
+/** The `active` index partition of a run: stable, spread evenly over the shards. */
+export function activeShard(runId: string): string {
+  const n = createHash("sha1").update(runId).digest().readUInt32BE(0) % RUN_INDEX_SHARDS;
+  return `ACTIVE#${n}`;
+}
+
+/** When the earliest pending job fell or falls due; undefined when nothing is pending. */
+export function nextDueAt(next: ScheduledJob[], updatedAt: number): number | undefined {
+  if (next.length === 0) return undefined;
+  return Math.min(...next.map((j) => j.dueAt ?? updatedAt));
+}
+
+/** Index attributes of a new run item (a run is created Running). */
+export function activeAttributes(run: RunRecord): Item {
+  if (run.status !== "Running") return {};
+  const due = nextDueAt(run.next, run.updatedAt);
+  return { activeShard: activeShard(run.runId), ...(due !== undefined ? { nextDueAt: due } : {}) };
+}
+
+/**
+ * The UpdateItem parts of a transition: the fields to set (already encoded), the new version and
+ * updatedAt, and the index attributes. A final status removes the run from the `active` index;
+ * new pending jobs move its due time.
+ */
+export function transitionUpdate(
+  encoded: Record<string, unknown>,
+  t: RunTransition,
+  expectVersion: number,
+): {
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+} {
+  const names: Record<string, string> = { "#version": "version", "#updatedAt": "updatedAt" };
+  const values: Record<string, unknown> = {
+    ":expect": expectVersion,
+    ":next": expectVersion + 1,
+    ":at": t.at,
+  };
+  const sets = ["#version = :next", "#updatedAt = :at"];
+  const removes: string[] = [];
+  for (const [field, value] of Object.entries(encoded)) {
+    if (value === undefined) continue;
+    names[`#${field}`] = field;
+    values[`:f_${field}`] = value;
+    sets.push(`#${field} = :f_${field}`);
+  }
+  if (t.set.status !== undefined && t.set.status !== "Running") {
+    removes.push("activeShard", "nextDueAt");
+  } else if (t.set.next !== undefined) {
+    const due = nextDueAt(t.set.next, t.at);
+    if (due === undefined) removes.push("nextDueAt");
+    else {
+      values[":due"] = due;
+      sets.push("nextDueAt = :due");
+    }
+  }
+  return {
+    UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
+    ConditionExpression: "#version = :expect",
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** Where a paged sweep goes on: the shard and the key inside it. */
+export interface SweepCursor {
+  shard: number;
+  key?: Record<string, unknown>;
+}
+
+export function encodeCursor(cursor: SweepCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+const cursorSchema = z.object({
+  shard: z.number().int().min(0),
+  key: z.record(z.string(), z.unknown()).optional(),
+});
+
+export function decodeCursor(cursor: string | undefined): SweepCursor {
+  if (!cursor) return { shard: 0 };
+  const parsed = parseMessage(cursorSchema, Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!parsed.ok) throw new Error(`invalid sweep cursor: ${parsed.error}`);
+  return parsed.value;
+}

@@ -1,0 +1,62 @@
+/**
+ * The op handler table: one entry per opcode the SDKs send (PROTOCOL 5.3). A feature that adds an
+ * op (waitForEvent, invoke, signals, defers) adds its handler here and nowhere else.
+ */
+import { OPCODES } from "../../../protocol/constants.js";
+import { stepError, stepFailed, stepRun } from "./results.js";
+import { sleep } from "./sleep.js";
+import type { OpHandler } from "./types.js";
+
+/** Run a planned step as a targeted request (`stepId=<id>`). */
+const stepPlanned: OpHandler = {
+  handle: (_ctx, op) => ({
+    continueWith: { kind: "runStep", stepId: op.id },
+    exclusive: true,
+    summary: "step planned",
+  }),
+};
+
+/** Fails the run with a message naming the op, rather than leaving it waiting forever. */
+function unsupported(opName: string): OpHandler {
+  return {
+    handle: () => ({
+      fail: { name: "Error", message: `Step op ${opName} is not supported by this Tideline version yet` },
+      summary: `unsupported op ${opName}`,
+    }),
+  };
+}
+
+/**
+ * defer() ops (experimental) may ride along any answer. PROTOCOL 6.4's minimum: accept them
+ * without failing the run. Deferred runs themselves are not implemented yet.
+ */
+const ignoredLazy: OpHandler = { lazy: true, handle: (_ctx, op) => ({ summary: `${op.op} ignored` }) };
+
+export const OP_HANDLERS: Readonly<Record<string, OpHandler>> = {
+  [OPCODES.stepRun]: stepRun,
+  [OPCODES.step]: stepRun,
+  [OPCODES.stepError]: stepError,
+  [OPCODES.stepFailed]: stepFailed,
+  [OPCODES.sleep]: sleep,
+  [OPCODES.stepPlanned]: stepPlanned,
+  [OPCODES.waitForEvent]: unsupported(OPCODES.waitForEvent),
+  [OPCODES.invokeFunction]: unsupported(OPCODES.invokeFunction),
+  [OPCODES.waitForSignal]: unsupported(OPCODES.waitForSignal),
+  [OPCODES.aiGateway]: unsupported(OPCODES.aiGateway),
+  [OPCODES.gateway]: unsupported(OPCODES.gateway),
+  [OPCODES.discoveryRequest]: unsupported(OPCODES.discoveryRequest),
+  [OPCODES.deferAdd]: ignoredLazy,
+  [OPCODES.deferAbort]: ignoredLazy,
+};
+
+/** The handler of an op; an unknown op fails the run naming it. */
+export function opHandler(op: string): OpHandler {
+  return (
+    OP_HANDLERS[op] ?? {
+      handle: () => ({
+        fail: { name: "Error", message: `Unknown step op ${op}` },
+        summary: `unknown op ${op}`,
+      }),
+    }
+  );
+}

@@ -1,0 +1,47 @@
+import type { Job, StepRecord, StoredError } from "../../../domain/schemas.js";
+import type { StepOp } from "../../../protocol/sdkResponse.js";
+
+/** What every op handler may read: the job, the run's progress and the answer's retry headers. */
+export interface OpContext {
+  job: Job;
+  maxAttempts: number;
+  /** The run's stack before this answer. */
+  stack: string[];
+  now: number;
+  /** Delay before retry number `failedAttempt + 1` (backoff or fixed interval). */
+  retryDelayMs: (failedAttempt: number) => number;
+  /** False when the SDK said x-inngest-no-retry: true. */
+  retriable: boolean;
+  /** A retry time the SDK asked for (retry-after). */
+  retryAt?: number;
+}
+
+/** How the run goes on after an op: a new discovery, a targeted step, or this job again. */
+export type Continuation =
+  | { kind: "discover"; at?: number }
+  | { kind: "runStep"; stepId: string }
+  | { kind: "retry"; at: number };
+
+/** What one op contributes to the run's transition. */
+export interface OpEffect {
+  /** Results to store (a step that ran or failed for good, a sleep's memo). */
+  steps?: StepRecord[];
+  /** How the run goes on; absent for ops that only record (lazy ops). */
+  continueWith?: Continuation;
+  /**
+   * True when the op takes the run's next turn by itself (a planned step, a sleep, a retry). Until
+   * parallel fan-out lands only the first such op of an answer is applied; the SDK reports the
+   * others again at the next discovery. Results of ops that already ran are always kept.
+   */
+  exclusive?: boolean;
+  /** Ends the run as Failed (the first failing op of an answer wins). */
+  fail?: StoredError;
+  /** A short description for logs (never user data). */
+  summary: string;
+}
+
+export interface OpHandler {
+  /** Lazy ops ride along any answer and never drive the run (PROTOCOL 6.4). */
+  readonly lazy?: boolean;
+  handle(ctx: OpContext, op: StepOp): OpEffect;
+}

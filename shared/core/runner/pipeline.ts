@@ -1,0 +1,60 @@
+import type { AcceptedEvent } from "../../domain/schemas.js";
+import type { Clock, EventStore, RegistryStore, RunStore } from "../../ports/index.js";
+import type { DispatchDeps } from "../scheduling/dispatch.js";
+import { startRunsConsumer } from "./startRuns.js";
+
+export interface RunnerDeps extends DispatchDeps {
+  registry: RegistryStore;
+  events: EventStore;
+  runs: RunStore;
+  clock: Clock;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** What a consumer reports about one event, for the event's stored record. */
+export interface ConsumerOutcome {
+  /** Runs this event started. */
+  startedRunIds?: string[];
+}
+
+/** One stage of the runner: what an arriving event does besides being stored. */
+export interface EventConsumer {
+  readonly name: string;
+  consume(accepted: AcceptedEvent): Promise<ConsumerOutcome>;
+}
+
+/** Builds a consumer for one batch (a consumer may cache per batch, e.g. function lookups). */
+export type ConsumerFactory = (deps: RunnerDeps) => EventConsumer;
+
+/**
+ * The runner's stages, in order. Resuming waiting runs (waitForEvent) and cancelling runs
+ * (cancelOn) join this list as consumers of their own (issue 11).
+ */
+export const EVENT_CONSUMERS: readonly ConsumerFactory[] = [startRunsConsumer];
+
+/**
+ * A handler for one batch of events: each event passes every consumer in order, then it is stored
+ * with the runs it started (an empty list records it as unmatched, so nothing vanishes). Storing
+ * last means a retried record repeats the consumers, which are idempotent, and then stores it.
+ */
+export function batchHandler(
+  deps: RunnerDeps,
+  factories: readonly ConsumerFactory[] = EVENT_CONSUMERS,
+): (accepted: AcceptedEvent) => Promise<string[]> {
+  const consumers = factories.map((make) => make(deps));
+  return async (accepted) => {
+    const runIds: string[] = [];
+    for (const consumer of consumers) {
+      const outcome = await consumer.consume(accepted);
+      runIds.push(...(outcome.startedRunIds ?? []));
+    }
+    await deps.events.putEvent({ ...accepted, runIds });
+    return runIds;
+  };
+}
+
+/** Handles a batch in order. */
+export async function handleEvents(deps: RunnerDeps, batch: AcceptedEvent[]): Promise<void> {
+  const handle = batchHandler(deps);
+  for (const accepted of batch) await handle(accepted);
+}

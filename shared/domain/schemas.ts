@@ -1,0 +1,201 @@
+/**
+ * Schemas of everything that crosses a boundary: events on the stream, jobs and timers on the
+ * queues, and the records the stores keep. Types are inferred from them, and every reader parses
+ * with them (`parseMessage` for message bodies, the stores for items), so nothing is cast.
+ *
+ * User data inside (event payloads, step outputs, function configs) is typed `Json` without a
+ * deep check: it always arrives as the output of JSON.parse, and a recursive schema over it would
+ * overflow the stack on deeply nested input.
+ */
+import { z } from "zod";
+import type { Json, JsonObject } from "./json.js";
+
+/** A JSON value produced by JSON.parse (see above: not walked). */
+export const jsonValue = z.custom<Json>((v) => v !== undefined);
+/** A JSON object whose members are not walked. */
+export const jsonObject = z.record(z.string(), jsonValue).transform((o): JsonObject => o);
+
+// ---- events ----
+
+/** An event as stored and as sent to SDKs (`user` always present, `id` always set). */
+export const inngestEventSchema = z.object({
+  name: z.string().min(1),
+  data: jsonObject,
+  /** The user's idempotency id, or the internal id when the sender gave none. */
+  id: z.string().min(1),
+  ts: z.number(),
+  user: jsonObject,
+  v: z.string().optional(),
+});
+export type InngestEvent = z.infer<typeof inngestEventSchema>;
+
+/** An event accepted by the Event API, on its way through the stream. */
+export const acceptedEventSchema = z.object({
+  /** Server-generated ULID, returned to the sender in `ids`. */
+  internalId: z.string().min(1),
+  event: inngestEventSchema,
+  receivedAt: z.number(),
+});
+export type AcceptedEvent = z.infer<typeof acceptedEventSchema>;
+
+/** A received event as the event store keeps it. */
+export const storedEventSchema = acceptedEventSchema.extend({
+  /** Run ids this event started ([] = recorded as unmatched). */
+  runIds: z.array(z.string()),
+});
+export type StoredEventRecord = z.infer<typeof storedEventSchema>;
+
+// ---- jobs and timers ----
+
+/** One unit of executor work: one SDK request. */
+export const jobSchema = z.object({
+  runId: z.string().min(1),
+  fnSlug: z.string().min(1),
+  /** "step" = discovery / run-the-function request; otherwise the hashed id of a planned step. */
+  stepId: z.string().min(1),
+  /** Zero-based attempt of this queue item. */
+  attempt: z.number().int().min(0),
+  /** The run's state version the job expects; a job for an older version is stale. */
+  version: z.number().int().min(0),
+  /** The flow partition (MessageGroupId). */
+  partition: z.string().min(1),
+});
+export type Job = z.infer<typeof jobSchema>;
+
+export const scheduledJobSchema = z.object({
+  job: jobSchema,
+  /** Epoch ms at which the job is due; absent or past = now. */
+  dueAt: z.number().optional(),
+});
+export type ScheduledJob = z.infer<typeof scheduledJobSchema>;
+
+/**
+ * A delayed item. Each kind has one handler in core/scheduling/timerKinds.ts: "job" becomes a
+ * work job, "sweep" runs the recovery sweep. Wait timeouts, debounce and batch flushes join here.
+ */
+export const timerItemSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("job"), job: jobSchema }),
+  /** `dueBefore` absent = the periodic sweep's own cutoff (now minus a grace period). */
+  z.object({ kind: z.literal("sweep"), dueBefore: z.number().optional() }),
+]);
+export type TimerItem = z.infer<typeof timerItemSchema>;
+
+/** The body of a message on the timers queue (and of a Scheduler target input). */
+export const timerMessageSchema = z.object({
+  item: timerItemSchema,
+  /** Epoch ms when the item is due. */
+  dueAt: z.number(),
+});
+export type TimerMessage = z.infer<typeof timerMessageSchema>;
+
+/**
+ * Deterministic job id: the FIFO deduplication id and the key that makes a redelivered job
+ * recognisable. Same run, version, step and attempt = same job.
+ */
+export function jobId(job: Job): string {
+  return `${job.runId}-${job.version}-${job.stepId}-${job.attempt}`;
+}
+
+// ---- registry ----
+
+export const appRecordSchema = z.object({
+  appId: z.string().min(1),
+  url: z.string(),
+  sdk: z.string(),
+  framework: z.string().optional(),
+  appVersion: z.string().optional(),
+  functionSlugs: z.array(z.string()),
+  checksum: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type AppRecord = z.infer<typeof appRecordSchema>;
+
+export const eventTriggerSchema = z.object({ event: z.string(), expression: z.string().optional() });
+export const cronTriggerSchema = z.object({ cron: z.string(), jitter: z.string().optional() });
+export const triggerSchema = z.union([eventTriggerSchema, cronTriggerSchema]);
+export type EventTrigger = z.infer<typeof eventTriggerSchema>;
+export type CronTrigger = z.infer<typeof cronTriggerSchema>;
+export type Trigger = z.infer<typeof triggerSchema>;
+
+export const functionRecordSchema = z.object({
+  slug: z.string().min(1),
+  appId: z.string().min(1),
+  name: z.string(),
+  /** Stable internal id (UUID-shaped) for APIs that need one. */
+  internalId: z.string(),
+  triggers: z.array(triggerSchema),
+  /** The SDK URL with fnId and stepId=step. */
+  url: z.string(),
+  /** Number of retries (max attempts = retries + 1). */
+  retries: z.number().int().min(0),
+  /** The full config as synced, for features that later issues implement. */
+  config: jsonObject,
+  updatedAt: z.number(),
+  /** Set when a re-sync dropped the function; in-flight runs still need its URL. */
+  archived: z.boolean().optional(),
+});
+export type FunctionRecord = z.infer<typeof functionRecordSchema>;
+
+// ---- runs ----
+
+export const RUN_STATUSES = ["Running", "Completed", "Failed", "Cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Serialized error as stored for failed steps and runs (extra keys such as `code` are kept). */
+export const storedErrorSchema = z
+  .object({
+    name: z.string(),
+    message: z.string(),
+    stack: z.string().optional(),
+    cause: jsonValue.optional(),
+  })
+  .catchall(jsonValue);
+export type StoredError = z.infer<typeof storedErrorSchema>;
+
+/** A stored error as a JSON object (for step memos and API answers). */
+export function storedErrorJson(error: StoredError): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(error)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+export const runRecordSchema = z.object({
+  runId: z.string().min(1),
+  fnSlug: z.string().min(1),
+  appId: z.string().min(1),
+  status: z.enum(RUN_STATUSES),
+  /** Internal id of the triggering event. */
+  eventId: z.string(),
+  /** The triggering events, as sent to the SDK. */
+  events: z.array(inngestEventSchema),
+  startedAt: z.number(),
+  /** Epoch ms of the latest committed transition (creation for a new run). */
+  updatedAt: z.number(),
+  endedAt: z.number().optional(),
+  output: jsonValue.optional(),
+  error: storedErrorSchema.optional(),
+  /** State version; bumped by every committed transition. */
+  version: z.number().int().min(0),
+  /** SDK request version (-1 until the SDK reports one). */
+  requestVersion: z.number().int(),
+  /** Hashed step ids in completion order (ctx.stack). */
+  stack: z.array(z.string()),
+  /** Follow-up jobs of the latest transition, re-sent if the executor crashed before sending. */
+  next: z.array(scheduledJobSchema),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
+
+/** A stored step result, exactly as it is sent back to the SDK in `steps` (PROTOCOL 4.5). */
+export const stepRecordSchema = z.object({
+  runId: z.string().min(1),
+  stepId: z.string().min(1),
+  value: jsonValue,
+  /** Display info for APIs and the timeline. */
+  name: z.string().optional(),
+  op: z.string(),
+  attempts: z.number().int().min(0),
+  at: z.number(),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+export type StepValue = Json;
