@@ -1,6 +1,7 @@
 /**
- * CDK entry (`cdk.json`: `npx tsx infra/app.ts`). One env-agnostic stack named `Tideline`, checked
- * by cdk-nag's AWS Solutions pack on every synth.
+ * CDK entry (`cdk.json`: `npx tsx infra/app.ts`). One env-agnostic stack named `Tideline`, built
+ * from the resource manifest (shared/resources.ts) and checked by cdk-nag's AWS Solutions and
+ * Serverless packs on every synth.
  *
  *   npx cdk deploy -c eventKeyHashes=<sha256 hex of an event key>[,<another>]
  */

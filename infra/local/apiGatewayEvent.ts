@@ -5,30 +5,38 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyResultV2,
-  APIGatewayProxyStructuredResultV2,
-} from "aws-lambda";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { z } from "zod";
+import type { CompiledRoute } from "./functions.js";
 
 export interface Route {
   routeKey: string;
   pathParameters?: Record<string, string>;
 }
 
-/** The stack's routes: `POST /e/{eventKey}` goes to the event API, everything else to `$default`. */
-export function matchRoute(method: string, path: string): Route {
-  const m = /^\/e\/([^/]+)\/?$/.exec(path);
-  if (method === "POST" && m?.[1] !== undefined) {
-    let eventKey = m[1];
-    try {
-      eventKey = decodeURIComponent(eventKey);
-    } catch {
-      // keep it raw: the handler rejects the key
-    }
-    return { routeKey: "POST /e/{eventKey}", pathParameters: { eventKey } };
+/** The route a request takes, like API Gateway: the first matching route key, else `$default`. */
+export function matchRoute(
+  routes: CompiledRoute[],
+  method: string,
+  path: string,
+): (Route & { fn: CompiledRoute["fn"] }) | undefined {
+  for (const route of routes) {
+    if (!route.pattern) return { routeKey: route.routeKey, fn: route.fn };
+    if (route.method !== method) continue;
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    const pathParameters: Record<string, string> = {};
+    route.params.forEach((name, i) => {
+      const raw = m[i + 1] ?? "";
+      try {
+        pathParameters[name] = decodeURIComponent(raw);
+      } catch {
+        pathParameters[name] = raw; // kept raw: the handler rejects it
+      }
+    });
+    return { routeKey: route.routeKey, pathParameters, fn: route.fn };
   }
-  return { routeKey: "$default" };
+  return undefined;
 }
 
 const TEXT_TYPES =
@@ -100,26 +108,33 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-function isStructured(result: APIGatewayProxyResultV2): result is APIGatewayProxyStructuredResultV2 {
-  return typeof result === "object" && result !== null && "statusCode" in result;
-}
+/** API Gateway's reading of a structured v2 result; anything else is a "simple" 200 JSON body. */
+const structuredResult = z.object({
+  statusCode: z.number().int(),
+  headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  cookies: z.array(z.string()).optional(),
+  body: z.string().optional(),
+  isBase64Encoded: z.boolean().optional(),
+});
 
 /**
  * A structured result maps field by field; a string or an object without statusCode is taken as a
  * 200 JSON body, which is how API Gateway reads a "simple" v2 response.
  */
-export function fromResult(result: APIGatewayProxyResultV2 | undefined): HttpResponse {
-  if (result === undefined || !isStructured(result)) {
+export function fromResult(result: unknown): HttpResponse {
+  const structured = structuredResult.safeParse(result);
+  if (!structured.success) {
     const body = typeof result === "string" ? result : JSON.stringify(result ?? null);
     return { statusCode: 200, headers: { "content-type": "application/json" }, body: Buffer.from(body) };
   }
+  const r = structured.data;
   const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
-  if (result.cookies && result.cookies.length > 0) headers["set-cookie"] = result.cookies;
-  const raw = result.body ?? "";
+  for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  if (r.cookies && r.cookies.length > 0) headers["set-cookie"] = r.cookies;
+  const raw = r.body ?? "";
   return {
-    statusCode: result.statusCode ?? 200,
+    statusCode: r.statusCode,
     headers,
-    body: result.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8"),
+    body: r.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8"),
   };
 }

@@ -18,18 +18,23 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { type BucketLocationConstraint, CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
+  CreateScheduleCommand,
   CreateScheduleGroupCommand,
+  GetScheduleCommand,
   GetScheduleGroupCommand,
   type SchedulerClient,
 } from "@aws-sdk/client-scheduler";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { type AwsClients, awsClients } from "../../shared/adapters/aws/clients.js";
 import {
+  arnEnv,
   BUCKETS,
   localName,
   QUEUES,
   type QueueSpec,
   SCHEDULER,
+  SCHEDULES,
+  type ScheduleSpec,
   STREAMS,
   TABLES,
   type TableSpec,
@@ -56,19 +61,40 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
 }
 
 async function createTable(ddb: DynamoDBClient, name: string, spec: TableSpec): Promise<void> {
+  const indexes = spec.indexes ?? [];
+  const attributes = new Map<string, "S" | "N">([
+    [spec.partitionKey, "S"],
+    [spec.sortKey, "S"],
+  ]);
+  for (const index of indexes) {
+    attributes.set(index.partitionKey, "S");
+    attributes.set(index.sortKey.name, index.sortKey.type);
+  }
   try {
     await ddb.send(
       new CreateTableCommand({
         TableName: name,
         BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: spec.partitionKey, AttributeType: "S" },
-          { AttributeName: spec.sortKey, AttributeType: "S" },
-        ],
+        AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+          AttributeName,
+          AttributeType,
+        })),
         KeySchema: [
           { AttributeName: spec.partitionKey, KeyType: "HASH" },
           { AttributeName: spec.sortKey, KeyType: "RANGE" },
         ],
+        ...(indexes.length > 0
+          ? {
+              GlobalSecondaryIndexes: indexes.map((index) => ({
+                IndexName: index.name,
+                KeySchema: [
+                  { AttributeName: index.partitionKey, KeyType: "HASH" as const },
+                  { AttributeName: index.sortKey.name, KeyType: "RANGE" as const },
+                ],
+                Projection: { ProjectionType: "INCLUDE" as const, NonKeyAttributes: [...index.projection] },
+              })),
+            }
+          : {}),
       }),
     );
   } catch (err) {
@@ -155,6 +181,35 @@ async function createBucket(s3: S3Client, name: string, region: string): Promise
   }
 }
 
+/** The manifest's recurring schedules, like the stack's: rate() → the timers queue. */
+async function createSchedules(
+  scheduler: SchedulerClient,
+  group: string,
+  target: { arn: string; roleArn: string },
+): Promise<void> {
+  for (const spec of Object.values<ScheduleSpec>(SCHEDULES)) {
+    try {
+      await scheduler.send(new GetScheduleCommand({ Name: spec.id, GroupName: group }));
+      continue;
+    } catch (err) {
+      if (errorName(err) !== "ResourceNotFoundException") throw err;
+    }
+    await scheduler.send(
+      new CreateScheduleCommand({
+        Name: spec.id,
+        GroupName: group,
+        ScheduleExpression: spec.expression,
+        FlexibleTimeWindow: { Mode: "OFF" },
+        Target: {
+          Arn: target.arn,
+          RoleArn: target.roleArn,
+          Input: JSON.stringify({ item: spec.item, dueAt: 0 }),
+        },
+      }),
+    );
+  }
+}
+
 async function createScheduleGroup(scheduler: SchedulerClient, name: string): Promise<void> {
   // Look first: moto's CreateScheduleGroup silently replaces an existing group, losing its schedules.
   try {
@@ -197,14 +252,14 @@ export async function createResources(
       const q = await createQueue(clients.sqs, localName(prefix, spec.id, spec.fifo), spec, dlqArn);
       arns.set(key, q.arn);
       env[spec.env] = q.url;
-      env[`${spec.env}_ARN`] = q.arn;
+      env[arnEnv(spec)] = q.arn;
     }
   })();
 
   const streams = Object.values(STREAMS).map(async (spec) => {
     const name = localName(prefix, spec.id);
     env[spec.env] = name;
-    env[`${spec.env}_ARN`] = await createStream(clients.kinesis, name, opts.shardCount ?? 2);
+    env[arnEnv(spec)] = await createStream(clients.kinesis, name, opts.shardCount ?? 2);
   });
 
   // Bucket names must be lower-case (S3 rejects "Payloads").
@@ -222,8 +277,10 @@ export async function createResources(
   await Promise.all([...tables, queues, ...streams, ...buckets, schedules]);
   // Scheduler's role is never assumed locally (the runtime performs targets itself); it only
   // has to look like a role in the emulator's account.
-  env[SCHEDULER.roleArnEnv] =
-    `arn:aws:iam::${accountOf(env[`${QUEUES.timers.env}_ARN`] ?? "")}:role/tideline-scheduler`;
+  const timersArn = env[arnEnv(QUEUES.timers)] ?? "";
+  const roleArn = `arn:aws:iam::${accountOf(timersArn)}:role/tideline-scheduler`;
+  env[SCHEDULER.roleArnEnv] = roleArn;
+  await createSchedules(clients.scheduler, group, { arn: timersArn, roleArn });
   if (opts.assignEnv ?? true) Object.assign(process.env, env);
   return env;
 }

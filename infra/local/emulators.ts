@@ -30,6 +30,11 @@ export interface StartEmulatorsOptions {
   home?: string;
   /** Deadline for each emulator to answer. */
   timeoutMs?: number;
+  /**
+   * Keep DynamoDB's state in files under this folder (DynamoDB Local's -dbPath mode) instead of
+   * in memory, so it survives a restart. The other services (moto) always start empty.
+   */
+  dynamoDbDir?: string;
 }
 
 /** Asks the kernel for a free loopback port (there is a tiny race until the child binds it). */
@@ -164,6 +169,7 @@ export async function startEmulators(opts: StartEmulatorsOptions = {}): Promise<
   }
   const logDir = join(home, "logs");
   mkdirSync(logDir, { recursive: true });
+  if (opts.dynamoDbDir) mkdirSync(opts.dynamoDbDir, { recursive: true });
   const [motoPort, ddbPort] = await Promise.all([freePort(), freePort()]);
   const children = [
     spawnLogged("moto", motoBin, ["-H", "127.0.0.1", "-p", String(motoPort)], home, logDir),
@@ -174,7 +180,7 @@ export async function startEmulators(opts: StartEmulatorsOptions = {}): Promise<
         "-Djava.library.path=DynamoDBLocal_lib",
         "-jar",
         "DynamoDBLocal.jar",
-        "-inMemory",
+        ...(opts.dynamoDbDir ? ["-sharedDb", "-dbPath", opts.dynamoDbDir] : ["-inMemory"]),
         "-port",
         String(ddbPort),
       ],

@@ -1,47 +1,52 @@
 /**
- * Loads the five Lambda entry points in-process. They read process.env when their module loads,
- * so this must run after the resources exist and the environment is set.
+ * Loads the Lambda entry point of every manifest function in-process. They read process.env when
+ * their module loads, so this must run after the resources exist and the environment is set.
  */
-
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Context } from "aws-lambda";
 import { awsCalls } from "../../shared/adapters/aws/callCounter.js";
-import type { HttpHandler } from "./http.js";
-import type { KinesisHandler } from "./kinesisPoller.js";
+import type { FunctionName } from "../../shared/resources.js";
+import type { LocalFunction } from "./functions.js";
 import { projectRoot } from "./paths.js";
-import type { SqsHandler } from "./sqsPoller.js";
 
+/**
+ * One function's handler as the emulated event sources call it. The result is what the handler
+ * returned, unchecked: each caller parses it the way the AWS service would (API Gateway's result
+ * format, the mappings' partial batch response).
+ */
+export type LocalHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** Handlers by manifest function name. */
 export interface LocalHandlers {
-  eventApi: HttpHandler;
-  api: HttpHandler;
-  runner: KinesisHandler;
-  executor: SqsHandler;
-  timer: SqsHandler;
+  get(name: FunctionName): LocalHandler;
 }
 
-async function load(name: string): Promise<(...args: never[]) => unknown> {
-  const mod: unknown = await import(pathToFileURL(join(projectRoot, "lambdas", `${name}.ts`)).href);
-  const handler = (mod as { handler?: unknown } | undefined)?.handler;
-  if (typeof handler !== "function") throw new Error(`lambdas/${name}.ts does not export a handler function`);
-  const fn = handler as (...args: never[]) => unknown;
-  // AWS calls made inside an invocation are counted under the function's name; the emulated
+async function load(fn: LocalFunction): Promise<LocalHandler> {
+  const file = join(projectRoot, "lambdas", `${fn.spec.entry}.ts`);
+  const mod: unknown = await import(pathToFileURL(file).href);
+  const handler: unknown = typeof mod === "object" && mod !== null ? Reflect.get(mod, "handler") : undefined;
+  if (typeof handler !== "function")
+    throw new Error(`lambdas/${fn.spec.entry}.ts does not export a handler function`);
+  // AWS calls made inside an invocation are counted under the function's entry name; the emulated
   // event-source mappings' own polling stays unscoped.
-  return (...args: never[]) => awsCalls.inScope(name, () => fn(...args));
+  return async (event, context) => {
+    const result: unknown = await awsCalls.inScope(fn.spec.entry, () =>
+      Reflect.apply(handler, undefined, [event, context]),
+    );
+    return result;
+  };
 }
 
-/** The module shapes are the handlers' own contract (middy handlers over aws-lambda types). */
-export async function loadHandlers(): Promise<LocalHandlers> {
-  // One after the other: they share cold-start wiring that should not race.
-  const eventApi = await load("event-api");
-  const api = await load("api");
-  const runner = await load("runner");
-  const executor = await load("executor");
-  const timer = await load("timer");
+/** One after the other: they share cold-start wiring that should not race. */
+export async function loadHandlers(functions: LocalFunction[]): Promise<LocalHandlers> {
+  const loaded = new Map<FunctionName, LocalHandler>();
+  for (const fn of functions) loaded.set(fn.name, await load(fn));
   return {
-    eventApi: eventApi as unknown as HttpHandler,
-    api: api as unknown as HttpHandler,
-    runner: runner as unknown as KinesisHandler,
-    executor: executor as unknown as SqsHandler,
-    timer: timer as unknown as SqsHandler,
+    get(name) {
+      const handler = loaded.get(name);
+      if (!handler) throw new Error(`no handler loaded for function ${name}`);
+      return handler;
+    },
   };
 }

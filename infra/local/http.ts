@@ -4,21 +4,21 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "aws-lambda";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import type { FunctionName } from "../../shared/resources.js";
 import { fromResult, type HttpResponse, matchRoute, toEvent } from "./apiGatewayEvent.js";
-import { FUNCTION_TIMEOUTS_MS, lambdaContext } from "./lambdaContext.js";
+import { type CompiledRoute, compileRoutes, INTEGRATION_TIMEOUT_MS } from "./functions.js";
+import { lambdaContext } from "./lambdaContext.js";
 import { consoleLogger, type Logger } from "./log.js";
 
-export type HttpHandler = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-) => Promise<APIGatewayProxyResultV2 | undefined>;
+/** A function behind a route; its result is read as API Gateway reads a v2 result. */
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
 export interface HttpServerOptions {
-  /** `POST /e/{eventKey}`. */
-  eventApi: HttpHandler;
-  /** `$default`: every other route. */
-  api: HttpHandler;
+  /** The functions the routes lead to, by manifest name. */
+  handlers: { get(name: FunctionName): HttpHandler };
+  /** The HTTP API's routes; default: the manifest's. */
+  routes?: CompiledRoute[];
   /** 0 = a free port. */
   port?: number;
   /** Bind only this address; default both loopbacks. */
@@ -69,7 +69,8 @@ function send(res: ServerResponse, r: HttpResponse, close = false): void {
 export function requestListener(opts: HttpServerOptions) {
   const log = opts.log ?? consoleLogger();
   const limit = opts.maxBodyBytes ?? MAX_BODY_BYTES;
-  const timeoutMs = opts.integrationTimeoutMs ?? 30_000;
+  const timeoutMs = opts.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
+  const routes = opts.routes ?? compileRoutes();
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let body: Buffer;
     try {
@@ -79,9 +80,10 @@ export function requestListener(opts: HttpServerOptions) {
       return send(res, json(400, "Bad Request"), true);
     }
     const url = new URL(req.url ?? "/", "http://localhost");
-    const route = matchRoute((req.method ?? "GET").toUpperCase(), url.pathname);
-    const fn = route.routeKey === "$default" ? "api" : "event-api";
-    const handler = fn === "api" ? opts.api : opts.eventApi;
+    const route = matchRoute(routes, (req.method ?? "GET").toUpperCase(), url.pathname);
+    if (!route) return send(res, json(404, "Not Found"));
+    const { fn } = route;
+    const handler = opts.handlers.get(fn.name);
     const event = toEvent(req, body, route);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<"timeout">((r) => {
@@ -89,17 +91,17 @@ export function requestListener(opts: HttpServerOptions) {
     });
     try {
       const result = await Promise.race([
-        handler(event, lambdaContext(fn, FUNCTION_TIMEOUTS_MS[fn])),
+        handler(event, lambdaContext(fn.spec.entry, fn.timeoutMs)),
         timeout,
       ]);
       if (result === "timeout") {
-        log.warn(`${fn} did not answer ${event.routeKey} ${url.pathname} within ${timeoutMs} ms`);
+        log.warn(`${fn.spec.entry} did not answer ${event.routeKey} ${url.pathname} within ${timeoutMs} ms`);
         return send(res, json(503, "Service Unavailable"));
       }
       send(res, fromResult(result));
     } catch (err) {
       // API Gateway hides the error; the log shows it, as CloudWatch would.
-      log.warn(`${fn} failed on ${req.method} ${url.pathname}`, err);
+      log.warn(`${fn.spec.entry} failed on ${req.method} ${url.pathname}`, err);
       send(res, json(500, "Internal Server Error"));
     } finally {
       clearTimeout(timer);

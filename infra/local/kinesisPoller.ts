@@ -14,27 +14,19 @@ import {
   ListShardsCommand,
   type ShardIteratorType,
 } from "@aws-sdk/client-kinesis";
-import type {
-  Context,
-  KinesisStreamBatchResponse,
-  KinesisStreamEvent,
-  KinesisStreamRecord,
-} from "aws-lambda";
+import type { Context, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { sleep } from "./abortableSleep.js";
+import { reportedFailures } from "./batchResponse.js";
 import { lambdaContext } from "./lambdaContext.js";
 import { consoleLogger, type Logger } from "./log.js";
 import type { Poller } from "./sqsPoller.js";
-
-export type KinesisHandler = (
-  event: KinesisStreamEvent,
-  context: Context,
-) => Promise<KinesisStreamBatchResponse | undefined>;
 
 export interface KinesisPollerOptions {
   kinesis: KinesisClient;
   streamName: string;
   streamArn: string;
-  handler: KinesisHandler;
+  /** The result is read as Lambda reads a partial batch response. */
+  handler: (event: KinesisStreamEvent, context: Context) => Promise<unknown>;
   functionName: string;
   timeoutMs: number;
   batchSize?: number;
@@ -74,18 +66,16 @@ export function toKinesisRecord(
 
 /**
  * Where to resume after an invocation: undefined = the batch is done; otherwise the sequence
- * number to retry from. An identifier that is not in the batch fails the whole batch, as in Lambda.
+ * number to retry from. An identifier that is not in the batch, or a response Lambda cannot read,
+ * fails the whole batch, as in Lambda.
  */
-export function retryFrom(
-  records: KinesisStreamRecord[],
-  result: KinesisStreamBatchResponse | undefined,
-): string | undefined {
-  const failures = result?.batchItemFailures ?? [];
+export function retryFrom(records: KinesisStreamRecord[], result: unknown): string | undefined {
+  const failures = reportedFailures(result);
+  if (!failures) return records[0]?.kinesis.sequenceNumber;
   if (failures.length === 0) return undefined;
   const inBatch = new Set(records.map((r) => r.kinesis.sequenceNumber));
   let lowest: bigint | undefined;
-  for (const f of failures) {
-    const id = f.itemIdentifier;
+  for (const id of failures) {
     if (!id || !inBatch.has(id)) return records[0]?.kinesis.sequenceNumber;
     const n = BigInt(id);
     if (lowest === undefined || n < lowest) lowest = n;
@@ -97,6 +87,8 @@ export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
   const log = opts.log ?? consoleLogger();
   const region = opts.region ?? process.env.AWS_REGION ?? "us-east-1";
   const abort = new AbortController();
+  // Set by stop(): each shard reads on until it is empty, so accepted events are not left behind.
+  let draining = false;
   const base = opts.retryBackoffMs ?? 200;
   const max = opts.maxBackoffMs ?? 5000;
 
@@ -133,7 +125,7 @@ export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
         const records = (res.Records ?? []).map((r) => toKinesisRecord(r, shardId, opts.streamArn, region));
         if (records.length === 0) {
           it = res.NextShardIterator;
-          if (!it) return;
+          if (!it || draining) return;
           await sleep(opts.idleMs ?? 100, abort.signal);
           continue;
         }
@@ -198,7 +190,20 @@ export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
   })();
 
   return {
-    async stop() {
+    /** With `graceMs`, reads each shard to its end first (at most that long); then stops. */
+    async stop(stopOpts = {}) {
+      if (stopOpts.graceMs !== undefined) {
+        draining = true;
+        const drained = await Promise.race([
+          started.then(() => true),
+          sleep(stopOpts.graceMs).then(() => false),
+        ]);
+        if (drained) return;
+        log.warn(`${opts.functionName}: stopped before the stream was fully read`);
+        abort.abort();
+        await Promise.race([started, sleep(stopOpts.graceMs)]);
+        return;
+      }
       abort.abort();
       await started;
     },

@@ -1,18 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Context } from "aws-lambda";
 
-/** Timeouts of the local "functions", like the stack's (the executor may wait on an SDK call). */
-export const FUNCTION_TIMEOUTS_MS = {
-  "event-api": 10_000,
-  api: 30_000,
-  runner: 60_000,
-  executor: 900_000,
-  timer: 60_000,
-} as const;
-
 /**
  * The Lambda context handed to each in-process invocation. `getRemainingTimeInMillis` counts down
- * from the function's timeout, so handlers that budget their time behave as they would on AWS.
+ * from the function's timeout (the manifest's, see functions.ts), so handlers that budget their
+ * time behave as they would on AWS.
  */
 export function lambdaContext(
   functionName: string,

@@ -1,19 +1,27 @@
 /**
- * `tideline dev` in one process: emulators, resources from the manifest, the five handlers loaded
- * in-process, an API Gateway-like HTTP server and the event-source mappings AWS would wire.
+ * `tideline dev` in one process: emulators, resources from the manifest, every function of the
+ * manifest loaded in-process, an API Gateway-like HTTP server and the event-source mappings AWS
+ * would wire, all read from shared/resources.ts.
  */
+import { join, resolve } from "node:path";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { awsClients } from "../../shared/adapters/aws/clients.js";
-import { QUEUES, SCHEDULER, STREAMS } from "../../shared/resources.js";
+import type { TimerMessage } from "../../shared/domain/schemas.js";
+import { arnEnv, BUCKETS, QUEUES, SCHEDULER, STREAMS } from "../../shared/resources.js";
 import { syncApp } from "./appSync.js";
 import { createResources } from "./bootstrap.js";
 import { type EmulatorEndpoints, startEmulators } from "./emulators.js";
-import { loadHandlers } from "./handlers.js";
+import { compileRoutes, type LocalFunction, localFunctions } from "./functions.js";
+import { type LocalHandlers, loadHandlers } from "./handlers.js";
 import { startHttpServer } from "./http.js";
 import { startKinesisPoller } from "./kinesisPoller.js";
-import { FUNCTION_TIMEOUTS_MS } from "./lambdaContext.js";
 import { consoleLogger, type Logger } from "./log.js";
+import { mirrorBucket } from "./persist.js";
 import { startScheduleDriver } from "./scheduleDriver.js";
 import { type Poller, startSqsPoller } from "./sqsPoller.js";
+
+/** Concurrent invocations per queue mapping by default, like the Inngest dev server's queue workers. */
+export const DEFAULT_QUEUE_WORKERS = 100;
 
 export interface LocalRuntimeOptions {
   /** Default 8288; 0 = a free port. */
@@ -26,8 +34,10 @@ export interface LocalRuntimeOptions {
   prefix?: string;
   /** Extra environment for the handlers, applied before they load. */
   env?: Record<string, string>;
-  /** Concurrent pollers of the work queue. */
-  executorConcurrency?: number;
+  /** Concurrent invocations of each queue mapping (the executor's SDK calls run side by side). */
+  queueWorkers?: number;
+  /** Keep state in this folder across restarts (DynamoDB files and the payload bucket's objects). */
+  persistDir?: string;
   log?: Logger;
 }
 
@@ -37,7 +47,11 @@ export interface LocalRuntime {
   endpoints: EmulatorEndpoints;
   /** The resource environment the handlers were started with. */
   env: Record<string, string>;
-  stop(): Promise<void>;
+  /**
+   * Stops intake, lets in-flight work finish (at most `graceMs`, default: as long as it takes),
+   * then stops the emulators. Work cut off returns after its visibility timeout on the next start.
+   */
+  stop(opts?: { graceMs?: number }): Promise<void>;
 }
 
 function required(env: Record<string, string>, name: string): string {
@@ -46,77 +60,120 @@ function required(env: Record<string, string>, name: string): string {
   return v;
 }
 
+/** The event-source mapping of one function, as its manifest entry describes it. */
+function startMapping(
+  fn: LocalFunction,
+  handlers: LocalHandlers,
+  env: Record<string, string>,
+  opts: { queueWorkers: number; log: Logger },
+): Poller | undefined {
+  const { source } = fn.spec;
+  const common = {
+    handler: handlers.get(fn.name),
+    functionName: fn.spec.entry,
+    timeoutMs: fn.timeoutMs,
+    log: opts.log,
+  };
+  if (source.kind === "stream") {
+    const stream = STREAMS[source.stream];
+    return startKinesisPoller({
+      ...common,
+      kinesis: awsClients().kinesis,
+      streamName: required(env, stream.env),
+      streamArn: required(env, arnEnv(stream)),
+      batchSize: source.batchSize,
+    });
+  }
+  if (source.kind === "queue") {
+    const queue = QUEUES[source.queue];
+    return startSqsPoller({
+      ...common,
+      sqs: awsClients().sqs,
+      queueUrl: required(env, queue.env),
+      queueArn: required(env, arnEnv(queue)),
+      batchSize: source.batchSize,
+      maxConcurrency: opts.queueWorkers,
+    });
+  }
+  return undefined;
+}
+
+/** Asks the timer function to re-dispatch the pending jobs of every Running run (after a restart). */
+async function sweepAll(env: Record<string, string>): Promise<void> {
+  const message: TimerMessage = { item: { kind: "sweep", dueBefore: Number.MAX_SAFE_INTEGER }, dueAt: 0 };
+  await awsClients().sqs.send(
+    new SendMessageCommand({
+      QueueUrl: required(env, QUEUES.timers.env),
+      MessageBody: JSON.stringify(message),
+    }),
+  );
+}
+
 export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const log = opts.log ?? consoleLogger();
-  const emulators = await startEmulators();
-  const stops: (() => Promise<void>)[] = [() => emulators.stop()];
+  const persistDir = opts.persistDir ? resolve(opts.persistDir) : undefined;
+  const emulators = await startEmulators(persistDir ? { dynamoDbDir: join(persistDir, "dynamodb") } : {});
+  const stops: ((graceMs?: number) => Promise<void>)[] = [() => emulators.stop()];
   // Undo what started so far, newest first, when a later step fails or on stop().
-  const stopAll = async () => {
+  const stopAll = async (graceMs?: number) => {
     for (const stop of stops.splice(0).reverse()) {
-      await stop().catch((err: unknown) => log.warn("stop failed", err));
+      await stop(graceMs).catch((err: unknown) => log.warn("stop failed", err));
     }
   };
   try {
+    if (persistDir && !emulators.started) {
+      log.warn(
+        "--persist keeps state only in the emulators it starts; AWS_ENDPOINT_URL's emulator decides for itself",
+      );
+    }
     const env = await createResources(opts.prefix ?? "tideline-dev");
+    if (persistDir) {
+      const mirror = await mirrorBucket({
+        s3: awsClients().s3,
+        bucket: required(env, BUCKETS.payloads.env),
+        dir: join(persistDir, "payloads"),
+        log,
+      });
+      stops.push(() => mirror.stop());
+    }
     process.env.TIDELINE_MODE ??= "dev";
     Object.assign(process.env, opts.env ?? {});
-    const handlers = await loadHandlers();
-    const clients = awsClients();
-    const region = process.env.AWS_REGION ?? "us-east-1";
+    const functions = localFunctions();
+    const handlers = await loadHandlers(functions);
+
+    // Mappings stop after the HTTP server (no new events) and before the emulators. The stream
+    // mapping goes first so the events it still reads can start runs before the queues stop.
+    const mappings = functions.flatMap((fn) => {
+      const poller = startMapping(fn, handlers, env, {
+        queueWorkers: opts.queueWorkers ?? DEFAULT_QUEUE_WORKERS,
+        log,
+      });
+      return poller ? [{ kind: fn.spec.source.kind, poller }] : [];
+    });
+    const driver = startScheduleDriver({
+      scheduler: awsClients().scheduler,
+      sqs: awsClients().sqs,
+      groupName: required(env, SCHEDULER.groupEnv),
+      log,
+    });
+    stops.push(async (graceMs) => {
+      for (const { poller } of mappings.filter((m) => m.kind === "stream")) await poller.stop({ graceMs });
+      await Promise.all(
+        mappings.filter((m) => m.kind !== "stream").map(({ poller }) => poller.stop({ graceMs })),
+      );
+      await driver.stop();
+    });
 
     const server = await startHttpServer({
-      eventApi: handlers.eventApi,
-      api: handlers.api,
+      handlers,
+      routes: compileRoutes(functions),
       port: opts.port ?? 8288,
       ...(opts.host ? { host: opts.host } : {}),
       log,
     });
     stops.push(() => server.close());
 
-    const pollers: Poller[] = [
-      startKinesisPoller({
-        kinesis: clients.kinesis,
-        streamName: required(env, STREAMS.events.env),
-        streamArn: required(env, `${STREAMS.events.env}_ARN`),
-        handler: handlers.runner,
-        functionName: "runner",
-        timeoutMs: FUNCTION_TIMEOUTS_MS.runner,
-        region,
-        log,
-      }),
-      startSqsPoller({
-        sqs: clients.sqs,
-        queueUrl: required(env, QUEUES.work.env),
-        queueArn: required(env, `${QUEUES.work.env}_ARN`),
-        handler: handlers.executor,
-        functionName: "executor",
-        timeoutMs: FUNCTION_TIMEOUTS_MS.executor,
-        concurrency: opts.executorConcurrency ?? 4,
-        region,
-        log,
-      }),
-      startSqsPoller({
-        sqs: clients.sqs,
-        queueUrl: required(env, QUEUES.timers.env),
-        queueArn: required(env, `${QUEUES.timers.env}_ARN`),
-        handler: handlers.timer,
-        functionName: "timer",
-        timeoutMs: FUNCTION_TIMEOUTS_MS.timer,
-        concurrency: 2,
-        region,
-        log,
-      }),
-      startScheduleDriver({
-        scheduler: clients.scheduler,
-        sqs: clients.sqs,
-        groupName: required(env, SCHEDULER.groupEnv),
-        log,
-      }),
-    ];
-    // Pollers stop before the server and emulators (they let in-flight invocations finish).
-    stops.push(async () => {
-      await Promise.all(pollers.map((p) => p.stop()));
-    });
+    if (persistDir) await sweepAll(env);
 
     const sync = new AbortController();
     const syncs = (opts.appUrls ?? []).map((url) => syncApp(url, { signal: sync.signal, log }));
@@ -127,7 +184,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
 
     const host = opts.host && opts.host !== "localhost" ? opts.host : "127.0.0.1";
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${server.port}`;
-    return { url, port: server.port, endpoints: emulators.endpoints, env, stop: stopAll };
+    return { url, port: server.port, endpoints: emulators.endpoints, env, stop: (o) => stopAll(o?.graceMs) };
   } catch (err) {
     await stopAll();
     throw err;

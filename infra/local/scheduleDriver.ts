@@ -63,6 +63,28 @@ export const atKind: ExpressionKind = {
   },
 };
 
+const RATE_UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** Milliseconds of a `rate(N unit)` expression, or undefined when it is not one. */
+export function ratePeriodMs(expression: string): number | undefined {
+  const m = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression.trim());
+  if (!m?.[1] || !m[2]) return undefined;
+  const n = Number(m[1]);
+  return n > 0 ? n * (RATE_UNIT_MS[m[2]] ?? 0) : undefined;
+}
+
+/** Recurring `rate()` schedules: first due one period after creation, then a period after each firing. */
+export const rateKind: ExpressionKind = {
+  oneTime: false,
+  matches: (e) => ratePeriodMs(e) !== undefined,
+  nextDue(s, lastFiredAt) {
+    const period = ratePeriodMs(s.ScheduleExpression ?? "");
+    if (period === undefined) return undefined;
+    const from = lastFiredAt ?? s.CreationDate?.getTime() ?? Date.now();
+    return from + period;
+  },
+};
+
 export interface ScheduleDriverOptions {
   scheduler: SchedulerClient;
   sqs: SQSClient;
@@ -86,7 +108,7 @@ interface Known {
 
 export function createScheduleDriver(opts: ScheduleDriverOptions): ScheduleDriver {
   const log = opts.log ?? consoleLogger();
-  const kinds = opts.kinds ?? [atKind];
+  const kinds = opts.kinds ?? [atKind, rateKind];
   const now = opts.now ?? Date.now;
   const known = new Map<string, Known>();
   const queueUrls = new Map<string, string>();

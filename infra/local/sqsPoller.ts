@@ -1,42 +1,49 @@
 /**
- * Emulated SQS event-source mapping: concurrent pollers receive batches, invoke the handler
- * in-process with an SQSEvent shaped like Lambda's, and delete what succeeded. Failed records
- * (batchItemFailures) and whole batches whose handler threw stay in the queue until their
- * visibility timeout ends, then come back with a higher receive count, as on AWS.
+ * Emulated SQS event-source mapping: it receives messages, invokes the handler in-process with
+ * SQSEvents shaped like Lambda's (`batchSize` records each, up to `maxConcurrency` invocations at
+ * once), and deletes what succeeded. Failed records (batchItemFailures) and whole batches whose
+ * handler threw stay in the queue until their visibility timeout ends, then come back with a
+ * higher receive count, as on AWS. Messages of one FIFO group are never handed to two
+ * invocations at once: a slow invocation holds back only its own group.
  */
 import {
   DeleteMessageBatchCommand,
   type Message,
   type MessageAttributeValue,
   ReceiveMessageCommand,
-  type ReceiveMessageCommandOutput,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
+import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
 import { sleep } from "./abortableSleep.js";
+import { reportedFailures } from "./batchResponse.js";
 import { lambdaContext } from "./lambdaContext.js";
 import { consoleLogger, type Logger } from "./log.js";
-
-export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export interface SqsPollerOptions {
   sqs: SQSClient;
   queueUrl: string;
   queueArn: string;
-  handler: SqsHandler;
+  /** The result is read as Lambda reads a partial batch response. */
+  handler: (event: SQSEvent, context: Context) => Promise<unknown>;
   functionName: string;
   timeoutMs: number;
-  /** Concurrent pollers (Lambda scales a FIFO mapping with the active message groups). */
-  concurrency?: number;
+  /** Records per invocation (the mapping's BatchSize). Default 10. */
   batchSize?: number;
-  /** Pause of the idle scout between short polls (default 50 ms). */
+  /** Invocations at once (Lambda scales a mapping's concurrency up to its limit). Default 4. */
+  maxConcurrency?: number;
+  /** Pause between short polls of an empty queue (default 50 ms). */
   idleMs?: number;
   region?: string;
   log?: Logger;
 }
 
 export interface Poller {
-  stop(): Promise<void>;
+  /**
+   * Stops polling and waits for in-flight invocations, at most `graceMs` (default: as long as they
+   * take). Invocations still running then are abandoned: their messages stay in flight and return
+   * after the visibility timeout, exactly as when a Lambda is cut off.
+   */
+  stop(opts?: { graceMs?: number }): Promise<void>;
 }
 
 function toMessageAttributes(attrs: Record<string, MessageAttributeValue> | undefined): SQSMessageAttributes {
@@ -78,25 +85,54 @@ export function toSqsRecord(m: Message, queueArn: string, region: string): SQSRe
 
 /**
  * Ids to delete after an invocation. Like Lambda: a thrown error keeps the whole batch, and so
- * does a failure report naming a message that is not in the batch (an invalid response).
+ * does a response it cannot read or a failure report naming a message that is not in the batch.
  */
-export function successfulIds(records: SQSRecord[], result: SQSBatchResponse | undefined): string[] {
-  const failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+export function successfulIds(records: SQSRecord[], result: unknown): string[] {
+  const failed = reportedFailures(result);
+  if (!failed) return [];
   const ids = new Set(records.map((r) => r.messageId));
   for (const id of failed) if (!ids.has(id)) return [];
-  return records.filter((r) => !failed.has(r.messageId)).map((r) => r.messageId);
+  const failedSet = new Set(failed);
+  return records.filter((r) => !failedSet.has(r.messageId)).map((r) => r.messageId);
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Splits one receive into lanes of invocation batches: a FIFO group's messages stay in one lane,
+ * in order; standard-queue messages share batches. Lanes run side by side, a lane's batches in turn.
+ */
+export function lanes(messages: Message[], batchSize: number): Message[][][] {
+  const groups = new Map<string, Message[]>();
+  const loose: Message[] = [];
+  for (const m of messages) {
+    const group = m.Attributes?.MessageGroupId;
+    if (group === undefined) loose.push(m);
+    else groups.set(group, [...(groups.get(group) ?? []), m]);
+  }
+  const out = [...groups.values()].map((group) => chunk(group, batchSize));
+  for (const batch of chunk(loose, batchSize)) out.push([batch]);
+  return out;
 }
 
 export function startSqsPoller(opts: SqsPollerOptions): Poller {
   const log = opts.log ?? consoleLogger();
   const region = opts.region ?? process.env.AWS_REGION ?? "us-east-1";
   const idleMs = opts.idleMs ?? 50;
+  const batchSize = opts.batchSize ?? 10;
+  const maxConcurrency = opts.maxConcurrency ?? 4;
   const abort = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  let slotFreed: () => void = () => {};
 
   async function invoke(messages: Message[]): Promise<void> {
     const records = messages.map((m) => toSqsRecord(m, opts.queueArn, region));
     const event: SQSEvent = { Records: records };
-    let result: SQSBatchResponse | undefined;
+    let result: unknown;
     try {
       result = await opts.handler(event, lambdaContext(opts.functionName, opts.timeoutMs, region));
     } catch (err) {
@@ -118,74 +154,79 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
       log.warn(`${opts.functionName}: delete failed (${f.Code}: ${f.Message ?? ""})`);
   }
 
-  // While the queue is empty only one poller (the scout) keeps polling; the others park until it
-  // finds messages. This keeps an idle runtime light on moto without slowing a busy one down.
-  let scout = false;
-  const parked: (() => void)[] = [];
-  const wakeAll = () => {
-    for (const wake of parked.splice(0)) wake();
-  };
-  abort.signal.addEventListener("abort", wakeAll, { once: true });
+  /** A lane's batches run one after the other (one FIFO group's order); lanes run side by side. */
+  function startLane(batches: Message[][]): void {
+    const lane = (async () => {
+      for (const batch of batches) await invoke(batch);
+    })()
+      .catch((err: unknown) => log.warn(`${opts.functionName} invocation`, err))
+      .finally(() => {
+        inFlight.delete(lane);
+        slotFreed();
+      });
+    inFlight.add(lane);
+  }
 
-  async function idle(): Promise<void> {
-    if (scout) {
-      await new Promise<void>((resolve) => parked.push(resolve));
-      return;
+  async function freeSlot(): Promise<void> {
+    while (inFlight.size >= maxConcurrency && !abort.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        slotFreed = resolve;
+        abort.signal.addEventListener("abort", () => resolve(), { once: true });
+      });
     }
-    scout = true;
-    await sleep(idleMs, abort.signal);
-    scout = false;
   }
 
-  // Receives from this mapping's pollers go one at a time. moto's ReceiveMessage takes no lock:
-  // two concurrent calls can both pass the visibility check of the same message and both deliver
-  // it (measured: 1 duplicate in 1,001 receipts with 4 concurrent short polls), which AWS never
-  // does within the visibility timeout. Invocations still overlap; only the receive calls queue.
-  // Short polls only: moto's long poll snapshots the in-flight FIFO groups when it starts (so it
-  // can hand out a group's next message while the previous one is in flight), and under this
-  // lock it would hold every other poller for its whole wait.
-  let receiving: Promise<unknown> = Promise.resolve();
-  function receive(): Promise<ReceiveMessageCommandOutput> {
-    const next = receiving.then(() =>
-      opts.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: opts.queueUrl,
-          MaxNumberOfMessages: opts.batchSize ?? 10,
-          WaitTimeSeconds: 0,
-          MessageSystemAttributeNames: ["All"],
-          MessageAttributeNames: ["All"],
-        }),
-      ),
-    );
-    receiving = next.catch(() => undefined);
-    return next;
-  }
-
-  async function loop(): Promise<void> {
+  // One receiver per mapping, so receives never overlap. moto's ReceiveMessage takes no lock: two
+  // concurrent calls can both pass the visibility check of the same message and both deliver it
+  // (measured: 1 duplicate in 1,001 receipts with 4 concurrent short polls), which AWS never does
+  // within the visibility timeout. Short polls only: moto's long poll snapshots the in-flight FIFO
+  // groups when it starts, so it can hand out a group's next message while the previous one is in
+  // flight.
+  const receiver = (async () => {
     while (!abort.signal.aborted) {
       try {
-        const res = await receive();
+        await freeSlot();
+        if (abort.signal.aborted) break;
+        const room = Math.min(10, (maxConcurrency - inFlight.size) * batchSize);
+        const res = await opts.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: opts.queueUrl,
+            MaxNumberOfMessages: room,
+            WaitTimeSeconds: 0,
+            MessageSystemAttributeNames: ["All"],
+            MessageAttributeNames: ["All"],
+          }),
+        );
         const messages = res.Messages ?? [];
         if (messages.length === 0) {
-          await idle();
+          await sleep(idleMs, abort.signal);
           continue;
         }
-        wakeAll();
-        await invoke(messages);
+        for (const lane of lanes(messages, batchSize)) startLane(lane);
       } catch (err) {
         if (abort.signal.aborted) return;
         log.warn(`${opts.functionName} poller: ${opts.queueUrl}`, err);
         await sleep(1000, abort.signal);
       }
     }
-  }
+  })();
 
-  const loops = Array.from({ length: opts.concurrency ?? 4 }, () => loop());
   return {
-    // In-flight invocations finish (and delete their successes) before stop resolves.
-    async stop() {
+    async stop(stopOpts = {}) {
       abort.abort();
-      await Promise.all(loops);
+      await receiver;
+      const all = Promise.all([...inFlight]);
+      if (stopOpts.graceMs === undefined) {
+        await all;
+        return;
+      }
+      const finished = await Promise.race([all.then(() => true), sleep(stopOpts.graceMs).then(() => false)]);
+      if (!finished) {
+        log.warn(
+          `${opts.functionName}: ${inFlight.size} invocation(s) still running after ${stopOpts.graceMs} ms; ` +
+            "their messages return after the visibility timeout",
+        );
+      }
     },
   };
 }

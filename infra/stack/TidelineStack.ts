@@ -1,43 +1,37 @@
 /**
- * Tideline on AWS: the manifest's data stores, the Scheduler group and role, the signing-key
- * secret, the five Lambdas with least-privilege bindings, their event-source mappings and the
- * HTTP API. Env-agnostic (no account or region at synth), so `cdk synth` runs offline.
+ * Tideline on AWS, built by walking the resource manifest (shared/resources.ts): its data stores,
+ * the Scheduler group, role and recurring schedules, the signing-key secret, one Lambda per
+ * `FUNCTIONS` entry with exactly the grants the entry lists, the entry's event-source mapping and
+ * the HTTP API's routes. Env-agnostic (no account or region at synth), so `cdk synth` runs offline.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
-import { BUCKETS, QUEUES, STREAMS, TABLES } from "../../shared/resources.js";
 import {
-  allAddresses,
-  bindBucket,
-  bindQueue,
-  bindScheduler,
-  bindSigningKey,
-  bindStream,
-  bindTable,
-} from "./constructs/bind.js";
-import { DataStores } from "./constructs/DataStores.js";
-import { connectExecutor, connectRunner, connectTimer } from "./constructs/eventSources.js";
-import { HttpEndpoints } from "./constructs/HttpEndpoints.js";
+  FUNCTIONS,
+  type FunctionName,
+  type FunctionSpec,
+  HTTP_INTEGRATION_TIMEOUT_SECONDS,
+} from "../../shared/resources.js";
+import { allAddresses, bindGrants } from "./constructs/bind.js";
+import { DataStores, fromManifest } from "./constructs/DataStores.js";
+import { connectSource } from "./constructs/eventSources.js";
+import { HttpEndpoints, type HttpRoute } from "./constructs/HttpEndpoints.js";
 import { Scheduling } from "./constructs/Scheduling.js";
-import {
-  type LambdaEntry,
-  TidelineFunction,
-  type TidelineFunctionProps,
-} from "./constructs/TidelineFunction.js";
+import { TidelineFunction } from "./constructs/TidelineFunction.js";
 
 /** Environment variable with the accepted event keys' sha256 hashes (read by shared/config.ts). */
 export const EVENT_KEY_HASHES_ENV = "TIDELINE_EVENT_KEY_HASHES";
 
 /**
- * The longest single executor invocation: Lambda's 15-minute maximum. The work queue's visibility
- * timeout (960 s in the manifest) must stay above it, or a job still running would be delivered a
- * second time. One invocation runs up to 10 jobs, one SDK call each, in order within a message
- * group; the handler gives each call the time that remains minus a 10-second commit margin, so the
- * longest step a deployment supports is just under 15 minutes, and less when earlier jobs of the
- * same batch have used part of the invocation.
+ * The longest single executor invocation, from the manifest (Lambda's 15-minute maximum). The work
+ * queue's visibility timeout (`QUEUES.work`, 960 s) must stay above it, or a job still running
+ * would be delivered a second time; synthesis fails if it does not (eventSources.ts). The executor
+ * takes one job per invocation (batch size 1), one SDK call, and gives that call the time that
+ * remains minus a 10-second commit margin, so the longest step a deployment supports is just
+ * under 15 minutes.
  */
-export const EXECUTOR_TIMEOUT = Duration.seconds(900);
+export const EXECUTOR_TIMEOUT = Duration.seconds(FUNCTIONS.executor.timeoutSeconds);
 
 export interface TidelineStackProps extends StackProps {
   /**
@@ -58,119 +52,28 @@ export class TidelineStack extends Stack {
   readonly data: DataStores;
   readonly scheduling: Scheduling;
   readonly signingKey: Secret;
-  readonly functions: Record<LambdaEntry, TidelineFunction>;
+  /** One function per manifest entry, by `FUNCTIONS` key. */
+  readonly functions: Record<FunctionName, TidelineFunction>;
   readonly http: HttpEndpoints;
 
   constructor(scope: Construct, id: string, props: TidelineStackProps = {}) {
     super(scope, id, props);
-    const eventKeyHashes = (props.eventKeyHashes ?? []).map((h) => h.trim().toLowerCase());
-    const bad = eventKeyHashes.filter((h) => !SHA256_HEX.test(h));
-    if (bad.length > 0) {
-      throw new Error(`eventKeyHashes must be sha256 hex digests (64 hex characters); got ${bad.join(", ")}`);
-    }
-    if (eventKeyHashes.length > MAX_EVENT_KEY_HASHES) {
-      throw new Error(`At most ${MAX_EVENT_KEY_HASHES} eventKeyHashes fit in the Lambda environment`);
-    }
+    const eventKeyHashes = checkEventKeyHashes(props.eventKeyHashes ?? []);
 
-    const data = new DataStores(this, "Data");
-    const scheduling = new Scheduling(this, "Scheduling", { timersQueue: data.queues.timers });
-    this.data = data;
-    this.scheduling = scheduling;
+    this.data = new DataStores(this, "Data");
+    this.scheduling = new Scheduling(this, "Scheduling", { timersQueue: this.data.queues.timers });
+    this.signingKey = signingKeySecret(this);
 
-    // The secret holds only the 64 hex digits; handlers read it and prefix `signkey-prod-`.
-    this.signingKey = new Secret(this, "SigningKey", {
-      description: "Tideline signing key (hex part of signkey-prod-<hex>)",
-      generateSecretString: {
-        passwordLength: 64,
-        excludePunctuation: true,
-        excludeUppercase: true,
-        includeSpace: false,
-        excludeCharacters: "ghijklmnopqrstuvwxyz",
-      },
-      // SDK apps are configured with this key; a stack replacement must not rotate it silently.
-      removalPolicy: RemovalPolicy.RETAIN,
+    const addresses = allAddresses(this.data, this.scheduling);
+    this.functions = fromManifest<FunctionName, FunctionSpec, TidelineFunction>(FUNCTIONS, (spec) => {
+      const fn = new TidelineFunction(this, spec.id, { spec, environment: addresses });
+      bindGrants(fn, spec.grants, this);
+      connectSource(fn.fn, spec, this.data);
+      return fn;
     });
-    Validations.of(this.signingKey).acknowledge({
-      id: "AwsSolutions-SMG4",
-      reason:
-        "Every SDK app holds this key (INNGEST_SIGNING_KEY). Rotation is a coordinated change: add the new " +
-        "key to the apps as INNGEST_SIGNING_KEY_FALLBACK, switch Tideline, then retire the old key. A " +
-        "rotation Lambda cannot reach the apps, so rotation is done by hand.",
-    });
+    this.functions.eventApi.addEnvironment(EVENT_KEY_HASHES_ENV, eventKeyHashes.join(","));
 
-    const addresses = allAddresses(data, scheduling);
-    const make = (entry: LambdaEntry, options: Omit<TidelineFunctionProps, "entry" | "environment">) =>
-      new TidelineFunction(this, pascal(entry), { entry, environment: addresses, ...options });
-
-    const eventApi = make("event-api", {
-      description: "POST /e/{eventKey}: validate events, put them on Kinesis",
-      timeout: Duration.seconds(10),
-    });
-    const api = make("api", {
-      description: "App sync, REST v1, GraphQL and /dev",
-      timeout: Duration.seconds(29),
-    });
-    const runner = make("runner", {
-      description: "Kinesis events to runs",
-      timeout: Duration.seconds(120),
-      memorySize: 1024,
-    });
-    const executor = make("executor", {
-      description: "Work jobs: one SDK call each",
-      timeout: EXECUTOR_TIMEOUT,
-    });
-    const timer = make("timer", { description: "Due timers to work jobs", timeout: Duration.seconds(30) });
-    this.functions = { "event-api": eventApi, api, runner, executor, timer };
-
-    const { tables, queues, streams, buckets } = data;
-
-    // event-api: the hot path writes to the stream and touches nothing else.
-    bindStream(eventApi, STREAMS.events, streams.events, "putRecords");
-    eventApi.addEnvironment(EVENT_KEY_HASHES_ENV, eventKeyHashes.join(","));
-
-    // api: registers apps and functions, reads history, enqueues replays; needs the signing key to
-    // check bearer tokens and sign sync requests (lambdas/wiring.ts apiDeps).
-    bindTable(api, TABLES.registry, tables.registry, "readWrite");
-    bindTable(api, TABLES.events, tables.events, "read");
-    bindTable(api, TABLES.runs, tables.runs, "read");
-    bindQueue(api, QUEUES.work, queues.work, "send");
-    bindSigningKey(api, this.signingKey);
-
-    // runner: stores events, matches triggers, creates runs, resumes waits, dispatches first jobs.
-    bindTable(runner, TABLES.events, tables.events, "readWrite");
-    bindTable(runner, TABLES.registry, tables.registry, "read");
-    for (const t of ["runs", "pauses", "flow"] as const) {
-      bindTable(runner, TABLES[t], tables[t], "readWrite");
-    }
-    bindQueue(runner, QUEUES.work, queues.work, "send");
-    bindQueue(runner, QUEUES.timers, queues.timers, "send");
-    // Debounce periods and batch timeouts can exceed 15 minutes: dispatchJobs then uses Scheduler.
-    bindScheduler(runner, scheduling);
-    bindBucket(runner, BUCKETS.payloads, buckets.payloads, "readWrite");
-
-    // executor: one SDK call per job, step results and follow-up jobs.
-    for (const t of ["runs", "events", "pauses", "flow"] as const) {
-      bindTable(executor, TABLES[t], tables[t], "readWrite");
-    }
-    bindTable(executor, TABLES.registry, tables.registry, "read");
-    bindQueue(executor, QUEUES.work, queues.work, "send");
-    bindQueue(executor, QUEUES.timers, queues.timers, "send");
-    bindScheduler(executor, scheduling);
-    bindBucket(executor, BUCKETS.payloads, buckets.payloads, "readWrite");
-    bindSigningKey(executor, this.signingKey);
-
-    // timer: due items become work jobs; early ones are re-delayed or re-scheduled.
-    bindQueue(timer, QUEUES.work, queues.work, "send");
-    bindQueue(timer, QUEUES.timers, queues.timers, "send");
-    bindScheduler(timer, scheduling);
-    bindTable(timer, TABLES.runs, tables.runs, "read");
-    bindTable(timer, TABLES.flow, tables.flow, "readWrite");
-
-    connectRunner(runner.fn, streams.events, buckets.payloads);
-    connectExecutor(executor.fn, queues.work);
-    connectTimer(timer.fn, queues.timers);
-
-    this.http = new HttpEndpoints(this, "Http", { eventApi: eventApi.fn, api: api.fn });
+    this.http = new HttpEndpoints(this, "Http", { routes: httpRoutes(Object.values(this.functions)) });
 
     new CfnOutput(this, "ApiUrl", {
       description: "INNGEST_BASE_URL for SDK apps (the event API is POST <url>e/<event key>)",
@@ -183,6 +86,56 @@ export class TidelineStack extends Stack {
   }
 }
 
-function pascal(entry: string): string {
-  return entry.replace(/(^|-)([a-z])/g, (_m, _dash: string, c: string) => c.toUpperCase());
+/** Normalises the hashes (lowercase hex) and rejects what is not a sha256 digest. */
+function checkEventKeyHashes(hashes: readonly string[]): string[] {
+  const normalised = hashes.map((h) => h.trim().toLowerCase());
+  const bad = normalised.filter((h) => !SHA256_HEX.test(h));
+  if (bad.length > 0) {
+    throw new Error(`eventKeyHashes must be sha256 hex digests (64 hex characters); got ${bad.join(", ")}`);
+  }
+  if (normalised.length > MAX_EVENT_KEY_HASHES) {
+    throw new Error(`At most ${MAX_EVENT_KEY_HASHES} eventKeyHashes fit in the Lambda environment`);
+  }
+  return normalised;
+}
+
+/** The secret holds only the 64 hex digits; handlers read it and prefix `signkey-prod-`. */
+function signingKeySecret(scope: Construct): Secret {
+  const secret = new Secret(scope, "SigningKey", {
+    description: "Tideline signing key (hex part of signkey-prod-<hex>)",
+    generateSecretString: {
+      passwordLength: 64,
+      excludePunctuation: true,
+      excludeUppercase: true,
+      includeSpace: false,
+      excludeCharacters: "ghijklmnopqrstuvwxyz",
+    },
+    // SDK apps are configured with this key; a stack replacement must not rotate it silently.
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  Validations.of(secret).acknowledge({
+    id: "AwsSolutions-SMG4",
+    reason:
+      "Every SDK app holds this key (INNGEST_SIGNING_KEY). Rotation is a coordinated change: add the new " +
+      "key to the apps as INNGEST_SIGNING_KEY_FALLBACK, switch Tideline, then retire the old key. A " +
+      "rotation Lambda cannot reach the apps, so rotation is done by hand.",
+  });
+  return secret;
+}
+
+/**
+ * The routes of every function with an http source. API Gateway gives up on an integration after
+ * HTTP_INTEGRATION_TIMEOUT_SECONDS, so a function behind it must time out first.
+ */
+function httpRoutes(functions: readonly TidelineFunction[]): HttpRoute[] {
+  return functions.flatMap(({ spec, fn }) => {
+    if (spec.source.kind !== "http") return [];
+    if (spec.timeoutSeconds >= HTTP_INTEGRATION_TIMEOUT_SECONDS) {
+      throw new Error(
+        `Function ${spec.id}: timeout ${spec.timeoutSeconds} s must be below the HTTP API's ` +
+          `${HTTP_INTEGRATION_TIMEOUT_SECONDS} s integration timeout (shared/resources.ts)`,
+      );
+    }
+    return spec.source.routes.map((routeKey) => ({ routeKey, integrationId: spec.id, fn }));
+  });
 }

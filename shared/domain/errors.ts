@@ -28,3 +28,16 @@ export class NotFoundError extends TidelineError {
   override readonly status = 404;
   override readonly expose = true;
 }
+
+export class ForbiddenError extends TidelineError {
+  override name = "ForbiddenError";
+  override readonly status = 403;
+  override readonly expose = true;
+}
+
+/** Something Tideline called on the client's behalf (an app's URL) failed: 502 with the reason. */
+export class BadGatewayError extends TidelineError {
+  override name = "BadGatewayError";
+  override readonly status = 502;
+  override readonly expose = true;
+}

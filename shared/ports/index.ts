@@ -76,8 +76,9 @@ export interface RunStore {
   commitTransition(runId: string, expectVersion: number, transition: RunTransition): Promise<boolean>;
   listRunsForEvent(eventId: string): Promise<RunRecord[]>;
   /**
-   * Running runs whose pending jobs fell due before `dueBefore` (a run with no pending job counts
-   * from its last transition), a page at a time: the recovery sweep's candidates.
+   * Running runs with pending jobs, the earliest of which fell due before `dueBefore` (a job with
+   * no `dueAt` is due at the run's last transition), a page at a time: the recovery sweep's
+   * candidates. Runs with no pending job are not listed.
    */
   listStalledRuns(
     dueBefore: number,
@@ -104,4 +105,28 @@ export interface EventStream {
 export interface BlobStore {
   put(key: string, body: string): Promise<void>;
   get(key: string): Promise<string | undefined>;
+}
+
+/** What became of a request to an app's URL. */
+export type AppHttpResult =
+  | {
+      ok: true;
+      status: number /** Where a redirect pointed (never followed). */;
+      location?: string;
+      body: string;
+    }
+  /** No app answered: `refused` when the address was refused by policy, else unreachable. */
+  | { ok: false; refused: boolean; reason: string };
+
+/** Requests Tideline makes to an app's URL on a caller's behalf: never following redirects. */
+export interface AppHttp {
+  request(
+    url: URL,
+    opts: {
+      method: "PUT" | "GET";
+      timeoutMs: number;
+      /** Why an address may not be connected to (checked for every address the host resolves to). */
+      refuseAddress?: (address: string) => string | undefined;
+    },
+  ): Promise<AppHttpResult>;
 }

@@ -61,6 +61,14 @@ const DAY_MS = 24 * 60 * 60 * SECOND_MS;
 export const LIMITS = {
   /** Per-event JSON size (Cloud default). */
   eventMaxBytes: 512 * KiB,
+  /**
+   * Deepest nesting of arrays and objects in one event (the event object itself is level 1).
+   * Tideline's own: JSON handling further down the pipeline (signing, expressions) is recursive,
+   * and events nested thousands deep would overflow its stack.
+   */
+  eventMaxDepth: 128,
+  /** Deepest nesting of an SDK answer (step outputs are sent back to the SDK, signed, each step). */
+  sdkResponseMaxDepth: 256,
   /** Absolute cap: the OSS server parses Event API bodies with 3 MiB. */
   eventAbsoluteMaxBytes: 3 * MiB,
   maxEventsPerRequest: 5000,

@@ -6,7 +6,7 @@
 import { encodeTime, monotonicFactory, TIME_MAX } from "ulid";
 import { encodeEntropy } from "../domain/ids.js";
 import type { Json, JsonObject } from "../domain/json.js";
-import { isJsonObject, tryParseJson } from "../domain/json.js";
+import { isJsonObject, jsonNestingDepth, tryParseJson } from "../domain/json.js";
 import type { AcceptedEvent, InngestEvent } from "../domain/schemas.js";
 import { LIMITS, RESERVED_EVENT_PREFIX } from "./constants.js";
 
@@ -122,6 +122,15 @@ export function parseEventPayload(
       ok: false,
       status: 413,
       error: `Request body is too large (max ${LIMITS.eventAbsoluteMaxBytes} bytes)`,
+    };
+  }
+  // Counted on the text, before anything recursive touches the body (an array adds one level).
+  const depth = jsonNestingDepth(rawBody) - (rawBody.trimStart().startsWith("[") ? 1 : 0);
+  if (depth > LIMITS.eventMaxDepth) {
+    return {
+      ok: false,
+      status: 400,
+      error: `event nests ${depth} levels deep (objects and arrays); the limit is ${LIMITS.eventMaxDepth}`,
     };
   }
   const parsed = tryParseJson(rawBody);

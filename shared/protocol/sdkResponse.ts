@@ -4,10 +4,10 @@
  */
 import { z } from "zod";
 import type { Json } from "../domain/json.js";
-import { isJsonObject, toJson, tryParseJson } from "../domain/json.js";
+import { isJsonObject, jsonNestingDepth, toJson, tryParseJson } from "../domain/json.js";
 import type { StoredError } from "../domain/schemas.js";
 import { parseRetryAfter } from "./backoff.js";
-import { HEADERS, OPCODES } from "./constants.js";
+import { HEADERS, LIMITS, OPCODES } from "./constants.js";
 
 export type StepOp = {
   id: string;
@@ -214,6 +214,18 @@ export function interpretSdkResponse(res: SdkHttpResponse, nowMs: number): SdkOu
     return {
       kind: "transport",
       message: `HTTP ${current.status} response did not come from an Inngest SDK (no ${HEADERS.sdk} header)${tail}`,
+    };
+  }
+  const depth = jsonNestingDepth(current.body);
+  if (depth > LIMITS.sdkResponseMaxDepth) {
+    // Outputs are signed (canonicalised, recursively) into every later request: refuse them now.
+    return {
+      kind: "error",
+      retriable: false,
+      error: {
+        name: "Error",
+        message: `SDK answer nests ${depth} levels deep (objects and arrays); the limit is ${LIMITS.sdkResponseMaxDepth}`,
+      },
     };
   }
   if (current.status === 200) {

@@ -54,6 +54,8 @@ describe("official inngest SDK on tideline dev", () => {
       "fan-out",
       "wildcard",
       "filtered",
+      "ten-steps",
+      "hang",
       "sleeper",
     ];
     // The sync is written in batches: wait until all of it is visible.
@@ -83,7 +85,7 @@ describe("official inngest SDK on tideline dev", () => {
       body: JSON.stringify({ url: "ftp://x" }),
     });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ status: 400, error: "url must be http(s)" });
+    expect(await res.json()).toMatchObject({ status: 400, error: "url must be http or https, not ftp" });
   });
 
   it("completes a hello-world run with its return value", async () => {

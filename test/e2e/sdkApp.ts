@@ -21,6 +21,8 @@ export async function startSdkApp(opts: {
   cloud?: { signingKey: string; eventKey: string };
 }) {
   const rec: Recorder = { calls: {}, attempts: {}, times: {} };
+  // Steps of the "hang" function wait here until the test releases them (an app that never answers).
+  const hung: (() => void)[] = [];
   const hit = (key: string, attempt?: number) => {
     rec.calls[key] = (rec.calls[key] ?? 0) + 1;
     rec.times[key] = [...(rec.times[key] ?? []), Date.now()];
@@ -124,6 +126,29 @@ export async function startSdkApp(opts: {
       },
       async ({ event }) => (event.data as { n: number }).n,
     ),
+    inngest.createFunction({ id: "ten-steps", triggers: [{ event: ev("ten") }] }, async ({ step, event }) => {
+      const tag = String((event.data as { tag?: string }).tag ?? "");
+      const pauseMs = Number((event.data as { pauseMs?: number }).pauseMs ?? 0);
+      let sum = 0;
+      for (let i = 1; i <= 10; i++) {
+        sum += await step.run(`s${i}`, async () => {
+          hit(`ten:${tag}:${i}`);
+          if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+          return i;
+        });
+      }
+      return { sum };
+    }),
+    inngest.createFunction(
+      { id: "hang", retries: 0, triggers: [{ event: ev("hang") }] },
+      async ({ step }) => {
+        await step.run("stuck", async () => {
+          hit("hang");
+          await new Promise<void>((resolve) => hung.push(resolve));
+        });
+        return "released";
+      },
+    ),
     inngest.createFunction({ id: "sleeper", triggers: [{ event: ev("sleeper") }] }, async ({ step }) => {
       const before = await step.run("before", () => Date.now());
       await step.sleep("nap", "2s");
@@ -143,7 +168,15 @@ export async function startSdkApp(opts: {
     url,
     appId,
     ev,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /** Lets every hung step of the "hang" function finish. */
+    release: () => {
+      for (const resolve of hung.splice(0)) resolve();
+    },
+    stop: () => {
+      for (const resolve of hung.splice(0)) resolve();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

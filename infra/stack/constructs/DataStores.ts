@@ -1,33 +1,39 @@
 /**
  * Every table, queue, stream and bucket of the resource manifest (shared/resources.ts), built by
- * looping over it. Settings that the local runtime must share (keys, TTL attribute, visibility,
- * retention, dead-letter wiring) come only from the manifest; this file adds what only AWS has
- * (billing mode, encryption, PITR, FIFO throughput mode, removal policies).
+ * looping over it. Settings that the local runtime must share (keys, TTL attribute, secondary
+ * indexes, visibility, retention, dead-letter wiring) come only from the manifest; this file adds
+ * what only AWS has (billing mode, encryption, PITR, FIFO throughput mode, removal policies).
  */
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
-import { AttributeType, BillingMode, Table } from "aws-cdk-lib/aws-dynamodb";
+import {
+  AttributeType,
+  BillingMode,
+  type GlobalSecondaryIndexProps,
+  ProjectionType,
+  Table,
+} from "aws-cdk-lib/aws-dynamodb";
 import { Stream, StreamEncryption, StreamMode } from "aws-cdk-lib/aws-kinesis";
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from "aws-cdk-lib/aws-s3";
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import {
   BUCKETS,
+  type BucketName,
   type BucketSpec,
+  type IndexSpec,
   QUEUES,
   type QueueName,
   type QueueSpec,
   STREAMS,
+  type StreamName,
   type StreamSpec,
   TABLES,
   type TableName,
   type TableSpec,
 } from "../../../shared/resources.js";
 
-export type StreamName = keyof typeof STREAMS;
-export type BucketName = keyof typeof BUCKETS;
-
 /** Builds one construct per manifest entry, keeping the manifest's keys (and their types). */
-function fromManifest<K extends string, S, R>(
+export function fromManifest<K extends string, S, R>(
   manifest: Record<K, S>,
   make: (spec: S, key: K) => R,
 ): Record<K, R> {
@@ -39,6 +45,23 @@ function fromManifest<K extends string, S, R>(
 /** True when another manifest queue names `name` as its dead-letter queue. */
 function isDeadLetterQueue(name: QueueName): boolean {
   return Object.values<QueueSpec>(QUEUES).some((q) => q.deadLetter?.queueId === name);
+}
+
+/**
+ * A manifest index as a GSI. Sparse by construction: an item without the sort key attribute is not
+ * copied into the index, so writers add and remove that attribute to move items in and out.
+ */
+function globalIndex(index: IndexSpec): GlobalSecondaryIndexProps {
+  return {
+    indexName: index.name,
+    partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+    sortKey: {
+      name: index.sortKey.name,
+      type: index.sortKey.type === "N" ? AttributeType.NUMBER : AttributeType.STRING,
+    },
+    projectionType: ProjectionType.INCLUDE,
+    nonKeyAttributes: [...index.projection],
+  };
 }
 
 export class DataStores extends Construct {
@@ -56,7 +79,7 @@ export class DataStores extends Construct {
   }
 
   private table(spec: TableSpec): Table {
-    return new Table(this, spec.id, {
+    const table = new Table(this, spec.id, {
       partitionKey: { name: spec.partitionKey, type: AttributeType.STRING },
       sortKey: { name: spec.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -65,6 +88,8 @@ export class DataStores extends Construct {
       // Run state, step results and leases: never lost to a stack deletion or a replacement.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    for (const index of spec.indexes ?? []) table.addGlobalSecondaryIndex(globalIndex(index));
+    return table;
   }
 
   /** Dead-letter queues are referenced by manifest key, so build each queue after its DLQ. */

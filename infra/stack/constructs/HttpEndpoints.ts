@@ -1,7 +1,8 @@
 /**
- * The HTTP API in front of the two synchronous Lambdas, served at the origin root (the SDKs build
- * absolute paths): `POST /e/{eventKey}` goes to the event API, everything else (`$default`) to the
- * API Lambda (sync, REST v1, GraphQL, /dev). Callers are authenticated inside the Lambdas.
+ * The HTTP API in front of the synchronous Lambdas, served at the origin root (the SDKs build
+ * absolute paths). Routes are the manifest's http sources (shared/resources.ts): today
+ * `POST /e/{eventKey}` goes to the event API, everything else (`$default`) to the API Lambda
+ * (sync, REST v1, GraphQL, /dev). Callers are authenticated inside the Lambdas.
  */
 import { RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
@@ -11,9 +12,16 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 
+/** One manifest route: an API Gateway route key (`"POST /e/{eventKey}"` or `"$default"`). */
+export interface HttpRoute {
+  readonly routeKey: string;
+  /** Construct id of the function's integration (one per function, shared by its routes). */
+  readonly integrationId: string;
+  readonly fn: IFunction;
+}
+
 export interface HttpEndpointsProps {
-  readonly eventApi: IFunction;
-  readonly api: IFunction;
+  readonly routes: readonly HttpRoute[];
 }
 
 const ACCESS_LOG_FIELDS = {
@@ -30,8 +38,18 @@ const ACCESS_LOG_FIELDS = {
   integrationError: "$context.integrationErrorMessage",
 };
 
-/** Path of the Event API route, as the SDKs call it. */
-export const EVENT_ROUTE_PATH = "/e/{eventKey}";
+const DEFAULT_ROUTE = "$default";
+const ROUTE_KEY = /^([A-Z]+) (\/\S*)$/;
+
+/** Splits `"POST /e/{eventKey}"` into API Gateway's method and path. */
+function parseRouteKey(routeKey: string): { method: HttpMethod; path: string } {
+  const match = ROUTE_KEY.exec(routeKey);
+  const method = match?.[1] as keyof typeof HttpMethod | undefined;
+  if (!match?.[2] || method === undefined || !(method in HttpMethod)) {
+    throw new Error(`Route "${routeKey}": expected "$default" or "<METHOD> /<path>" (shared/resources.ts)`);
+  }
+  return { method: HttpMethod[method], path: match[2] };
+}
 
 export class HttpEndpoints extends Construct {
   readonly httpApi: HttpApi;
@@ -40,17 +58,7 @@ export class HttpEndpoints extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpEndpointsProps) {
     super(scope, id);
-    this.httpApi = new HttpApi(this, "Api", {
-      apiName: Stack.of(this).stackName,
-      description: "Tideline: Inngest-compatible event and server API",
-      defaultIntegration: new HttpLambdaIntegration("Api", props.api),
-      createDefaultStage: false,
-    });
-    this.httpApi.addRoutes({
-      path: EVENT_ROUTE_PATH,
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration("EventApi", props.eventApi),
-    });
+    this.httpApi = this.buildApi(props.routes);
     Validations.of(this.httpApi).acknowledge({
       id: "AwsSolutions-APIG4",
       reason:
@@ -65,7 +73,36 @@ export class HttpEndpoints extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.stage = new HttpStage(this, "DefaultStage", {
+    this.stage = this.buildStage();
+  }
+
+  /** The API with one integration per function: `$default` as the default, the rest as routes. */
+  private buildApi(routes: readonly HttpRoute[]): HttpApi {
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const integrationOf = (route: HttpRoute): HttpLambdaIntegration => {
+      const existing = integrations.get(route.integrationId);
+      if (existing) return existing;
+      const made = new HttpLambdaIntegration(route.integrationId, route.fn);
+      integrations.set(route.integrationId, made);
+      return made;
+    };
+    const defaults = routes.filter((r) => r.routeKey === DEFAULT_ROUTE);
+    if (defaults.length > 1) throw new Error("More than one function claims the $default route");
+    const api = new HttpApi(this, "Api", {
+      apiName: Stack.of(this).stackName,
+      description: "Tideline: Inngest-compatible event and server API",
+      defaultIntegration: defaults[0] && integrationOf(defaults[0]),
+      createDefaultStage: false,
+    });
+    for (const route of routes.filter((r) => r.routeKey !== DEFAULT_ROUTE)) {
+      const { method, path } = parseRouteKey(route.routeKey);
+      api.addRoutes({ path, methods: [method], integration: integrationOf(route) });
+    }
+    return api;
+  }
+
+  private buildStage(): HttpStage {
+    const stage = new HttpStage(this, "DefaultStage", {
       httpApi: this.httpApi,
       stageName: "$default",
       autoDeploy: true,
@@ -74,12 +111,13 @@ export class HttpEndpoints extends Construct {
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
-    Validations.of(this.stage).acknowledge({
+    Validations.of(stage).acknowledge({
       id: "Serverless-APIGWDefaultThrottling",
       reason:
         "The account-level API Gateway limit applies. A stage-wide cap would answer 429 to legitimate " +
         "event bursts that Kinesis on-demand absorbs; unauthenticated calls end at the key check.",
     });
+    return stage;
   }
 
   /** Base URL of the API (no base path): what INNGEST_BASE_URL points at. */

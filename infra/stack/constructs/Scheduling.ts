@@ -1,7 +1,8 @@
 /**
  * EventBridge Scheduler: the schedule group that holds Tideline's one-time `at()` schedules (sleeps
- * longer than SQS's 15-minute delay) and the role Scheduler assumes to deliver them to the timers
- * queue. The role may do exactly one thing: send a message to that queue.
+ * longer than SQS's 15-minute delay) and the manifest's recurring schedules (shared/resources.ts
+ * `SCHEDULES`, e.g. the recovery sweep), and the role Scheduler assumes to deliver them all to the
+ * timers queue. The role may do exactly one thing: send a message to that queue.
  */
 import { Arn, ArnFormat, RemovalPolicy, Stack } from "aws-cdk-lib";
 import {
@@ -11,10 +12,37 @@ import {
   Role,
   ServicePrincipal,
 } from "aws-cdk-lib/aws-iam";
-import { ScheduleGroup } from "aws-cdk-lib/aws-scheduler";
+import { CfnSchedule, ScheduleGroup } from "aws-cdk-lib/aws-scheduler";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import type { TimerMessage } from "../../../shared/domain/schemas.js";
+import { SCHEDULES, type ScheduleSpec } from "../../../shared/resources.js";
 import { acknowledgeWildcardResource } from "../nag.js";
+import { fromManifest } from "./DataStores.js";
+
+export type ScheduleName = keyof typeof SCHEDULES;
+
+/** Scheduler's bounds on a target's retry policy. */
+const MIN_EVENT_AGE_SECONDS = 60;
+const MAX_EVENT_AGE_SECONDS = 24 * 3600;
+const MAX_RETRY_ATTEMPTS = 185;
+
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
+
+/** Seconds between two runs of a `rate()` expression. */
+export function ratePeriodSeconds(expression: string): number {
+  const match = RATE.exec(expression);
+  if (!match?.[1] || !match[2]) {
+    throw new Error(`Schedule expression "${expression}": expected rate(<n> minutes|hours|days)`);
+  }
+  return Number(match[1]) * (UNIT_SECONDS[match[2].replace(/s$/, "")] ?? Number.NaN);
+}
+
+/** The message body a recurring schedule delivers: its item, due at once. */
+export function scheduleMessage(spec: ScheduleSpec): TimerMessage {
+  return { item: spec.item, dueAt: 0 };
+}
 
 export interface SchedulingProps {
   /** The standard timers queue every schedule targets. */
@@ -25,9 +53,13 @@ export class Scheduling extends Construct {
   readonly group: ScheduleGroup;
   /** Role passed as the schedules' target role. */
   readonly role: Role;
+  /** The manifest's recurring schedules, by manifest key. */
+  readonly recurring: Record<ScheduleName, CfnSchedule>;
+  private readonly timersQueue: IQueue;
 
   constructor(scope: Construct, id: string, props: SchedulingProps) {
     super(scope, id);
+    this.timersQueue = props.timersQueue;
     // Schedules only make sense with this stack's timers queue, so they go when the stack goes.
     this.group = new ScheduleGroup(this, "Group", { removalPolicy: RemovalPolicy.DESTROY });
     this.role = new Role(this, "TargetRole", {
@@ -44,6 +76,37 @@ export class Scheduling extends Construct {
         }),
       },
     });
+    this.recurring = fromManifest<ScheduleName, ScheduleSpec, CfnSchedule>(SCHEDULES, (spec) =>
+      this.recurringSchedule(spec),
+    );
+  }
+
+  /**
+   * One recurring schedule, on time (no flexible window). A failed delivery is retried until the
+   * next run is due; after that the next run does the same work, so no dead-letter queue (which
+   * would also widen the target role beyond the timers queue).
+   */
+  private recurringSchedule(spec: ScheduleSpec): CfnSchedule {
+    const period = ratePeriodSeconds(spec.expression);
+    const schedule = new CfnSchedule(this, spec.id, {
+      description: spec.purpose,
+      groupName: this.group.scheduleGroupName,
+      scheduleExpression: spec.expression,
+      flexibleTimeWindow: { mode: "OFF" },
+      state: "ENABLED",
+      target: {
+        arn: this.timersQueue.queueArn,
+        roleArn: this.role.roleArn,
+        input: JSON.stringify(scheduleMessage(spec)),
+        retryPolicy: {
+          maximumEventAgeInSeconds: Math.min(Math.max(period, MIN_EVENT_AGE_SECONDS), MAX_EVENT_AGE_SECONDS),
+          maximumRetryAttempts: MAX_RETRY_ATTEMPTS,
+        },
+      },
+    });
+    // The group's name is a literal in the template, so the dependency has to be stated.
+    schedule.node.addDependency(this.group);
+    return schedule;
   }
 
   /**

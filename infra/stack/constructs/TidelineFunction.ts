@@ -1,30 +1,25 @@
 /**
- * A Tideline Lambda with the house defaults: Node 22 on arm64, an ESM bundle built by the local
- * esbuild (no Docker), X-Ray tracing, its own log group with a retention, and a role that starts
- * with nothing but write access to that log group. Every other permission arrives through the
- * bind helpers in `bind.ts`, which set the resource's environment variable in the same call.
+ * A Tideline Lambda built from its manifest entry (shared/resources.ts `FUNCTIONS`: handler,
+ * description, timeout, memory) with the house defaults: Node 22 on arm64, an ESM bundle built by
+ * the local esbuild (no Docker), X-Ray tracing, its own log group with a retention, and a role that
+ * starts with nothing but write access to that log group. Every other permission arrives through
+ * the bind helpers in `bind.ts`, which set the resource's environment variable in the same call.
  */
 import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import type { FunctionSpec } from "../../../shared/resources.js";
 
 /** Repository root, found from this file so synth works from any working directory. */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-/** The handlers under `lambdas/`; each exports `handler`. */
-export type LambdaEntry = "event-api" | "api" | "runner" | "executor" | "timer";
-
 export interface TidelineFunctionProps {
-  readonly entry: LambdaEntry;
-  readonly description: string;
-  /** @default 30 seconds */
-  readonly timeout?: Duration;
-  /** @default 512 MB (arm64 CPU share scales with memory; 512 MB keeps cold starts short) */
-  readonly memorySize?: number;
+  /** The manifest entry: handler (`lambdas/<entry>.ts`), description, timeout and memory. */
+  readonly spec: FunctionSpec;
   /** Variables set before any binding (the resource addresses every handler's config parses). */
   readonly environment?: Record<string, string>;
 }
@@ -36,13 +31,38 @@ export interface TidelineFunctionProps {
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __tidelineCreateRequire } from 'node:module'; const require = __tidelineCreateRequire(import.meta.url);";
 
+/** esbuild on the host (no Docker): one minified ESM file per handler, source maps beside it. */
+const BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  target: "node22",
+  mainFields: ["module", "main"],
+  banner: ESM_REQUIRE_BANNER,
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  // The AWS SDK v3 is bundled rather than taken from the runtime: the bundle then runs the
+  // exact client versions the test suite ran (the runtime's copy lags and changes without a
+  // deploy), and esbuild tree-shakes it into the one minified ESM file, which typically
+  // initialises faster than resolving the runtime's CommonJS packages.
+  bundleAwsSDK: true,
+};
+
+const RUNTIME_REASON =
+  "Node.js 22 is the runtime Tideline targets and tests (bundle target node22); moving to a newer " +
+  "runtime is a deliberate upgrade made together with the test suite.";
+
 export class TidelineFunction extends Construct {
+  /** The manifest entry this function was built from. */
+  readonly spec: FunctionSpec;
   readonly fn: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: TidelineFunctionProps) {
     super(scope, id);
+    const { spec } = props;
+    this.spec = spec;
     this.logGroup = new LogGroup(this, "Logs", {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -51,20 +71,20 @@ export class TidelineFunction extends Construct {
     // managed policy (logs on every log group of the account).
     this.role = new Role(this, "Role", {
       assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
-      description: `Tideline ${props.entry} Lambda`,
+      description: `Tideline ${spec.entry} Lambda`,
     });
     this.logGroup.grantWrite(this.role);
 
     this.fn = new NodejsFunction(this, "Function", {
-      entry: `${ROOT}lambdas/${props.entry}.ts`,
+      entry: `${ROOT}lambdas/${spec.entry}.ts`,
       handler: "handler",
       projectRoot: ROOT,
       depsLockFilePath: `${ROOT}package-lock.json`,
-      description: props.description,
+      description: spec.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
@@ -74,29 +94,16 @@ export class TidelineFunction extends Construct {
         NODE_OPTIONS: "--enable-source-maps",
         ...props.environment,
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: "node22",
-        mainFields: ["module", "main"],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The AWS SDK v3 is bundled rather than taken from the runtime: the bundle then runs the
-        // exact client versions the test suite ran (the runtime's copy lags and changes without a
-        // deploy), and esbuild tree-shakes it into the one minified ESM file, which typically
-        // initialises faster than resolving the runtime's CommonJS packages.
-        bundleAwsSDK: true,
-      },
+      bundling: BUNDLING,
     });
 
-    const runtimeReason =
-      "Node.js 22 is the runtime Tideline targets and tests (bundle target node22); moving to a newer " +
-      "runtime is a deliberate upgrade made together with the test suite.";
+    this.acknowledgeFindings();
+  }
+
+  private acknowledgeFindings(): void {
     Validations.of(this.fn).acknowledge(
-      { id: "AwsSolutions-L1", reason: runtimeReason },
-      { id: "Serverless-LambdaLatestVersion", reason: runtimeReason },
+      { id: "AwsSolutions-L1", reason: RUNTIME_REASON },
+      { id: "Serverless-LambdaLatestVersion", reason: RUNTIME_REASON },
       {
         id: "Serverless-LambdaDLQ",
         reason:

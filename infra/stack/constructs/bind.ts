@@ -1,7 +1,8 @@
 /**
  * Bind helpers: one call gives a function a resource's address (the environment variable named in
- * shared/resources.ts) and exactly the access it needs to it, nothing wider. Event-source mappings
- * grant their own consumer permissions; these helpers cover what handler code calls itself.
+ * shared/resources.ts) and exactly the access it needs to it, nothing wider. `bindGrants` walks a
+ * manifest entry's `grants` and calls them. Event-source mappings grant their own consumer
+ * permissions; these helpers cover what handler code calls itself.
  */
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Grant } from "aws-cdk-lib/aws-iam";
@@ -10,14 +11,21 @@ import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import {
+  arnEnv,
   BUCKETS,
+  type BucketName,
   type BucketSpec,
+  type GrantsSpec,
   QUEUES,
+  type QueueName,
   type QueueSpec,
   SCHEDULER,
   STREAMS,
+  type StreamName,
   type StreamSpec,
   TABLES,
+  type TableAccess,
+  type TableName,
   type TableSpec,
 } from "../../../shared/resources.js";
 import { acknowledgeWildcardResource } from "../nag.js";
@@ -27,11 +35,6 @@ import type { TidelineFunction } from "./TidelineFunction.js";
 
 /** Environment variable that carries the signing-key secret's ARN (read by lambdas/wiring.ts). */
 export const SIGNING_KEY_SECRET_ARN_ENV = "TIDELINE_SIGNING_KEY_SECRET_ARN";
-
-/** The queue ARN travels beside the URL (Scheduler targets and IAM need the ARN). */
-export function queueArnEnv(spec: QueueSpec): string {
-  return `${spec.env}_ARN`;
-}
 
 const TABLE_ACTIONS = {
   read: [
@@ -54,24 +57,36 @@ const TABLE_ACTIONS = {
   ],
 } as const;
 
+/** What a secondary index answers (the table's writes keep it current; it takes none itself). */
+const INDEX_ACTIONS = ["dynamodb:Query", "dynamodb:Scan"];
+
 /**
- * Item-level access only (no DescribeTable, no streams). `Table.grant` adds `<table>/index/*` by
- * itself once the manifest gives a table an index.
+ * Item-level access only (no DescribeTable, no streams), plus Query and Scan on each of the table's
+ * manifest indexes, named one by one (`Table.grant` would name `<table>/index/*`, a wildcard, and
+ * give the index the write actions too).
  */
-export function bindTable(
-  fn: TidelineFunction,
-  spec: TableSpec,
-  table: ITable,
-  access: "read" | "readWrite",
-): void {
+export function bindTable(fn: TidelineFunction, spec: TableSpec, table: ITable, access: TableAccess): void {
   fn.addEnvironment(spec.env, table.tableName);
-  table.grant(fn.fn, ...TABLE_ACTIONS[access]);
+  Grant.addToPrincipal({
+    grantee: fn.fn,
+    actions: [...TABLE_ACTIONS[access]],
+    resourceArns: [table.tableArn],
+  });
+  const indexArns = (spec.indexes ?? []).map((index) => indexArn(table, index.name));
+  if (indexArns.length > 0) {
+    Grant.addToPrincipal({ grantee: fn.fn, actions: INDEX_ACTIONS, resourceArns: indexArns });
+  }
+}
+
+/** ARN of one secondary index of `table`. */
+function indexArn(table: ITable, indexName: string): string {
+  return `${table.tableArn}/index/${indexName}`;
 }
 
 /** Producer access: SendMessage (and SendMessageBatch, which IAM authorises as SendMessage). */
 export function bindQueue(fn: TidelineFunction, spec: QueueSpec, queue: IQueue, access: "send"): void {
   fn.addEnvironment(spec.env, queue.queueUrl);
-  fn.addEnvironment(queueArnEnv(spec), queue.queueArn);
+  fn.addEnvironment(arnEnv(spec), queue.queueArn);
   if (access === "send") queue.grant(fn.fn, "sqs:SendMessage");
 }
 
@@ -138,7 +153,7 @@ export function allAddresses(data: DataStores, scheduling: Scheduling): Record<s
   }
   for (const key of Object.keys(QUEUES) as (keyof typeof QUEUES)[]) {
     env[QUEUES[key].env] = data.queues[key].queueUrl;
-    env[queueArnEnv(QUEUES[key])] = data.queues[key].queueArn;
+    env[arnEnv(QUEUES[key])] = data.queues[key].queueArn;
   }
   for (const key of Object.keys(STREAMS) as (keyof typeof STREAMS)[]) {
     env[STREAMS[key].env] = data.streams[key].streamName;
@@ -149,4 +164,35 @@ export function allAddresses(data: DataStores, scheduling: Scheduling): Record<s
   env[SCHEDULER.groupEnv] = scheduling.group.scheduleGroupName;
   env[SCHEDULER.roleArnEnv] = scheduling.role.roleArn;
   return env;
+}
+
+/** What `bindGrants` binds: the stack's data stores, the Scheduler group and the signing key. */
+export interface Bindable {
+  readonly data: DataStores;
+  readonly scheduling: Scheduling;
+  readonly signingKey: ISecret;
+}
+
+/** Grants `fn` exactly what its manifest entry lists, each through its bind helper. */
+export function bindGrants(fn: TidelineFunction, grants: GrantsSpec, to: Bindable): void {
+  const { tables, queues, streams, buckets } = to.data;
+  for (const [name, access] of entries<TableName, TableAccess>(grants.tables)) {
+    bindTable(fn, TABLES[name], tables[name], access);
+  }
+  for (const [name, access] of entries<QueueName, "send">(grants.queues)) {
+    bindQueue(fn, QUEUES[name], queues[name], access);
+  }
+  for (const [name, access] of entries<StreamName, "putRecords">(grants.streams)) {
+    bindStream(fn, STREAMS[name], streams[name], access);
+  }
+  for (const [name, access] of entries<BucketName, "read" | "readWrite">(grants.buckets)) {
+    bindBucket(fn, BUCKETS[name], buckets[name], access);
+  }
+  if (grants.scheduler) bindScheduler(fn, to.scheduling);
+  if (grants.signingKey) bindSigningKey(fn, to.signingKey);
+}
+
+/** The entries of a partial manifest record, typed by its keys. */
+function entries<K extends string, V>(record: Partial<Record<K, V>> | undefined): [K, V][] {
+  return Object.entries(record ?? {}) as [K, V][];
 }

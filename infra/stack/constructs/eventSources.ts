@@ -1,6 +1,8 @@
 /**
- * The three event-source mappings that drive Tideline: the events stream into the runner, the FIFO
- * work queue into the executor, the timers queue into the timer. All three report partial batch
+ * The event-source mappings that drive Tideline, one per stream or queue source in the manifest
+ * (shared/resources.ts `FUNCTIONS[*].source`): today the events stream into the runner, the FIFO
+ * work queue into the executor, the timers queue into the timer. Every number (batch size, window,
+ * parallelization, retries, record age) is the manifest's. All mappings report partial batch
  * failures, so one bad record never makes Lambda redo (or drop) the good ones around it.
  */
 import { Duration, Validations } from "aws-cdk-lib";
@@ -15,7 +17,15 @@ import {
 import { KinesisEventSource, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import {
+  type FunctionSpec,
+  QUEUES,
+  type QueueSourceSpec,
+  type QueueSpec,
+  type StreamSourceSpec,
+} from "../../../shared/resources.js";
 import { acknowledgeWildcardResource } from "../nag.js";
+import type { DataStores } from "./DataStores.js";
 
 /**
  * Records the runner gave up on go to S3 with their full payload (an SQS/SNS destination would
@@ -46,36 +56,74 @@ class S3FailureRecords implements IEventSourceDlq {
   }
 }
 
+/** Connects `fn` to its manifest source; HTTP sources are routes (HttpEndpoints), not mappings. */
+export function connectSource(fn: IFunction, spec: FunctionSpec, data: DataStores): void {
+  const { source } = spec;
+  if (source.kind === "stream") {
+    connectStream(fn, source, data.streams[source.stream], data.buckets.payloads);
+  } else if (source.kind === "queue") {
+    checkVisibility(spec, QUEUES[source.queue]);
+    connectQueue(fn, source, data.queues[source.queue]);
+  }
+}
+
 /**
- * Events stream → runner. Events are independent (PartitionKey = internal id), so up to 10
- * batches per shard run at once. A failing batch is bisected down to the failing record; after
- * the retries, or once a record is 12 hours old (well inside the stream's 24-hour retention, so
- * it is never trimmed unseen), it is written to the payload bucket under `aws/lambda/` rather
- * than vanishing: every accepted event is either handled or kept for replay.
+ * Stream → consumer (the runner). Events are independent (PartitionKey = internal id), so several
+ * batches per shard run at once. A failing batch is bisected down to the failing record; after the
+ * retries, or once a record reaches the manifest's maximum age (well inside the stream's 24-hour
+ * retention, so it is never trimmed unseen), it is written to the payload bucket under
+ * `aws/lambda/` rather than vanishing: every accepted event is either handled or kept for replay.
  */
-export function connectRunner(runner: IFunction, stream: IStream, failureBucket: IBucket): void {
-  runner.addEventSource(
+function connectStream(fn: IFunction, source: StreamSourceSpec, stream: IStream, failures: IBucket): void {
+  fn.addEventSource(
     new KinesisEventSource(stream, {
       startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: 100,
+      batchSize: source.batchSize,
       reportBatchItemFailures: true,
       bisectBatchOnError: true,
-      retryAttempts: 100,
-      maxRecordAge: Duration.hours(12),
-      parallelizationFactor: 10,
-      onFailure: new S3FailureRecords(failureBucket),
+      retryAttempts: source.retryAttempts,
+      maxRecordAge: Duration.hours(source.maxRecordAgeHours),
+      parallelizationFactor: source.parallelizationFactor,
+      onFailure: new S3FailureRecords(failures),
     }),
   );
 }
 
 /**
- * Work queue (FIFO) → executor. FIFO mappings allow no batching window; a batch holds up to 10
- * jobs, and the handler fails a group's later jobs with the first failed one, so order holds.
- * Jobs that keep failing reach the work DLQ through the queue's redrive policy.
+ * Queue → consumer. FIFO mappings allow no batching window (the work queue's executor takes one
+ * job per invocation, so a slow app holds only its own message group); a standard queue may give
+ * one to fill batches under load (the timers queue: about a second, so wake-ups stay close to their
+ * due time). Messages that keep failing reach the queue's DLQ through its redrive policy.
  */
-export function connectExecutor(executor: IFunction, work: IQueue): void {
-  executor.addEventSource(new SqsEventSource(work, { batchSize: 10, reportBatchItemFailures: true }));
-  acknowledgeSqsDestination(executor);
+function connectQueue(fn: IFunction, source: QueueSourceSpec, queue: IQueue): void {
+  const window = source.batchWindowSeconds;
+  if (window !== undefined && QUEUES[source.queue].fifo) {
+    throw new Error(
+      `Queue source "${source.queue}" is FIFO: SQS mappings of FIFO queues take no batching window`,
+    );
+  }
+  fn.addEventSource(
+    new SqsEventSource(queue, {
+      batchSize: source.batchSize,
+      maxBatchingWindow: window === undefined ? undefined : Duration.seconds(window),
+      reportBatchItemFailures: true,
+    }),
+  );
+  acknowledgeSqsDestination(fn);
+}
+
+/**
+ * A message still being handled must stay invisible, or Lambda delivers it a second time: the
+ * queue's visibility timeout has to cover the consumer's whole timeout (Lambda rejects the mapping
+ * otherwise). The manifest keeps the work queue at 960 s over the executor's 900 s.
+ */
+function checkVisibility(spec: FunctionSpec, queue: QueueSpec): void {
+  if (queue.visibilityTimeoutSeconds < spec.timeoutSeconds) {
+    throw new Error(
+      `Queue ${queue.id}: visibility timeout ${queue.visibilityTimeoutSeconds} s is below the ` +
+        `${spec.timeoutSeconds} s timeout of its consumer ${spec.id} (shared/resources.ts)`,
+    );
+  }
 }
 
 /** SQS mappings take no on-failure destination; the source queue's redrive policy is the DLQ. */
@@ -86,19 +134,4 @@ function acknowledgeSqsDestination(fn: IFunction): void {
       "Lambda supports no on-failure destination for SQS mappings; messages that keep failing move to " +
       "the queue's dead-letter queue (redrive policy from shared/resources.ts).",
   });
-}
-
-/**
- * Timers queue (standard) → timer. A one-second window fills batches under load while keeping
- * wake-ups within about a second of their due time.
- */
-export function connectTimer(timer: IFunction, timers: IQueue): void {
-  timer.addEventSource(
-    new SqsEventSource(timers, {
-      batchSize: 10,
-      maxBatchingWindow: Duration.seconds(1),
-      reportBatchItemFailures: true,
-    }),
-  );
-  acknowledgeSqsDestination(timer);
 }

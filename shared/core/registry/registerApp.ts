@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
-import { UnauthorizedError, ValidationError } from "../../domain/errors.js";
+import { BadGatewayError, UnauthorizedError, ValidationError } from "../../domain/errors.js";
 import { stableUuid } from "../../domain/ids.js";
 import { tryParseJson } from "../../domain/json.js";
 import type { AppRecord, FunctionRecord } from "../../domain/schemas.js";
-import type { Clock, RegistryStore } from "../../ports/index.js";
+import type { AppHttp, Clock, RegistryStore } from "../../ports/index.js";
 import { parseRegistration } from "../../protocol/register.js";
 import { bearerMatches, canonicalJson } from "../../protocol/signature.js";
+import { refusedAddress, syncUrl } from "./syncTarget.js";
 
 export interface RegisterDeps {
   registry: RegistryStore;
@@ -70,22 +71,34 @@ export async function registerApp(
   return { ok: true, modified, app_id: stableUuid(`app:${reg.appId}`), sync_id: randomUUID(), status: 200 };
 }
 
-/** Server-initiated sync: PUT the app URL; the SDK then calls `/fn/register` and relays our verdict. */
+/** How long the app may take to answer a sync request (it calls /fn/register meanwhile). */
+const SYNC_TIMEOUT_MS = 30_000;
+
+/**
+ * Server-initiated sync: PUT the app URL; the SDK then calls `/fn/register` and relays our verdict.
+ * Redirects are never followed (a sync must name the app's own URL). In cloud mode the URL may not
+ * lead to link-local, metadata, loopback or unspecified addresses (syncTarget.ts). An app that
+ * cannot be reached is a 502 naming what failed.
+ */
 export async function syncAppByUrl(
-  url: string,
-  http: (
-    url: string,
-    init: { method: string; signal: AbortSignal },
-  ) => Promise<{ status: number; text(): Promise<string> }>,
+  deps: { appHttp: AppHttp; mode: "dev" | "cloud" },
+  rawUrl: string,
 ): Promise<{ status: number; body: string }> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ValidationError(`url is not a valid URL: ${url}`);
+  const url = syncUrl(rawUrl);
+  const res = await deps.appHttp.request(url, {
+    method: "PUT",
+    timeoutMs: SYNC_TIMEOUT_MS,
+    ...(deps.mode === "cloud" ? { refuseAddress: refusedAddress } : {}),
+  });
+  if (!res.ok) {
+    if (res.refused) throw new ValidationError(`url is refused in cloud mode: ${res.reason}`);
+    throw new BadGatewayError(`could not reach the app at ${url.origin}: ${res.reason}`);
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-    throw new ValidationError("url must be http(s)");
-  const res = await http(parsed.toString(), { method: "PUT", signal: AbortSignal.timeout(30_000) });
-  return { status: res.status, body: await res.text() };
+  if (res.status >= 300 && res.status < 400) {
+    throw new BadGatewayError(
+      `the app answered ${res.status}${res.location ? ` (a redirect to ${res.location})` : ""}; ` +
+        "redirects are not followed: sync the app's own URL",
+    );
+  }
+  return { status: res.status, body: res.body };
 }

@@ -1,12 +1,12 @@
 import { DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
-import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
+import { GetScheduleCommand, ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { createResources } from "../../../infra/local/bootstrap.js";
 import { createAwsClients } from "../../../shared/adapters/aws/clients.js";
 import { TimerServiceAws } from "../../../shared/adapters/aws/TimerServiceAws.js";
 import { loadConfig } from "../../../shared/config.js";
-import { QUEUES, SCHEDULER, TABLES } from "../../../shared/resources.js";
+import { arnEnv, QUEUES, SCHEDULER, SCHEDULES, TABLES } from "../../../shared/resources.js";
 import { randomSuffix } from "../../helpers/index.js";
 
 const clients = createAwsClients();
@@ -45,7 +45,7 @@ describe("createResources", () => {
       { sqs: clients.sqs, scheduler: clients.scheduler },
       {
         timersQueueUrl: first[QUEUES.timers.env] ?? "",
-        timersQueueArn: first[`${QUEUES.timers.env}_ARN`] ?? "",
+        timersQueueArn: first[arnEnv(QUEUES.timers)] ?? "",
         scheduleGroup: first[SCHEDULER.groupEnv] ?? "",
         schedulerRoleArn: first[SCHEDULER.roleArnEnv] ?? "",
       },
@@ -61,6 +61,21 @@ describe("createResources", () => {
     const list = await clients.scheduler.send(
       new ListSchedulesCommand({ GroupName: first[SCHEDULER.groupEnv] }),
     );
-    expect(list.Schedules).toHaveLength(1);
+    // The one-time schedule made above, and each recurring schedule of the manifest once.
+    expect((list.Schedules ?? []).map((x) => x.Name).sort()).toEqual(
+      [...Object.values(SCHEDULES).map((x) => x.id), expect.stringMatching(/^t-/)].sort(),
+    );
+  });
+
+  it("creates the manifest's recurring schedules aimed at the timers queue", async () => {
+    const env = await createResources(`t-boot-${randomSuffix()}`);
+    for (const spec of Object.values(SCHEDULES)) {
+      const schedule = await clients.scheduler.send(
+        new GetScheduleCommand({ Name: spec.id, GroupName: env[SCHEDULER.groupEnv] }),
+      );
+      expect(schedule.ScheduleExpression).toBe(spec.expression);
+      expect(schedule.Target?.Arn).toBe(env[arnEnv(QUEUES.timers)]);
+      expect(JSON.parse(schedule.Target?.Input ?? "null")).toEqual({ item: spec.item, dueAt: 0 });
+    }
   });
 });

@@ -18,16 +18,15 @@ let server: LocalHttpServer;
 let base: string;
 
 beforeAll(async () => {
+  // The manifest's routes (POST /e/{eventKey} → eventApi, $default → api) with recording handlers.
   server = await startHttpServer({
     port: 0,
     log: silentLogger,
-    eventApi: async (event, context) => {
-      calls.push({ fn: "eventApi", event, context });
-      return reply(event);
-    },
-    api: async (event, context) => {
-      calls.push({ fn: "api", event, context });
-      return reply(event);
+    handlers: {
+      get: (name) => async (event: APIGatewayProxyEventV2, context: Context) => {
+        calls.push({ fn: name === "eventApi" ? "eventApi" : "api", event, context });
+        return reply(event);
+      },
     },
   });
   base = `http://127.0.0.1:${server.port}`;

@@ -63,7 +63,7 @@ function poll(
     handler,
     functionName: "executor",
     timeoutMs: 5000,
-    concurrency,
+    maxConcurrency: concurrency,
     log: silentLogger,
   });
   cleanup.push(() => poller.stop());

@@ -27,6 +27,7 @@ const INTERNAL: Record<string, readonly string[]> = {
     "shared/domain",
     "shared/resources.ts",
   ],
+  "shared/adapters/http": ["shared/adapters/http", "shared/ports", "shared/domain"],
   lambdas: ["lambdas", "shared"],
   "infra/stack": ["infra/stack", "shared/resources.ts", "shared/domain"],
   "infra/app.ts": ["infra/stack"],
@@ -55,7 +56,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Static, re-export and dynamic import specifiers of a file. */
-export function importsOf(source: string): string[] {
+function importsOf(source: string): string[] {
   const found: string[] = [];
   const patterns = [
     /\b(?:import|export)\b[^'"`;]*?\bfrom\s*"([^"]+)"/g,

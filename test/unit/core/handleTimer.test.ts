@@ -1,70 +1,100 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { type MemoryPorts, memoryPorts } from "../../../shared/adapters/memory/index.js";
+import { ManualClock } from "../../../shared/adapters/memory/ManualClock.js";
 import { dispatchJobs } from "../../../shared/core/scheduling/dispatch.js";
+import { SWEEP_GRACE_MS } from "../../../shared/core/scheduling/timerKinds.js";
 import { handleTimer } from "../../../shared/core/timers/handleTimer.js";
-import type { Job, TimerItem } from "../../../shared/domain/schemas.js";
-import type { RunStore, TimerService, WorkQueue } from "../../../shared/ports/index.js";
+import type { Job, RunRecord } from "../../../shared/domain/schemas.js";
+import { makeJob } from "../../fixtures/jobs.js";
+import { makeRun, T0 } from "../../fixtures/records.js";
 
-const job: Job = { runId: "r", fnSlug: "f", stepId: "step", attempt: 1, version: 2, partition: "r" };
+const MINUTE = 60_000;
 
-/** Recording stand-ins for the two outbound ports (pure routing logic under test, not AWS). */
-function recorders() {
-  const sent: Job[][] = [];
-  const scheduled: { item: TimerItem; dueAt: number }[] = [];
-  const work: WorkQueue = { send: async (jobs) => void sent.push(jobs) };
-  const timers: TimerService = { schedule: async (item, dueAt) => void scheduled.push({ item, dueAt }) };
-  const unused = () => Promise.reject(new Error("not used by these tests"));
-  const runs: RunStore = {
-    createRun: unused,
-    getRun: unused,
-    getRunState: unused,
-    commitTransition: unused,
-    listRunsForEvent: unused,
-    listStalledRuns: unused,
-  };
-  return { sent, scheduled, work, timers, runs };
+let ports: MemoryPorts<ManualClock>;
+let job: Job;
+
+beforeEach(() => {
+  ports = memoryPorts(new ManualClock(T0));
+  job = makeJob({ attempt: 1, version: 2 });
+});
+
+/** A Running run whose one pending job fell due at `dueAt`; returns that job. */
+async function runDueAt(dueAt: number): Promise<Job> {
+  const run: RunRecord = makeRun({ startedAt: dueAt - MINUTE, updatedAt: dueAt - MINUTE });
+  const pending = makeJob({ runId: run.runId, partition: run.runId, version: 0 });
+  await ports.runs.createRun({ ...run, next: [{ job: pending, dueAt }] });
+  return pending;
 }
 
+const sentJobs = () => ports.work.drain().map((q) => q.job);
+
 describe("handleTimer", () => {
-  it("delivers a due item to the work queue", async () => {
-    const r = recorders();
-    const result = await handleTimer(
-      { ...r, clock: { now: () => 10_000 } },
-      { item: { kind: "job", job }, dueAt: 10_500 },
-    );
-    expect(result).toBe("delivered");
-    expect(r.sent).toEqual([[job]]);
-    expect(r.scheduled).toEqual([]);
+  it("delivers a due job to the work queue", async () => {
+    expect(await handleTimer(ports, { item: { kind: "job", job }, dueAt: T0 })).toBe("delivered");
+    expect(sentJobs()).toEqual([job]);
+    expect(ports.timers.pending()).toEqual([]);
   });
 
-  it("delays an early item again for the remainder", async () => {
-    const r = recorders();
-    const result = await handleTimer(
-      { ...r, clock: { now: () => 10_000 } },
-      { item: { kind: "job", job }, dueAt: 100_000 },
-    );
-    expect(result).toBe("redelayed");
-    expect(r.scheduled).toEqual([{ item: { kind: "job", job }, dueAt: 100_000 }]);
-    expect(r.sent).toEqual([]);
+  it("delivers a job up to one second early (SQS delays have second precision)", async () => {
+    expect(await handleTimer(ports, { item: { kind: "job", job }, dueAt: T0 + 1000 })).toBe("delivered");
+    expect(sentJobs()).toEqual([job]);
+  });
+
+  it("delays a job more than a second early again for the remainder", async () => {
+    const message = { item: { kind: "job" as const, job }, dueAt: T0 + 1001 };
+    expect(await handleTimer(ports, message)).toBe("redelayed");
+    expect(ports.timers.pending()).toEqual([message]);
+    expect(ports.work.sent()).toEqual([]);
+  });
+
+  it("re-dispatches on a sweep the jobs of runs overdue past the grace period, and leaves the rest", async () => {
+    const stalled = await runDueAt(T0 - SWEEP_GRACE_MS - 1);
+    await runDueAt(T0 - SWEEP_GRACE_MS); // overdue, but a delivery may still be in flight
+    await runDueAt(T0 - 5 * MINUTE);
+    await ports.runs.createRun(makeRun({ startedAt: T0 - 2 * SWEEP_GRACE_MS, next: [] }));
+
+    expect(await handleTimer(ports, { item: { kind: "sweep" }, dueAt: T0 })).toBe("delivered");
+
+    expect(sentJobs()).toEqual([stalled]);
+  });
+
+  it("leaves finished runs alone on a sweep", async () => {
+    const finished = await runDueAt(T0 - 2 * SWEEP_GRACE_MS);
+    await ports.runs.commitTransition(finished.runId, 0, {
+      set: { status: "Completed", endedAt: T0, next: [] },
+      at: T0 - SWEEP_GRACE_MS * 2,
+    });
+
+    await handleTimer(ports, { item: { kind: "sweep" }, dueAt: T0 });
+
+    expect(ports.work.sent()).toEqual([]);
+  });
+
+  it("uses the sweep item's dueBefore instead of the grace period", async () => {
+    const recent = await runDueAt(T0 - 5 * MINUTE);
+    await runDueAt(T0 - 30_000);
+
+    await handleTimer(ports, { item: { kind: "sweep", dueBefore: T0 - MINUTE }, dueAt: T0 });
+
+    expect(sentJobs()).toEqual([recent]);
   });
 });
 
 describe("dispatchJobs", () => {
   it("sends due jobs together and routes later ones through the timers", async () => {
-    const r = recorders();
     const later = { ...job, attempt: 2 };
-    await dispatchJobs({ ...r, clock: { now: () => 1000 } }, [
+    await dispatchJobs(ports, [
       { job },
-      { job: { ...job, stepId: "b" }, dueAt: 1020 },
-      { job: later, dueAt: 60_000 },
+      { job: { ...job, stepId: "b" }, dueAt: T0 + 20 },
+      { job: later, dueAt: T0 + MINUTE },
     ]);
-    expect(r.sent).toEqual([[job, { ...job, stepId: "b" }]]);
-    expect(r.scheduled).toEqual([{ item: { kind: "job", job: later }, dueAt: 60_000 }]);
+    expect(sentJobs()).toEqual([job, { ...job, stepId: "b" }]);
+    expect(ports.timers.pending()).toEqual([{ item: { kind: "job", job: later }, dueAt: T0 + MINUTE }]);
   });
 
   it("routes a job due in one second through the timers", async () => {
-    const r = recorders();
-    await dispatchJobs({ ...r, clock: { now: () => 1000 } }, [{ job, dueAt: 2000 }]);
-    expect(r.sent).toEqual([]);
-    expect(r.scheduled).toEqual([{ item: { kind: "job", job }, dueAt: 2000 }]);
+    await dispatchJobs(ports, [{ job, dueAt: T0 + 1000 }]);
+    expect(ports.work.sent()).toEqual([]);
+    expect(ports.timers.pending()).toEqual([{ item: { kind: "job", job }, dueAt: T0 + 1000 }]);
   });
 });

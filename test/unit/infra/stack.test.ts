@@ -1,18 +1,28 @@
-import { readFileSync } from "node:fs";
-import { App, CfnElement, Validations } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
+import { App, Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ratePeriodSeconds, type ScheduleName } from "../../../infra/stack/constructs/Scheduling.js";
 import { nagPacks } from "../../../infra/stack/nag.js";
 import { EVENT_KEY_HASHES_ENV, TidelineStack } from "../../../infra/stack/TidelineStack.js";
 import { loadConfig } from "../../../shared/config.js";
-import { QUEUES, type QueueName, SCHEDULER, TABLES, type TableName } from "../../../shared/resources.js";
-
-interface CfnResource {
-  readonly Type: string;
-  readonly Properties: Record<string, unknown>;
-  readonly DeletionPolicy?: string;
-}
+import {
+  FUNCTIONS,
+  type FunctionName,
+  QUEUES,
+  type QueueName,
+  SCHEDULER,
+  SCHEDULES,
+  TABLES,
+  type TableName,
+} from "../../../shared/resources.js";
+import {
+  type CfnResource,
+  cdkContext,
+  logicalIdOf,
+  resourceOf as resourceIn,
+  type Synthesized,
+  synthesize,
+} from "./fixture.js";
 
 interface Statement {
   readonly Effect: string;
@@ -21,45 +31,23 @@ interface Statement {
   readonly Condition?: unknown;
 }
 
-interface Fixture {
-  readonly stack: TidelineStack;
-  readonly template: Template;
-  readonly resources: Record<string, CfnResource>;
-}
-
 const EVENT_KEY_HASH = "a".repeat(64);
-const FUNCTION_ENTRIES = ["event-api", "api", "runner", "executor", "timer"] as const;
-
-/** The same feature flags `cdk synth` uses, so the test sees the template that gets deployed. */
-function cdkContext(): Record<string, unknown> {
-  const cdkJson: unknown = JSON.parse(readFileSync(new URL("../../../cdk.json", import.meta.url), "utf8"));
-  return (cdkJson as { context: Record<string, unknown> }).context;
-}
+const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 
 // Synthesizing bundles five Lambdas with esbuild (a few seconds), so it happens once per file;
 // the fixture is written once here and only read by the tests.
-let fixture: Fixture;
+let fixture: Synthesized;
 
 beforeAll(() => {
-  const app = new App({ context: cdkContext() });
-  const stack = new TidelineStack(app, "Tideline", { eventKeyHashes: [EVENT_KEY_HASH] });
-  const template = Template.fromStack(stack);
-  const resources = (template.toJSON() as { Resources: Record<string, CfnResource> }).Resources;
-  fixture = { stack, template, resources };
+  fixture = synthesize({ eventKeyHashes: [EVENT_KEY_HASH] });
 }, 60_000);
 
 function logicalId(construct: IConstruct): string {
-  const element = construct instanceof CfnElement ? construct : construct.node.defaultChild;
-  if (!(element instanceof CfnElement)) {
-    throw new Error(`${construct.node.path} has no CloudFormation resource`);
-  }
-  return String(fixture.stack.resolve(element.logicalId));
+  return logicalIdOf(fixture, construct);
 }
 
 function resourceOf(construct: IConstruct): CfnResource {
-  const resource = fixture.resources[logicalId(construct)];
-  if (!resource) throw new Error(`${construct.node.path} is not in the template`);
-  return resource;
+  return resourceIn(fixture, construct);
 }
 
 function props<T>(construct: IConstruct): T {
@@ -71,7 +59,7 @@ function asArray(value: string | string[]): string[] {
 }
 
 /** Every statement in the policies attached to a Lambda's role (its grants). */
-function statementsOf(entry: (typeof FUNCTION_ENTRIES)[number]): Statement[] {
+function statementsOf(entry: FunctionName): Statement[] {
   const roleId = logicalId(fixture.stack.functions[entry].role);
   return Object.values(fixture.resources)
     .filter((r) => r.Type === "AWS::IAM::Policy")
@@ -79,12 +67,12 @@ function statementsOf(entry: (typeof FUNCTION_ENTRIES)[number]): Statement[] {
     .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
-function envOf(entry: (typeof FUNCTION_ENTRIES)[number]): Record<string, unknown> {
+function envOf(entry: FunctionName): Record<string, unknown> {
   return props<{ Environment: { Variables: Record<string, unknown> } }>(fixture.stack.functions[entry].fn)
     .Environment.Variables;
 }
 
-function actionsOf(entry: (typeof FUNCTION_ENTRIES)[number]): string[] {
+function actionsOf(entry: FunctionName): string[] {
   return statementsOf(entry).flatMap((s) => asArray(s.Action));
 }
 
@@ -186,7 +174,7 @@ describe("TidelineStack data stores", () => {
 });
 
 describe("TidelineStack functions", () => {
-  it.each(FUNCTION_ENTRIES)("runs %s on nodejs22.x arm64 in cloud mode", (entry) => {
+  it.each(FUNCTION_NAMES)("runs %s on nodejs22.x arm64 in cloud mode", (entry) => {
     const fn = props<Record<string, unknown>>(fixture.stack.functions[entry].fn);
 
     expect(fn).toMatchObject({
@@ -198,7 +186,7 @@ describe("TidelineStack functions", () => {
     });
   });
 
-  it.each(FUNCTION_ENTRIES)("gives %s every address shared/config.ts parses at cold start", (entry) => {
+  it.each(FUNCTION_NAMES)("gives %s every address shared/config.ts parses at cold start", (entry) => {
     const env = Object.fromEntries(
       Object.entries(envOf(entry)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
     );
@@ -207,15 +195,10 @@ describe("TidelineStack functions", () => {
   });
 
   it("passes the event key hashes to the event API only", () => {
-    const hashesOf = (entry: (typeof FUNCTION_ENTRIES)[number]) => envOf(entry)[EVENT_KEY_HASHES_ENV];
+    const hashesOf = (entry: FunctionName) => envOf(entry)[EVENT_KEY_HASHES_ENV];
 
-    expect(hashesOf("event-api")).toBe(EVENT_KEY_HASH);
-    expect(FUNCTION_ENTRIES.filter((e) => e !== "event-api").map(hashesOf)).toEqual([
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-    ]);
+    expect(hashesOf("eventApi")).toBe(EVENT_KEY_HASH);
+    expect(FUNCTION_NAMES.filter((e) => e !== "eventApi" && hashesOf(e) !== undefined)).toEqual([]);
   });
 
   it("rejects event key hashes that are not sha256 hex", () => {
@@ -243,7 +226,7 @@ describe("TidelineStack functions", () => {
 });
 
 describe("TidelineStack event-source mappings", () => {
-  function mappingFor(entry: (typeof FUNCTION_ENTRIES)[number]): Record<string, unknown> {
+  function mappingFor(entry: FunctionName): Record<string, unknown> {
     const fnId = logicalId(fixture.stack.functions[entry].fn);
     const mappings = Object.values(fixture.resources).filter(
       (r) =>
@@ -270,12 +253,15 @@ describe("TidelineStack event-source mappings", () => {
     });
   });
 
-  it("feeds the work queue to the executor in batches of 10 with partial failures", () => {
-    expect(mappingFor("executor")).toMatchObject({
+  it("feeds the work queue to the executor one job at a time with partial failures", () => {
+    const mapping = mappingFor("executor");
+
+    expect(mapping).toMatchObject({
       EventSourceArn: { "Fn::GetAtt": [logicalId(fixture.stack.data.queues.work), "Arn"] },
-      BatchSize: 10,
+      BatchSize: 1,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
     });
+    expect(mapping.MaximumBatchingWindowInSeconds).toBeUndefined();
   });
 
   it("feeds the timers queue to the timer with a short batching window and partial failures", () => {
@@ -291,7 +277,7 @@ describe("TidelineStack event-source mappings", () => {
 });
 
 describe("TidelineStack HTTP API", () => {
-  function integrationTarget(entry: "event-api" | "api"): unknown {
+  function integrationTarget(entry: "eventApi" | "api"): unknown {
     const fnId = logicalId(fixture.stack.functions[entry].fn);
     const integration = Object.entries(fixture.resources).find(
       ([, r]) =>
@@ -304,7 +290,7 @@ describe("TidelineStack HTTP API", () => {
   it("routes POST /e/{eventKey} to the event API", () => {
     fixture.template.hasResourceProperties("AWS::ApiGatewayV2::Route", {
       RouteKey: "POST /e/{eventKey}",
-      Target: integrationTarget("event-api"),
+      Target: integrationTarget("eventApi"),
     });
   });
 
@@ -369,6 +355,29 @@ describe("TidelineStack scheduling", () => {
     ).toEqual([]);
   });
 
+  it.each(Object.keys(SCHEDULES) as ScheduleName[])(
+    "delivers the %s schedule on time to the timers queue as the target role, retried until the next run",
+    (name) => {
+      const schedule = resourceOf(fixture.stack.scheduling.recurring[name]);
+      const groupName = props<{ Name: string }>(fixture.stack.scheduling.group).Name;
+
+      expect(schedule.Properties).toMatchObject({
+        GroupName: groupName,
+        State: "ENABLED",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        Target: {
+          Arn: { "Fn::GetAtt": [logicalId(fixture.stack.data.queues.timers), "Arn"] },
+          RoleArn: { "Fn::GetAtt": [logicalId(fixture.stack.scheduling.role), "Arn"] },
+          RetryPolicy: {
+            MaximumEventAgeInSeconds: ratePeriodSeconds(SCHEDULES[name].expression),
+            MaximumRetryAttempts: expect.any(Number),
+          },
+        },
+      });
+      expect(schedule.DependsOn).toContain(logicalId(fixture.stack.scheduling.group));
+    },
+  );
+
   it("lets a Lambda pass the target role to Scheduler only", () => {
     const passRole = statementsOf("executor").find((s) => asArray(s.Action).includes("iam:PassRole"));
 
@@ -383,14 +392,14 @@ describe("TidelineStack scheduling", () => {
 
 describe("TidelineStack least privilege", () => {
   it("lets the event API put records on the stream and touch nothing else", () => {
-    const actions = actionsOf("event-api").filter((a) => !a.startsWith("logs:") && !a.startsWith("xray:"));
+    const actions = actionsOf("eventApi").filter((a) => !a.startsWith("logs:") && !a.startsWith("xray:"));
 
     expect(actions).toEqual(["kinesis:PutRecords"]);
-    expect(actionsOf("event-api").some((a) => a.startsWith("dynamodb:"))).toBe(false);
+    expect(actionsOf("eventApi").some((a) => a.startsWith("dynamodb:"))).toBe(false);
   });
 
   it("lets only the API and the executor read the signing key", () => {
-    const readers = FUNCTION_ENTRIES.filter((e) => actionsOf(e).includes("secretsmanager:GetSecretValue"));
+    const readers = FUNCTION_NAMES.filter((e) => actionsOf(e).includes("secretsmanager:GetSecretValue"));
 
     expect(readers).toEqual(["api", "executor"]);
   });
@@ -404,6 +413,30 @@ describe("TidelineStack least privilege", () => {
     const writes = onRuns.flatMap((s) => asArray(s.Action)).filter((a) => /Put|Update|Delete|Write/.test(a));
 
     expect(writes).toEqual([]);
+  });
+
+  it("grants each manifest index by name, with Query and Scan only", () => {
+    const statements = FUNCTION_NAMES.flatMap(statementsOf);
+    const onIndexes = statements.filter((s) => JSON.stringify(s.Resource).includes("/index/"));
+
+    expect(JSON.stringify(statements)).not.toContain("/index/*");
+    expect(onIndexes.length).toBeGreaterThan(0);
+    expect([...new Set(onIndexes.flatMap((s) => asArray(s.Action)))].sort()).toEqual([
+      "dynamodb:Query",
+      "dynamodb:Scan",
+    ]);
+  });
+
+  it("lets the timer query the runs table's active index (the recovery sweep)", () => {
+    const runsArn = { "Fn::GetAtt": [logicalId(fixture.stack.data.tables.runs), "Arn"] };
+    const activeIndex = { "Fn::Join": ["", [runsArn, "/index/active"]] };
+    const query = statementsOf("timer").filter(
+      (s) =>
+        asArray(s.Action).includes("dynamodb:Query") &&
+        JSON.stringify(s.Resource).includes(JSON.stringify(activeIndex)),
+    );
+
+    expect(query).toHaveLength(1);
   });
 
   it("grants Resource * only for X-Ray, which has no resource-level permissions", () => {

@@ -1,0 +1,29 @@
+import type { StoredEventRecord } from "../../domain/schemas.js";
+import type { Clock, EventStore } from "../../ports/index.js";
+
+/** The Dynamo store's default retention (30 days, TIDELINE_EVENT_RETENTION_DAYS). */
+export const DEFAULT_EVENT_RETENTION_SECONDS = 30 * 24 * 60 * 60;
+
+/**
+ * Events by internal id. Expiry is computed as the Dynamo store does (whole seconds after
+ * `receivedAt`, still readable at the expiry instant), so both agree on the boundary.
+ */
+export class MemoryEventStore implements EventStore {
+  private readonly events = new Map<string, { record: StoredEventRecord; expiresAtMs: number }>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly retentionSeconds = DEFAULT_EVENT_RETENTION_SECONDS,
+  ) {}
+
+  async putEvent(record: StoredEventRecord): Promise<void> {
+    const expiresAtMs = (Math.floor(record.receivedAt / 1000) + this.retentionSeconds) * 1000;
+    this.events.set(record.internalId, { record: structuredClone(record), expiresAtMs });
+  }
+
+  async getEvent(internalId: string): Promise<StoredEventRecord | undefined> {
+    const stored = this.events.get(internalId);
+    if (!stored || stored.expiresAtMs < this.clock.now()) return undefined;
+    return structuredClone(stored.record);
+  }
+}

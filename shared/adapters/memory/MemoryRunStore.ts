@@ -1,0 +1,164 @@
+import type { RunRecord, ScheduledJob, StepRecord } from "../../domain/schemas.js";
+import type { CreateRunResult, RunStore, RunTransition, StalledRun } from "../../ports/index.js";
+
+/** When the earliest pending job fell or falls due; undefined when nothing is pending. */
+function earliestDue(next: ScheduledJob[], updatedAt: number): number | undefined {
+  if (next.length === 0) return undefined;
+  return Math.min(...next.map((j) => j.dueAt ?? updatedAt));
+}
+
+interface StoredRun {
+  run: RunRecord;
+  steps: Map<string, StepRecord>;
+  /**
+   * The sweep's sort key, kept exactly as the Dynamo store keeps its `active` index attribute: set
+   * at creation, moved by a transition that sets `next`, dropped by a final status or an empty `next`.
+   */
+  dueAt?: number;
+}
+
+/** The sweep's cursor: the last run of the previous page, in (dueAt, runId) order. */
+interface StalledKey {
+  dueAt: number;
+  runId: string;
+}
+
+function afterKey(a: StalledKey, b: StalledKey): boolean {
+  return a.dueAt > b.dueAt || (a.dueAt === b.dueAt && a.runId > b.runId);
+}
+
+function encodeCursor(key: StalledKey): string {
+  return Buffer.from(JSON.stringify(key)).toString("base64url");
+}
+
+function decodeCursor(cursor: string): StalledKey {
+  const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    "dueAt" in value &&
+    typeof value.dueAt === "number" &&
+    "runId" in value &&
+    typeof value.runId === "string"
+  ) {
+    return { dueAt: value.dueAt, runId: value.runId };
+  }
+  throw new Error("invalid sweep cursor");
+}
+
+/**
+ * Runs, their steps, the runs-by-event index and idempotency keys in maps, with the Dynamo store's
+ * rules (see the RunStore port). Records go in and come out as copies. `failNextCommit` makes
+ * the next commitTransition throw, as a throttled or conflicting DynamoDB transaction does.
+ */
+export class MemoryRunStore implements RunStore {
+  private readonly runs = new Map<string, StoredRun>();
+  private readonly byEvent = new Map<string, Set<string>>();
+  /** key → expiry in whole seconds (the Dynamo TTL attribute's resolution). */
+  private readonly idempotency = new Map<string, number>();
+  private commitFailure: Error | undefined;
+
+  /** The next commitTransition throws `error` and writes nothing. */
+  failNextCommit(error: Error = new Error("injected commit failure")): void {
+    this.commitFailure = error;
+  }
+
+  async createRun(
+    run: RunRecord,
+    idempotency?: { key: string; expiresAt: number },
+  ): Promise<CreateRunResult> {
+    if (this.runs.has(run.runId)) return "exists";
+    if (idempotency) {
+      const held = this.idempotency.get(idempotency.key);
+      // An expired key still present counts as free (TTL deletion is lazy on DynamoDB too).
+      if (held !== undefined && !(held < Math.floor(run.startedAt / 1000))) return "duplicate";
+      this.idempotency.set(idempotency.key, Math.ceil(idempotency.expiresAt / 1000));
+    }
+    const stored: StoredRun = { run: structuredClone(run), steps: new Map() };
+    const due = run.status === "Running" ? earliestDue(run.next, run.updatedAt) : undefined;
+    if (due !== undefined) stored.dueAt = due;
+    this.runs.set(run.runId, stored);
+    let runIds = this.byEvent.get(run.eventId);
+    if (!runIds) {
+      runIds = new Set();
+      this.byEvent.set(run.eventId, runIds);
+    }
+    runIds.add(run.runId);
+    return "created";
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const stored = this.runs.get(runId);
+    return stored ? structuredClone(stored.run) : undefined;
+  }
+
+  async getRunState(runId: string): Promise<{ run: RunRecord; steps: StepRecord[] } | undefined> {
+    const stored = this.runs.get(runId);
+    if (!stored) return undefined;
+    // Ordered by step id, like the Dynamo query over STEP#<id> sort keys.
+    const steps = [...stored.steps.values()].sort((a, b) =>
+      a.stepId < b.stepId ? -1 : a.stepId > b.stepId ? 1 : 0,
+    );
+    return structuredClone({ run: stored.run, steps });
+  }
+
+  async commitTransition(runId: string, expectVersion: number, t: RunTransition): Promise<boolean> {
+    const failure = this.commitFailure;
+    if (failure) {
+      this.commitFailure = undefined;
+      throw failure;
+    }
+    const stored = this.runs.get(runId);
+    if (!stored || stored.run.version !== expectVersion) return false;
+    const stepIds = (t.steps ?? []).map((s) => s.stepId);
+    if (new Set(stepIds).size !== stepIds.length) {
+      throw new Error(`run ${runId}: one transition writes the same step twice`);
+    }
+    if (stepIds.some((id) => stored.steps.has(id))) {
+      throw new Error(`run ${runId}: step already stored at version ${expectVersion}`);
+    }
+    for (const step of t.steps ?? []) stored.steps.set(step.stepId, structuredClone(step));
+    const set = structuredClone(t.set);
+    // Undefined fields are left alone (the Dynamo update skips them).
+    const defined = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
+    stored.run = { ...stored.run, ...defined, version: expectVersion + 1, updatedAt: t.at };
+    if (t.set.status !== undefined && t.set.status !== "Running") delete stored.dueAt;
+    else if (t.set.next !== undefined) {
+      const due = earliestDue(t.set.next, t.at);
+      if (due === undefined) delete stored.dueAt;
+      else stored.dueAt = due;
+    }
+    return true;
+  }
+
+  async listRunsForEvent(eventId: string): Promise<RunRecord[]> {
+    const runIds = [...(this.byEvent.get(eventId) ?? [])].sort();
+    return runIds.flatMap((id) => {
+      const stored = this.runs.get(id);
+      return stored ? [structuredClone(stored.run)] : [];
+    });
+  }
+
+  async listStalledRuns(
+    dueBefore: number,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ runs: StalledRun[]; cursor?: string }> {
+    const start = page.cursor ? decodeCursor(page.cursor) : undefined;
+    const candidates: (StalledKey & { stored: StoredRun })[] = [];
+    for (const stored of this.runs.values()) {
+      const { dueAt } = stored;
+      if (stored.run.status !== "Running" || dueAt === undefined || dueAt >= dueBefore) continue;
+      const key = { dueAt, runId: stored.run.runId };
+      if (!start || afterKey(key, start)) candidates.push({ ...key, stored });
+    }
+    candidates.sort((a, b) => (afterKey(a, b) ? 1 : afterKey(b, a) ? -1 : 0));
+    const taken = candidates.slice(0, Math.max(0, page.limit));
+    const runs = taken.map(({ stored: { run } }) =>
+      structuredClone({ runId: run.runId, version: run.version, next: run.next }),
+    );
+    const last = taken.at(-1);
+    return last && candidates.length > taken.length
+      ? { runs, cursor: encodeCursor({ dueAt: last.dueAt, runId: last.runId }) }
+      : { runs };
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * In-memory implementations of every port, for fast unit tests. They pass the same contract suite
+ * as the AWS adapters (test/contract) and add read methods for tests (what was queued, scheduled,
+ * streamed) and failure injection (a commit or a send that throws).
+ */
+import type { Clock } from "../../ports/index.js";
+import { ManualClock } from "./ManualClock.js";
+import { MemoryBlobStore } from "./MemoryBlobStore.js";
+import { DEFAULT_EVENT_RETENTION_SECONDS, MemoryEventStore } from "./MemoryEventStore.js";
+import { MemoryEventStream } from "./MemoryEventStream.js";
+import { MemoryRegistryStore } from "./MemoryRegistryStore.js";
+import { MemoryRunStore } from "./MemoryRunStore.js";
+import { MemoryTimerService } from "./MemoryTimerService.js";
+import { MemoryWorkQueue } from "./MemoryWorkQueue.js";
+
+export { ManualClock } from "./ManualClock.js";
+export { MemoryBlobStore } from "./MemoryBlobStore.js";
+export { DEFAULT_EVENT_RETENTION_SECONDS, MemoryEventStore } from "./MemoryEventStore.js";
+export { MemoryEventStream } from "./MemoryEventStream.js";
+export { MemoryRegistryStore } from "./MemoryRegistryStore.js";
+export { MemoryRunStore } from "./MemoryRunStore.js";
+export { MemoryTimerService } from "./MemoryTimerService.js";
+export { MemoryWorkQueue, type QueuedJob } from "./MemoryWorkQueue.js";
+
+export interface MemoryPorts<C extends Clock = Clock> {
+  clock: C;
+  registry: MemoryRegistryStore;
+  events: MemoryEventStore;
+  runs: MemoryRunStore;
+  work: MemoryWorkQueue;
+  timers: MemoryTimerService;
+  stream: MemoryEventStream;
+  blobs: MemoryBlobStore;
+}
+
+/** Every port in memory, sharing one clock (a ManualClock unless one is given). */
+export function memoryPorts(): MemoryPorts<ManualClock>;
+export function memoryPorts<C extends Clock>(
+  clock: C,
+  opts?: { eventRetentionSeconds?: number },
+): MemoryPorts<C>;
+export function memoryPorts(
+  clock: Clock = new ManualClock(),
+  opts: { eventRetentionSeconds?: number } = {},
+): MemoryPorts {
+  return {
+    clock,
+    registry: new MemoryRegistryStore(),
+    events: new MemoryEventStore(clock, opts.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS),
+    runs: new MemoryRunStore(),
+    work: new MemoryWorkQueue(),
+    timers: new MemoryTimerService(),
+    stream: new MemoryEventStream(),
+    blobs: new MemoryBlobStore(),
+  };
+}

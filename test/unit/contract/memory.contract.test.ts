@@ -1,0 +1,53 @@
+/** The port contracts against the in-memory adapters: no emulator, no network. */
+
+import {
+  MemoryBlobStore,
+  MemoryEventStore,
+  MemoryEventStream,
+  MemoryRegistryStore,
+  MemoryRunStore,
+  MemoryTimerService,
+  MemoryWorkQueue,
+} from "../../../shared/adapters/memory/index.js";
+import { ManualClock } from "../../../shared/adapters/memory/ManualClock.js";
+import {
+  describeBlobStore,
+  describeEventStore,
+  describeEventStream,
+  describeRegistryStore,
+  describeRunStore,
+  describeTimerService,
+  describeWorkQueue,
+} from "../../contract/index.js";
+
+const RETENTION_SECONDS = 3600;
+
+describeBlobStore("memory", async () => ({ store: new MemoryBlobStore() }));
+
+describeRegistryStore("memory", async () => ({ store: new MemoryRegistryStore() }));
+
+describeEventStore("memory", async () => {
+  const clock = new ManualClock();
+  return {
+    store: new MemoryEventStore(clock, RETENTION_SECONDS),
+    clock,
+    retentionSeconds: RETENTION_SECONDS,
+  };
+});
+
+describeRunStore("memory", async () => ({ store: new MemoryRunStore() }));
+
+describeWorkQueue("memory", async () => {
+  const queue = new MemoryWorkQueue();
+  return { queue, probe: { take: async () => queue.receive(10) } };
+});
+
+describeTimerService("memory", async () => {
+  const timers = new MemoryTimerService();
+  return { timers, clock: new ManualClock(), probe: { scheduled: async () => timers.pending() } };
+});
+
+describeEventStream("memory", async () => {
+  const stream = new MemoryEventStream();
+  return { stream, probe: { read: async () => stream.events() } };
+});
