@@ -32,7 +32,10 @@ export interface QueueSpec {
   readonly id: string;
   readonly env: string;
   readonly fifo: boolean;
-  /** Seconds a received message stays invisible; at least 6x the consumer's timeout on AWS. */
+  /**
+   * Seconds a received message stays invisible. Must be at least the consumer's timeout (synth
+   * checks it); AWS recommends 6x, which the work queue cannot have with a 15-minute executor.
+   */
   readonly visibilityTimeoutSeconds: number;
   readonly retentionSeconds: number;
   /** Logical id of the dead-letter queue and the receive count that sends a message there. */

@@ -119,10 +119,18 @@ const structuredResult = z.object({
 
 /**
  * A structured result maps field by field; a string or an object without statusCode is taken as a
- * 200 JSON body, which is how API Gateway reads a "simple" v2 response.
+ * 200 JSON body, which is how API Gateway reads a "simple" v2 response. An object with a
+ * statusCode that is otherwise malformed (a body that is not a string…) is API Gateway's 500.
  */
 export function fromResult(result: unknown): HttpResponse {
   const structured = structuredResult.safeParse(result);
+  if (!structured.success && typeof result === "object" && result !== null && "statusCode" in result) {
+    return {
+      statusCode: 500,
+      headers: { "content-type": "application/json" },
+      body: Buffer.from(JSON.stringify({ message: "Internal Server Error" })),
+    };
+  }
   if (!structured.success) {
     const body = typeof result === "string" ? result : JSON.stringify(result ?? null);
     return { statusCode: 200, headers: { "content-type": "application/json" }, body: Buffer.from(body) };

@@ -2,7 +2,8 @@ import { z } from "zod";
 
 /** A partial batch response as Lambda's event-source mappings read it. */
 const batchResponseSchema = z.object({
-  batchItemFailures: z.array(z.object({ itemIdentifier: z.string() })).optional(),
+  // Lambda reads a null or missing list as complete success.
+  batchItemFailures: z.array(z.object({ itemIdentifier: z.string() })).nullish(),
 });
 
 /**

@@ -9,6 +9,8 @@ import {
   type FunctionName,
   type FunctionSpec,
   HTTP_INTEGRATION_TIMEOUT_SECONDS,
+  type QueueName,
+  type StreamName,
 } from "../../shared/resources.js";
 
 export interface LocalFunction {
@@ -23,6 +25,23 @@ export function localFunctions(): LocalFunction[] {
     const spec: FunctionSpec = FUNCTIONS[name];
     return { name, spec, timeoutMs: spec.timeoutSeconds * 1000 };
   });
+}
+
+/** How the local runtime polls for one function: the mapping's source, batch size and timeout. */
+export type MappingSettings =
+  | { kind: "stream"; stream: StreamName; batchSize: number; timeoutMs: number }
+  | { kind: "queue"; queue: QueueName; batchSize: number; timeoutMs: number };
+
+/** The event-source mapping of a function as the local runtime emulates it (undefined for HTTP). */
+export function mappingSettings(fn: LocalFunction): MappingSettings | undefined {
+  const { source } = fn.spec;
+  if (source.kind === "stream") {
+    return { kind: "stream", stream: source.stream, batchSize: source.batchSize, timeoutMs: fn.timeoutMs };
+  }
+  if (source.kind === "queue") {
+    return { kind: "queue", queue: source.queue, batchSize: source.batchSize, timeoutMs: fn.timeoutMs };
+  }
+  return undefined;
 }
 
 /** API Gateway's integration timeout: the client gets a 503 after it, the handler runs on. */

@@ -11,7 +11,7 @@ import { arnEnv, BUCKETS, QUEUES, SCHEDULER, STREAMS } from "../../shared/resour
 import { syncApp } from "./appSync.js";
 import { createResources } from "./bootstrap.js";
 import { type EmulatorEndpoints, startEmulators } from "./emulators.js";
-import { compileRoutes, type LocalFunction, localFunctions } from "./functions.js";
+import { compileRoutes, type LocalFunction, localFunctions, mappingSettings } from "./functions.js";
 import { type LocalHandlers, loadHandlers } from "./handlers.js";
 import { startHttpServer } from "./http.js";
 import { startKinesisPoller } from "./kinesisPoller.js";
@@ -67,35 +67,32 @@ function startMapping(
   env: Record<string, string>,
   opts: { queueWorkers: number; log: Logger },
 ): Poller | undefined {
-  const { source } = fn.spec;
+  const settings = mappingSettings(fn);
+  if (!settings) return undefined;
   const common = {
     handler: handlers.get(fn.name),
     functionName: fn.spec.entry,
-    timeoutMs: fn.timeoutMs,
+    timeoutMs: settings.timeoutMs,
+    batchSize: settings.batchSize,
     log: opts.log,
   };
-  if (source.kind === "stream") {
-    const stream = STREAMS[source.stream];
+  if (settings.kind === "stream") {
+    const stream = STREAMS[settings.stream];
     return startKinesisPoller({
       ...common,
       kinesis: awsClients().kinesis,
       streamName: required(env, stream.env),
       streamArn: required(env, arnEnv(stream)),
-      batchSize: source.batchSize,
     });
   }
-  if (source.kind === "queue") {
-    const queue = QUEUES[source.queue];
-    return startSqsPoller({
-      ...common,
-      sqs: awsClients().sqs,
-      queueUrl: required(env, queue.env),
-      queueArn: required(env, arnEnv(queue)),
-      batchSize: source.batchSize,
-      maxConcurrency: opts.queueWorkers,
-    });
-  }
-  return undefined;
+  const queue = QUEUES[settings.queue];
+  return startSqsPoller({
+    ...common,
+    sqs: awsClients().sqs,
+    queueUrl: required(env, queue.env),
+    queueArn: required(env, arnEnv(queue)),
+    maxConcurrency: opts.queueWorkers,
+  });
 }
 
 /** Asks the timer function to re-dispatch the pending jobs of every Running run (after a restart). */

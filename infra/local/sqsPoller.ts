@@ -103,20 +103,35 @@ function chunk<T>(items: T[], size: number): T[][] {
 }
 
 /**
- * Splits one receive into lanes of invocation batches: a FIFO group's messages stay in one lane,
- * in order; standard-queue messages share batches. Lanes run side by side, a lane's batches in turn.
+ * Splits one receive into invocation batches of `batchSize` (in receive order, groups mixed, as
+ * Lambda fills a batch) and those into lanes: batches that share a FIFO group go into one lane,
+ * run one after the other in receive order, so a group is never in two invocations at once.
+ * Lanes run side by side.
  */
 export function lanes(messages: Message[], batchSize: number): Message[][][] {
-  const groups = new Map<string, Message[]>();
-  const loose: Message[] = [];
-  for (const m of messages) {
-    const group = m.Attributes?.MessageGroupId;
-    if (group === undefined) loose.push(m);
-    else groups.set(group, [...(groups.get(group) ?? []), m]);
-  }
-  const out = [...groups.values()].map((group) => chunk(group, batchSize));
-  for (const batch of chunk(loose, batchSize)) out.push([batch]);
-  return out;
+  const batches = chunk(messages, batchSize);
+  /** Lane id of each batch; batches sharing a group are merged into the lowest id. */
+  const laneOf = batches.map((_, i) => i);
+  const find = (i: number): number => (laneOf[i] === i ? i : find(laneOf[i] ?? i));
+  const firstBatchOfGroup = new Map<string, number>();
+  batches.forEach((batch, i) => {
+    for (const m of batch) {
+      const group = m.Attributes?.MessageGroupId;
+      if (group === undefined) continue;
+      const seen = firstBatchOfGroup.get(group);
+      if (seen === undefined) firstBatchOfGroup.set(group, i);
+      else {
+        const [a, b] = [find(seen), find(i)].sort((x, y) => x - y);
+        if (a !== undefined && b !== undefined) laneOf[b] = a;
+      }
+    }
+  });
+  const out = new Map<number, Message[][]>();
+  batches.forEach((batch, i) => {
+    const lane = find(i);
+    out.set(lane, [...(out.get(lane) ?? []), batch]);
+  });
+  return [...out.values()];
 }
 
 export function startSqsPoller(opts: SqsPollerOptions): Poller {

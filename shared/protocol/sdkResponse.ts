@@ -219,13 +219,15 @@ export function interpretSdkResponse(res: SdkHttpResponse, nowMs: number): SdkOu
   const depth = jsonNestingDepth(current.body);
   if (depth > LIMITS.sdkResponseMaxDepth) {
     // Outputs are signed (canonicalised, recursively) into every later request: refuse them now.
+    // An error answer keeps its retry headers; only its body is replaced by the reason.
+    const message = `SDK answer nests ${depth} levels deep (objects and arrays); the limit is ${LIMITS.sdkResponseMaxDepth}`;
+    if (current.status >= 400)
+      return interpretError({ ...current, body: JSON.stringify({ message }) }, nowMs);
     return {
       kind: "error",
       retriable: false,
-      error: {
-        name: "Error",
-        message: `SDK answer nests ${depth} levels deep (objects and arrays); the limit is ${LIMITS.sdkResponseMaxDepth}`,
-      },
+      error: { name: "Error", message },
+      ...requestVersionOf(current.headers),
     };
   }
   if (current.status === 200) {

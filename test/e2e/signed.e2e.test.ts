@@ -63,4 +63,40 @@ describe("signed execution in cloud mode", () => {
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ status: 401, error: "Event key not found" });
   });
+
+  it("answers GET /dev only with the signing key (it lists app URLs and trigger expressions)", async () => {
+    expect((await fetch(`${runtime.url}/dev`)).status).toBe(401);
+    expect(
+      (await fetch(`${runtime.url}/dev`, { headers: { authorization: "Bearer signkey-test-00" } })).status,
+    ).toBe(401);
+    const res = await fetch(`${runtime.url}/dev`, { headers: { authorization: `Bearer ${SIGNING_KEY}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ startOpts: { require_keys: true } });
+  });
+
+  it("checks the key before the path: a malformed path is 401 without the key and 400 with it", async () => {
+    expect((await fetch(`${runtime.url}/v1/runs/%ZZ`)).status).toBe(401);
+    const res = await fetch(`${runtime.url}/v1/runs/%ZZ`, {
+      headers: { authorization: `Bearer ${SIGNING_KEY}` },
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it("refuses to sync URLs that lead to metadata, link-local or loopback addresses", async () => {
+    const sync = (url: string) =>
+      fetch(`${runtime.url}/v1/apps/sync`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${SIGNING_KEY}` },
+        body: JSON.stringify({ url }),
+      });
+    for (const [url, kind] of [
+      ["http://169.254.169.254/latest/meta-data/", "link-local (cloud metadata)"],
+      ["http://[fd00:ec2::254]/latest/meta-data/", "cloud metadata"],
+      ["http://localhost:3000/api/inngest", "loopback"],
+    ] as const) {
+      const res = await sync(url);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: expect.stringContaining(`${kind} address`) });
+    }
+  });
 });

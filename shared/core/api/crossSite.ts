@@ -14,16 +14,21 @@ function isLocalHost(hostname: string): boolean {
   );
 }
 
-/** Why a request must be refused as cross-site, or undefined when it may go on. */
+/**
+ * Why a request must be refused as cross-site, or undefined when it may go on. The Origin decides
+ * when there is one (a page on another local port, e.g. 127.0.0.1:3000, is a different site to the
+ * browser but on the developer's own machine); without it, a browser's `Sec-Fetch-Site: cross-site`.
+ */
 export function crossSiteProblem(
   method: string,
   headers: Record<string, string | undefined>,
 ): string | undefined {
   if (SAFE_METHODS.has(method.toUpperCase())) return undefined;
   const refusal = "cross-site browser requests may not change state on tideline dev";
-  if (headers["sec-fetch-site"]?.toLowerCase() === "cross-site") return refusal;
   const origin = headers.origin;
-  if (origin === undefined) return undefined;
+  if (origin === undefined) {
+    return headers["sec-fetch-site"]?.toLowerCase() === "cross-site" ? refusal : undefined;
+  }
   let hostname: string;
   try {
     hostname = new URL(origin).hostname;

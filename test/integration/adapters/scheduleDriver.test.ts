@@ -90,6 +90,31 @@ describe("local Scheduler driver", () => {
     expect(s.Name).toBe(name);
   });
 
+  it("fires a recurring rate() schedule one period after its creation, and once per period", async () => {
+    const sweep = SCHEDULES.recoverySweep;
+    let now = Date.now() + 16 * 60_000; // past the first 15-minute period of the bootstrap's schedule
+    const driver = createScheduleDriver({
+      scheduler: clients.scheduler,
+      sqs: clients.sqs,
+      groupName: group,
+      now: () => now,
+      log: silentLogger,
+    });
+
+    await driver.tick();
+    const [message] = await receiveMessages(clients.sqs, env[QUEUES.timers.env] ?? "", 1);
+    expect(JSON.parse(message?.Body ?? "null")).toEqual({ item: sweep.item, dueAt: 0 });
+
+    await driver.tick(); // the same instant: not due again
+    now += 15 * 60_000;
+    await driver.tick();
+    const more = await receiveMessages(clients.sqs, env[QUEUES.timers.env] ?? "", 1);
+    expect(more).toHaveLength(1);
+    // A recurring schedule stays after firing (ActionAfterCompletion applies to one-time ones).
+    const kept = await clients.scheduler.send(new GetScheduleCommand({ Name: sweep.id, GroupName: group }));
+    expect(kept.ScheduleExpression).toBe(sweep.expression);
+  });
+
   it("reads at() times in the schedule's own time zone", () => {
     expect(zonedTimeToEpoch("2030-01-01T12:00:00", "UTC")).toBe(Date.UTC(2030, 0, 1, 12));
     expect(zonedTimeToEpoch("2030-01-01T12:00:00", "Europe/Paris")).toBe(Date.UTC(2030, 0, 1, 11));

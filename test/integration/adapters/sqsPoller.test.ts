@@ -199,4 +199,118 @@ describe("SQS event-source emulation", () => {
     expect(deliveries.size).toBe(total);
     expect([...deliveries.entries()].filter(([, n]) => n !== 1)).toEqual([]);
   });
+
+  it("holds back only a slow invocation's own group while other groups go on", async () => {
+    const q = await queue(true, 60);
+    const handled: string[] = [];
+    let release: () => void = () => {};
+    const slowDone = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const poller = startSqsPoller({
+      sqs,
+      queueUrl: q.url,
+      queueArn: q.arn,
+      functionName: "executor",
+      timeoutMs: 60_000,
+      batchSize: 1,
+      maxConcurrency: 4,
+      log: silentLogger,
+      handler: async (e) => {
+        for (const r of e.Records) {
+          if (r.body === "slow-1") await slowDone;
+          handled.push(r.body);
+        }
+        return { batchItemFailures: [] };
+      },
+    });
+    cleanup.push(() => poller.stop());
+    const send = (body: string, group: string) =>
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl: q.url,
+          MessageBody: body,
+          MessageGroupId: group,
+          MessageDeduplicationId: body,
+        }),
+      );
+    await send("slow-1", "slow");
+    await send("slow-2", "slow");
+    for (let i = 0; i < 5; i++) await send(`other-${i}`, `g${i}`);
+
+    await waitFor(() => handled.filter((b) => b.startsWith("other-")).length === 5, { timeoutMs: 10_000 });
+    expect(handled).not.toContain("slow-2");
+    release();
+    await waitFor(() => handled.includes("slow-2"), { timeoutMs: 10_000 });
+    expect(handled.indexOf("slow-1")).toBeLessThan(handled.indexOf("slow-2"));
+  });
+
+  it("never runs more invocations at once than its maximum concurrency", async () => {
+    const q = await queue(true, 60);
+    let running = 0;
+    let most = 0;
+    let done = 0;
+    const poller = startSqsPoller({
+      sqs,
+      queueUrl: q.url,
+      queueArn: q.arn,
+      functionName: "executor",
+      timeoutMs: 60_000,
+      batchSize: 1,
+      maxConcurrency: 3,
+      log: silentLogger,
+      handler: async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        running--;
+        done++;
+        return { batchItemFailures: [] };
+      },
+    });
+    cleanup.push(() => poller.stop());
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: q.url,
+        Entries: Array.from({ length: 10 }, (_, i) => ({
+          Id: String(i),
+          MessageBody: `m${i}`,
+          MessageGroupId: `g${i}`,
+          MessageDeduplicationId: `d${i}`,
+        })),
+      }),
+    );
+    await waitFor(() => done === 10, { timeoutMs: 10_000 });
+    expect(most).toBe(3);
+  });
+
+  it("stops within its grace period while an invocation hangs", async () => {
+    const q = await queue(true, 60);
+    let started = false;
+    const poller = startSqsPoller({
+      sqs,
+      queueUrl: q.url,
+      queueArn: q.arn,
+      functionName: "executor",
+      timeoutMs: 60_000,
+      batchSize: 1,
+      log: silentLogger,
+      handler: () => {
+        started = true;
+        return new Promise(() => {}); // never answers
+      },
+    });
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: q.url,
+        MessageBody: "x",
+        MessageGroupId: "g",
+        MessageDeduplicationId: "x",
+      }),
+    );
+    await waitFor(() => started, { timeoutMs: 10_000 });
+    const before = Date.now();
+    await poller.stop({ graceMs: 300 });
+    expect(Date.now() - before).toBeLessThan(2000);
+  });
 });

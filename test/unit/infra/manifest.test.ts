@@ -3,9 +3,17 @@
  * the synthesized Lambda, its event source and its routes carry the manifest's numbers, and the
  * manifest's indexes and recurring schedules exist as written. Every assertion is keyed by a
  * manifest entry, so a number changed on one side only (the manifest or a construct) fails here.
- * The local runtime's half (infra/local, same FUNCTIONS values) belongs beside this one.
+ * The last block holds the local runtime (infra/local) to the same synthesized numbers, so the
+ * two sides cannot drift apart: timeouts, mapping batch sizes, routes, the integration timeout.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { matchRoute } from "../../../infra/local/apiGatewayEvent.js";
+import {
+  compileRoutes,
+  INTEGRATION_TIMEOUT_MS,
+  localFunctions,
+  mappingSettings,
+} from "../../../infra/local/functions.js";
 import { timerMessageSchema } from "../../../shared/domain/schemas.js";
 import {
   FUNCTIONS,
@@ -208,4 +216,52 @@ describe("manifest ↔ AWS stack: recurring schedules", () => {
       expect(timerMessageSchema.parse(JSON.parse(String(target.Input)))).toEqual(expected);
     },
   );
+});
+
+describe("manifest ↔ local runtime: the same numbers as the stack", () => {
+  const local = localFunctions();
+
+  it("runs every function of the stack locally, with the stack's timeout", () => {
+    expect(local.map((fn) => fn.name).sort()).toEqual([...FUNCTION_NAMES].sort());
+    for (const fn of local) expect(fn.timeoutMs).toBe(lambdaOf(fn.name).Timeout * 1000);
+  });
+
+  it("polls each event source with the batch size of the stack's mapping", () => {
+    for (const fn of local) {
+      const settings = mappingSettings(fn);
+      const mappings = mappingsOf(fn.name);
+      if (!settings) {
+        expect(mappings).toEqual([]);
+        continue;
+      }
+      expect(mappings).toHaveLength(1);
+      expect(settings.batchSize).toBe(mappings[0]?.BatchSize);
+      expect(settings.timeoutMs).toBe(lambdaOf(fn.name).Timeout * 1000);
+    }
+  });
+
+  it("routes each of the stack's route keys to the same function", () => {
+    const routes = compileRoutes(local);
+    const stack = routedFunctions();
+    const byLogicalId = Object.fromEntries(
+      FUNCTION_NAMES.map((name) => [logicalIdOf(aws, aws.stack.functions[name].fn), name]),
+    );
+    expect(routes.map((r) => r.routeKey).sort()).toEqual(Object.keys(stack).sort());
+    for (const route of routes) expect(route.fn.name).toBe(byLogicalId[stack[route.routeKey] ?? ""]);
+    // Everything else goes where the stack's default integration goes.
+    const fallback = matchRoute(routes, "GET", "/anything/else");
+    expect(fallback?.routeKey).toBe("$default");
+    const defaultFn = FUNCTION_NAMES.find((name) => {
+      const source = spec(name).source;
+      return source.kind === "http" && source.routes.includes("$default");
+    });
+    expect(fallback?.fn.name).toBe(defaultFn);
+  });
+
+  it("cuts HTTP requests off at API Gateway's integration timeout, above every HTTP function's timeout", () => {
+    expect(INTEGRATION_TIMEOUT_MS).toBe(HTTP_INTEGRATION_TIMEOUT_SECONDS * 1000);
+    for (const fn of local.filter((f) => f.spec.source.kind === "http")) {
+      expect(fn.timeoutMs).toBeLessThan(INTEGRATION_TIMEOUT_MS);
+    }
+  });
 });
