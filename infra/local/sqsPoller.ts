@@ -143,6 +143,21 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
   const abort = new AbortController();
   const inFlight = new Set<Promise<void>>();
   let slotFreed: () => void = () => {};
+  // An invocation that ends (and deleted its messages) may have unblocked its FIFO group: the
+  // receiver then polls at once instead of finishing its idle pause, as Lambda's poller would.
+  let wake: () => void = () => {};
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, idleMs);
+      function done() {
+        clearTimeout(timer);
+        abort.signal.removeEventListener("abort", done);
+        wake = () => {};
+        resolve();
+      }
+      wake = done;
+      abort.signal.addEventListener("abort", done, { once: true });
+    });
 
   async function invoke(messages: Message[]): Promise<void> {
     const records = messages.map((m) => toSqsRecord(m, opts.queueArn, region));
@@ -178,6 +193,7 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
       .finally(() => {
         inFlight.delete(lane);
         slotFreed();
+        wake();
       });
     inFlight.add(lane);
   }
@@ -214,7 +230,7 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
         );
         const messages = res.Messages ?? [];
         if (messages.length === 0) {
-          await sleep(idleMs, abort.signal);
+          await pause();
           continue;
         }
         for (const lane of lanes(messages, batchSize)) startLane(lane);
