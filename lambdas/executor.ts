@@ -1,8 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { executeJob } from "../shared/core/engine/executeJob.js";
 import { processFifoBatch } from "../shared/core/fifoBatch.js";
-import { recordPoison } from "../shared/core/poison.js";
-import { parseMessage } from "../shared/domain/messages.js";
+import { parseOrKeep } from "../shared/core/poison.js";
 import { jobSchema } from "../shared/domain/schemas.js";
 import { handlerWith, logger } from "./middleware.js";
 import { executorDeps } from "./wiring.js";
@@ -20,21 +19,11 @@ export const handler = handlerWith(
     return processFifoBatch(
       records,
       async (record: SQSRecord) => {
-        const parsed = parseMessage(jobSchema, record.body);
+        const message = { source: "executor", id: record.messageId, body: record.body };
+        const parsed = await parseOrKeep(deps, jobSchema, message);
         if (!parsed.ok) {
           // It can never succeed: keep it and let its group go on rather than block it forever.
-          const key = await recordPoison(deps.blobs, {
-            source: "executor",
-            id: record.messageId,
-            body: record.body,
-            error: parsed.error,
-            at: deps.clock.now(),
-          });
-          logger.error("poison work message skipped", {
-            messageId: record.messageId,
-            key,
-            error: parsed.error,
-          });
+          logger.error("poison work message kept and skipped", { ...parsed, messageId: record.messageId });
           return;
         }
         await executeJob(deps, parsed.value, {

@@ -1,7 +1,6 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
-import { recordPoison } from "../shared/core/poison.js";
+import { parseOrKeep } from "../shared/core/poison.js";
 import { batchHandler } from "../shared/core/runner/pipeline.js";
-import { parseMessage } from "../shared/domain/messages.js";
 import { acceptedEventSchema } from "../shared/domain/schemas.js";
 import { handlerWith, logger } from "./middleware.js";
 import { runnerDeps } from "./wiring.js";
@@ -22,16 +21,13 @@ export const handler = handlerWith(
       const sequenceNumber = record.kinesis.sequenceNumber;
       try {
         const body = Buffer.from(record.kinesis.data, "base64").toString("utf8");
-        const parsed = parseMessage(acceptedEventSchema, body);
+        const parsed = await parseOrKeep(deps, acceptedEventSchema, {
+          source: "runner",
+          id: sequenceNumber,
+          body,
+        });
         if (!parsed.ok) {
-          const key = await recordPoison(deps.blobs, {
-            source: "runner",
-            id: sequenceNumber,
-            body,
-            error: parsed.error,
-            at: deps.clock.now(),
-          });
-          logger.error("poison stream record skipped", { sequenceNumber, key, error: parsed.error });
+          logger.error("poison stream record kept and skipped", { ...parsed, sequenceNumber });
           continue;
         }
         await handle(parsed.value);

@@ -1,7 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { recordPoison } from "../shared/core/poison.js";
+import { parseOrKeep } from "../shared/core/poison.js";
 import { handleTimer } from "../shared/core/timers/handleTimer.js";
-import { parseMessage } from "../shared/domain/messages.js";
 import { timerMessageSchema } from "../shared/domain/schemas.js";
 import { handlerWith, logger } from "./middleware.js";
 import { timerDeps } from "./wiring.js";
@@ -14,20 +13,10 @@ export const handler = handlerWith("timer", async (event: SQSEvent): Promise<SQS
   await Promise.all(
     event.Records.map(async (record) => {
       try {
-        const parsed = parseMessage(timerMessageSchema, record.body);
+        const message = { source: "timer", id: record.messageId, body: record.body };
+        const parsed = await parseOrKeep(deps, timerMessageSchema, message);
         if (!parsed.ok) {
-          const key = await recordPoison(deps.blobs, {
-            source: "timer",
-            id: record.messageId,
-            body: record.body,
-            error: parsed.error,
-            at: deps.clock.now(),
-          });
-          logger.error("poison timer message skipped", {
-            messageId: record.messageId,
-            key,
-            error: parsed.error,
-          });
+          logger.error("poison timer message kept and skipped", { ...parsed, messageId: record.messageId });
           return;
         }
         await handleTimer(deps, parsed.value);

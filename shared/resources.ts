@@ -230,6 +230,8 @@ export interface StreamSourceSpec {
   readonly parallelizationFactor: number;
   readonly retryAttempts: number;
   readonly maxRecordAgeHours: number;
+  /** Where Lambda writes the records it gave up on (with their payloads). */
+  readonly failureBucket: BucketName;
 }
 
 /** An SQS event-source mapping. */
@@ -307,6 +309,7 @@ export const FUNCTIONS = {
       parallelizationFactor: 10,
       retryAttempts: 100,
       maxRecordAgeHours: 12,
+      failureBucket: "payloads",
     },
     // Stores events, matches triggers, creates runs, dispatches first jobs; poison records to S3.
     grants: {

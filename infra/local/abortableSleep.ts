@@ -11,3 +11,23 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", done, { once: true });
   });
 }
+
+/** A pause that `wake()` (or the signal) cuts short: an idle poller waiting for a reason to look. */
+export function wakeablePause(ms: number, signal: AbortSignal): { pause(): Promise<void>; wake(): void } {
+  let wake: () => void = () => {};
+  return {
+    pause: () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", done);
+          wake = () => {};
+          resolve();
+        }
+        wake = done;
+        signal.addEventListener("abort", done, { once: true });
+      }),
+    wake: () => wake(),
+  };
+}

@@ -83,104 +83,137 @@ export function retryFrom(records: KinesisStreamRecord[], result: unknown): stri
   return lowest?.toString();
 }
 
-export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
-  const log = opts.log ?? consoleLogger();
-  const region = opts.region ?? process.env.AWS_REGION ?? "us-east-1";
-  const abort = new AbortController();
-  // Set by stop(): each shard reads on until it is empty, so accepted events are not left behind.
-  let draining = false;
+/** What one shard's reader needs: the options, and whether the poller is stopping or draining. */
+interface ShardReader {
+  opts: KinesisPollerOptions;
+  region: string;
+  log: Logger;
+  signal: AbortSignal;
+  /** Set by stop(): each shard reads on until it is empty, so accepted events are not left behind. */
+  draining: () => boolean;
+}
+
+async function shardIterator(
+  r: ShardReader,
+  shardId: string,
+  type: ShardIteratorType,
+  seq?: string,
+): Promise<string | undefined> {
+  const res = await r.opts.kinesis.send(
+    new GetShardIteratorCommand({
+      StreamName: r.opts.streamName,
+      ShardId: shardId,
+      ShardIteratorType: type,
+      ...(seq ? { StartingSequenceNumber: seq } : {}),
+    }),
+  );
+  return res.ShardIterator;
+}
+
+async function listShards(opts: KinesisPollerOptions): Promise<string[]> {
+  const shards: string[] = [];
+  let token: string | undefined;
+  do {
+    const res = await opts.kinesis.send(
+      token
+        ? new ListShardsCommand({ NextToken: token })
+        : new ListShardsCommand({ StreamName: opts.streamName }),
+    );
+    for (const s of res.Shards ?? []) if (s.ShardId) shards.push(s.ShardId);
+    token = res.NextToken;
+  } while (token);
+  return shards;
+}
+
+/** One invocation; the sequence number to retry from, or undefined when the batch is done. */
+async function invoke(
+  r: ShardReader,
+  shardId: string,
+  records: KinesisStreamRecord[],
+): Promise<string | undefined> {
+  const event: KinesisStreamEvent = { Records: records };
+  try {
+    const result = await r.opts.handler(
+      event,
+      lambdaContext(r.opts.functionName, r.opts.timeoutMs, r.region),
+    );
+    return retryFrom(records, result);
+  } catch (err) {
+    r.log.warn(`${r.opts.functionName} threw on ${shardId}; retrying the batch`, err);
+    return records[0]?.kinesis.sequenceNumber;
+  }
+}
+
+/** Reads one shard in order until the poller stops (or, draining, until the shard is empty). */
+async function readShard(r: ShardReader, shardId: string): Promise<void> {
+  const { opts } = r;
   const base = opts.retryBackoffMs ?? 200;
   const max = opts.maxBackoffMs ?? 5000;
-
-  async function iterator(
-    shardId: string,
-    type: ShardIteratorType,
-    seq?: string,
-  ): Promise<string | undefined> {
-    const res = await opts.kinesis.send(
-      new GetShardIteratorCommand({
-        StreamName: opts.streamName,
-        ShardId: shardId,
-        ShardIteratorType: type,
-        ...(seq ? { StartingSequenceNumber: seq } : {}),
-      }),
-    );
-    return res.ShardIterator;
-  }
-
-  async function shardLoop(shardId: string): Promise<void> {
-    // Last fully processed sequence number: where to resume if the iterator is lost.
-    let checkpoint: string | undefined;
-    let failures = 0;
-    const resume = () =>
-      checkpoint ? iterator(shardId, "AFTER_SEQUENCE_NUMBER", checkpoint) : iterator(shardId, "TRIM_HORIZON");
-    let it: string | undefined;
-    while (!abort.signal.aborted) {
-      try {
-        it ??= await resume();
-        if (!it) return; // closed shard, fully read
-        const res = await opts.kinesis.send(
-          new GetRecordsCommand({ ShardIterator: it, Limit: opts.batchSize ?? 100 }),
-        );
-        const records = (res.Records ?? []).map((r) => toKinesisRecord(r, shardId, opts.streamArn, region));
-        if (records.length === 0) {
-          it = res.NextShardIterator;
-          if (!it || draining) return;
-          await sleep(opts.idleMs ?? 100, abort.signal);
-          continue;
-        }
-        const event: KinesisStreamEvent = { Records: records };
-        let from: string | undefined;
-        try {
-          const result = await opts.handler(event, lambdaContext(opts.functionName, opts.timeoutMs, region));
-          from = retryFrom(records, result);
-        } catch (err) {
-          log.warn(`${opts.functionName} threw on ${shardId}; retrying the batch`, err);
-          from = records[0]?.kinesis.sequenceNumber;
-        }
-        if (from === undefined) {
-          checkpoint = records.at(-1)?.kinesis.sequenceNumber;
-          it = res.NextShardIterator;
-          failures = 0;
-          if (!it) return;
-          continue;
-        }
-        // Everything before the failed record is done; read again from it after a backoff.
-        const before = records.filter((r) => BigInt(r.kinesis.sequenceNumber) < BigInt(from));
-        checkpoint = before.at(-1)?.kinesis.sequenceNumber ?? checkpoint;
-        failures++;
-        await sleep(Math.min(max, base * 2 ** (failures - 1)), abort.signal);
-        it = await iterator(shardId, "AT_SEQUENCE_NUMBER", from);
-      } catch (err) {
-        if (abort.signal.aborted) return;
-        // Expired iterator, throttling, emulator hiccup: resume from the checkpoint.
-        log.warn(`${opts.functionName} poller on ${shardId}`, err);
-        it = undefined;
-        await sleep(1000, abort.signal);
+  // Last fully processed sequence number: where to resume if the iterator is lost.
+  let checkpoint: string | undefined;
+  let failures = 0;
+  const resume = () =>
+    checkpoint
+      ? shardIterator(r, shardId, "AFTER_SEQUENCE_NUMBER", checkpoint)
+      : shardIterator(r, shardId, "TRIM_HORIZON");
+  let it: string | undefined;
+  while (!r.signal.aborted) {
+    try {
+      it ??= await resume();
+      if (!it) return; // closed shard, fully read
+      const res = await opts.kinesis.send(
+        new GetRecordsCommand({ ShardIterator: it, Limit: opts.batchSize ?? 100 }),
+      );
+      const records = (res.Records ?? []).map((rec) =>
+        toKinesisRecord(rec, shardId, opts.streamArn, r.region),
+      );
+      if (records.length === 0) {
+        it = res.NextShardIterator;
+        if (!it || r.draining()) return;
+        await sleep(opts.idleMs ?? 100, r.signal);
+        continue;
       }
+      const from = await invoke(r, shardId, records);
+      if (from === undefined) {
+        checkpoint = records.at(-1)?.kinesis.sequenceNumber;
+        it = res.NextShardIterator;
+        failures = 0;
+        if (!it) return;
+        continue;
+      }
+      // Everything before the failed record is done; read again from it after a backoff.
+      const before = records.filter((rec) => BigInt(rec.kinesis.sequenceNumber) < BigInt(from));
+      checkpoint = before.at(-1)?.kinesis.sequenceNumber ?? checkpoint;
+      failures++;
+      await sleep(Math.min(max, base * 2 ** (failures - 1)), r.signal);
+      it = await shardIterator(r, shardId, "AT_SEQUENCE_NUMBER", from);
+    } catch (err) {
+      if (r.signal.aborted) return;
+      // Expired iterator, throttling, emulator hiccup: resume from the checkpoint.
+      r.log.warn(`${opts.functionName} poller on ${shardId}`, err);
+      it = undefined;
+      await sleep(1000, r.signal);
     }
   }
+}
 
-  async function listShards(): Promise<string[]> {
-    const shards: string[] = [];
-    let token: string | undefined;
-    do {
-      const res = await opts.kinesis.send(
-        token
-          ? new ListShardsCommand({ NextToken: token })
-          : new ListShardsCommand({ StreamName: opts.streamName }),
-      );
-      for (const s of res.Shards ?? []) if (s.ShardId) shards.push(s.ShardId);
-      token = res.NextToken;
-    } while (token);
-    return shards;
-  }
+export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
+  const log = opts.log ?? consoleLogger();
+  const abort = new AbortController();
+  let draining = false;
+  const reader: ShardReader = {
+    opts,
+    region: opts.region ?? process.env.AWS_REGION ?? "us-east-1",
+    log,
+    signal: abort.signal,
+    draining: () => draining,
+  };
 
   const started = (async () => {
     while (!abort.signal.aborted) {
       try {
         // The local stream never reshards, so the shard list is read once.
-        await Promise.all((await listShards()).map(shardLoop));
+        await Promise.all((await listShards(opts)).map((shardId) => readShard(reader, shardId)));
         return;
       } catch (err) {
         log.warn(`${opts.functionName}: cannot list the shards of ${opts.streamName}`, err);

@@ -14,8 +14,9 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
-import { sleep } from "./abortableSleep.js";
+import { sleep, wakeablePause } from "./abortableSleep.js";
 import { reportedFailures } from "./batchResponse.js";
+import { InFlight } from "./inFlight.js";
 import { lambdaContext } from "./lambdaContext.js";
 import { consoleLogger, type Logger } from "./log.js";
 
@@ -134,78 +135,55 @@ export function lanes(messages: Message[], batchSize: number): Message[][][] {
   return [...out.values()];
 }
 
+/** One invocation of the handler with a batch, then the delete of what succeeded, as Lambda does. */
+async function invoke(
+  opts: SqsPollerOptions,
+  region: string,
+  log: Logger,
+  messages: Message[],
+): Promise<void> {
+  const records = messages.map((m) => toSqsRecord(m, opts.queueArn, region));
+  const event: SQSEvent = { Records: records };
+  let result: unknown;
+  try {
+    result = await opts.handler(event, lambdaContext(opts.functionName, opts.timeoutMs, region));
+  } catch (err) {
+    log.warn(
+      `${opts.functionName} threw; its ${records.length} message(s) return after the visibility timeout`,
+      err,
+    );
+    return;
+  }
+  const ok = new Set(successfulIds(records, result));
+  const entries = records
+    .filter((r) => ok.has(r.messageId))
+    .map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle }));
+  if (entries.length === 0) return;
+  const res = await opts.sqs.send(
+    new DeleteMessageBatchCommand({ QueueUrl: opts.queueUrl, Entries: entries }),
+  );
+  for (const f of res.Failed ?? [])
+    log.warn(`${opts.functionName}: delete failed (${f.Code}: ${f.Message ?? ""})`);
+}
+
 export function startSqsPoller(opts: SqsPollerOptions): Poller {
   const log = opts.log ?? consoleLogger();
   const region = opts.region ?? process.env.AWS_REGION ?? "us-east-1";
-  const idleMs = opts.idleMs ?? 50;
   const batchSize = opts.batchSize ?? 10;
-  const maxConcurrency = opts.maxConcurrency ?? 4;
   const abort = new AbortController();
-  const inFlight = new Set<Promise<void>>();
-  let slotFreed: () => void = () => {};
   // An invocation that ends (and deleted its messages) may have unblocked its FIFO group: the
   // receiver then polls at once instead of finishing its idle pause, as Lambda's poller would.
-  let wake: () => void = () => {};
-  const pause = () =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, idleMs);
-      function done() {
-        clearTimeout(timer);
-        abort.signal.removeEventListener("abort", done);
-        wake = () => {};
-        resolve();
-      }
-      wake = done;
-      abort.signal.addEventListener("abort", done, { once: true });
-    });
-
-  async function invoke(messages: Message[]): Promise<void> {
-    const records = messages.map((m) => toSqsRecord(m, opts.queueArn, region));
-    const event: SQSEvent = { Records: records };
-    let result: unknown;
-    try {
-      result = await opts.handler(event, lambdaContext(opts.functionName, opts.timeoutMs, region));
-    } catch (err) {
-      log.warn(
-        `${opts.functionName} threw; its ${records.length} message(s) return after the visibility timeout`,
-        err,
-      );
-      return;
-    }
-    const ok = new Set(successfulIds(records, result));
-    const entries = records
-      .filter((r) => ok.has(r.messageId))
-      .map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle }));
-    if (entries.length === 0) return;
-    const res = await opts.sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: opts.queueUrl, Entries: entries }),
-    );
-    for (const f of res.Failed ?? [])
-      log.warn(`${opts.functionName}: delete failed (${f.Code}: ${f.Message ?? ""})`);
-  }
+  const idle = wakeablePause(opts.idleMs ?? 50, abort.signal);
+  const inFlight = new InFlight(opts.maxConcurrency ?? 4, idle.wake);
 
   /** A lane's batches run one after the other (one FIFO group's order); lanes run side by side. */
-  function startLane(batches: Message[][]): void {
-    const lane = (async () => {
-      for (const batch of batches) await invoke(batch);
-    })()
-      .catch((err: unknown) => log.warn(`${opts.functionName} invocation`, err))
-      .finally(() => {
-        inFlight.delete(lane);
-        slotFreed();
-        wake();
-      });
-    inFlight.add(lane);
-  }
-
-  async function freeSlot(): Promise<void> {
-    while (inFlight.size >= maxConcurrency && !abort.signal.aborted) {
-      await new Promise<void>((resolve) => {
-        slotFreed = resolve;
-        abort.signal.addEventListener("abort", () => resolve(), { once: true });
-      });
-    }
-  }
+  const startLane = (batches: Message[][]) =>
+    inFlight.run(
+      async () => {
+        for (const batch of batches) await invoke(opts, region, log, batch);
+      },
+      (err) => log.warn(`${opts.functionName} invocation`, err),
+    );
 
   // One receiver per mapping, so receives never overlap. moto's ReceiveMessage takes no lock: two
   // concurrent calls can both pass the visibility check of the same message and both deliver it
@@ -216,24 +194,20 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
   const receiver = (async () => {
     while (!abort.signal.aborted) {
       try {
-        await freeSlot();
+        await inFlight.waitForRoom(abort.signal);
         if (abort.signal.aborted) break;
-        const room = Math.min(10, (maxConcurrency - inFlight.size) * batchSize);
         const res = await opts.sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: opts.queueUrl,
-            MaxNumberOfMessages: room,
+            MaxNumberOfMessages: Math.min(10, inFlight.room() * batchSize),
             WaitTimeSeconds: 0,
             MessageSystemAttributeNames: ["All"],
             MessageAttributeNames: ["All"],
           }),
         );
         const messages = res.Messages ?? [];
-        if (messages.length === 0) {
-          await pause();
-          continue;
-        }
-        for (const lane of lanes(messages, batchSize)) startLane(lane);
+        if (messages.length === 0) await idle.pause();
+        else for (const lane of lanes(messages, batchSize)) startLane(lane);
       } catch (err) {
         if (abort.signal.aborted) return;
         log.warn(`${opts.functionName} poller: ${opts.queueUrl}`, err);
@@ -246,13 +220,7 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
     async stop(stopOpts = {}) {
       abort.abort();
       await receiver;
-      const all = Promise.all([...inFlight]);
-      if (stopOpts.graceMs === undefined) {
-        await all;
-        return;
-      }
-      const finished = await Promise.race([all.then(() => true), sleep(stopOpts.graceMs).then(() => false)]);
-      if (!finished) {
+      if (!(await inFlight.settle(stopOpts.graceMs))) {
         log.warn(
           `${opts.functionName}: ${inFlight.size} invocation(s) still running after ${stopOpts.graceMs} ms; ` +
             "their messages return after the visibility timeout",

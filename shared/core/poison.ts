@@ -1,4 +1,6 @@
-import type { BlobStore } from "../ports/index.js";
+import type { z } from "zod";
+import { parseMessage } from "../domain/messages.js";
+import type { BlobStore, Clock } from "../ports/index.js";
 
 /** Where poison records are kept: the payload bucket, under this prefix. */
 export const POISON_PREFIX = "poison";
@@ -26,4 +28,19 @@ export async function recordPoison(
     }),
   );
   return key;
+}
+
+/**
+ * Parses a message body with its schema; a body that can never be processed is kept with
+ * `recordPoison` and comes back as `{ ok: false }` with where it was kept, for the caller to skip.
+ */
+export async function parseOrKeep<T>(
+  deps: { blobs: BlobStore; clock: Clock },
+  schema: z.ZodType<T>,
+  message: { source: string; id: string; body: string },
+): Promise<{ ok: true; value: T } | { ok: false; key: string; error: string }> {
+  const parsed = parseMessage(schema, message.body);
+  if (parsed.ok) return parsed;
+  const key = await recordPoison(deps.blobs, { ...message, error: parsed.error, at: deps.clock.now() });
+  return { ok: false, key, error: parsed.error };
 }

@@ -60,7 +60,7 @@ class S3FailureRecords implements IEventSourceDlq {
 export function connectSource(fn: IFunction, spec: FunctionSpec, data: DataStores): void {
   const { source } = spec;
   if (source.kind === "stream") {
-    connectStream(fn, source, data.streams[source.stream], data.buckets.payloads);
+    connectStream(fn, source, data.streams[source.stream], data.buckets[source.failureBucket]);
   } else if (source.kind === "queue") {
     checkVisibility(spec, QUEUES[source.queue]);
     connectQueue(fn, source, data.queues[source.queue]);
