@@ -1,30 +1,8 @@
 import type { AcceptedEvent } from "../../domain/schemas.js";
-import type { Clock, EventStore, RegistryStore, RunStore } from "../../ports/index.js";
-import type { DispatchDeps } from "../scheduling/dispatch.js";
 import { startRunsConsumer } from "./startRuns.js";
+import type { ConsumerFactory, RunnerDeps } from "./types.js";
 
-export interface RunnerDeps extends DispatchDeps {
-  registry: RegistryStore;
-  events: EventStore;
-  runs: RunStore;
-  clock: Clock;
-  log?: (message: string, fields?: Record<string, unknown>) => void;
-}
-
-/** What a consumer reports about one event, for the event's stored record. */
-export interface ConsumerOutcome {
-  /** Runs this event started. */
-  startedRunIds?: string[];
-}
-
-/** One stage of the runner: what an arriving event does besides being stored. */
-export interface EventConsumer {
-  readonly name: string;
-  consume(accepted: AcceptedEvent): Promise<ConsumerOutcome>;
-}
-
-/** Builds a consumer for one batch (a consumer may cache per batch, e.g. function lookups). */
-export type ConsumerFactory = (deps: RunnerDeps) => EventConsumer;
+export type { ConsumerFactory, ConsumerOutcome, EventConsumer, RunnerDeps } from "./types.js";
 
 /**
  * The runner's stages, in order. Resuming waiting runs (waitForEvent) and cancelling runs

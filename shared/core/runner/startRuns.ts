@@ -11,7 +11,7 @@ import { evaluateBoolean } from "../../expressions/index.js";
 import type { RegistryStore } from "../../ports/index.js";
 import { dispatchJobs } from "../scheduling/dispatch.js";
 import { startJob } from "../scheduling/partition.js";
-import type { EventConsumer, RunnerDeps } from "./pipeline.js";
+import type { EventConsumer, RunnerDeps } from "./types.js";
 
 /** Event-id idempotency window (SEMANTICS 8: a second event with the same id starts no run for 24 h). */
 const IDEMPOTENCY_MS = 24 * 60 * 60 * 1000;

@@ -41,7 +41,7 @@ const spec = (name: FunctionName): FunctionSpec => FUNCTIONS[name];
 let aws: Synthesized;
 
 beforeAll(() => {
-  aws = synthesize();
+  aws = synthesize({}, { bundle: false });
 }, 60_000);
 
 interface LambdaProps {
