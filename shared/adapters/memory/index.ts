@@ -5,6 +5,7 @@
  */
 import type { Clock } from "../../ports/index.js";
 import { ManualClock } from "./ManualClock.js";
+import { MemoryAppHttp } from "./MemoryAppHttp.js";
 import { MemoryBlobStore } from "./MemoryBlobStore.js";
 import { DEFAULT_EVENT_RETENTION_SECONDS, MemoryEventStore } from "./MemoryEventStore.js";
 import { MemoryEventStream } from "./MemoryEventStream.js";
@@ -14,6 +15,7 @@ import { MemoryTimerService } from "./MemoryTimerService.js";
 import { MemoryWorkQueue } from "./MemoryWorkQueue.js";
 
 export { ManualClock } from "./ManualClock.js";
+export { MemoryAppHttp, type ScriptedAnswer } from "./MemoryAppHttp.js";
 export { MemoryBlobStore } from "./MemoryBlobStore.js";
 export { DEFAULT_EVENT_RETENTION_SECONDS, MemoryEventStore } from "./MemoryEventStore.js";
 export { MemoryEventStream } from "./MemoryEventStream.js";
@@ -31,6 +33,7 @@ export interface MemoryPorts<C extends Clock = Clock> {
   timers: MemoryTimerService;
   stream: MemoryEventStream;
   blobs: MemoryBlobStore;
+  appHttp: MemoryAppHttp;
 }
 
 /** Every port in memory, sharing one clock (a ManualClock unless one is given). */
@@ -52,5 +55,6 @@ export function memoryPorts(
     timers: new MemoryTimerService(),
     stream: new MemoryEventStream(),
     blobs: new MemoryBlobStore(),
+    appHttp: new MemoryAppHttp(),
   };
 }
