@@ -55,6 +55,7 @@ function poll(
   q: { url: string; arn: string },
   handler: (e: SQSEvent) => Promise<SQSBatchResponse | undefined>,
   concurrency = 4,
+  opts: { batchSize?: number; stopAfterTest?: boolean } = {},
 ): Poller {
   const poller = startSqsPoller({
     sqs,
@@ -62,11 +63,12 @@ function poll(
     queueArn: q.arn,
     handler,
     functionName: "executor",
-    timeoutMs: 5000,
+    timeoutMs: 60_000,
     maxConcurrency: concurrency,
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
     log: silentLogger,
   });
-  cleanup.push(() => poller.stop());
+  if (opts.stopAfterTest ?? true) cleanup.push(() => poller.stop());
   return poller;
 }
 
@@ -207,24 +209,18 @@ describe("SQS event-source emulation", () => {
     const slowDone = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const poller = startSqsPoller({
-      sqs,
-      queueUrl: q.url,
-      queueArn: q.arn,
-      functionName: "executor",
-      timeoutMs: 60_000,
-      batchSize: 1,
-      maxConcurrency: 4,
-      log: silentLogger,
-      handler: async (e) => {
+    poll(
+      q,
+      async (e) => {
         for (const r of e.Records) {
           if (r.body === "slow-1") await slowDone;
           handled.push(r.body);
         }
         return { batchItemFailures: [] };
       },
-    });
-    cleanup.push(() => poller.stop());
+      4,
+      { batchSize: 1 },
+    );
     const send = (body: string, group: string) =>
       sqs.send(
         new SendMessageCommand({
@@ -250,16 +246,9 @@ describe("SQS event-source emulation", () => {
     let running = 0;
     let most = 0;
     let done = 0;
-    const poller = startSqsPoller({
-      sqs,
-      queueUrl: q.url,
-      queueArn: q.arn,
-      functionName: "executor",
-      timeoutMs: 60_000,
-      batchSize: 1,
-      maxConcurrency: 3,
-      log: silentLogger,
-      handler: async () => {
+    poll(
+      q,
+      async () => {
         running++;
         most = Math.max(most, running);
         await new Promise((resolve) => setTimeout(resolve, 40));
@@ -267,8 +256,9 @@ describe("SQS event-source emulation", () => {
         done++;
         return { batchItemFailures: [] };
       },
-    });
-    cleanup.push(() => poller.stop());
+      3,
+      { batchSize: 1 },
+    );
     await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: q.url,
@@ -287,19 +277,16 @@ describe("SQS event-source emulation", () => {
   it("stops within its grace period while an invocation hangs", async () => {
     const q = await queue(true, 60);
     let started = false;
-    const poller = startSqsPoller({
-      sqs,
-      queueUrl: q.url,
-      queueArn: q.arn,
-      functionName: "executor",
-      timeoutMs: 60_000,
-      batchSize: 1,
-      log: silentLogger,
-      handler: () => {
+    // Stopped by the test itself: a later stop without a grace period would wait for it forever.
+    const poller = poll(
+      q,
+      () => {
         started = true;
         return new Promise(() => {}); // never answers
       },
-    });
+      4,
+      { batchSize: 1, stopAfterTest: false },
+    );
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: q.url,
