@@ -1,20 +1,14 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { z } from "zod";
 import { nodeAppHttp } from "../shared/adapters/http/appRequest.js";
-import { crossSiteProblem } from "../shared/core/api/crossSite.js";
 import { devInfo } from "../shared/core/api/devInfo.js";
 import { getEventRuns, getRun } from "../shared/core/api/restV1.js";
 import { registerApp, syncAppByUrl } from "../shared/core/registry/registerApp.js";
-import {
-  ForbiddenError,
-  NotFoundError,
-  UnauthorizedError,
-  ValidationError,
-} from "../shared/domain/errors.js";
+import { NotFoundError, UnauthorizedError, ValidationError } from "../shared/domain/errors.js";
 import { tryParseJson } from "../shared/domain/json.js";
 import { parseMessage } from "../shared/domain/messages.js";
 import { bearerMatches } from "../shared/protocol/signature.js";
-import { bodyText, handlerWith, header, httpError, json } from "./middleware.js";
+import { bodyText, handlerWith, header, httpError, json, refuseCrossSite } from "./middleware.js";
 import { apiDeps } from "./wiring.js";
 
 const deps = await apiDeps();
@@ -110,10 +104,7 @@ const routes: Route[] = [
 async function route(event: APIGatewayProxyEventV2): Result {
   const method = event.requestContext.http.method.toUpperCase();
   const path = event.rawPath.replace(/\/+$/, "") || "/";
-  if (deps.mode === "dev") {
-    const crossSite = crossSiteProblem(method, event.headers ?? {});
-    if (crossSite) throw new ForbiddenError(crossSite);
-  }
+  refuseCrossSite(deps.mode, event);
   let pathMatched = false;
   for (const r of routes) {
     const match = r.pattern.exec(path);

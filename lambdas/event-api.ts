@@ -1,9 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { crossSiteProblem } from "../shared/core/api/crossSite.js";
 import { acceptEvents } from "../shared/core/ingest/acceptEvents.js";
-import { ForbiddenError } from "../shared/domain/errors.js";
 import { HEADERS } from "../shared/protocol/constants.js";
-import { bodyText, handlerWith, header, httpError, json } from "./middleware.js";
+import { bodyText, handlerWith, header, httpError, json, refuseCrossSite } from "./middleware.js";
 import { ingestDeps } from "./wiring.js";
 
 const deps = await ingestDeps();
@@ -13,10 +11,7 @@ export const handler = handlerWith(
   "event-api",
   async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     try {
-      if (deps.mode === "dev") {
-        const crossSite = crossSiteProblem(event.requestContext.http.method, event.headers ?? {});
-        if (crossSite) throw new ForbiddenError(crossSite);
-      }
+      refuseCrossSite(deps.mode, event);
       const result = await acceptEvents(deps, {
         eventKey: event.pathParameters?.eventKey ?? "",
         body: bodyText(event),

@@ -6,7 +6,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import middy, { type MiddyfiedHandler } from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { TidelineError } from "../shared/domain/errors.js";
+import { crossSiteProblem } from "../shared/core/api/crossSite.js";
+import { ForbiddenError, TidelineError } from "../shared/domain/errors.js";
 
 const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
 type Level = (typeof LEVELS)[number];
@@ -60,4 +61,11 @@ export function bodyText(event: APIGatewayProxyEventV2): string {
 
 export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
   return event.headers?.[name.toLowerCase()];
+}
+
+/** Dev mode has no keys: both HTTP handlers refuse state-changing cross-site browser requests. */
+export function refuseCrossSite(mode: "dev" | "cloud", event: APIGatewayProxyEventV2): void {
+  if (mode !== "dev") return;
+  const problem = crossSiteProblem(event.requestContext.http.method, event.headers ?? {});
+  if (problem) throw new ForbiddenError(problem);
 }

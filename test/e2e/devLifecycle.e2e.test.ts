@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../infra/local/emulators.js";
 import { projectRoot } from "../../infra/local/paths.js";
-import { randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
+import { randomSuffix, waitFor, waitForAppSync, waitForFinalRun } from "../helpers/index.js";
 import { type SdkApp, startSdkApp } from "./sdkApp.js";
 
 /**
@@ -71,26 +71,13 @@ async function appFor(port: number): Promise<SdkApp> {
   return app;
 }
 
-/** Waits for the app record, which a sync writes after all its functions and triggers. */
-async function synced(port: number): Promise<void> {
-  await waitFor(
-    async () => {
-      const body: unknown = await (await fetch(`http://127.0.0.1:${port}/dev`)).json();
-      return typeof body === "object" && body !== null && "handlers" in body && Array.isArray(body.handlers)
-        ? body.handlers.length > 0
-        : false;
-    },
-    { timeoutMs: 30_000, what: "the app's sync" },
-  );
-}
-
 describe("tideline dev as a process", () => {
   it("says state lives in memory, and exits within a few seconds of SIGTERM while app requests hang", async () => {
     const port = await freePort();
     const app = await appFor(port);
     const dev = await startDev(["-p", String(port), "-u", app.url]);
     expect(dev.output()).toContain("state lives in memory");
-    await synced(port);
+    await waitForAppSync(`http://127.0.0.1:${port}`);
     for (let i = 0; i < 3; i++) await app.inngest.send({ name: app.ev("hang"), data: {} });
     await waitFor(() => (app.rec.calls.hang ?? 0) >= 3, { timeoutMs: 30_000, what: "three hung requests" });
 
@@ -108,7 +95,7 @@ describe("tideline dev as a process", () => {
     const args = ["-p", String(port), "-u", app.url, "--persist", dir];
     const first = await startDev(args);
     expect(first.output()).toContain(`state is kept in ${dir}`);
-    await synced(port);
+    await waitForAppSync(`http://127.0.0.1:${port}`);
     const tag = randomSuffix();
     const { ids } = await app.inngest.send({ name: app.ev("ten"), data: { tag, pauseMs: 200 } });
     const ran = (i: number) => app.rec.calls[`ten:${tag}:${i}`] ?? 0;

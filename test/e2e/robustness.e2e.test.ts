@@ -12,7 +12,7 @@ import { deterministicUlid } from "../../shared/domain/ids.js";
 import type { AcceptedEvent } from "../../shared/domain/schemas.js";
 import { LIMITS } from "../../shared/protocol/constants.js";
 import { BUCKETS, STREAMS } from "../../shared/resources.js";
-import { randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
+import { randomSuffix, waitFor, waitForAppSync, waitForFinalRun } from "../helpers/index.js";
 import { type SdkApp, startSdkApp } from "./sdkApp.js";
 
 /**
@@ -34,7 +34,7 @@ beforeAll(async () => {
     log: silentLogger,
     env: { TIDELINE_RETRY_INTERVAL_SECONDS: "1" },
   });
-  await waitFor(async () => (await syncedApps()) > 0, { timeoutMs: 30_000, what: "the app's sync" });
+  await waitForAppSync(runtime.url);
 }, 120_000);
 
 afterAll(async () => {
@@ -52,14 +52,6 @@ function nested(depth: number): string {
 async function errorOf(res: Response): Promise<string> {
   const body: unknown = await res.json();
   return typeof body === "object" && body !== null && "error" in body ? String(body.error) : "";
-}
-
-/** Synced apps (GET /dev); a sync writes the app record after all its functions and triggers. */
-async function syncedApps(): Promise<number> {
-  const body: unknown = await (await fetch(`${runtime.url}/dev`)).json();
-  return typeof body === "object" && body !== null && "handlers" in body && Array.isArray(body.handlers)
-    ? body.handlers.length
-    : 0;
 }
 
 /** An accepted event as the Event API would put it on the stream, its data nested `depth` deep. */

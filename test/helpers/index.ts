@@ -1,5 +1,6 @@
 export { randomSuffix } from "./randomSuffix.js";
 export { type RestRun, waitForFinalRun } from "./runs.js";
 export { receiveMessages } from "./sqs.js";
+export { waitForAppSync } from "./sync.js";
 export { testResources } from "./testResources.js";
 export { type WaitForOptions, waitFor } from "./waitFor.js";

@@ -121,4 +121,29 @@ describe("Kinesis event-source emulation", () => {
 
     expect(batches.flat()).toEqual(["x", "y", "x", "y", "z"]);
   });
+
+  it("reads each shard to its end when stopped with a grace period", async () => {
+    const s = await stream();
+    const values = ["a", "b", "c", "d", "e", "f"];
+    await put(s.name, values);
+    const seen: string[] = [];
+    const poller = startKinesisPoller({
+      kinesis,
+      streamName: s.name,
+      streamArn: s.arn,
+      batchSize: 2,
+      functionName: "runner",
+      timeoutMs: 5000,
+      log: silentLogger,
+      handler: async (e) => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        seen.push(...e.Records.map(dataOf));
+        return { batchItemFailures: [] };
+      },
+    });
+
+    await poller.stop({ graceMs: 10_000 });
+
+    expect(seen).toEqual(values);
+  });
 });

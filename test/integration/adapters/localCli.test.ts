@@ -26,6 +26,23 @@ describe("tideline CLI", () => {
     expect(r.stdout).toContain("--retry-interval");
   });
 
+  it("refuses --queue-workers outside 1 to 10000, naming the flag", async () => {
+    for (const value of ["0", "10001", "many", "1.5"]) {
+      const r = await tideline("dev", "--queue-workers", value);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`invalid --queue-workers: ${value}`);
+    }
+    expect((await tideline("dev", "--queue-workers", "10000", "-h")).code).toBe(0);
+  });
+
+  it("takes the folder after --persist, and none when a flag follows it", async () => {
+    expect((await tideline("dev", "--persist", "state-dir", "-h")).code).toBe(0);
+    expect((await tideline("dev", "--persist", "-h")).code).toBe(0);
+    const stray = await tideline("dev", "state-dir", "-h");
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain("unexpected argument: state-dir");
+  });
+
   it("rejects an unknown flag with exit code 2", async () => {
     const r = await tideline("dev", "--bogus");
     expect(r.code).toBe(2);
