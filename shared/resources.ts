@@ -69,6 +69,15 @@ export const TABLES = {
     partitionKey: "pk",
     sortKey: "sk",
     ttlAttribute: "expiresAt",
+    indexes: [
+      {
+        // Received events by UTC day ("EVTS#<YYYY-MM-DD>"), for the events listing and stream.
+        name: "byTime",
+        partitionKey: "listDay",
+        sortKey: { name: "receivedAt", type: "N" },
+        projection: ["internalId", "name", "event", "runIds", "expiresAt"],
+      },
+    ],
     purpose: "received events (history with retention) and the runs each one started",
   },
   runs: {
@@ -85,6 +94,14 @@ export const TABLES = {
         partitionKey: "activeShard",
         sortKey: { name: "nextDueAt", type: "N" },
         projection: ["runId", "version", "next"],
+      },
+      {
+        // Every run by the UTC day it was queued ("RUNS#<YYYY-MM-DD>"), for the runs listing.
+        // Only attributes that change at most once are projected: a step does not write the index.
+        name: "byTime",
+        partitionKey: "listDay",
+        sortKey: { name: "startedAt", type: "N" },
+        projection: ["runId", "fnSlug", "appId", "status", "eventId", "endedAt", "firstAttemptAt"],
       },
     ],
     purpose: "run records, one item per step result, the runs-by-event index",

@@ -175,6 +175,8 @@ export const runRecordSchema = z.object({
   endedAt: z.number().optional(),
   output: jsonValue.optional(),
   error: storedErrorSchema.optional(),
+  /** Epoch ms when the first SDK request for this run began (the trace's "started"). */
+  firstAttemptAt: z.number().optional(),
   /** State version; bumped by every committed transition. */
   version: z.number().int().min(0),
   /** SDK request version (-1 until the SDK reports one). */
@@ -186,7 +188,27 @@ export const runRecordSchema = z.object({
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
-/** A stored step result, exactly as it is sent back to the SDK in `steps` (PROTOCOL 4.5). */
+/**
+ * Metadata the SDK attaches to a run, a step or an attempt (`step.metadata`, scores, AI usage):
+ * inline on an op (`metadata: [{kind, scope, op, values}]`) or through
+ * `POST /v1/runs/{runId}/metadata`. Later writes of the same kind and scope `set` (replace) or
+ * `merge` (shallow merge) the values.
+ */
+export const METADATA_SCOPES = ["run", "step", "step_attempt", "extended_trace"] as const;
+export const metadataEntrySchema = z.object({
+  kind: z.string().min(1).max(256),
+  scope: z.enum(METADATA_SCOPES),
+  op: z.enum(["set", "merge"]),
+  values: jsonObject,
+  updatedAt: z.number(),
+});
+export type MetadataEntry = z.infer<typeof metadataEntrySchema>;
+
+/**
+ * A stored step result, exactly as it is sent back to the SDK in `steps` (PROTOCOL 4.5). It is
+ * also the step's span in the run's trace: the attempt that produced the result, its timing and
+ * its metadata. Earlier failed attempts are AttemptRecords.
+ */
 export const stepRecordSchema = z.object({
   runId: z.string().min(1),
   stepId: z.string().min(1),
@@ -194,8 +216,53 @@ export const stepRecordSchema = z.object({
   /** Display info for APIs and the timeline. */
   name: z.string().optional(),
   op: z.string(),
+  /** Zero-based attempt that produced the result. */
   attempts: z.number().int().min(0),
+  /** When the result was recorded; a sleep's wake time. */
   at: z.number(),
+  /** When the SDK request that produced it began; a sleep's start. */
+  startedAt: z.number().optional(),
+  metadata: z.array(metadataEntrySchema).optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type StepValue = Json;
+
+/**
+ * An attempt that failed and left no step result: a step error that is retried, or an error of
+ * the function itself (`stepId` "step"). Kept for the run's trace; the engine never reads them.
+ */
+export const attemptRecordSchema = z.object({
+  runId: z.string().min(1),
+  /** The hashed step id, or "step" for the function body (discovery requests). */
+  stepId: z.string().min(1),
+  name: z.string().optional(),
+  attempt: z.number().int().min(0),
+  startedAt: z.number(),
+  endedAt: z.number(),
+  error: storedErrorSchema,
+  /** The run version the attempt ran at: unique per run, so a redelivered commit cannot double it. */
+  version: z.number().int().min(0),
+  metadata: z.array(metadataEntrySchema).optional(),
+});
+export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
+
+/** Metadata written through the API, with what it targets (absent step = the run). */
+export const runMetadataRecordSchema = z.object({
+  runId: z.string().min(1),
+  stepId: z.string().optional(),
+  attempt: z.number().int().min(0).optional(),
+  spanId: z.string().optional(),
+  entry: metadataEntrySchema,
+  /** Unique id of the write (a ULID: orders writes made in the same millisecond). */
+  writeId: z.string().min(1),
+});
+export type RunMetadataRecord = z.infer<typeof runMetadataRecordSchema>;
+
+/**
+ * The fields of a run that listings return: the listing index projects them, and only fields that
+ * change at most once (so a step's commit does not also write the index).
+ */
+export type RunSummary = Pick<
+  RunRecord,
+  "runId" | "fnSlug" | "appId" | "status" | "eventId" | "startedAt" | "endedAt" | "firstAttemptAt"
+>;

@@ -6,9 +6,13 @@
 import type {
   AcceptedEvent,
   AppRecord,
+  AttemptRecord,
   FunctionRecord,
   Job,
+  RunMetadataRecord,
   RunRecord,
+  RunStatus,
+  RunSummary,
   StepRecord,
   StoredEventRecord,
   TimerItem,
@@ -40,6 +44,42 @@ export interface EventStore {
   putEvent(record: StoredEventRecord): Promise<void>;
   /** Undefined when unknown or past its retention. */
   getEvent(internalId: string): Promise<StoredEventRecord | undefined>;
+  /** Received events in the window, newest first, a page at a time. */
+  listEvents(query: EventQuery, page: PageRequest): Promise<{ events: StoredEventRecord[]; cursor?: string }>;
+}
+
+/** A page of a listing: at most `limit` items after `cursor` (an opaque string from the last page). */
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+/** Which received events a listing returns (receivedAt in [from, until]). */
+export interface EventQuery {
+  from: number;
+  until: number;
+  /** Exact event names; absent = all. */
+  names?: string[];
+  /** Include `inngest/*` events (default false). */
+  includeInternal?: boolean;
+}
+
+/** Which runs a listing returns: queued (startedAt) in [from, until], newest first unless asc. */
+export interface RunQuery {
+  from: number;
+  until: number;
+  fnSlugs?: string[];
+  appIds?: string[];
+  statuses?: RunStatus[];
+  order?: "asc" | "desc";
+}
+
+/** Everything the trace of a run is built from. */
+export interface RunHistory {
+  run: RunRecord;
+  steps: StepRecord[];
+  attempts: AttemptRecord[];
+  metadata: RunMetadataRecord[];
 }
 
 export type CreateRunResult = "created" | "exists" | "duplicate";
@@ -47,9 +87,14 @@ export type CreateRunResult = "created" | "exists" | "duplicate";
 export interface RunTransition {
   /** Step results to write; each is written only if not already present. */
   steps?: StepRecord[];
+  /** Failed attempts to keep for the trace (same commit; unique by run version). */
+  attempts?: AttemptRecord[];
   /** Fields of the run record to set (version is bumped by the store). */
   set: Partial<
-    Pick<RunRecord, "status" | "endedAt" | "output" | "error" | "requestVersion" | "stack" | "next">
+    Pick<
+      RunRecord,
+      "status" | "endedAt" | "output" | "error" | "requestVersion" | "stack" | "next" | "firstAttemptAt"
+    >
   >;
   /** Epoch ms of the transition; becomes the run's `updatedAt`. */
   at: number;
@@ -75,6 +120,16 @@ export interface RunStore {
    */
   commitTransition(runId: string, expectVersion: number, transition: RunTransition): Promise<boolean>;
   listRunsForEvent(eventId: string): Promise<RunRecord[]>;
+  /** The run with its steps, failed attempts and API-written metadata: what its trace shows. */
+  getRunHistory(runId: string): Promise<RunHistory | undefined>;
+  /** One stored step result (an output fetched by id). */
+  getStep(runId: string, stepId: string): Promise<StepRecord | undefined>;
+  /** Appends metadata written through the API (idempotent per writeId). */
+  addMetadata(records: RunMetadataRecord[]): Promise<void>;
+  /** Runs in the window, a page at a time (newest first unless `order` is "asc"). */
+  listRuns(query: RunQuery, page: PageRequest): Promise<{ runs: RunSummary[]; cursor?: string }>;
+  /** How many runs listRuns would return over all pages. */
+  countRuns(query: RunQuery): Promise<number>;
   /**
    * Running runs with pending jobs, the earliest of which fell due before `dueBefore` (a job with
    * no `dueAt` is due at the run's last transition), a page at a time: the recovery sweep's

@@ -19,7 +19,23 @@ export type StepOp = {
   error?: unknown;
   userland?: { id: string; index?: number };
   timing?: unknown;
+  /** Metadata the SDK attached to the step (`step.metadata`, AI usage), kept on its span. */
+  metadata?: OpMetadata[];
 };
+
+export interface OpMetadata {
+  kind: string;
+  scope: "run" | "step" | "step_attempt" | "extended_trace";
+  op: "set" | "merge";
+  values: Record<string, unknown>;
+}
+
+const opMetadataSchema = z.object({
+  kind: z.string().min(1).max(256),
+  scope: z.enum(["run", "step", "step_attempt", "extended_trace"]).catch("step"),
+  op: z.enum(["set", "merge"]).catch("set"),
+  values: z.record(z.string(), z.unknown()),
+});
 
 export type SdkOutcome =
   /** 200, or 206 containing RunComplete (data = its data; `ops` = other ops sent with it). */
@@ -51,6 +67,7 @@ const stepOpSchema = z.object({
     .optional()
     .catch(undefined),
   timing: z.unknown().optional(),
+  metadata: z.array(opMetadataSchema).max(100).optional().catch(undefined),
 });
 
 /** Ops handled before the rest of an answer (PROTOCOL 5.3): a wait's pause must exist first. */
@@ -114,7 +131,7 @@ function parseOps(value: Json): StepOp[] | string {
     const parsed = stepOpSchema.safeParse(item);
     if (!parsed.success) return `op ${i} is invalid: ${parsed.error.issues[0]?.message ?? "bad shape"}`;
     const op: StepOp = { id: parsed.data.id, op: parsed.data.op };
-    for (const key of ["name", "displayName", "opts", "userland"] as const) {
+    for (const key of ["name", "displayName", "opts", "userland", "metadata"] as const) {
       if (parsed.data[key] !== undefined) Object.assign(op, { [key]: parsed.data[key] });
     }
     // data/error/timing are kept when the key is present, even as null (StepPlanned sends data: null).

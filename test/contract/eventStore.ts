@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ManualClock } from "../../shared/adapters/memory/ManualClock.js";
 import type { StoredEventRecord } from "../../shared/domain/schemas.js";
-import type { EventStore } from "../../shared/ports/index.js";
+import type { EventQuery, EventStore } from "../../shared/ports/index.js";
 import { filler, makeAccepted, T0 } from "../fixtures/records.js";
+import { randomSuffix } from "../helpers/randomSuffix.js";
 
 export interface EventStoreHarness {
   store: EventStore;
@@ -64,6 +65,74 @@ export function describeEventStore(name: string, make: () => Promise<EventStoreH
       const read = await h.store.getEvent(stored.internalId);
       read?.runIds.push("mutated");
       expect(await h.store.getEvent(stored.internalId)).toEqual(original);
+    });
+
+    describe("listEvents", () => {
+      /** Every event the listing returns for `names`, following cursors; fails on a repeat. */
+      async function listAll(q: Omit<EventQuery, "names"> & { names: string[] }, limit: number) {
+        const seen: StoredEventRecord[] = [];
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 100; pages++) {
+          const page = await h.store.listEvents(q, { limit, ...(cursor ? { cursor } : {}) });
+          expect(page.events.length).toBeLessThanOrEqual(limit);
+          seen.push(...page.events);
+          cursor = page.cursor;
+          if (!cursor) break;
+        }
+        expect(cursor).toBeUndefined();
+        const ids = seen.map((e) => e.internalId);
+        expect(ids.length).toBe(new Set(ids).size);
+        return seen;
+      }
+
+      const named = (name: string, receivedAt: number): StoredEventRecord => ({
+        ...makeAccepted({ name }, receivedAt),
+        runIds: [],
+      });
+
+      it("lists events of the window newest first, every one exactly once across pages", async () => {
+        const name = `app/listed-${randomSuffix()}`;
+        // Spread over two UTC days, with a tie on the receive time.
+        const times = [T0 - 3_600_000, T0 - 1000, T0, T0, T0 + 5000, T0 + 7_200_000];
+        const stored = times.map((t) => named(name, t));
+        for (const e of stored) await h.store.putEvent(e);
+        const q = { from: T0 - 4_000_000, until: T0 + 8_000_000, names: [name] };
+        const listed = await listAll(q, 2);
+        expect(listed.map((e) => e.internalId).sort()).toEqual(stored.map((e) => e.internalId).sort());
+        const received = listed.map((e) => e.receivedAt);
+        expect(received).toEqual([...received].sort((a, b) => b - a));
+        expect(listed.find((e) => e.internalId === stored[0]?.internalId)).toEqual(stored[0]);
+      });
+
+      it("leaves out events outside the window and events of other names", async () => {
+        const name = `app/window-${randomSuffix()}`;
+        const inside = named(name, T0);
+        await h.store.putEvent(inside);
+        await h.store.putEvent(named(name, T0 - 10_000));
+        await h.store.putEvent(named(name, T0 + 10_000));
+        await h.store.putEvent(named(`${name}-other`, T0));
+        const listed = await listAll({ from: T0 - 1, until: T0 + 1, names: [name] }, 10);
+        expect(listed.map((e) => e.internalId)).toEqual([inside.internalId]);
+      });
+
+      it("leaves out inngest/ events unless asked to include them", async () => {
+        const suffix = randomSuffix();
+        const internal = named(`inngest/function.finished-${suffix}`, T0);
+        await h.store.putEvent(internal);
+        const q = { from: T0 - 1, until: T0 + 1, names: [internal.event.name] };
+        expect(await listAll(q, 10)).toEqual([]);
+        expect((await listAll({ ...q, includeInternal: true }, 10)).map((e) => e.internalId)).toEqual([
+          internal.internalId,
+        ]);
+      });
+
+      it("leaves out events past their retention", async () => {
+        const name = `app/expiring-${randomSuffix()}`;
+        const stored = named(name, T0);
+        await h.store.putEvent(stored);
+        h.clock.set(T0 + h.retentionSeconds * 1000 + 1000);
+        expect(await listAll({ from: T0 - 1, until: T0 + 1, names: [name] }, 10)).toEqual([]);
+      });
     });
   });
 }

@@ -8,6 +8,7 @@ export { describeEventStore, type EventStoreHarness } from "./eventStore.js";
 export { describeEventStream, type EventStreamHarness } from "./eventStream.js";
 export type { EventStreamProbe, QueuedJob, TimerProbe, WorkQueueProbe } from "./probes.js";
 export { describeRegistryStore, type RegistryStoreHarness } from "./registryStore.js";
+export { describeRunHistory } from "./runHistory.js";
 export { describeRunStore, type RunStoreHarness } from "./runStore.js";
 export { describeTimerService, type TimerServiceHarness } from "./timerService.js";
 export { describeWorkQueue, type WorkQueueHarness } from "./workQueue.js";

@@ -1,9 +1,21 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { type StoredEventRecord, storedEventSchema } from "../../domain/schemas.js";
-import type { EventStore } from "../../ports/index.js";
+import type { EventQuery, EventStore, PageRequest } from "../../ports/index.js";
+import { TABLES } from "../../resources.js";
+import { dayPartition, queryDays } from "./dayIndex.js";
+import type { Item } from "./dynamo.js";
 import type { LargeJson } from "./largeJson.js";
 
-/** Events table: EVT#<internalId> / EVT, expiring after the retention period (checked on read). */
+const TIME_INDEX = TABLES.events.indexes[0].name;
+const DAY_PREFIX = "EVTS#";
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Names of events Inngest itself sends (function.finished, scheduled.timer, ...). */
+const INTERNAL_PREFIX = "inngest/";
+
+/**
+ * Events table: EVT#<internalId> / EVT, expiring after the retention period (checked on read).
+ * Index `byTime`: EVTS#<day> / receivedAt, for the listing.
+ */
 export class DynamoEventStore implements EventStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -26,6 +38,7 @@ export class DynamoEventStore implements EventStore {
           receivedAt: record.receivedAt,
           event,
           runIds: record.runIds,
+          listDay: dayPartition(DAY_PREFIX, record.receivedAt),
           expiresAt: Math.floor(record.receivedAt / 1000) + this.retentionSeconds,
         },
       }),
@@ -37,7 +50,52 @@ export class DynamoEventStore implements EventStore {
       new GetCommand({ TableName: this.table, Key: { pk: `EVT#${internalId}`, sk: "EVT" } }),
     );
     const item = r.Item;
-    if (!item || (typeof item.expiresAt === "number" && item.expiresAt * 1000 < this.now())) return undefined;
+    if (!item || this.expired(item)) return undefined;
+    return this.decode(item);
+  }
+
+  async listEvents(
+    query: EventQuery,
+    page: PageRequest,
+  ): Promise<{ events: StoredEventRecord[]; cursor?: string }> {
+    const names: Record<string, string> = { "#name": "name", "#exp": "expiresAt" };
+    const values: Record<string, unknown> = { ":now": Math.ceil(this.now() / 1000) };
+    // TTL deletion is lazy: expired items still present are filtered out.
+    const clauses = ["#exp >= :now"];
+    if (query.names) {
+      const keys = query.names.map((n, i) => {
+        values[`:n${i}`] = n;
+        return `:n${i}`;
+      });
+      clauses.push(keys.length ? `#name IN (${keys.join(", ")})` : "attribute_not_exists(#name)");
+    }
+    if (query.includeInternal !== true) {
+      values[":internal"] = INTERNAL_PREFIX;
+      clauses.push("NOT begins_with(#name, :internal)");
+    }
+    const { items, cursor } = await queryDays(
+      this.doc,
+      {
+        table: this.table,
+        index: TIME_INDEX,
+        prefix: DAY_PREFIX,
+        sortKey: "receivedAt",
+        from: Math.max(query.from, query.until - this.retentionSeconds * 1000 - DAY_MS),
+        until: query.until,
+        order: "desc",
+        filter: { expression: clauses.join(" AND "), names, values },
+      },
+      page,
+    );
+    const events = await Promise.all(items.map((item) => this.decode(item)));
+    return { events, ...(cursor ? { cursor } : {}) };
+  }
+
+  private expired(item: Item): boolean {
+    return typeof item.expiresAt === "number" && item.expiresAt * 1000 < this.now();
+  }
+
+  private async decode(item: Item): Promise<StoredEventRecord> {
     return storedEventSchema.parse({
       ...item,
       event: await this.json.decode(item.event),

@@ -1,5 +1,6 @@
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -7,15 +8,29 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import {
+  type AttemptRecord,
+  attemptRecordSchema,
+  type RunMetadataRecord,
   type RunRecord,
+  type RunSummary,
+  runMetadataRecordSchema,
   runRecordSchema,
   type StepRecord,
   scheduledJobSchema,
   stepRecordSchema,
   storedErrorSchema,
 } from "../../domain/schemas.js";
-import type { CreateRunResult, RunStore, RunTransition, StalledRun } from "../../ports/index.js";
+import type {
+  CreateRunResult,
+  PageRequest,
+  RunHistory,
+  RunQuery,
+  RunStore,
+  RunTransition,
+  StalledRun,
+} from "../../ports/index.js";
 import { RUN_INDEX_SHARDS, TABLES } from "../../resources.js";
+import { countDays, type DayQuery, dayPartition, queryDays } from "./dayIndex.js";
 import {
   type Item,
   isConditionalCheckFailed,
@@ -32,11 +47,29 @@ import { activeAttributes, decodeCursor, encodeCursor, transitionUpdate } from "
  *   RUN#<runId>     / RUN             run record (version-guarded: every transition is conditional)
  *   RUN#<runId>     / STEP#<hashId>   one item per step result, written at most once
  *   EVTRUN#<eventId>/ <runId>         runs started by an event
+ *   TRACE#<runId>   / ATTEMPT#<ver>   a failed attempt (trace only; the engine never reads it)
+ *   TRACE#<runId>   / META#<writeId>  metadata written through the API
  *   index `active`: ACTIVE#<shard> / nextDueAt, Running runs only (the recovery sweep's list)
+ *   index `byTime`: RUNS#<day> / startedAt, every run record (the runs listing)
  * Flow table:
  *   IDEM#<key>      / IDEM            event-id idempotency key, expiring after 24 h
  */
 const ACTIVE_INDEX = TABLES.runs.indexes[0].name;
+const TIME_INDEX = TABLES.runs.indexes[1].name;
+const RUNS_DAY_PREFIX = "RUNS#";
+/** Listings reach back at most the retention plus a day (older runs are expired). */
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const summarySchema = runRecordSchema.pick({
+  runId: true,
+  fnSlug: true,
+  appId: true,
+  status: true,
+  eventId: true,
+  startedAt: true,
+  endedAt: true,
+  firstAttemptAt: true,
+});
 
 const stalledRunSchema = z.object({
   runId: z.string(),
@@ -151,7 +184,7 @@ export class DynamoRunStore implements RunStore {
       Key: { pk: `RUN#${runId}`, sk: "RUN" },
       ...transitionUpdate(encoded, t, expectVersion),
     };
-    if (!t.steps?.length) {
+    if (!t.steps?.length && !t.attempts?.length) {
       try {
         await this.doc.send(new UpdateCommand(update));
         return true;
@@ -160,8 +193,14 @@ export class DynamoRunStore implements RunStore {
         throw err;
       }
     }
+    const attemptPuts = await Promise.all(
+      (t.attempts ?? []).map(async (a) => ({
+        name: `attempt:${a.version}`,
+        item: { Put: { TableName: this.tables.runs, Item: await this.encodeAttempt(a) } },
+      })),
+    );
     const stepPuts = await Promise.all(
-      t.steps.map(async (s) => ({
+      (t.steps ?? []).map(async (s) => ({
         name: `step:${s.stepId}`,
         item: {
           Put: {
@@ -172,7 +211,11 @@ export class DynamoRunStore implements RunStore {
         },
       })),
     );
-    const result = await transactWrite(this.doc, [...stepPuts, { name: "run", item: { Update: update } }]);
+    const result = await transactWrite(this.doc, [
+      ...stepPuts,
+      ...attemptPuts,
+      { name: "run", item: { Update: update } },
+    ]);
     if (result.ok) return true;
     // Only a moved version is a lost race; a step already stored at this version is corruption.
     if (result.failedConditions.has("run")) return false;
@@ -204,6 +247,126 @@ export class DynamoRunStore implements RunStore {
       );
     }
     return Promise.all(items.map((item) => this.decodeRun(item)));
+  }
+
+  async getRunHistory(runId: string): Promise<RunHistory | undefined> {
+    const [state, trace] = await Promise.all([
+      this.getRunState(runId),
+      queryAll(this.doc, {
+        TableName: this.tables.runs,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": `TRACE#${runId}` },
+      }),
+    ]);
+    if (!state) return undefined;
+    const attempts: AttemptRecord[] = [];
+    const metadata: RunMetadataRecord[] = [];
+    for (const item of trace) {
+      const sk = String(item.sk);
+      if (sk.startsWith("ATTEMPT#")) attempts.push(await this.decodeAttempt(item));
+      else if (sk.startsWith("META#")) metadata.push(runMetadataRecordSchema.parse({ ...item, runId }));
+    }
+    return { ...state, attempts, metadata };
+  }
+
+  async getStep(runId: string, stepId: string): Promise<StepRecord | undefined> {
+    const r = await this.doc.send(
+      new GetCommand({ TableName: this.tables.runs, Key: { pk: `RUN#${runId}`, sk: `STEP#${stepId}` } }),
+    );
+    return r.Item ? this.decodeStep(r.Item) : undefined;
+  }
+
+  async addMetadata(records: RunMetadataRecord[]): Promise<void> {
+    const puts: { PutRequest: { Item: Item } }[] = records.map((r) => ({
+      PutRequest: {
+        Item: {
+          pk: `TRACE#${r.runId}`,
+          sk: `META#${r.writeId}`,
+          writeId: r.writeId,
+          entry: r.entry,
+          ...(r.stepId !== undefined ? { stepId: r.stepId } : {}),
+          ...(r.attempt !== undefined ? { attempt: r.attempt } : {}),
+          ...(r.spanId !== undefined ? { spanId: r.spanId } : {}),
+          expiresAt: Math.floor(r.entry.updatedAt / 1000) + this.retentionSeconds,
+        },
+      },
+    }));
+    for (let i = 0; i < puts.length; i += 25) {
+      await retryUnprocessed(
+        puts.slice(i, i + 25),
+        async (batch) => {
+          const r = await this.doc.send(
+            new BatchWriteCommand({ RequestItems: { [this.tables.runs]: batch } }),
+          );
+          return (r.UnprocessedItems?.[this.tables.runs] ?? []).flatMap((u) =>
+            u.PutRequest?.Item ? [{ PutRequest: { Item: u.PutRequest.Item } }] : [],
+          );
+        },
+        { maxAttempts: 9, backoffMs: 50, what: "metadata writes (BatchWriteItem)" },
+      );
+    }
+  }
+
+  async listRuns(query: RunQuery, page: PageRequest): Promise<{ runs: RunSummary[]; cursor?: string }> {
+    const { items, cursor } = await queryDays(this.doc, this.dayQuery(query), page);
+    return { runs: items.map((item) => summarySchema.parse(item)), ...(cursor ? { cursor } : {}) };
+  }
+
+  async countRuns(query: RunQuery): Promise<number> {
+    return countDays(this.doc, this.dayQuery(query));
+  }
+
+  private dayQuery(q: RunQuery): DayQuery {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const clauses: string[] = [];
+    const anyOf = (attr: string, list: readonly string[] | undefined) => {
+      if (!list) return;
+      names[`#${attr}`] = attr;
+      const keys = list.map((v, i) => {
+        values[`:${attr}${i}`] = v;
+        return `:${attr}${i}`;
+      });
+      // An empty list matches nothing (as the memory store's includes() does).
+      clauses.push(keys.length ? `#${attr} IN (${keys.join(", ")})` : "attribute_not_exists(runId)");
+    };
+    anyOf("fnSlug", q.fnSlugs);
+    anyOf("appId", q.appIds);
+    anyOf("status", q.statuses);
+    return {
+      table: this.tables.runs,
+      index: TIME_INDEX,
+      prefix: RUNS_DAY_PREFIX,
+      sortKey: "startedAt",
+      from: Math.max(q.from, q.until - this.retentionSeconds * 1000 - DAY_MS),
+      until: q.until,
+      order: q.order ?? "desc",
+      ...(clauses.length ? { filter: { expression: clauses.join(" AND "), names, values } } : {}),
+    };
+  }
+
+  private async encodeAttempt(a: AttemptRecord): Promise<Item> {
+    return {
+      pk: `TRACE#${a.runId}`,
+      sk: `ATTEMPT#${String(a.version).padStart(10, "0")}`,
+      stepId: a.stepId,
+      name: a.name,
+      attempt: a.attempt,
+      startedAt: a.startedAt,
+      endedAt: a.endedAt,
+      version: a.version,
+      error: await this.json.encode(a.error, `runs/${a.runId}/attempts/${a.version}.json`),
+      metadata: a.metadata,
+      expiresAt: Math.floor(a.endedAt / 1000) + this.retentionSeconds,
+    };
+  }
+
+  private async decodeAttempt(item: Item): Promise<AttemptRecord> {
+    return attemptRecordSchema.parse({
+      ...item,
+      runId: String(item.pk).slice("TRACE#".length),
+      error: await this.json.decode(item.error),
+    });
   }
 
   async listStalledRuns(
@@ -245,6 +408,8 @@ export class DynamoRunStore implements RunStore {
       startedAt: run.startedAt,
       updatedAt: run.updatedAt,
       endedAt: run.endedAt,
+      firstAttemptAt: run.firstAttemptAt,
+      listDay: dayPartition(RUNS_DAY_PREFIX, run.startedAt),
       output: await this.json.encode(run.output, key("output")),
       error: await this.json.encode(run.error, key("error")),
       version: run.version,
@@ -278,6 +443,8 @@ export class DynamoRunStore implements RunStore {
       op: s.op,
       attempts: s.attempts,
       at: s.at,
+      startedAt: s.startedAt,
+      metadata: s.metadata,
     };
   }
 

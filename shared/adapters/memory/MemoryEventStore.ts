@@ -1,7 +1,11 @@
 import type { StoredEventRecord } from "../../domain/schemas.js";
-import type { Clock, EventStore } from "../../ports/index.js";
+import type { Clock, EventQuery, EventStore, PageRequest } from "../../ports/index.js";
+import { pageAfter } from "./listing.js";
 
 /** The Dynamo store's default retention (30 days, TIDELINE_EVENT_RETENTION_DAYS). */
+/** Names of events Inngest itself sends (function.finished, scheduled.timer, ...). */
+const INTERNAL_PREFIX = "inngest/";
+
 export const DEFAULT_EVENT_RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
 /**
@@ -25,5 +29,31 @@ export class MemoryEventStore implements EventStore {
     const stored = this.events.get(internalId);
     if (!stored || stored.expiresAtMs < this.clock.now()) return undefined;
     return structuredClone(stored.record);
+  }
+
+  async listEvents(
+    query: EventQuery,
+    page: PageRequest,
+  ): Promise<{ events: StoredEventRecord[]; cursor?: string }> {
+    const now = this.clock.now();
+    const matching = [...this.events.values()]
+      .filter(({ record: r, expiresAtMs }) => {
+        const name = r.event.name;
+        return (
+          expiresAtMs >= now &&
+          r.receivedAt >= query.from &&
+          r.receivedAt <= query.until &&
+          (!query.names || query.names.includes(name)) &&
+          (query.includeInternal === true || !name.startsWith(INTERNAL_PREFIX))
+        );
+      })
+      .map(({ record }) => record);
+    const { items, cursor } = pageAfter(
+      matching,
+      (r) => ({ at: r.receivedAt, id: r.internalId }),
+      "desc",
+      page,
+    );
+    return { events: structuredClone(items), ...(cursor ? { cursor } : {}) };
   }
 }

@@ -1,5 +1,21 @@
-import type { RunRecord, ScheduledJob, StepRecord } from "../../domain/schemas.js";
-import type { CreateRunResult, RunStore, RunTransition, StalledRun } from "../../ports/index.js";
+import type {
+  AttemptRecord,
+  RunMetadataRecord,
+  RunRecord,
+  RunSummary,
+  ScheduledJob,
+  StepRecord,
+} from "../../domain/schemas.js";
+import type {
+  CreateRunResult,
+  PageRequest,
+  RunHistory,
+  RunQuery,
+  RunStore,
+  RunTransition,
+  StalledRun,
+} from "../../ports/index.js";
+import { pageAfter, runMatches, summarize } from "./listing.js";
 
 /** When the earliest pending job fell or falls due; undefined when nothing is pending. */
 function earliestDue(next: ScheduledJob[], updatedAt: number): number | undefined {
@@ -10,6 +26,8 @@ function earliestDue(next: ScheduledJob[], updatedAt: number): number | undefine
 interface StoredRun {
   run: RunRecord;
   steps: Map<string, StepRecord>;
+  attempts: AttemptRecord[];
+  metadata: Map<string, RunMetadataRecord>;
   /**
    * The sweep's sort key, kept exactly as the Dynamo store keeps its `active` index attribute: set
    * at creation, moved by a transition that sets `next`, dropped by a final status or an empty `next`.
@@ -74,7 +92,12 @@ export class MemoryRunStore implements RunStore {
       if (held !== undefined && !(held < Math.floor(run.startedAt / 1000))) return "duplicate";
       this.idempotency.set(idempotency.key, Math.ceil(idempotency.expiresAt / 1000));
     }
-    const stored: StoredRun = { run: structuredClone(run), steps: new Map() };
+    const stored: StoredRun = {
+      run: structuredClone(run),
+      steps: new Map(),
+      attempts: [],
+      metadata: new Map(),
+    };
     const due = run.status === "Running" ? earliestDue(run.next, run.updatedAt) : undefined;
     if (due !== undefined) stored.dueAt = due;
     this.runs.set(run.runId, stored);
@@ -118,6 +141,7 @@ export class MemoryRunStore implements RunStore {
       throw new Error(`run ${runId}: step already stored at version ${expectVersion}`);
     }
     for (const step of t.steps ?? []) stored.steps.set(step.stepId, structuredClone(step));
+    for (const attempt of t.attempts ?? []) stored.attempts.push(structuredClone(attempt));
     const set = structuredClone(t.set);
     // Undefined fields are left alone (the Dynamo update skips them).
     const defined = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
@@ -137,6 +161,44 @@ export class MemoryRunStore implements RunStore {
       const stored = this.runs.get(id);
       return stored ? [structuredClone(stored.run)] : [];
     });
+  }
+
+  async getRunHistory(runId: string): Promise<RunHistory | undefined> {
+    const state = await this.getRunState(runId);
+    const stored = this.runs.get(runId);
+    if (!state || !stored) return undefined;
+    const metadata = [...stored.metadata.values()].sort((a, b) => (a.writeId < b.writeId ? -1 : 1));
+    return structuredClone({ ...state, attempts: stored.attempts, metadata });
+  }
+
+  async getStep(runId: string, stepId: string): Promise<StepRecord | undefined> {
+    const step = this.runs.get(runId)?.steps.get(stepId);
+    return step ? structuredClone(step) : undefined;
+  }
+
+  async addMetadata(records: RunMetadataRecord[]): Promise<void> {
+    for (const record of records) {
+      const stored = this.runs.get(record.runId);
+      if (!stored) throw new Error(`run ${record.runId} not found`);
+      stored.metadata.set(record.writeId, structuredClone(record));
+    }
+  }
+
+  async listRuns(query: RunQuery, page: PageRequest): Promise<{ runs: RunSummary[]; cursor?: string }> {
+    const matching = [...this.runs.values()].map((s) => s.run).filter((r) => runMatches(r, query));
+    const { items, cursor } = pageAfter(
+      matching,
+      (r) => ({ at: r.startedAt, id: r.runId }),
+      query.order ?? "desc",
+      page,
+    );
+    return { runs: items.map(summarize), ...(cursor ? { cursor } : {}) };
+  }
+
+  async countRuns(query: RunQuery): Promise<number> {
+    let n = 0;
+    for (const { run } of this.runs.values()) if (runMatches(run, query)) n++;
+    return n;
   }
 
   async listStalledRuns(

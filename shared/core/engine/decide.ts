@@ -1,11 +1,11 @@
 import type { Json } from "../../domain/json.js";
-import type { Job, ScheduledJob, StepRecord, StoredError } from "../../domain/schemas.js";
+import type { AttemptRecord, Job, ScheduledJob, StepRecord, StoredError } from "../../domain/schemas.js";
 import type { RunTransition } from "../../ports/index.js";
 import { LIMITS } from "../../protocol/constants.js";
 import type { SdkOutcome, StepOp } from "../../protocol/sdkResponse.js";
 import { followUp } from "../scheduling/followUp.js";
 import { opHandler } from "./ops/index.js";
-import type { Continuation, OpContext } from "./ops/types.js";
+import type { Continuation, OpContext, OpEffect } from "./ops/types.js";
 
 /**
  * Pure state transition for one SDK answer to one job: what to store and which jobs follow.
@@ -18,6 +18,8 @@ export interface DecideInput {
   maxAttempts: number;
   stack: string[];
   now: number;
+  /** When the SDK request began (attempt timing in the run's trace). */
+  startedAt: number;
   /** Delay before retry number `attempt + 1` (backoff or fixed interval). */
   retryDelayMs: (failedAttempt: number) => number;
 }
@@ -32,6 +34,7 @@ export interface Decision {
 interface Applied {
   steps: StepRecord[];
   continueWith?: Continuation;
+  failedAttempt?: OpEffect["failedAttempt"];
   fail?: StoredError;
   /** Ops that drive the run (every op but the lazy ones). */
   driving: number;
@@ -50,6 +53,7 @@ function applyOps(ctx: OpContext, ops: StepOp[]): Applied {
       if (exclusiveTaken) continue; // reported again by the SDK at the next discovery
       exclusiveTaken = true;
       applied.continueWith = effect.continueWith;
+      if (effect.failedAttempt) applied.failedAttempt = effect.failedAttempt;
     } else if (effect.continueWith && !exclusiveTaken) {
       applied.continueWith = effect.continueWith;
     }
@@ -61,23 +65,45 @@ function applyOps(ctx: OpContext, ops: StepOp[]): Applied {
   return applied;
 }
 
-function fail(now: number, error: StoredError, summary: string): Decision {
-  return { transition: { set: { status: "Failed", endedAt: now, error, next: [] }, at: now }, summary };
+function fail(now: number, error: StoredError, summary: string, attempts?: AttemptRecord[]): Decision {
+  return {
+    transition: {
+      ...(attempts?.length ? { attempts } : {}),
+      set: { status: "Failed", endedAt: now, error, next: [] },
+      at: now,
+    },
+    summary,
+  };
 }
 
+/** The trace's record of an attempt that failed (unique per run version: one commit per version). */
+function attemptRecord(input: DecideInput, failed: NonNullable<OpEffect["failedAttempt"]>): AttemptRecord {
+  return {
+    runId: input.job.runId,
+    attempt: input.job.attempt,
+    startedAt: input.startedAt,
+    endedAt: input.now,
+    version: input.job.version,
+    ...failed,
+  };
+}
+
+/** An error of the whole request (not a step op): retried as the same job while attempts remain. */
 function retryOrFail(input: DecideInput, error: StoredError, retriable: boolean, retryAt?: number): Decision {
   const { job, maxAttempts, now } = input;
+  const attempts = [attemptRecord(input, { stepId: job.stepId, error })];
   if (retriable && job.attempt + 1 < maxAttempts) {
     const dueAt = retryAt ?? now + input.retryDelayMs(job.attempt);
     return {
       transition: {
+        attempts,
         set: { next: [followUp(job, { stepId: job.stepId, attempt: job.attempt + 1, dueAt })] },
         at: now,
       },
       summary: `retry attempt ${job.attempt + 1} of ${maxAttempts}`,
     };
   }
-  return fail(now, error, retriable ? "retries exhausted" : "non-retriable error");
+  return fail(now, error, retriable ? "retries exhausted" : "non-retriable error", attempts);
 }
 
 /** The run's own limits on what one answer may add: step count and output size. */
@@ -121,7 +147,10 @@ function decideOps(
   }
   const problem = limitProblem(input, applied.steps);
   if (problem) return fail(input.now, problem, "run limit reached");
-  const steps = applied.steps.length > 0 ? { steps: applied.steps } : {};
+  const steps = {
+    ...(applied.steps.length > 0 ? { steps: applied.steps } : {}),
+    ...(applied.failedAttempt ? { attempts: [attemptRecord(input, applied.failedAttempt)] } : {}),
+  };
   const stack =
     applied.steps.length > 0 ? { stack: [...input.stack, ...applied.steps.map((s) => s.stepId)] } : {};
   if (answer.complete) {

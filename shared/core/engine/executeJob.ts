@@ -54,6 +54,7 @@ export async function executeJob(
   }
 
   const fn = await deps.registry.getFunction(run.fnSlug);
+  const startedAt = deps.clock.now();
   let outcome: SdkOutcome;
   let maxAttempts = 1;
   if (!fn) {
@@ -81,8 +82,11 @@ export async function executeJob(
     maxAttempts,
     stack: run.stack,
     now: deps.clock.now(),
+    startedAt,
     retryDelayMs: (failed) => retryDelayMs(failed, random, deps.retryIntervalSeconds),
   });
+  // The trace's "started": the first request's start, set once in the same commit.
+  if (run.firstAttemptAt === undefined) decision.transition.set.firstAttemptAt = startedAt;
   const committed = await deps.runs.commitTransition(run.runId, run.version, decision.transition);
   if (!committed) {
     log("transition lost to a concurrent one", { runId: run.runId, version: run.version });

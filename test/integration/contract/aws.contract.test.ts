@@ -32,6 +32,7 @@ import {
   describeEventStore,
   describeEventStream,
   describeRegistryStore,
+  describeRunHistory,
   describeRunStore,
   describeTimerService,
   describeWorkQueue,
@@ -195,12 +196,15 @@ describeEventStore("AWS (DynamoDB + S3)", async () => {
   return { store, clock, retentionSeconds: RETENTION_SECONDS };
 });
 
-describeRunStore("AWS (DynamoDB + S3)", async () => {
+async function dynamoRunStore() {
   const env = await resources();
   const tables = { runs: named(env, TABLES.runs.env), flow: named(env, TABLES.flow.env) };
   const json = new LargeJson(await blobs(), INLINE_LIMIT_BYTES);
   return { store: new DynamoRunStore(clients.doc, tables, json, RETENTION_SECONDS) };
-});
+}
+
+describeRunStore("AWS (DynamoDB + S3)", dynamoRunStore);
+describeRunHistory("AWS (DynamoDB + S3)", dynamoRunStore);
 
 describeWorkQueue("AWS (SQS FIFO)", async () => {
   const url = named(await resources(), QUEUES.work.env);

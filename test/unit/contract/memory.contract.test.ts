@@ -15,6 +15,7 @@ import {
   describeEventStore,
   describeEventStream,
   describeRegistryStore,
+  describeRunHistory,
   describeRunStore,
   describeTimerService,
   describeWorkQueue,
@@ -36,6 +37,7 @@ describeEventStore("memory", async () => {
 });
 
 describeRunStore("memory", async () => ({ store: new MemoryRunStore() }));
+describeRunHistory("memory", async () => ({ store: new MemoryRunStore() }));
 
 describeWorkQueue("memory", async () => {
   const queue = new MemoryWorkQueue();

@@ -19,6 +19,7 @@ function input(over: Partial<DecideInput>): DecideInput {
     maxAttempts: 5,
     stack: ["a"],
     now: NOW,
+    startedAt: NOW - 250,
     retryDelayMs: (failed) => (failed + 1) * 1000,
     ...over,
   };
@@ -56,8 +57,10 @@ describe("decide", () => {
         op: "StepRun",
         attempts: 2,
         at: NOW,
+        startedAt: NOW - 250,
       },
     ]);
+    expect(d.transition.attempts).toBeUndefined();
     expect(d.transition.set.stack).toEqual(["a", "h1"]);
     expect(d.transition.set.requestVersion).toBe(2);
     expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4, stepId: "step" } }]);
@@ -312,6 +315,63 @@ describe("decide", () => {
     );
     expect(d.transition.set.status).toBe("Failed");
     expect(d.transition.set.error?.message).toContain("InvokeFunction is not supported");
+  });
+
+  it("keeps a retried StepError as a failed attempt of that step, at the job's version", () => {
+    const d = decide(
+      input({
+        job: { ...job, stepId: "h1", attempt: 1 },
+        outcome: {
+          kind: "ops",
+          ops: [{ id: "h1", op: "StepError", displayName: "charge", error: { name: "E", message: "nope" } }],
+        },
+      }),
+    );
+    expect(d.transition.steps).toBeUndefined();
+    expect(d.transition.attempts).toEqual([
+      {
+        runId: "01RUN",
+        stepId: "h1",
+        name: "charge",
+        attempt: 1,
+        startedAt: NOW - 250,
+        endedAt: NOW,
+        version: 3,
+        error: { name: "E", message: "nope" },
+      },
+    ]);
+  });
+
+  it("keeps a function-level error as a failed attempt of the function body, retried or final", () => {
+    const error = { name: "Error", message: "boom" };
+    const retried = decide(input({ outcome: { kind: "error", retriable: true, error } }));
+    expect(retried.transition.attempts).toMatchObject([{ stepId: "step", attempt: 0, error }]);
+    const last = decide(
+      input({ job: { ...job, attempt: 4 }, outcome: { kind: "error", retriable: true, error } }),
+    );
+    expect(last.transition.set.status).toBe("Failed");
+    expect(last.transition.attempts).toMatchObject([{ stepId: "step", attempt: 4, error }]);
+  });
+
+  it("keeps the metadata an op carries on its step result", () => {
+    const d = decide(
+      input({
+        outcome: {
+          kind: "ops",
+          ops: [
+            {
+              id: "h1",
+              op: "StepRun",
+              data: 1,
+              metadata: [{ kind: "userland.cost", scope: "step", op: "set", values: { usd: 0.5 } }],
+            },
+          ],
+        },
+      }),
+    );
+    expect(d.transition.steps?.[0]?.metadata).toEqual([
+      { kind: "userland.cost", scope: "step", op: "set", values: { usd: 0.5 }, updatedAt: NOW },
+    ]);
   });
 
   it("stamps every transition with the decision time", () => {

@@ -1,12 +1,36 @@
 /** Ops that report a step's result: it ran (StepRun/Step) or failed (StepError/StepFailed). */
-import type { Json } from "../../../domain/json.js";
-import { type StepRecord, storedErrorJson } from "../../../domain/schemas.js";
+import { type Json, toJson } from "../../../domain/json.js";
+import { type MetadataEntry, type StepRecord, storedErrorJson } from "../../../domain/schemas.js";
 import { type StepOp, toStoredError } from "../../../protocol/sdkResponse.js";
 import type { OpContext, OpEffect, OpHandler } from "./types.js";
 
-/** The stored memo of one op, with display info for the APIs and the timeline. */
-export function stepRecord(ctx: OpContext, op: StepOp, value: Json, at = ctx.now): StepRecord {
-  const name = op.displayName ?? op.name ?? op.userland?.id;
+/** The step's display name: what the user called it. */
+export function stepName(op: StepOp): string | undefined {
+  return op.displayName ?? op.name ?? op.userland?.id;
+}
+
+/** The metadata an op carries, stamped with the time it arrived. */
+export function opMetadata(ctx: OpContext, op: StepOp): MetadataEntry[] | undefined {
+  if (!op.metadata?.length) return undefined;
+  return op.metadata.flatMap((m) => {
+    const values = toJson(m.values);
+    if (typeof values !== "object" || values === null || Array.isArray(values)) return [];
+    return [{ kind: m.kind, scope: m.scope, op: m.op, values, updatedAt: ctx.now }];
+  });
+}
+
+/**
+ * The stored memo of one op, with display info for the APIs and the timeline: the request that
+ * produced it began at `startedAt` (a sleep: now) and it was recorded at `at` (a sleep: its wake).
+ */
+export function stepRecord(
+  ctx: OpContext,
+  op: StepOp,
+  value: Json,
+  times: { at: number; startedAt: number } = { at: ctx.now, startedAt: ctx.startedAt },
+): StepRecord {
+  const name = stepName(op);
+  const metadata = opMetadata(ctx, op);
   return {
     runId: ctx.job.runId,
     stepId: op.id,
@@ -14,7 +38,9 @@ export function stepRecord(ctx: OpContext, op: StepOp, value: Json, at = ctx.now
     ...(name !== undefined ? { name } : {}),
     op: op.op,
     attempts: ctx.job.attempt,
-    at,
+    at: times.at,
+    startedAt: times.startedAt,
+    ...(metadata ? { metadata } : {}),
   };
 }
 
@@ -32,9 +58,17 @@ export const stepError: OpHandler = {
     const error = toStoredError(op.error);
     if (ctx.retriable && ctx.job.attempt + 1 < ctx.maxAttempts) {
       const at = ctx.retryAt ?? ctx.now + ctx.retryDelayMs(ctx.job.attempt);
+      const name = stepName(op);
+      const metadata = opMetadata(ctx, op);
       return {
         continueWith: { kind: "retry", at },
         exclusive: true,
+        failedAttempt: {
+          stepId: op.id,
+          error,
+          ...(name !== undefined ? { name } : {}),
+          ...(metadata ? { metadata } : {}),
+        },
         summary: `step retry attempt ${ctx.job.attempt + 1} of ${ctx.maxAttempts}`,
       };
     }

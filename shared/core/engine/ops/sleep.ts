@@ -28,7 +28,7 @@ export const sleep: OpHandler = {
     }
     const later = wakeAt > ctx.now;
     return {
-      steps: [stepRecord(ctx, op, null, later ? wakeAt : ctx.now)],
+      steps: [stepRecord(ctx, op, null, { at: later ? wakeAt : ctx.now, startedAt: ctx.now })],
       continueWith: later ? { kind: "discover", at: wakeAt } : { kind: "discover" },
       exclusive: true,
       summary: "sleeping",

@@ -1,4 +1,4 @@
-import type { Job, StepRecord, StoredError } from "../../../domain/schemas.js";
+import type { Job, MetadataEntry, StepRecord, StoredError } from "../../../domain/schemas.js";
 import type { StepOp } from "../../../protocol/sdkResponse.js";
 
 /** What every op handler may read: the job, the run's progress and the answer's retry headers. */
@@ -8,6 +8,8 @@ export interface OpContext {
   /** The run's stack before this answer. */
   stack: string[];
   now: number;
+  /** When the SDK request that brought this answer began. */
+  startedAt: number;
   /** Delay before retry number `failedAttempt + 1` (backoff or fixed interval). */
   retryDelayMs: (failedAttempt: number) => number;
   /** False when the SDK said x-inngest-no-retry: true. */
@@ -34,6 +36,8 @@ export interface OpEffect {
    * others again at the next discovery. Results of ops that already ran are always kept.
    */
   exclusive?: boolean;
+  /** An attempt that failed and will be retried: kept for the run's trace. */
+  failedAttempt?: { stepId: string; name?: string; error: StoredError; metadata?: MetadataEntry[] };
   /** Ends the run as Failed (the first failing op of an answer wins). */
   fail?: StoredError;
   /** A short description for logs (never user data). */

@@ -1,0 +1,284 @@
+/**
+ * A run's trace: the span tree the GraphQL API and the dashboard show, built from what the engine
+ * already stores. The root span is the run (queued, started, ended, status, output); each step
+ * result is a child span named after the step; each attempt of a `step.run` is a grandchild, the
+ * last one being the attempt that produced the result and the earlier ones the failed attempts the
+ * executor kept. Failed attempts of the function body itself (errors outside any step) are children
+ * of the root named "Attempt N".
+ */
+import type { AttemptRecord, MetadataEntry, RunRecord, StepRecord } from "../../domain/schemas.js";
+import type { RunHistory } from "../../ports/index.js";
+import { OPCODES } from "../../protocol/constants.js";
+import { foldMetadata, type MetadataView } from "./metadata.js";
+import { outputId } from "./outputIds.js";
+
+export type SpanStatus = "QUEUED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "WAITING" | "SKIPPED";
+export type SpanStepOp = "RUN" | "SLEEP" | "WAIT_FOR_EVENT" | "INVOKE" | "AI_GATEWAY" | "WAIT_FOR_SIGNAL";
+
+export type StepInfo = { type: "sleep"; sleepUntil: number } | { type: "run"; runType?: string };
+
+export interface TraceSpan {
+  spanId: string;
+  traceId: string;
+  runId: string;
+  appId: string;
+  fnSlug: string;
+  parentSpanId?: string;
+  name: string;
+  status: SpanStatus;
+  /** Attempts made (steps and the root); absent on attempt spans. */
+  attempts?: number;
+  queuedAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  durationMs?: number;
+  outputId?: string;
+  /** The hashed step id (absent on the root and on function-level attempts). */
+  stepId?: string;
+  stepOp?: SpanStepOp;
+  /** The SDK op that produced the span ("StepRun", "Sleep", ...), or "RUN" for the root. */
+  stepType: string;
+  stepInfo?: StepInfo;
+  isRoot: boolean;
+  metadata: MetadataView[];
+  children: TraceSpan[];
+}
+
+/** The trace status of a run: QUEUED until its first SDK request began. */
+export function runSpanStatus(run: RunRecord): SpanStatus {
+  switch (run.status) {
+    case "Running":
+      return run.firstAttemptAt === undefined ? "QUEUED" : "RUNNING";
+    case "Completed":
+      return "COMPLETED";
+    case "Failed":
+      return "FAILED";
+    case "Cancelled":
+      return "CANCELLED";
+  }
+}
+
+function stepOpOf(op: string): SpanStepOp | undefined {
+  switch (op) {
+    case OPCODES.stepRun:
+    case OPCODES.step:
+    case OPCODES.stepError:
+    case OPCODES.stepFailed:
+      return "RUN";
+    case OPCODES.sleep:
+      return "SLEEP";
+    case OPCODES.waitForEvent:
+      return "WAIT_FOR_EVENT";
+    case OPCODES.invokeFunction:
+      return "INVOKE";
+    case OPCODES.aiGateway:
+      return "AI_GATEWAY";
+    case OPCODES.waitForSignal:
+      return "WAIT_FOR_SIGNAL";
+    default:
+      return undefined;
+  }
+}
+
+function isErrorValue(value: StepRecord["value"]): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "error" in value;
+}
+
+function timed(span: Omit<TraceSpan, "durationMs">): TraceSpan {
+  const { startedAt, endedAt } = span;
+  return startedAt !== undefined && endedAt !== undefined
+    ? { ...span, durationMs: Math.max(0, endedAt - startedAt) }
+    : span;
+}
+
+interface Context {
+  run: RunRecord;
+  now: number;
+  rootId: string;
+  /** API-written metadata, by target. */
+  apiMetadata: RunHistory["metadata"];
+}
+
+function metadataFor(
+  ctx: Context,
+  inline: MetadataEntry[] | undefined,
+  target: (r: RunHistory["metadata"][number]) => boolean,
+): MetadataView[] {
+  const written = ctx.apiMetadata.filter(target).map((r) => r.entry);
+  const all = [...(inline ?? []), ...written].sort((a, b) => a.updatedAt - b.updatedAt);
+  return foldMetadata(all);
+}
+
+function base(ctx: Context, spanId: string, parentSpanId: string) {
+  return {
+    spanId,
+    traceId: ctx.run.runId,
+    runId: ctx.run.runId,
+    appId: ctx.run.appId,
+    fnSlug: ctx.run.fnSlug,
+    parentSpanId,
+    isRoot: false,
+  };
+}
+
+function failedAttemptSpan(ctx: Context, a: AttemptRecord, parentSpanId: string, name: string): TraceSpan {
+  return timed({
+    ...base(ctx, `${parentSpanId}:a${a.attempt}`, parentSpanId),
+    name,
+    status: "FAILED",
+    queuedAt: a.startedAt,
+    startedAt: a.startedAt,
+    endedAt: a.endedAt,
+    outputId: outputId({ kind: "attempt", runId: a.runId, version: a.version }),
+    ...(a.stepId !== "step" ? { stepId: a.stepId, stepOp: "RUN" as const } : {}),
+    stepType: a.stepId === "step" ? "FunctionError" : OPCODES.stepError,
+    metadata: metadataFor(
+      ctx,
+      a.metadata,
+      (r) => r.stepId === a.stepId && r.attempt === a.attempt && r.entry.scope === "step_attempt",
+    ),
+    children: [],
+  });
+}
+
+/** A step's span: from its result when it has one, else from its failed attempts alone. */
+function stepSpan(
+  ctx: Context,
+  stepId: string,
+  step: StepRecord | undefined,
+  failed: AttemptRecord[],
+): TraceSpan {
+  const spanId = `${ctx.rootId}:${stepId}`;
+  const name = step?.name ?? failed.find((a) => a.name)?.name ?? stepId;
+  const op = step?.op ?? OPCODES.stepError;
+  const stepOp = stepOpOf(op);
+  const firstStart = failed[0]?.startedAt ?? step?.startedAt ?? step?.at ?? ctx.run.startedAt;
+  const running = ctx.run.status === "Running";
+  const attemptSpans = failed.map((a) => failedAttemptSpan(ctx, a, spanId, `Attempt ${a.attempt}`));
+  const metadata = metadataFor(ctx, step?.metadata, (r) => r.stepId === stepId && r.entry.scope === "step");
+
+  if (!step) {
+    // Only failed attempts: a retry is pending, or the run ended before the step succeeded.
+    return timed({
+      ...base(ctx, spanId, ctx.rootId),
+      name,
+      status: running ? "RUNNING" : "FAILED",
+      attempts: failed.length,
+      queuedAt: firstStart,
+      startedAt: firstStart,
+      ...(running ? {} : { endedAt: failed.at(-1)?.endedAt ?? ctx.run.updatedAt }),
+      stepId,
+      stepOp: "RUN",
+      stepType: op,
+      stepInfo: { type: "run" },
+      metadata,
+      children: attemptSpans,
+    });
+  }
+
+  if (stepOp === "SLEEP") {
+    const waking = running && step.at > ctx.now;
+    return timed({
+      ...base(ctx, spanId, ctx.rootId),
+      name,
+      status: waking ? "WAITING" : "COMPLETED",
+      attempts: 1,
+      queuedAt: firstStart,
+      startedAt: firstStart,
+      ...(waking ? {} : { endedAt: step.at }),
+      stepId,
+      stepOp,
+      stepType: op,
+      stepInfo: { type: "sleep", sleepUntil: step.at },
+      outputId: outputId({ kind: "step", runId: step.runId, stepId }),
+      metadata,
+      children: [],
+    });
+  }
+
+  const failedForGood = isErrorValue(step.value);
+  const lastStart = step.startedAt ?? step.at;
+  const lastAttempt = timed({
+    ...base(ctx, `${spanId}:a${step.attempts}`, spanId),
+    name: `Attempt ${step.attempts}`,
+    status: failedForGood ? "FAILED" : "COMPLETED",
+    queuedAt: lastStart,
+    startedAt: lastStart,
+    endedAt: step.at,
+    outputId: outputId({ kind: "step", runId: step.runId, stepId }),
+    stepId,
+    ...(stepOp ? { stepOp } : {}),
+    stepType: op,
+    metadata: metadataFor(
+      ctx,
+      undefined,
+      (r) => r.stepId === stepId && r.attempt === step.attempts && r.entry.scope === "step_attempt",
+    ),
+    children: [],
+  });
+  return timed({
+    ...base(ctx, spanId, ctx.rootId),
+    name,
+    status: failedForGood ? "FAILED" : "COMPLETED",
+    attempts: step.attempts + 1,
+    queuedAt: firstStart,
+    startedAt: firstStart,
+    endedAt: step.at,
+    outputId: outputId({ kind: "step", runId: step.runId, stepId }),
+    stepId,
+    ...(stepOp ? { stepOp } : {}),
+    stepType: op,
+    stepInfo: { type: "run" },
+    metadata,
+    children: [...attemptSpans, lastAttempt],
+  });
+}
+
+/** The run's span tree. `fnName` names the root (the function's name; its slug when unknown). */
+export function buildTrace(history: RunHistory, opts: { now: number; fnName?: string }): TraceSpan {
+  const { run, steps, attempts } = history;
+  const rootId = run.runId;
+  const ctx: Context = { run, now: opts.now, rootId, apiMetadata: history.metadata };
+
+  const stepsById = new Map(steps.map((s) => [s.stepId, s]));
+  const failedByStep = new Map<string, AttemptRecord[]>();
+  for (const a of [...attempts].sort((x, y) => x.version - y.version)) {
+    const list = failedByStep.get(a.stepId) ?? [];
+    list.push(a);
+    failedByStep.set(a.stepId, list);
+  }
+
+  const children: TraceSpan[] = [];
+  const stepIds = new Set([...stepsById.keys(), ...failedByStep.keys()]);
+  stepIds.delete("step");
+  for (const stepId of stepIds) {
+    children.push(stepSpan(ctx, stepId, stepsById.get(stepId), failedByStep.get(stepId) ?? []));
+  }
+  for (const a of failedByStep.get("step") ?? []) {
+    children.push(failedAttemptSpan(ctx, a, rootId, `Attempt ${a.attempt}`));
+  }
+  children.sort((a, b) => (a.startedAt ?? a.queuedAt) - (b.startedAt ?? b.queuedAt));
+
+  const status = runSpanStatus(run);
+  const ended = run.status !== "Running";
+  return timed({
+    spanId: rootId,
+    traceId: rootId,
+    runId: run.runId,
+    appId: run.appId,
+    fnSlug: run.fnSlug,
+    name: opts.fnName ?? run.fnSlug,
+    status,
+    attempts: (failedByStep.get("step")?.length ?? 0) + 1,
+    queuedAt: run.startedAt,
+    ...(run.firstAttemptAt !== undefined ? { startedAt: run.firstAttemptAt } : {}),
+    ...(ended && run.endedAt !== undefined ? { endedAt: run.endedAt } : {}),
+    ...(run.status === "Completed" || run.status === "Failed"
+      ? { outputId: outputId({ kind: "run", runId: run.runId }) }
+      : {}),
+    stepType: "RUN",
+    isRoot: true,
+    metadata: metadataFor(ctx, undefined, (r) => r.stepId === undefined),
+    children,
+  });
+}
