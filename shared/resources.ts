@@ -306,10 +306,13 @@ export const FUNCTIONS = {
     timeoutSeconds: 29,
     memoryMb: 512,
     source: { kind: "http", routes: ["$default"] },
-    // Registers apps and functions, reads history; the signing key checks bearer tokens.
+    // Registers apps and functions; reads history and outputs (large ones in S3); cancels, reruns
+    // and replays runs, records metadata, sends events; the signing key checks bearer tokens.
     grants: {
-      tables: { registry: "readWrite", events: "read", runs: "read" },
-      queues: { work: "send" },
+      tables: { registry: "readWrite", events: "read", runs: "readWrite" },
+      queues: { work: "send", timers: "send" },
+      streams: { events: "putRecords" },
+      buckets: { payloads: "readWrite" },
       signingKey: true,
     },
   },
