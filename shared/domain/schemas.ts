@@ -259,6 +259,32 @@ export const runMetadataRecordSchema = z.object({
 export type RunMetadataRecord = z.infer<typeof runMetadataRecordSchema>;
 
 /**
+ * A span the app's own OpenTelemetry instrumentation produced inside a step (the SDK's tracing
+ * middleware exports them as OTLP to `/v1/traces/userland`), attached to that step in the trace.
+ */
+export const userlandSpanSchema = z.object({
+  runId: z.string().min(1),
+  spanId: z.string().min(1),
+  traceId: z.string(),
+  parentSpanId: z.string().optional(),
+  /** The hashed id of the step it ran in (`inngest.step.hash`). */
+  stepId: z.string().optional(),
+  attempt: z.number().int().min(0).optional(),
+  name: z.string(),
+  kind: z.string(),
+  serviceName: z.string().optional(),
+  scopeName: z.string().optional(),
+  scopeVersion: z.string().optional(),
+  startedAt: z.number(),
+  endedAt: z.number(),
+  status: z.enum(["UNSET", "OK", "ERROR"]),
+  statusMessage: z.string().optional(),
+  attributes: jsonObject,
+  resourceAttributes: jsonObject,
+});
+export type UserlandSpan = z.infer<typeof userlandSpanSchema>;
+
+/**
  * The fields of a run that listings return: the listing index projects them, and only fields that
  * change at most once (so a step's commit does not also write the index).
  */

@@ -16,6 +16,7 @@ import type {
   StepRecord,
   StoredEventRecord,
   TimerItem,
+  UserlandSpan,
 } from "../domain/schemas.js";
 
 export interface Clock {
@@ -80,6 +81,7 @@ export interface RunHistory {
   steps: StepRecord[];
   attempts: AttemptRecord[];
   metadata: RunMetadataRecord[];
+  userlandSpans: UserlandSpan[];
 }
 
 export type CreateRunResult = "created" | "exists" | "duplicate";
@@ -126,6 +128,8 @@ export interface RunStore {
   getStep(runId: string, stepId: string): Promise<StepRecord | undefined>;
   /** Appends metadata written through the API (idempotent per writeId). */
   addMetadata(records: RunMetadataRecord[]): Promise<void>;
+  /** Keeps spans exported by the app (idempotent per run and span id: a re-export overwrites). */
+  addUserlandSpans(spans: UserlandSpan[]): Promise<void>;
   /** Runs in the window, a page at a time (newest first unless `order` is "asc"). */
   listRuns(query: RunQuery, page: PageRequest): Promise<{ runs: RunSummary[]; cursor?: string }>;
   /** How many runs listRuns would return over all pages. */

@@ -1,5 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { AttemptRecord, RunMetadataRecord, RunSummary } from "../../shared/domain/schemas.js";
+import type {
+  AttemptRecord,
+  RunMetadataRecord,
+  RunSummary,
+  UserlandSpan,
+} from "../../shared/domain/schemas.js";
 import type { RunQuery, RunStore } from "../../shared/ports/index.js";
 import { filler, makeRun, makeStep, T0 } from "../fixtures/records.js";
 import { randomSuffix } from "../helpers/randomSuffix.js";
@@ -96,6 +101,31 @@ export function describeRunHistory(name: string, make: () => Promise<RunStoreHar
       // The engine's own read is not burdened with trace items.
       const state = await store.getRunState(run.runId);
       expect(state?.steps).toEqual([step]);
+    });
+
+    it("keeps the app's exported spans with the run, a re-export of a span replacing it", async () => {
+      const run = makeRun();
+      await store.createRun(run);
+      const span: UserlandSpan = {
+        runId: run.runId,
+        spanId: "00f067aa0ba902b7",
+        traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+        stepId: "h1",
+        attempt: 0,
+        name: "llm call",
+        kind: "CLIENT",
+        serviceName: "shop",
+        startedAt: T0,
+        endedAt: T0 + 20,
+        status: "OK",
+        attributes: { "gen_ai.usage.input_tokens": 18, nested: { a: [1, "b"] } },
+        resourceAttributes: { "service.name": "shop" },
+      };
+      await store.addUserlandSpans([span]);
+      await store.addUserlandSpans([{ ...span, status: "ERROR", statusMessage: "timeout" }]);
+      expect((await store.getRunHistory(run.runId))?.userlandSpans).toEqual([
+        { ...span, status: "ERROR", statusMessage: "timeout" },
+      ]);
     });
 
     it("writes no attempt of a transition that lost its race", async () => {

@@ -19,6 +19,8 @@ import {
   scheduledJobSchema,
   stepRecordSchema,
   storedErrorSchema,
+  type UserlandSpan,
+  userlandSpanSchema,
 } from "../../domain/schemas.js";
 import type {
   CreateRunResult,
@@ -49,6 +51,7 @@ import { activeAttributes, decodeCursor, encodeCursor, transitionUpdate } from "
  *   EVTRUN#<eventId>/ <runId>         runs started by an event
  *   TRACE#<runId>   / ATTEMPT#<ver>   a failed attempt (trace only; the engine never reads it)
  *   TRACE#<runId>   / META#<writeId>  metadata written through the API
+ *   TRACE#<runId>   / USPAN#<spanId>  a span the app exported (OTLP)
  *   index `active`: ACTIVE#<shard> / nextDueAt, Running runs only (the recovery sweep's list)
  *   index `byTime`: RUNS#<day> / startedAt, every run record (the runs listing)
  * Flow table:
@@ -261,12 +264,14 @@ export class DynamoRunStore implements RunStore {
     if (!state) return undefined;
     const attempts: AttemptRecord[] = [];
     const metadata: RunMetadataRecord[] = [];
+    const userlandSpans: UserlandSpan[] = [];
     for (const item of trace) {
       const sk = String(item.sk);
       if (sk.startsWith("ATTEMPT#")) attempts.push(await this.decodeAttempt(item));
       else if (sk.startsWith("META#")) metadata.push(runMetadataRecordSchema.parse({ ...item, runId }));
+      else if (sk.startsWith("USPAN#")) userlandSpans.push(userlandSpanSchema.parse({ ...item, runId }));
     }
-    return { ...state, attempts, metadata };
+    return { ...state, attempts, metadata, userlandSpans };
   }
 
   async getStep(runId: string, stepId: string): Promise<StepRecord | undefined> {
@@ -276,33 +281,47 @@ export class DynamoRunStore implements RunStore {
     return r.Item ? this.decodeStep(r.Item) : undefined;
   }
 
+  async addUserlandSpans(spans: UserlandSpan[]): Promise<void> {
+    await this.batchPut(
+      spans.map((s) => ({
+        ...s,
+        pk: `TRACE#${s.runId}`,
+        sk: `USPAN#${s.spanId}`,
+        expiresAt: Math.floor(s.endedAt / 1000) + this.retentionSeconds,
+      })),
+      "userland spans",
+    );
+  }
+
   async addMetadata(records: RunMetadataRecord[]): Promise<void> {
-    const puts: { PutRequest: { Item: Item } }[] = records.map((r) => ({
-      PutRequest: {
-        Item: {
-          pk: `TRACE#${r.runId}`,
-          sk: `META#${r.writeId}`,
-          writeId: r.writeId,
-          entry: r.entry,
-          ...(r.stepId !== undefined ? { stepId: r.stepId } : {}),
-          ...(r.attempt !== undefined ? { attempt: r.attempt } : {}),
-          ...(r.spanId !== undefined ? { spanId: r.spanId } : {}),
-          expiresAt: Math.floor(r.entry.updatedAt / 1000) + this.retentionSeconds,
-        },
-      },
-    }));
+    await this.batchPut(
+      records.map((r) => ({
+        pk: `TRACE#${r.runId}`,
+        sk: `META#${r.writeId}`,
+        writeId: r.writeId,
+        entry: r.entry,
+        ...(r.stepId !== undefined ? { stepId: r.stepId } : {}),
+        ...(r.attempt !== undefined ? { attempt: r.attempt } : {}),
+        ...(r.spanId !== undefined ? { spanId: r.spanId } : {}),
+        expiresAt: Math.floor(r.entry.updatedAt / 1000) + this.retentionSeconds,
+      })),
+      "metadata",
+    );
+  }
+
+  /** Puts items 25 at a time (BatchWriteItem), retrying unprocessed ones. */
+  private async batchPut(items: Item[], what: string): Promise<void> {
+    const puts = items.map((Item) => ({ PutRequest: { Item } }));
     for (let i = 0; i < puts.length; i += 25) {
       await retryUnprocessed(
         puts.slice(i, i + 25),
         async (batch) => {
-          const r = await this.doc.send(
-            new BatchWriteCommand({ RequestItems: { [this.tables.runs]: batch } }),
-          );
+          const r = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tables.runs]: batch } }));
           return (r.UnprocessedItems?.[this.tables.runs] ?? []).flatMap((u) =>
             u.PutRequest?.Item ? [{ PutRequest: { Item: u.PutRequest.Item } }] : [],
           );
         },
-        { maxAttempts: 9, backoffMs: 50, what: "metadata writes (BatchWriteItem)" },
+        { maxAttempts: 9, backoffMs: 50, what: `${what} writes (BatchWriteItem)` },
       );
     }
   }

@@ -5,6 +5,7 @@ import type {
   RunSummary,
   ScheduledJob,
   StepRecord,
+  UserlandSpan,
 } from "../../domain/schemas.js";
 import type {
   CreateRunResult,
@@ -28,6 +29,7 @@ interface StoredRun {
   steps: Map<string, StepRecord>;
   attempts: AttemptRecord[];
   metadata: Map<string, RunMetadataRecord>;
+  userland: Map<string, UserlandSpan>;
   /**
    * The sweep's sort key, kept exactly as the Dynamo store keeps its `active` index attribute: set
    * at creation, moved by a transition that sets `next`, dropped by a final status or an empty `next`.
@@ -97,6 +99,7 @@ export class MemoryRunStore implements RunStore {
       steps: new Map(),
       attempts: [],
       metadata: new Map(),
+      userland: new Map(),
     };
     const due = run.status === "Running" ? earliestDue(run.next, run.updatedAt) : undefined;
     if (due !== undefined) stored.dueAt = due;
@@ -168,7 +171,8 @@ export class MemoryRunStore implements RunStore {
     const stored = this.runs.get(runId);
     if (!state || !stored) return undefined;
     const metadata = [...stored.metadata.values()].sort((a, b) => (a.writeId < b.writeId ? -1 : 1));
-    return structuredClone({ ...state, attempts: stored.attempts, metadata });
+    const userlandSpans = [...stored.userland.values()].sort((a, b) => (a.spanId < b.spanId ? -1 : 1));
+    return structuredClone({ ...state, attempts: stored.attempts, metadata, userlandSpans });
   }
 
   async getStep(runId: string, stepId: string): Promise<StepRecord | undefined> {
@@ -181,6 +185,14 @@ export class MemoryRunStore implements RunStore {
       const stored = this.runs.get(record.runId);
       if (!stored) throw new Error(`run ${record.runId} not found`);
       stored.metadata.set(record.writeId, structuredClone(record));
+    }
+  }
+
+  async addUserlandSpans(spans: UserlandSpan[]): Promise<void> {
+    for (const span of spans) {
+      const stored = this.runs.get(span.runId);
+      if (!stored) throw new Error(`run ${span.runId} not found`);
+      stored.userland.set(span.spanId, structuredClone(span));
     }
   }
 

@@ -6,7 +6,14 @@
  * executor kept. Failed attempts of the function body itself (errors outside any step) are children
  * of the root named "Attempt N".
  */
-import type { AttemptRecord, MetadataEntry, RunRecord, StepRecord } from "../../domain/schemas.js";
+import type { JsonObject } from "../../domain/json.js";
+import type {
+  AttemptRecord,
+  MetadataEntry,
+  RunRecord,
+  StepRecord,
+  UserlandSpan,
+} from "../../domain/schemas.js";
 import type { RunHistory } from "../../ports/index.js";
 import { OPCODES } from "../../protocol/constants.js";
 import { foldMetadata, type MetadataView } from "./metadata.js";
@@ -40,6 +47,16 @@ export interface TraceSpan {
   stepType: string;
   stepInfo?: StepInfo;
   isRoot: boolean;
+  /** Set on spans the app exported itself (OTLP), absent on Tideline's own spans. */
+  userland?: {
+    spanName: string;
+    spanKind: string;
+    serviceName?: string;
+    scopeName?: string;
+    scopeVersion?: string;
+    resourceAttrs: JsonObject;
+    spanAttrs: JsonObject;
+  };
   metadata: MetadataView[];
   children: TraceSpan[];
 }
@@ -155,7 +172,9 @@ function stepSpan(
   const firstStart = failed[0]?.startedAt ?? step?.startedAt ?? step?.at ?? ctx.run.startedAt;
   const running = ctx.run.status === "Running";
   const attemptSpans = failed.map((a) => failedAttemptSpan(ctx, a, spanId, `Attempt ${a.attempt}`));
-  const metadata = metadataFor(ctx, step?.metadata, (r) => r.stepId === stepId && r.entry.scope === "step");
+  // Inline metadata scoped to the run belongs to the root span (see buildTrace).
+  const inline = step?.metadata?.filter((m) => m.scope !== "run");
+  const metadata = metadataFor(ctx, inline, (r) => r.stepId === stepId && r.entry.scope === "step");
 
   if (!step) {
     // Only failed attempts: a retry is pending, or the run ended before the step succeeded.
@@ -234,6 +253,45 @@ function stepSpan(
   });
 }
 
+/** The app's own spans as trees: each under its parent span when that is also the app's. */
+function userlandTrees(ctx: Context, spans: UserlandSpan[], parentSpanId: string): TraceSpan[] {
+  const ids = new Set(spans.map((s) => s.spanId));
+  const byParent = new Map<string, UserlandSpan[]>();
+  for (const s of spans) {
+    const parent = s.parentSpanId && ids.has(s.parentSpanId) ? s.parentSpanId : "";
+    byParent.set(parent, [...(byParent.get(parent) ?? []), s]);
+  }
+  const build = (s: UserlandSpan, parent: string, depth: number): TraceSpan =>
+    timed({
+      ...base(ctx, s.spanId, parent),
+      name: s.name,
+      status: s.status === "ERROR" ? "FAILED" : "COMPLETED",
+      queuedAt: s.startedAt,
+      startedAt: s.startedAt,
+      endedAt: s.endedAt,
+      ...(s.stepId !== undefined ? { stepId: s.stepId } : {}),
+      stepType: "USERLAND",
+      userland: {
+        spanName: s.name,
+        spanKind: s.kind,
+        ...(s.serviceName !== undefined ? { serviceName: s.serviceName } : {}),
+        ...(s.scopeName !== undefined ? { scopeName: s.scopeName } : {}),
+        ...(s.scopeVersion !== undefined ? { scopeVersion: s.scopeVersion } : {}),
+        resourceAttrs: s.resourceAttributes,
+        spanAttrs: s.attributes,
+      },
+      metadata: [],
+      // A cycle in parent ids cannot recurse forever: depth is bounded by the span count.
+      children:
+        depth < spans.length
+          ? (byParent.get(s.spanId) ?? []).sort(byStart).map((c) => build(c, s.spanId, depth + 1))
+          : [],
+    });
+  return (byParent.get("") ?? []).sort(byStart).map((s) => build(s, parentSpanId, 1));
+}
+
+const byStart = (a: { startedAt: number }, b: { startedAt: number }) => a.startedAt - b.startedAt;
+
 /** The run's span tree. `fnName` names the root (the function's name; its slug when unknown). */
 export function buildTrace(history: RunHistory, opts: { now: number; fnName?: string }): TraceSpan {
   const { run, steps, attempts } = history;
@@ -257,6 +315,22 @@ export function buildTrace(history: RunHistory, opts: { now: number; fnName?: st
   for (const a of failedByStep.get("step") ?? []) {
     children.push(failedAttemptSpan(ctx, a, rootId, `Attempt ${a.attempt}`));
   }
+  // The app's spans go under the attempt of the step they ran in, else the step, else the root.
+  const unplaced: UserlandSpan[] = [];
+  const byHolder = new Map<TraceSpan, UserlandSpan[]>();
+  for (const s of history.userlandSpans) {
+    const step =
+      s.stepId !== undefined ? children.find((c) => c.stepId === s.stepId && !c.userland) : undefined;
+    if (!step) {
+      unplaced.push(s);
+      continue;
+    }
+    const attempt = step.children.find((c) => c.spanId === `${step.spanId}:a${s.attempt ?? -1}`);
+    const holder = attempt ?? step;
+    byHolder.set(holder, [...(byHolder.get(holder) ?? []), s]);
+  }
+  for (const [holder, spans] of byHolder) holder.children.push(...userlandTrees(ctx, spans, holder.spanId));
+  children.push(...userlandTrees(ctx, unplaced, rootId));
   children.sort((a, b) => (a.startedAt ?? a.queuedAt) - (b.startedAt ?? b.queuedAt));
 
   const status = runSpanStatus(run);
@@ -278,7 +352,11 @@ export function buildTrace(history: RunHistory, opts: { now: number; fnName?: st
       : {}),
     stepType: "RUN",
     isRoot: true,
-    metadata: metadataFor(ctx, undefined, (r) => r.stepId === undefined),
+    metadata: metadataFor(
+      ctx,
+      steps.flatMap((s) => s.metadata?.filter((m) => m.scope === "run") ?? []),
+      (r) => r.stepId === undefined,
+    ),
     children,
   });
 }

@@ -85,6 +85,7 @@ describe("recoverStalledRuns", () => {
       getRunHistory: (id) => ports.runs.getRunHistory(id),
       getStep: (id, stepId) => ports.runs.getStep(id, stepId),
       addMetadata: (records) => ports.runs.addMetadata(records),
+      addUserlandSpans: (spans) => ports.runs.addUserlandSpans(spans),
       listRuns: (q, page) => ports.runs.listRuns(q, page),
       countRuns: (q) => ports.runs.countRuns(q),
       createRun: (run, key) => ports.runs.createRun(run, key),

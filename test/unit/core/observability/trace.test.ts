@@ -34,7 +34,7 @@ function attempt(runId: string, stepId: string, n: number, version: number): Att
 }
 
 function history(run: RunRecord, steps: StepRecord[] = [], attempts: AttemptRecord[] = []): RunHistory {
-  return { run, steps, attempts, metadata: [] };
+  return { run, steps, attempts, metadata: [], userlandSpans: [] };
 }
 
 const names = (span: TraceSpan) => span.children.map((c) => c.name);
@@ -243,5 +243,20 @@ describe("span outputs by id", () => {
     await expect(readSpanOutput(runs, "attempt:R:x")).rejects.toMatchObject({ status: 400 });
     await expect(readSpanOutput(runs, `run:${makeRun().runId}`)).rejects.toMatchObject({ status: 404 });
     await expect(readSpanOutput(runs, `step:${makeRun().runId}:a`)).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe("run trace metadata routing", () => {
+  it("puts metadata a step carries with run scope on the root span, not the step", () => {
+    const run = makeRun({ firstAttemptAt: T0 });
+    const s = step(run.runId, "h1", {
+      metadata: [
+        { kind: "userland.default", scope: "run", op: "set", values: { a: 1 }, updatedAt: T0 },
+        { kind: "userland.mine", scope: "step", op: "set", values: { b: 2 }, updatedAt: T0 },
+      ],
+    });
+    const trace = buildTrace(history(run, [s]), { now: T0 + 1 });
+    expect(trace.metadata.map((m) => m.kind)).toEqual(["userland.default"]);
+    expect(trace.children[0]?.metadata.map((m) => m.kind)).toEqual(["userland.mine"]);
   });
 });
