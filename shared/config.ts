@@ -22,6 +22,8 @@ const schema = z.object({
   TIDELINE_SIGNING_KEY_FALLBACK: z.string().optional(),
   /** sha256 hex of each accepted event key (event keys are never stored in clear). */
   TIDELINE_EVENT_KEY_HASHES: csv,
+  /** sha256 hex of each API key accepted as bearer token by REST and GraphQL (beside the signing key). */
+  TIDELINE_API_KEY_HASHES: csv,
   /** Fixed delay between retries instead of the official backoff table (like `--retry-interval`). */
   TIDELINE_RETRY_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86400).optional(),
   TIDELINE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -37,6 +39,7 @@ export interface TidelineConfig {
   mode: "dev" | "cloud";
   signingKeys: string[];
   eventKeyHashes: string[];
+  apiKeyHashes: string[];
   retryIntervalSeconds?: number;
   allowUnsignedResponses: boolean;
   eventRetentionDays: number;
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TidelineConfig
       (k): k is string => typeof k === "string" && k.length > 0,
     ),
     eventKeyHashes: e.TIDELINE_EVENT_KEY_HASHES,
+    apiKeyHashes: e.TIDELINE_API_KEY_HASHES.map((h) => h.toLowerCase()),
     retryIntervalSeconds: e.TIDELINE_RETRY_INTERVAL_SECONDS,
     allowUnsignedResponses: e.TIDELINE_ALLOW_UNSIGNED_RESPONSES,
     eventRetentionDays: e.TIDELINE_EVENT_RETENTION_DAYS,

@@ -22,6 +22,8 @@ import { TidelineFunction } from "./constructs/TidelineFunction.js";
 
 /** Environment variable with the accepted event keys' sha256 hashes (read by shared/config.ts). */
 export const EVENT_KEY_HASHES_ENV = "TIDELINE_EVENT_KEY_HASHES";
+/** Environment variable with the accepted API keys' sha256 hashes (REST and GraphQL bearer tokens). */
+export const API_KEY_HASHES_ENV = "TIDELINE_API_KEY_HASHES";
 
 /**
  * The longest single executor invocation, from the manifest (Lambda's 15-minute maximum). The work
@@ -39,6 +41,12 @@ export interface TidelineStackProps extends StackProps {
    * the cloud-mode event API rejects every event.
    */
   readonly eventKeyHashes?: readonly string[];
+  /**
+   * sha256 hex of each API key the REST and GraphQL APIs accept as bearer token, beside the signing
+   * key (`cdk deploy -c apiKeyHashes=<hex>`): for the dashboard and scripts, so the signing key
+   * need not leave the apps.
+   */
+  readonly apiKeyHashes?: readonly string[];
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -58,7 +66,8 @@ export class TidelineStack extends Stack {
 
   constructor(scope: Construct, id: string, props: TidelineStackProps = {}) {
     super(scope, id, props);
-    const eventKeyHashes = checkEventKeyHashes(props.eventKeyHashes ?? []);
+    const eventKeyHashes = checkKeyHashes("eventKeyHashes", props.eventKeyHashes ?? []);
+    const apiKeyHashes = checkKeyHashes("apiKeyHashes", props.apiKeyHashes ?? []);
 
     this.data = new DataStores(this, "Data");
     this.scheduling = new Scheduling(this, "Scheduling", { timersQueue: this.data.queues.timers });
@@ -72,6 +81,7 @@ export class TidelineStack extends Stack {
       return fn;
     });
     this.functions.eventApi.addEnvironment(EVENT_KEY_HASHES_ENV, eventKeyHashes.join(","));
+    if (apiKeyHashes.length) this.functions.api.addEnvironment(API_KEY_HASHES_ENV, apiKeyHashes.join(","));
 
     this.http = new HttpEndpoints(this, "Http", { routes: httpRoutes(Object.values(this.functions)) });
 
@@ -87,14 +97,14 @@ export class TidelineStack extends Stack {
 }
 
 /** Normalises the hashes (lowercase hex) and rejects what is not a sha256 digest. */
-function checkEventKeyHashes(hashes: readonly string[]): string[] {
+function checkKeyHashes(what: string, hashes: readonly string[]): string[] {
   const normalised = hashes.map((h) => h.trim().toLowerCase());
   const bad = normalised.filter((h) => !SHA256_HEX.test(h));
   if (bad.length > 0) {
-    throw new Error(`eventKeyHashes must be sha256 hex digests (64 hex characters); got ${bad.join(", ")}`);
+    throw new Error(`${what} must be sha256 hex digests (64 hex characters); got ${bad.join(", ")}`);
   }
   if (normalised.length > MAX_EVENT_KEY_HASHES) {
-    throw new Error(`At most ${MAX_EVENT_KEY_HASHES} eventKeyHashes fit in the Lambda environment`);
+    throw new Error(`At most ${MAX_EVENT_KEY_HASHES} ${what} fit in the Lambda environment`);
   }
   return normalised;
 }

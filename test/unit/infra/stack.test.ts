@@ -3,7 +3,11 @@ import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ratePeriodSeconds, type ScheduleName } from "../../../infra/stack/constructs/Scheduling.js";
 import { nagPacks } from "../../../infra/stack/nag.js";
-import { EVENT_KEY_HASHES_ENV, TidelineStack } from "../../../infra/stack/TidelineStack.js";
+import {
+  API_KEY_HASHES_ENV,
+  EVENT_KEY_HASHES_ENV,
+  TidelineStack,
+} from "../../../infra/stack/TidelineStack.js";
 import { loadConfig } from "../../../shared/config.js";
 import {
   FUNCTIONS,
@@ -199,6 +203,24 @@ describe("TidelineStack functions", () => {
 
     expect(hashesOf("eventApi")).toBe(EVENT_KEY_HASH);
     expect(FUNCTION_NAMES.filter((e) => e !== "eventApi" && hashesOf(e) !== undefined)).toEqual([]);
+  });
+
+  it("passes API key hashes to the API function only, and none when none are given", () => {
+    const hash = "b".repeat(64);
+    const withKeys = synthesize({ apiKeyHashes: [hash.toUpperCase()] }, { bundle: false });
+    const apiEnvOf = (s: Synthesized, entry: FunctionName) => {
+      const p = resourceIn(s, s.stack.functions[entry].fn).Properties as {
+        Environment?: { Variables?: Record<string, unknown> };
+      };
+      return p.Environment?.Variables?.[API_KEY_HASHES_ENV];
+    };
+    expect(apiEnvOf(withKeys, "api")).toBe(hash);
+    expect(FUNCTION_NAMES.filter((e) => e !== "api" && apiEnvOf(withKeys, e) !== undefined)).toEqual([]);
+    expect(envOf("api")[API_KEY_HASHES_ENV]).toBeUndefined();
+    const app = new App({ context: cdkContext() });
+    expect(() => new TidelineStack(app, "BadApi", { apiKeyHashes: ["nope"] })).toThrow(
+      /apiKeyHashes must be sha256/,
+    );
   });
 
   it("rejects event key hashes that are not sha256 hex", () => {
