@@ -108,6 +108,9 @@ export async function apiDeps() {
   const b = base();
   return {
     ...b,
+    // Sending events from the API (REST and GraphQL) goes through the Event API's stream.
+    stream: new KinesisEventStream(b.clients.kinesis, b.config.stream),
+    apiKeyHashes: b.config.apiKeyHashes,
     clock,
     now: () => clock.now(),
     mode: b.config.mode,

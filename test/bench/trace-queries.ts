@@ -111,7 +111,8 @@ async function main(): Promise<void> {
       const failed = attempts.filter((a) => a.stepId === step.stepId);
       if (failed.length) {
         const a = failed.map((f) => ({ ...f, version }));
-        if (!(await runs.commitTransition(longId, version++, { attempts: a, set: {}, at: step.at }))) throw new Error("race");
+        if (!(await runs.commitTransition(longId, version++, { attempts: a, set: {}, at: step.at })))
+          throw new Error("race");
       }
       if (!(await runs.commitTransition(longId, version++, { steps: [step], set: {}, at: step.at })))
         throw new Error("race");
@@ -129,14 +130,21 @@ async function main(): Promise<void> {
       Array.from({ length: CONCURRENCY }, async () => {
         for (let i = next++; i < RUNS; i = next++) {
           const id = ulidLike(i, "R");
-          await runs.createRun(run(id, `bench-fn-${i % 4}`, now - 7_200_000 + Math.floor((i * 7_200_000) / RUNS)));
+          await runs.createRun(
+            run(id, `bench-fn-${i % 4}`, now - 7_200_000 + Math.floor((i * 7_200_000) / RUNS)),
+          );
           if (i % 4 === 0) {
-            await runs.commitTransition(id, 0, { set: { status: "Completed", endedAt: now, output: i }, at: now });
+            await runs.commitTransition(id, 0, {
+              set: { status: "Completed", endedAt: now, output: i },
+              at: now,
+            });
           }
         }
       }),
     );
-    console.log(`Stored ${RUNS} runs in ${((performance.now() - t0) / 1000).toFixed(1)} s, plus one ${STEPS}-step run.`);
+    console.log(
+      `Stored ${RUNS} runs in ${((performance.now() - t0) / 1000).toFixed(1)} s, plus one ${STEPS}-step run.`,
+    );
     console.log(`GraphQL on tideline dev (${QUERIES} queries each, after 5 warm-up):`);
 
     const span = "name status stepID spanID startedAt endedAt duration outputID attempts";
@@ -150,8 +158,12 @@ async function main(): Promise<void> {
     const list = (filter: string, extra = "") =>
       `query ($from: Time!) { runs(first: 40, orderBy: [{field: QUEUED_AT, direction: DESC}], filter: {from: $from${filter}}) { edges { node { id status queuedAt endedAt } } pageInfo { hasNextPage endCursor } ${extra} } }`;
     await timeQueries(runtime.url, `runs(first: 40), ${RUNS} stored`, list(""), { from });
-    await timeQueries(runtime.url, "runs(first: 40) status COMPLETED", list(", status: [COMPLETED]"), { from });
-    await timeQueries(runtime.url, `runs(first: 40) + totalCount (${RUNS})`, list("", "totalCount"), { from });
+    await timeQueries(runtime.url, "runs(first: 40) status COMPLETED", list(", status: [COMPLETED]"), {
+      from,
+    });
+    await timeQueries(runtime.url, `runs(first: 40) + totalCount (${RUNS})`, list("", "totalCount"), {
+      from,
+    });
   } finally {
     await runtime.stop();
   }

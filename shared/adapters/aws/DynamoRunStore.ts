@@ -316,7 +316,9 @@ export class DynamoRunStore implements RunStore {
       await retryUnprocessed(
         puts.slice(i, i + 25),
         async (batch) => {
-          const r = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tables.runs]: batch } }));
+          const r = await this.doc.send(
+            new BatchWriteCommand({ RequestItems: { [this.tables.runs]: batch } }),
+          );
           return (r.UnprocessedItems?.[this.tables.runs] ?? []).flatMap((u) =>
             u.PutRequest?.Item ? [{ PutRequest: { Item: u.PutRequest.Item } }] : [],
           );

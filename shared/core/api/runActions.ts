@@ -1,11 +1,20 @@
 /**
  * What the APIs (GraphQL mutations, REST v1, the dashboard) can do to runs: cancel one, rerun one
- * (optionally from a step, keeping the results of the steps before it), and send events.
+ * (optionally from a step, keeping the results of the steps before it), replay a function's runs
+ * over a window of received events, and send events.
  */
 import { monotonicFactory } from "ulid";
 import { NotFoundError, ValidationError } from "../../domain/errors.js";
-import type { RunRecord, StepRecord } from "../../domain/schemas.js";
-import type { Clock, EventStream, RegistryStore, RunStore, TimerService, WorkQueue } from "../../ports/index.js";
+import type { FunctionRecord, RunRecord, StepRecord } from "../../domain/schemas.js";
+import type {
+  Clock,
+  EventStore,
+  EventStream,
+  RegistryStore,
+  RunStore,
+  TimerService,
+  WorkQueue,
+} from "../../ports/index.js";
 import { parseEventPayload } from "../../protocol/events.js";
 import { dispatchJobs } from "../scheduling/dispatch.js";
 import { startJob } from "../scheduling/partition.js";
@@ -64,20 +73,33 @@ export async function rerunRun(
     kept = history.steps.filter((s) => before.has(s.stepId));
   }
 
+  return startRerun(deps, fn, run, kept);
+}
+
+/**
+ * Creates and starts a run of `fn` with the events of `source`. With `kept` steps, their results
+ * are written first (and the stack rebuilt from them) so the run resumes after them.
+ */
+async function startRerun(
+  deps: RunActionDeps,
+  fn: FunctionRecord,
+  source: RunRecord,
+  kept: StepRecord[],
+): Promise<string> {
   const now = deps.clock.now();
   const newRunId = newUlid(now);
   const start = startJob(fn, { runId: newRunId });
   const fresh: RunRecord = {
     runId: newRunId,
-    fnSlug: run.fnSlug,
-    appId: run.appId,
+    fnSlug: source.fnSlug,
+    appId: source.appId,
     status: "Running",
-    eventId: run.eventId,
-    events: run.events,
+    eventId: source.eventId,
+    events: source.events,
     startedAt: now,
     updatedAt: now,
     version: 0,
-    requestVersion: run.requestVersion,
+    requestVersion: source.requestVersion,
     stack: [],
     next: kept.length ? [] : [start],
   };
@@ -91,7 +113,7 @@ export async function rerunRun(
   const steps = kept.map((s) => ({ ...s, runId: newRunId }));
   await deps.runs.commitTransition(newRunId, 0, {
     steps,
-    set: { stack: run.stack.filter((id) => steps.some((s) => s.stepId === id)), next: [first] },
+    set: { stack: source.stack.filter((id) => steps.some((s) => s.stepId === id)), next: [first] },
     at: now,
   });
   await dispatchJobs(deps, [first]);
@@ -112,4 +134,86 @@ export async function sendEvents(deps: SendDeps, body: string): Promise<string[]
   if (!parsed.ok) throw new ValidationError(parsed.error, parsed.status);
   await deps.stream.put(parsed.events);
   return parsed.events.map((e) => e.internalId);
+}
+
+/** Most runs one replay request starts; a wider window is refused (400) rather than cut short. */
+export const REPLAY_MAX_RUNS = 1000;
+/** Most received events one replay request looks through (most may have started other functions). */
+export const REPLAY_MAX_EVENTS = 10 * REPLAY_MAX_RUNS;
+/** Runs created at once while replaying. */
+const REPLAY_CONCURRENCY = 16;
+const EVENT_PAGE = 100;
+
+export interface ReplayDeps extends RunActionDeps {
+  events: EventStore;
+}
+
+/**
+ * Starts a new run of `fnSlug`, with the same events, for each run of it that an event received in
+ * [from, until] started. A run started by several of those events (a batch), and the reruns of it
+ * (which keep its triggering event), are replayed once. Returns the new run ids, oldest first.
+ */
+export async function replayEvents(
+  deps: ReplayDeps,
+  req: { fnSlug: string; from: number; until: number },
+): Promise<string[]> {
+  if (req.from > req.until) throw new ValidationError("from must not be later than until");
+  const fn = await deps.registry.getFunction(req.fnSlug);
+  if (!fn || fn.archived) throw new NotFoundError(`function ${req.fnSlug} not found`);
+  const originals = await runsToReplay(deps, fn, req);
+  return mapLimited(originals, REPLAY_CONCURRENCY, (run) => startRerun(deps, fn, run, []));
+}
+
+/** Event names that can trigger `fn`; undefined = any (a wildcard trigger). */
+function triggerNames(fn: FunctionRecord): string[] | undefined {
+  const names = fn.triggers.flatMap((t) => ("event" in t ? [t.event] : []));
+  return names.some((n) => n.includes("*")) ? undefined : names;
+}
+
+async function runsToReplay(
+  deps: ReplayDeps,
+  fn: FunctionRecord,
+  req: { from: number; until: number },
+): Promise<RunRecord[]> {
+  const names = triggerNames(fn);
+  if (names?.length === 0) return [];
+  const tooMany = (what: string) =>
+    new ValidationError(`the window holds more than ${what}: replay a narrower window`);
+  // The earliest run of the function per triggering event: the original, not a rerun of it.
+  const originals = new Map<string, RunRecord>();
+  let scanned = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.events.listEvents(
+      { from: req.from, until: req.until, includeInternal: true, ...(names ? { names } : {}) },
+      { limit: EVENT_PAGE, ...(cursor ? { cursor } : {}) },
+    );
+    scanned += page.events.length;
+    if (scanned > REPLAY_MAX_EVENTS) throw tooMany(`${REPLAY_MAX_EVENTS} events`);
+    const started = page.events.filter((e) => e.runIds.length > 0);
+    const runs = await Promise.all(started.map((e) => deps.runs.listRunsForEvent(e.internalId)));
+    for (const run of runs.flat()) {
+      if (run.fnSlug !== fn.slug) continue;
+      const known = originals.get(run.eventId);
+      if (!known || run.startedAt < known.startedAt) originals.set(run.eventId, run);
+    }
+    if (originals.size > REPLAY_MAX_RUNS) throw tooMany(`${REPLAY_MAX_RUNS} runs of ${fn.slug}`);
+    cursor = page.cursor;
+  } while (cursor);
+  return [...originals.values()].sort((a, b) => a.startedAt - b.startedAt || a.runId.localeCompare(b.runId));
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      const item = items[i];
+      if (item !== undefined) results[i] = await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

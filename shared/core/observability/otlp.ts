@@ -88,7 +88,8 @@ function enumName<N extends string>(
 }
 
 /** Nanoseconds (a decimal string: beyond a double's exact range) to epoch ms. */
-const ms = (n: string | number) => (typeof n === "string" ? Number(BigInt(n) / 1_000_000n) : Math.floor(n / 1e6));
+const ms = (n: string | number) =>
+  typeof n === "string" ? Number(BigInt(n) / 1_000_000n) : Math.floor(n / 1e6);
 
 /** Parses an OTLP JSON export into spans by run; spans with no run id are counted as rejected. */
 export function parseOtlpJson(body: string): { spans: UserlandSpan[]; rejected: number } {

@@ -1,0 +1,109 @@
+/**
+ * Per-request state: the ports and memoized reads, so a query that asks for the same function,
+ * app or run from many nodes (a page of runs, a trace's spans) reads each once.
+ */
+import type { AppRecord, FunctionRecord, RunRecord } from "../../../domain/schemas.js";
+import type {
+  Clock,
+  EventStore,
+  EventStream,
+  RegistryStore,
+  RunHistory,
+  RunStore,
+  TimerService,
+  WorkQueue,
+} from "../../../ports/index.js";
+import { DEFAULT_RETRIES } from "../../../protocol/constants.js";
+
+export interface GraphqlDeps {
+  runs: RunStore;
+  events: EventStore;
+  registry: RegistryStore;
+  clock: Clock;
+  work: WorkQueue;
+  timers: TimerService;
+  stream: EventStream;
+}
+
+function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (!value) {
+    value = load();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+export class RequestContext {
+  /** One "now" per request: listings default their window to it and traces judge sleeps by it. */
+  readonly now: number;
+  private readonly fns = new Map<string, Promise<FunctionRecord | undefined>>();
+  private readonly apps = new Map<string, Promise<AppRecord | undefined>>();
+  private readonly runs = new Map<string, Promise<RunRecord | undefined>>();
+  private readonly histories = new Map<string, Promise<RunHistory | undefined>>();
+  private functionList: Promise<FunctionRecord[]> | undefined;
+  private appList: Promise<AppRecord[]> | undefined;
+
+  constructor(readonly deps: GraphqlDeps) {
+    this.now = deps.clock.now();
+  }
+
+  fn(slug: string): Promise<FunctionRecord | undefined> {
+    return memo(this.fns, slug, () => this.deps.registry.getFunction(slug));
+  }
+
+  /** The function of a run; a stand-in when the registry no longer knows it (fields are non-null). */
+  async fnOf(run: Pick<RunRecord, "fnSlug" | "appId">): Promise<FunctionRecord> {
+    return (await this.fn(run.fnSlug)) ?? placeholderFunction(run.fnSlug, run.appId);
+  }
+
+  app(appId: string): Promise<AppRecord | undefined> {
+    return memo(this.apps, appId, () => this.deps.registry.getApp(appId));
+  }
+
+  async appOf(appId: string): Promise<AppRecord> {
+    return (await this.app(appId)) ?? placeholderApp(appId);
+  }
+
+  listFunctions(): Promise<FunctionRecord[]> {
+    this.functionList ??= this.deps.registry.listFunctions();
+    return this.functionList;
+  }
+
+  listApps(): Promise<AppRecord[]> {
+    this.appList ??= this.deps.registry.listApps();
+    return this.appList;
+  }
+
+  run(runId: string): Promise<RunRecord | undefined> {
+    return memo(this.runs, runId, () => this.deps.runs.getRun(runId));
+  }
+
+  /** Remembers a run read some other way (a by-event listing, a mutation's result). */
+  primeRun(run: RunRecord): void {
+    this.runs.set(run.runId, Promise.resolve(run));
+  }
+
+  history(runId: string): Promise<RunHistory | undefined> {
+    return memo(this.histories, runId, () => this.deps.runs.getRunHistory(runId));
+  }
+}
+
+function placeholderFunction(slug: string, appId: string): FunctionRecord {
+  return {
+    slug,
+    appId,
+    name: slug,
+    internalId: slug,
+    triggers: [],
+    url: "",
+    retries: DEFAULT_RETRIES,
+    config: {},
+    updatedAt: 0,
+    archived: true,
+  };
+}
+
+function placeholderApp(appId: string): AppRecord {
+  return { appId, url: "", sdk: "unknown", functionSlugs: [], checksum: "", createdAt: 0, updatedAt: 0 };
+}

@@ -1,0 +1,31 @@
+/** Mutations: through runActions, as the REST API and the dashboard act on runs. */
+import { ValidationError } from "../../../../domain/errors.js";
+import { cancelRun, rerunRun, sendEvents } from "../../runActions.js";
+import type { RequestContext } from "../context.js";
+import { legacyRunNode } from "../views/runs.js";
+
+interface RerunArgs {
+  runID: string;
+  fromStep?: { stepID: string; input?: unknown } | null;
+}
+
+export const mutations = {
+  async cancelRun(args: { runID: string }, ctx: RequestContext) {
+    const run = await cancelRun(ctx.deps, args.runID);
+    ctx.primeRun(run);
+    return legacyRunNode(ctx, run);
+  },
+
+  /** The new run's id. Debug-session arguments are accepted and ignored. */
+  async rerun(args: RerunArgs, ctx: RequestContext) {
+    const { fromStep } = args;
+    if (fromStep && fromStep.input !== undefined && fromStep.input !== null) {
+      throw new ValidationError("rerunning from a step with a replaced input is not supported");
+    }
+    return rerunRun(ctx.deps, args.runID, fromStep ? { fromStepId: fromStep.stepID } : {});
+  },
+
+  async sendEvent(args: { payload: string }, ctx: RequestContext) {
+    return sendEvents(ctx.deps, args.payload);
+  },
+};

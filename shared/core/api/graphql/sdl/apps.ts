@@ -1,0 +1,145 @@
+/** Apps and functions: the shapes of Inngest's dev-server schema (pkg/coreapi/gql.schema.graphql). */
+export const APPS_SDL = /* GraphQL */ `
+type PageInfo {
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+  startCursor: String
+  endCursor: String
+}
+
+type Workspace {
+  id: ID!
+}
+
+enum AppMethod {
+  SERVE
+  CONNECT
+  API
+}
+
+input AppsFilterV1 {
+  method: AppMethod
+}
+
+type App {
+  id: ID!
+  externalID: String!
+  name: String!
+  sdkLanguage: String!
+  sdkVersion: String!
+  framework: String
+  url: String
+  checksum: String
+  error: String
+  functions: [Function!]!
+  method: AppMethod!
+  appVersion: String
+  connected: Boolean!
+  functionCount: Int!
+  autodiscovered: Boolean!
+}
+
+input FunctionQuery {
+  workspaceId: ID! = "local"
+  functionSlug: String!
+}
+
+type Function {
+  id: String!
+  name: String!
+  slug: String!
+  failureHandler: Function
+  config: String!
+  configuration: FunctionConfiguration!
+  concurrency: Int!
+  triggers: [FunctionTrigger!]
+  url: String!
+  appID: String!
+  app: App!
+}
+
+enum FunctionTriggerTypes {
+  EVENT
+  CRON
+}
+
+type FunctionTrigger {
+  type: FunctionTriggerTypes!
+  value: String!
+  condition: String
+}
+
+type FunctionConfiguration {
+  cancellations: [CancellationConfiguration!]!
+  retries: RetryConfiguration!
+  priority: String
+  eventsBatch: EventsBatchConfiguration
+  concurrency: [ConcurrencyConfiguration!]!
+  rateLimit: RateLimitConfiguration
+  debounce: DebounceConfiguration
+  throttle: ThrottleConfiguration
+  singleton: SingletonConfiguration
+}
+
+type CancellationConfiguration {
+  event: String!
+  timeout: String
+  condition: String
+}
+
+type RetryConfiguration {
+  value: Int!
+  isDefault: Boolean
+}
+
+type EventsBatchConfiguration {
+  maxSize: Int!
+  timeout: String!
+  key: String
+}
+
+type ConcurrencyConfiguration {
+  scope: ConcurrencyScope!
+  limit: ConcurrencyLimitConfiguration!
+  key: String
+}
+
+enum ConcurrencyScope {
+  ACCOUNT
+  ENVIRONMENT
+  FUNCTION
+}
+
+type ConcurrencyLimitConfiguration {
+  value: Int!
+  isPlanLimit: Boolean
+}
+
+type RateLimitConfiguration {
+  limit: Int!
+  period: String!
+  key: String
+}
+
+type DebounceConfiguration {
+  period: String!
+  key: String
+}
+
+type ThrottleConfiguration {
+  burst: Int!
+  key: String
+  limit: Int!
+  period: String!
+}
+
+type SingletonConfiguration {
+  mode: SingletonMode!
+  key: String
+}
+
+enum SingletonMode {
+  SKIP
+  CANCEL
+}
+`;

@@ -1,0 +1,124 @@
+/** Runs (the v2 shapes the dashboard and SDK test tooling read, and the older FunctionRun). */
+export const RUNS_SDL = /* GraphQL */ `
+enum FunctionRunStatus {
+  COMPLETED
+  FAILED
+  CANCELLED
+  RUNNING
+  QUEUED
+  SKIPPED
+}
+
+input FunctionRunQuery {
+  workspaceId: ID! = "local"
+  functionRunId: ID!
+}
+
+type FunctionRun {
+  id: ID!
+  functionID: String!
+  function: Function
+  workspace: Workspace
+  event: Event
+  events: [Event!]!
+  batchID: ULID
+  batchCreatedAt: Time
+  status: FunctionRunStatus
+  startedAt: Time
+  finishedAt: Time
+  output: String
+  eventID: ID!
+  cron: String
+}
+
+input RunsFilterV2 {
+  from: Time!
+  until: Time
+  timeField: RunsV2OrderByField = QUEUED_AT
+  status: [FunctionRunStatus!]
+  functionIDs: [UUID!]
+  appIDs: [UUID!]
+  isDeferred: Boolean
+  query: String
+}
+
+input RunsV2OrderBy {
+  field: RunsV2OrderByField!
+  direction: RunsOrderByDirection!
+}
+
+enum RunsV2OrderByField {
+  QUEUED_AT
+  STARTED_AT
+  ENDED_AT
+}
+
+enum RunsOrderByDirection {
+  ASC
+  DESC
+}
+
+type FunctionRunV2 {
+  id: ULID!
+  appID: UUID!
+  app: App!
+  functionID: UUID!
+  function: Function!
+  traceID: String!
+  queuedAt: Time!
+  startedAt: Time
+  endedAt: Time
+  status: FunctionRunStatus!
+  sourceID: String
+  triggerIDs: [ULID!]!
+  eventName: String
+  isBatch: Boolean!
+  batchCreatedAt: Time
+  cronSchedule: String
+  output: Bytes
+  trace(preview: Boolean): RunTraceSpan
+  hasAI: Boolean!
+  defers: [RunDefer!]!
+  siblingDefers: [RunDefer!]!
+  deferredFrom: [RunDeferredFrom!]!
+  isDeferred: Boolean!
+}
+
+type RunsV2Connection {
+  edges: [FunctionRunV2Edge!]!
+  pageInfo: PageInfo!
+  totalCount(preview: Boolean): Int!
+}
+
+type FunctionRunV2Edge {
+  node: FunctionRunV2!
+  cursor: String!
+}
+
+enum RunDeferStatus {
+  SCHEDULED
+  ABORTED
+  REJECTED
+}
+
+type RunDefer {
+  hashedDeferID: String!
+  userlandDeferID: String!
+  fnSlug: String!
+  status: RunDeferStatus!
+  function: Function
+  runID: ULID
+  run: FunctionRunV2
+}
+
+type RunDeferredFrom {
+  runID: ULID!
+  function: Function!
+  run: FunctionRunV2
+}
+
+input RerunFromStepInput {
+  stepID: String!
+  input: Bytes
+}
+`;
