@@ -24,6 +24,9 @@ export const HEADERS = {
   generationId: "x-inngest-generation-id",
   forceStepPlan: "x-inngest-force-step-plan",
   authorization: "authorization",
+  /** W3C trace context of an execution request: the SDK parents the app's own spans on it. */
+  traceParent: "traceparent",
+  traceState: "tracestate",
   contentType: "content-type",
   userAgent: "user-agent",
 } as const;

@@ -28,6 +28,8 @@ export interface SdkCall {
   stepId: string;
   requestVersion: number;
   timeoutMs: number;
+  /** W3C trace context (traceparent, tracestate) for the SDK's tracing middleware. */
+  trace?: { parent: string; state: string };
 }
 
 /**
@@ -47,6 +49,10 @@ export async function callSdk(deps: SdkCallDeps, req: SdkCall): Promise<SdkOutco
     [HEADERS.reqVersion]: String(req.requestVersion),
   };
   if (signed.signature) headers[HEADERS.signature] = signed.signature;
+  if (req.trace) {
+    headers[HEADERS.traceParent] = req.trace.parent;
+    headers[HEADERS.traceState] = req.trace.state;
+  }
   try {
     const res = await deps.http(req.url, {
       method: "POST",

@@ -1,4 +1,5 @@
-import type { Job } from "../../domain/schemas.js";
+import { type Job, jobId } from "../../domain/schemas.js";
+import { traceParent, traceState } from "../../protocol/traceContext.js";
 import type { RegistryStore, RunStore } from "../../ports/index.js";
 import { retryDelayMs } from "../../protocol/backoff.js";
 import type { SdkOutcome } from "../../protocol/sdkResponse.js";
@@ -72,6 +73,7 @@ export async function executeJob(
       stepId: job.stepId,
       requestVersion: run.requestVersion,
       timeoutMs: Math.min(MAX_REQUEST_MS, opts.remainingMs),
+      trace: { parent: traceParent(run.runId, jobId(job)), state: traceState(run.appId, fn.internalId) },
     });
   }
 

@@ -1,0 +1,127 @@
+/**
+ * The SDK's tracing middleware (extendedTracesMiddleware) exports the app's own OpenTelemetry
+ * spans to `/v1/traces/userland`; they appear in the run's trace under the step they ran in.
+ */
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { trace } from "@opentelemetry/api";
+import { Inngest } from "inngest";
+import { extendedTracesMiddleware } from "inngest/experimental";
+import { createServer } from "inngest/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../infra/local/emulators.js";
+import { silentLogger } from "../../infra/local/log.js";
+import { startLocalRuntime } from "../../infra/local/runtime.js";
+import { randomSuffix, waitFor, waitForAppSync } from "../helpers/index.js";
+
+// The SDK batches spans; export them every 100 ms rather than every 5 s.
+process.env.OTEL_BSP_SCHEDULE_DELAY = "100";
+
+let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
+let server: ReturnType<typeof createServer>;
+let inngest: Inngest;
+let event: string;
+
+interface Span {
+  name: string;
+  isUserland: boolean;
+  userlandSpan: { spanName: string; spanKind: string; scopeName: string | null; spanAttrs: unknown } | null;
+  childrenSpans: Span[];
+}
+
+async function gql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+  const res = await fetch(`${runtime.url}/v0/gql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data: T; errors?: unknown };
+  if (!res.ok || body.errors) throw new Error(JSON.stringify(body));
+  return body.data;
+}
+
+beforeAll(async () => {
+  const suffix = randomSuffix();
+  const port = await freePort();
+  event = `otel-${suffix}/ask`;
+  inngest = new Inngest({
+    id: `otel-${suffix}`,
+    isDev: true,
+    baseUrl: `http://127.0.0.1:${port}`,
+    middleware: [extendedTracesMiddleware()],
+  });
+  const fn = inngest.createFunction({ id: "ask", triggers: [{ event }] }, async ({ step }) => {
+    return step.run("ask model", () =>
+      trace.getTracer("e2e-instrumentation", "1.0.0").startActiveSpan("llm call", (span) => {
+        span.setAttributes({
+          "gen_ai.operation.name": "chat",
+          "gen_ai.request.model": "tiny",
+          "gen_ai.response.model": "tiny-2026",
+          "gen_ai.provider.name": "openai",
+          "gen_ai.usage.input_tokens": 18,
+          "gen_ai.usage.output_tokens": 39,
+        });
+        span.end();
+        return "answered";
+      }),
+    );
+  });
+  server = createServer({ client: inngest, functions: [fn] });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  runtime = await startLocalRuntime({
+    port,
+    prefix: `e2e-otel-${suffix}`,
+    appUrls: [`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/inngest`],
+    log: silentLogger,
+  });
+  await waitForAppSync(runtime.url);
+}, 120_000);
+
+afterAll(async () => {
+  server?.closeAllConnections();
+  server?.close();
+  await runtime?.stop();
+});
+
+describe("userland spans from the SDK's tracing middleware", () => {
+  it("shows the app's span under the step it ran in", async () => {
+    const { ids } = await inngest.send({ name: event, data: {} });
+    const runId = await waitFor(
+      async () =>
+        (
+          await gql<{ eventV2: { runs: { id: string }[] } | null }>(
+            "query ($id: ULID!) { eventV2(id: $id) { runs { id } } }",
+            { id: ids[0] },
+          )
+        ).eventV2?.runs[0]?.id,
+      { timeoutMs: 20_000, intervalMs: 100, what: "the run" },
+    );
+    const F = "name isUserland userlandSpan { spanName spanKind scopeName spanAttrs }";
+    const found = await waitFor(
+      async () => {
+        const data = await gql<{ run: { trace: Span } }>(
+          `query ($id: String!) { run(runID: $id) { trace(preview: true) { ${F} childrenSpans { ${F} childrenSpans { ${F} childrenSpans { ${F} } } } } } }`,
+          { id: runId },
+        );
+        const all: Span[] = [];
+        const walk = (s: Span) => {
+          all.push(s);
+          s.childrenSpans?.forEach(walk);
+        };
+        // Under the step once its result is stored (the export may arrive before that).
+        const step = data.run.trace.childrenSpans.find((s) => s.name === "ask model");
+        if (step) walk(step);
+        return all.find((s) => s.isUserland && s.name === "llm call");
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: "the exported span under its step" },
+    );
+    expect(found.userlandSpan).toMatchObject({ spanName: "llm call", scopeName: "e2e-instrumentation" });
+    const attrs = JSON.parse(String(found.userlandSpan?.spanAttrs)) as Record<string, unknown>;
+    expect(attrs).toMatchObject({
+      "gen_ai.request.model": "tiny",
+      "sdk.run.id": runId,
+      "inngest.step.id": "ask model",
+    });
+  });
+});
