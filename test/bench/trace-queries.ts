@@ -9,6 +9,8 @@
  *
  * The runs are written straight into the runs table through the same store the handlers use.
  */
+
+import { ulid } from "ulid";
 import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
 import type { AttemptRecord, RunRecord, StepRecord } from "../../shared/domain/schemas.js";
@@ -23,9 +25,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[i] ?? Number.NaN;
 }
 
-function ulidLike(n: number, seed: string): string {
-  // 26 Crockford characters; unique per n.
-  return `01${seed}${String(n).padStart(24 - seed.length, "0")}`.toUpperCase().slice(0, 26);
+/** A valid ULID (Crockford base32) unique per `n`: the run ids the API accepts. */
+function ulidLike(n: number, seed: number): string {
+  return ulid(seed * 1_000_000 + n);
 }
 
 function run(runId: string, fnSlug: string, startedAt: number): RunRecord {
@@ -34,7 +36,7 @@ function run(runId: string, fnSlug: string, startedAt: number): RunRecord {
     fnSlug,
     appId: "bench-app",
     status: "Running",
-    eventId: ulidLike(0, "EV"),
+    eventId: ulidLike(0, 2),
     events: [{ name: "bench/go", data: { n: 1 }, id: "e", ts: startedAt, user: {} }],
     startedAt,
     updatedAt: startedAt,
@@ -45,7 +47,13 @@ function run(runId: string, fnSlug: string, startedAt: number): RunRecord {
   };
 }
 
-async function timeQueries(url: string, label: string, query: string, variables: Record<string, unknown>) {
+async function timeQueries(
+  url: string,
+  label: string,
+  query: string,
+  variables: Record<string, unknown>,
+  check: (data: unknown) => string | undefined,
+) {
   const times: number[] = [];
   for (let i = 0; i < QUERIES + 5; i++) {
     const t0 = performance.now();
@@ -54,8 +62,10 @@ async function timeQueries(url: string, label: string, query: string, variables:
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await res.json()) as { errors?: unknown };
+    const body = (await res.json()) as { data?: unknown; errors?: unknown };
     if (res.status !== 200 || body.errors) throw new Error(`${label}: ${res.status} ${JSON.stringify(body)}`);
+    const problem = check(body.data);
+    if (problem) throw new Error(`${label}: ${problem}`);
     if (i >= 5) times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
@@ -74,7 +84,7 @@ async function main(): Promise<void> {
     const now = Date.now();
 
     // One 50-step run, five of whose steps needed a retry.
-    const longId = ulidLike(1, "LONG");
+    const longId = ulidLike(1, 3);
     await runs.createRun(run(longId, "bench-long", now - 60_000));
     const steps: StepRecord[] = [];
     const attempts: AttemptRecord[] = [];
@@ -129,7 +139,7 @@ async function main(): Promise<void> {
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         for (let i = next++; i < RUNS; i = next++) {
-          const id = ulidLike(i, "R");
+          const id = ulidLike(i, 4);
           await runs.createRun(
             run(id, `bench-fn-${i % 4}`, now - 7_200_000 + Math.floor((i * 7_200_000) / RUNS)),
           );
@@ -153,17 +163,41 @@ async function main(): Promise<void> {
       `run(runID){trace} (${STEPS} steps, 3 levels)`,
       `query ($id: String!) { run(runID: $id) { status trace(preview: true) { ${span} childrenSpans { ${span} childrenSpans { ${span} } } } } }`,
       { id: longId },
+      (data) => {
+        const children = (data as { run: { trace: { childrenSpans: { childrenSpans: unknown[] }[] } } }).run
+          .trace.childrenSpans;
+        const attempts = children.reduce((n, c) => n + c.childrenSpans.length, 0);
+        return children.length === STEPS && attempts === STEPS + STEPS / 10
+          ? undefined
+          : `expected ${STEPS} steps and ${STEPS + STEPS / 10} attempts, got ${children.length} and ${attempts}`;
+      },
     );
     const from = new Date(now - 3 * 3_600_000).toISOString();
     const list = (filter: string, extra = "") =>
       `query ($from: Time!) { runs(first: 40, orderBy: [{field: QUEUED_AT, direction: DESC}], filter: {from: $from${filter}}) { edges { node { id status queuedAt endedAt } } pageInfo { hasNextPage endCursor } ${extra} } }`;
-    await timeQueries(runtime.url, `runs(first: 40), ${RUNS} stored`, list(""), { from });
-    await timeQueries(runtime.url, "runs(first: 40) status COMPLETED", list(", status: [COMPLETED]"), {
-      from,
-    });
-    await timeQueries(runtime.url, `runs(first: 40) + totalCount (${RUNS})`, list("", "totalCount"), {
-      from,
-    });
+    type Page = { runs: { edges: { node: { status: string } }[]; totalCount?: number } };
+    const page = (want: { status?: string; total?: number }) => (data: unknown) => {
+      const { edges, totalCount } = (data as Page).runs;
+      if (edges.length !== 40) return `expected a page of 40, got ${edges.length}`;
+      if (want.status && edges.some((e) => e.node.status !== want.status)) return "a run of another status";
+      if (want.total !== undefined && totalCount !== want.total) return `totalCount ${totalCount}`;
+      return undefined;
+    };
+    await timeQueries(runtime.url, `runs(first: 40), ${RUNS} stored`, list(""), { from }, page({}));
+    await timeQueries(
+      runtime.url,
+      "runs(first: 40) status COMPLETED",
+      list(", status: [COMPLETED]"),
+      { from },
+      page({ status: "COMPLETED" }),
+    );
+    await timeQueries(
+      runtime.url,
+      `runs(first: 40) + totalCount (${RUNS})`,
+      list("", "totalCount"),
+      { from },
+      page({ total: RUNS + 1 }),
+    );
   } finally {
     await runtime.stop();
   }

@@ -67,6 +67,11 @@ function input(q: DayQuery, day: number) {
   };
 }
 
+/** The ExclusiveStartKey that resumes an index query right after `item`. */
+function indexKey(q: DayQuery, item: Item): Record<string, unknown> {
+  return { pk: item.pk, sk: item.sk, listDay: item.listDay, [q.sortKey]: item[q.sortKey] };
+}
+
 /** One page of at most `limit` items; a cursor when the window may hold more. */
 export async function queryDays(
   doc: DynamoDBDocumentClient,
@@ -81,10 +86,19 @@ export async function queryDays(
   const items: Item[] = [];
   while (i < all.length && items.length < page.limit) {
     const day = all[i] as number;
-    const r = await doc.send(
-      new QueryCommand({ ...input(q, day), Limit: page.limit - items.length, ExclusiveStartKey: key }),
-    );
-    items.push(...(r.Items ?? []));
+    const wanted = page.limit - items.length;
+    // Limit counts items read before the filter: read ahead when filtering, then cut.
+    const limit = q.filter ? Math.min(1000, Math.max(100, wanted * 4)) : wanted;
+    const r = await doc.send(new QueryCommand({ ...input(q, day), Limit: limit, ExclusiveStartKey: key }));
+    const got = r.Items ?? [];
+    if (got.length > wanted) {
+      const kept = got.slice(0, wanted);
+      items.push(...kept);
+      // Go on right after the last item kept: an index key is its own attributes plus the table's.
+      key = indexKey(q, kept[kept.length - 1] as Item);
+      break;
+    }
+    items.push(...got);
     key = r.LastEvaluatedKey;
     if (!key) i++;
   }
