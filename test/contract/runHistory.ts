@@ -8,23 +8,19 @@ import type {
 import type { RunQuery, RunStore } from "../../shared/ports/index.js";
 import { filler, makeRun, makeStep, T0 } from "../fixtures/records.js";
 import { randomSuffix } from "../helpers/randomSuffix.js";
+import { allPages } from "./pages.js";
 import type { RunStoreHarness } from "./runStore.js";
 
 /** Every run the listing returns, following cursors; fails on a repeat. */
-async function listAll(store: RunStore, q: RunQuery, limit: number): Promise<RunSummary[]> {
-  const seen: RunSummary[] = [];
-  let cursor: string | undefined;
-  for (let pages = 0; pages < 100; pages++) {
-    const page = await store.listRuns(q, { limit, ...(cursor ? { cursor } : {}) });
-    expect(page.runs.length).toBeLessThanOrEqual(limit);
-    seen.push(...page.runs);
-    cursor = page.cursor;
-    if (!cursor) break;
-  }
-  expect(cursor).toBeUndefined();
-  const ids = seen.map((r) => r.runId);
-  expect(ids.length).toBe(new Set(ids).size);
-  return seen;
+function listAll(store: RunStore, q: RunQuery, limit: number): Promise<RunSummary[]> {
+  return allPages(
+    async (cursor) => {
+      const { runs, cursor: next } = await store.listRuns(q, { limit, ...(cursor ? { cursor } : {}) });
+      return { items: runs, ...(next ? { cursor: next } : {}) };
+    },
+    limit,
+    (r) => r.runId,
+  );
 }
 
 function failedAttempt(runId: string, version: number, over: Partial<AttemptRecord> = {}): AttemptRecord {

@@ -4,6 +4,7 @@ import type { RunStore, StalledRun } from "../../shared/ports/index.js";
 import { makeJob } from "../fixtures/jobs.js";
 import { filler, makeEvent, makeRun, makeStep, T0 } from "../fixtures/records.js";
 import { randomSuffix } from "../helpers/randomSuffix.js";
+import { allPages } from "./pages.js";
 
 export interface RunStoreHarness {
   store: RunStore;
@@ -14,20 +15,18 @@ const KEY_TTL_MS = 60_000;
 const LARGE = 450 * 1024;
 
 /** Every stalled run the store lists before `dueBefore`, following cursors; fails on a repeat. */
-async function allStalled(store: RunStore, dueBefore: number, limit = 100): Promise<StalledRun[]> {
-  const seen: StalledRun[] = [];
-  let cursor: string | undefined;
-  for (let pages = 0; pages < 1000; pages++) {
-    const page = await store.listStalledRuns(dueBefore, { limit, ...(cursor ? { cursor } : {}) });
-    expect(page.runs.length).toBeLessThanOrEqual(limit);
-    seen.push(...page.runs);
-    cursor = page.cursor;
-    if (!cursor) break;
-  }
-  expect(cursor).toBeUndefined();
-  const ids = seen.map((r) => r.runId);
-  expect(ids.length).toBe(new Set(ids).size);
-  return seen;
+function allStalled(store: RunStore, dueBefore: number, limit = 100): Promise<StalledRun[]> {
+  return allPages(
+    async (cursor) => {
+      const { runs, cursor: next } = await store.listStalledRuns(dueBefore, {
+        limit,
+        ...(cursor ? { cursor } : {}),
+      });
+      return { items: runs, ...(next ? { cursor: next } : {}) };
+    },
+    limit,
+    (r) => r.runId,
+  );
 }
 
 async function stalledIds(store: RunStore, dueBefore: number): Promise<Set<string>> {

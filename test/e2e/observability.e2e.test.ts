@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../infra/local/emulators.js";
 import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
-import { randomSuffix, waitFor, waitForAppSync } from "../helpers/index.js";
+import { gqlAt, randomSuffix, runOfEvent, waitFor, waitForAppSync } from "../helpers/index.js";
 
 let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
 let server: ReturnType<typeof createServer>;
@@ -33,32 +33,9 @@ interface Span {
   childrenSpans: Span[];
 }
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${runtime.url}/v0/gql`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`GraphQL ${res.status}: ${text}`);
-  const body = JSON.parse(text) as { data: T; errors?: unknown[] };
-  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
-/** The run an event started, found as the dashboard finds it (eventV2.runs). */
-async function runOf(eventId: string): Promise<string> {
-  return waitFor(
-    async () => {
-      const data = await gql<{ eventV2: { runs: { id: string }[] } | null }>(
-        "query ($id: ULID!) { eventV2(id: $id) { runs { id } } }",
-        { id: eventId },
-      );
-      return data.eventV2?.runs[0]?.id;
-    },
-    { timeoutMs: 20_000, intervalMs: 100, what: `the run of event ${eventId}` },
-  );
-}
+const gql = <T>(query: string, variables: Record<string, unknown> = {}) =>
+  gqlAt<T>(runtime.url, query, variables);
+const runOf = (eventId: string) => runOfEvent(runtime.url, eventId);
 
 /** The SDK harness's loop: poll the trace every 400 ms until it ends, then read the output. */
 async function runResult(runId: string): Promise<{ status: string; data: string | null; error: unknown }> {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../infra/local/emulators.js";
 import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
-import { randomSuffix, waitFor, waitForAppSync } from "../helpers/index.js";
+import { gqlAt, randomSuffix, runOfEvent, waitFor, waitForAppSync } from "../helpers/index.js";
 
 // The SDK batches spans; export them every 100 ms rather than every 5 s.
 process.env.OTEL_BSP_SCHEDULE_DELAY = "100";
@@ -29,16 +29,7 @@ interface Span {
   childrenSpans: Span[];
 }
 
-async function gql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-  const res = await fetch(`${runtime.url}/v0/gql`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data: T; errors?: unknown };
-  if (!res.ok || body.errors) throw new Error(JSON.stringify(body));
-  return body.data;
-}
+const gql = <T>(query: string, variables: Record<string, unknown>) => gqlAt<T>(runtime.url, query, variables);
 
 beforeAll(async () => {
   const suffix = randomSuffix();
@@ -87,16 +78,7 @@ afterAll(async () => {
 describe("userland spans from the SDK's tracing middleware", () => {
   it("shows the app's span under the step it ran in", async () => {
     const { ids } = await inngest.send({ name: event, data: {} });
-    const runId = await waitFor(
-      async () =>
-        (
-          await gql<{ eventV2: { runs: { id: string }[] } | null }>(
-            "query ($id: ULID!) { eventV2(id: $id) { runs { id } } }",
-            { id: ids[0] },
-          )
-        ).eventV2?.runs[0]?.id,
-      { timeoutMs: 20_000, intervalMs: 100, what: "the run" },
-    );
+    const runId = await runOfEvent(runtime.url, ids[0] ?? "");
     const F = "name isUserland userlandSpan { spanName spanKind scopeName spanAttrs }";
     const found = await waitFor(
       async () => {

@@ -1,3 +1,4 @@
+export { gqlAt, runOfEvent } from "./gql.js";
 export { randomSuffix } from "./randomSuffix.js";
 export { type RestRun, waitForFinalRun } from "./runs.js";
 export { receiveMessages } from "./sqs.js";

@@ -1,8 +1,8 @@
 import { type Job, jobId } from "../../domain/schemas.js";
-import { traceParent, traceState } from "../../protocol/traceContext.js";
 import type { RegistryStore, RunStore } from "../../ports/index.js";
 import { retryDelayMs } from "../../protocol/backoff.js";
 import type { SdkOutcome } from "../../protocol/sdkResponse.js";
+import { traceParent, traceState } from "../../protocol/traceContext.js";
 import { type DispatchDeps, dispatchJobs } from "../scheduling/dispatch.js";
 import { callSdk, type SdkCallDeps } from "./callSdk.js";
 import { decide } from "./decide.js";

@@ -61,8 +61,10 @@ export interface TraceSpan {
   children: TraceSpan[];
 }
 
-/** The trace status of a run: QUEUED until its first SDK request began. */
-export function runSpanStatus(run: RunRecord): SpanStatus {
+/** The status of a run as traces and listings show it: QUEUED until its first SDK request began. */
+export type RunSpanStatus = "QUEUED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED";
+
+export function runSpanStatus(run: Pick<RunRecord, "status" | "firstAttemptAt">): RunSpanStatus {
   switch (run.status) {
     case "Running":
       return run.firstAttemptAt === undefined ? "QUEUED" : "RUNNING";

@@ -2,60 +2,26 @@
  * The queries the official SDK's test tooling sends to `/v0/gql`, verbatim (2 of 2): events by id
  * and trace metadata through fragments and a named operation.
  */
-import { monotonicFactory } from "ulid";
 import { beforeEach, describe, expect, it } from "vitest";
-import { type ManualClock, type MemoryPorts, memoryPorts } from "../../../shared/adapters/memory/index.js";
-import { handleGraphql } from "../../../shared/core/api/graphql/index.js";
 import type { Json } from "../../../shared/domain/json.js";
-import type { MetadataEntry, RunRecord, StepRecord } from "../../../shared/domain/schemas.js";
+import type { MetadataEntry, RunRecord } from "../../../shared/domain/schemas.js";
 import type { RunTransition } from "../../../shared/ports/index.js";
-import { makeApp, makeFunction, makeRun, T0 } from "../../fixtures/records.js";
-
-const newId = monotonicFactory();
+import { T0 } from "../../fixtures/records.js";
+import { type GqlHarness, gqlHarness, newId, started, step } from "./graphqlHarness.js";
 
 const EVENT = `query Event($id: ULID!) { eventV2(id: $id) { idempotencyKey name raw } }`;
 const TRACE_METADATA = `fragment TraceMetadataFields on RunTraceSpan { name stepID spanID metadata { scope kind values updatedAt } } query ($runId: String!) { run(runID: $runId) { trace(preview: true) { ...TraceMetadataFields childrenSpans { ...TraceMetadataFields childrenSpans { ...TraceMetadataFields } } } } }`;
 const CHILD_METADATA = `query Query($runID: String!, $preview: Boolean) { run(runID: $runID) { trace(preview: $preview) { childrenSpans { metadata { scope kind values } name } } } }`;
 
-let ports: MemoryPorts<ManualClock>;
-
-async function gql(query: string, variables: Record<string, Json> = {}, operationName?: string) {
-  const res = await handleGraphql(ports, JSON.stringify({ query, variables, operationName }));
-  expect(res.status).toBe(200);
-  return res.body;
-}
-
-function step(runId: string, stepId: string, over: Partial<StepRecord> = {}): StepRecord {
-  return {
-    runId,
-    stepId,
-    value: { data: null },
-    name: stepId,
-    op: "StepRun",
-    attempts: 0,
-    at: T0 + 30,
-    startedAt: T0 + 20,
-    ...over,
-  };
-}
-
-/** A Running run moved through the transitions `build` gives for its id, version by version. */
-async function runWith(build: (runId: string) => RunTransition[] = () => []): Promise<RunRecord> {
-  const run = makeRun({ runId: newId(T0), startedAt: T0 });
-  await ports.runs.createRun(run);
-  for (const [version, t] of build(run.runId).entries()) {
-    expect(await ports.runs.commitTransition(run.runId, version, t)).toBe(true);
-  }
-  return run;
-}
-
-const started: RunTransition = { set: { firstAttemptAt: T0 + 10 }, at: T0 + 10 };
+let h: GqlHarness;
+let ports: GqlHarness["ports"];
+const gql = (query: string, variables: Record<string, Json> = {}, operationName?: string) =>
+  h.gql(query, variables, operationName);
+const runWith = (build?: (runId: string) => RunTransition[]) => h.runWith(build);
 
 beforeEach(async () => {
-  ports = memoryPorts();
-  ports.clock.set(T0 + 1000);
-  const fn = makeFunction("app", "fn", ["test/event"], { name: "My function" });
-  await ports.registry.putAppSync(makeApp("app", [fn]), [fn]);
+  h = await gqlHarness();
+  ports = h.ports;
 });
 
 describe("SDK test tooling: events", () => {

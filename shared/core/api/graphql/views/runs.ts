@@ -1,28 +1,18 @@
 /** `FunctionRunV2` (runs, traces) and the older `FunctionRun` (cancelRun, events, the stream). */
 import { type RunRecord, type RunSummary, storedErrorJson } from "../../../../domain/schemas.js";
 import { INTERNAL_EVENTS } from "../../../../protocol/constants.js";
-import { buildTrace } from "../../../observability/trace.js";
+import { buildTrace, type RunSpanStatus, runSpanStatus } from "../../../observability/trace.js";
 import type { RequestContext } from "../context.js";
 import { appUuid, WORKSPACE } from "../ids.js";
 import { appNode, functionNode } from "./apps.js";
 import { legacyEventNode } from "./events.js";
 import { spanNode } from "./trace.js";
 
-export type FunctionRunStatus = "QUEUED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED";
+export type FunctionRunStatus = RunSpanStatus;
 
 /** QUEUED until the first SDK request began (the trace's root span says the same). */
-export function functionRunStatus(run: Pick<RunSummary, "status" | "firstAttemptAt">): FunctionRunStatus {
-  switch (run.status) {
-    case "Running":
-      return run.firstAttemptAt === undefined ? "QUEUED" : "RUNNING";
-    case "Completed":
-      return "COMPLETED";
-    case "Failed":
-      return "FAILED";
-    case "Cancelled":
-      return "CANCELLED";
-  }
-}
+export const functionRunStatus = (run: Pick<RunSummary, "status" | "firstAttemptAt">): FunctionRunStatus =>
+  runSpanStatus(run);
 
 /** JSON text of the return value, or of the final error for a failed run. */
 export function runOutputText(run: RunRecord): string | null {
