@@ -116,6 +116,11 @@ beforeAll(async () => {
       const [x, y] = await Promise.all([step.run("left", () => "l"), step.run("right", () => "r")]);
       return x + y;
     }),
+    inngest.createFunction({ id: "big", triggers: [{ event: ev("big") }] }, async ({ step }) => {
+      // Both above the 64 KiB a DynamoDB item keeps inline: stored in S3 behind pointers.
+      const part = await step.run("large part", () => "y".repeat(100_000));
+      return { size: part.length, tail: "z".repeat(90_000) };
+    }),
     inngest.createFunction({ id: "annotated", triggers: [{ event: ev("annotated") }] }, async ({ step }) => {
       await step.metadata("note").set({ quality: 0.9 }, "review");
       return "noted";
@@ -209,6 +214,19 @@ describe("runs seen through GraphQL, as the SDK's test tooling reads them", () =
     expect(await runResult(runId)).toMatchObject({ status: "COMPLETED", data: JSON.stringify("lr") });
     const names = (await traceOf(runId)).childrenSpans.map((s) => s.name).sort();
     expect(names).toEqual(["left", "right"]);
+  });
+
+  it("reads outputs too large for a DynamoDB item back by output id", async () => {
+    const runId = await runOf(await send("big"));
+    const result = await runResult(runId);
+    expect(result.status).toBe("COMPLETED");
+    expect(JSON.parse(String(result.data))).toEqual({ size: 100_000, tail: "z".repeat(90_000) });
+    const [part] = (await traceOf(runId)).childrenSpans;
+    const out = await gql<{ runTraceSpanOutputByID: { data: string } }>(
+      "query ($id: String!) { runTraceSpanOutputByID(outputID: $id) { data } }",
+      { id: part?.outputID },
+    );
+    expect(JSON.parse(out.runTraceSpanOutputByID.data)).toBe("y".repeat(100_000));
   });
 
   it("returns the event as received by eventV2, meta and idempotency key included", async () => {
