@@ -174,6 +174,7 @@ export const handler = handlerWith("api", async (event: APIGatewayProxyEventV2):
       path: event.rawPath,
       query: event.queryStringParameters ?? {},
       body: bodyText(event),
+      ...(event.isBase64Encoded && event.body ? { bytes: Buffer.from(event.body, "base64") } : {}),
       headers,
     });
     if (r.errorBody) errorBody = r.errorBody.shape;

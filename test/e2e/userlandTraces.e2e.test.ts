@@ -5,6 +5,12 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { trace } from "@opentelemetry/api";
+import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 import { Inngest } from "inngest";
 import { extendedTracesMiddleware } from "inngest/experimental";
 import { createServer } from "inngest/node";
@@ -105,5 +111,29 @@ describe("userland spans from the SDK's tracing middleware", () => {
       "sdk.run.id": runId,
       "inngest.step.id": "ask model",
     });
+  });
+
+  it("takes an OTLP protobuf export through the HTTP API (a binary body)", async () => {
+    const { ids } = await inngest.send({ name: event, data: {} });
+    const runId = await runOfEvent(runtime.url, ids[0] ?? "");
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const span = provider
+      .getTracer("proto-e2e")
+      .startSpan("from protobuf", { attributes: { "sdk.run.id": runId } });
+    span.end();
+    const body = ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans());
+    const res = await fetch(`${runtime.url}/v1/traces/userland`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: body ? Buffer.from(body) : null,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({});
+    const names = await gql<{ run: { trace: { childrenSpans: { name: string; isUserland: boolean }[] } } }>(
+      "query ($id: String!) { run(runID: $id) { trace { childrenSpans { name isUserland } } } }",
+      { id: runId },
+    );
+    expect(names.run.trace.childrenSpans).toContainEqual({ name: "from protobuf", isUserland: true });
   });
 });

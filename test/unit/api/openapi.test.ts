@@ -200,7 +200,7 @@ async function scenario(): Promise<void> {
   await h.call("POST", "/v1/traces/userland", { body: otlp(unknown) });
   await h.call("POST", "/v1/traces/userland", {
     body: "x",
-    headers: { "content-type": "application/x-protobuf" },
+    headers: { "content-type": "text/plain" },
   });
   const rerun = await h.call("POST", `/v1/runs/${run.runId}/rerun`, { body: {} });
   await h.call("POST", `/v1/runs/${run.runId}/replay`);

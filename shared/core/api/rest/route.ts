@@ -16,6 +16,8 @@ export interface ApiRequest {
   params: Record<string, string>;
   query: Record<string, string | undefined>;
   body: string;
+  /** The body's bytes, for the binary bodies (OTLP protobuf) a text body would garble. */
+  bytes: Uint8Array;
   /** Header names in lower case. */
   headers: Record<string, string | undefined>;
 }
@@ -128,6 +130,8 @@ export interface RawRequest {
   path: string;
   query?: Record<string, string | undefined>;
   body?: string;
+  /** The raw body when it is not text (API Gateway's base64 bodies); `body` is its UTF-8 reading. */
+  bytes?: Uint8Array;
   headers?: Record<string, string | undefined>;
 }
 
@@ -164,6 +168,7 @@ export class Router {
           params: decodeParams(names, match.slice(1)),
           query: raw.query ?? {},
           body: raw.body ?? "",
+          bytes: raw.bytes ?? Buffer.from(raw.body ?? "", "utf8"),
           headers: raw.headers ?? {},
         }),
       };

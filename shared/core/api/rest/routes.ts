@@ -5,6 +5,7 @@
 
 import { ValidationError } from "../../../domain/errors.js";
 import { recordUserlandSpans } from "../../observability/otlp.js";
+import { otlpProtobufToJson } from "../../observability/otlpProtobuf.js";
 import type { ReplayDeps, SendDeps } from "../runActions.js";
 import {
   eventsQuery,
@@ -270,7 +271,7 @@ export function restRoutes(deps: RestDeps): ApiRoute[] {
           description:
             "What the SDK's tracing middleware exports. Spans carry their run (`sdk.run.id`) and step " +
             "(`inngest.step.hash`); spans of unknown runs are counted in `partialSuccess`. " +
-            "OTLP protobuf bodies are refused with 415.",
+            "The body is OTLP JSON (`application/json`) or protobuf (`application/x-protobuf`).",
           tags: ["traces"],
           requestBody: otlpRequestDoc,
           responses: { 200: { description: "OTLP export answer", schema: otlpAnswerSchema } },
@@ -279,9 +280,12 @@ export function restRoutes(deps: RestDeps): ApiRoute[] {
       },
       async (req) => {
         const type = req.headers["content-type"] ?? "application/json";
+        if (/^application\/(x-)?protobuf\b/i.test(type)) {
+          return ok(await recordUserlandSpans(deps, otlpProtobufToJson(req.bytes)));
+        }
         if (!/^application\/json\b/i.test(type)) {
           throw new ValidationError(
-            `unsupported content type ${type}: send OTLP/HTTP JSON (application/json), as the SDK's exporter does`,
+            `unsupported content type ${type}: send OTLP/HTTP JSON (application/json) or protobuf (application/x-protobuf)`,
             415,
           );
         }
