@@ -135,3 +135,50 @@ describe("sendEvent", () => {
     expect(ports.stream.events()).toEqual([]);
   });
 });
+
+describe("replayEvents", () => {
+  const REPLAY = `mutation ($fn: String!, $from: Time!, $until: Time!) { replayEvents(functionSlug: $fn, from: $from, until: $until) }`;
+
+  it("starts a new run for each run an event in the window started", async () => {
+    const eventId = newId(T0);
+    const run = await addRun({ eventId });
+    await ports.events.putEvent({
+      internalId: eventId,
+      event: { name: "test/event", data: {}, id: eventId, ts: T0, user: {} },
+      receivedAt: T0,
+      runIds: [run.runId],
+    });
+    const window = {
+      fn: "app-fn",
+      from: new Date(T0 - 1).toISOString(),
+      until: new Date(T0 + 1).toISOString(),
+    };
+    const answer = z
+      .object({ data: z.object({ replayEvents: z.array(z.string()) }) })
+      .parse(await gql(REPLAY, window));
+    expect(answer.data.replayEvents).toHaveLength(1);
+    const replayed = await ports.runs.getRun(answer.data.replayEvents[0] ?? "");
+    expect(replayed).toMatchObject({ fnSlug: "app-fn", eventId, status: "Running" });
+    const none = await gql(REPLAY, {
+      ...window,
+      from: new Date(T0 + 10).toISOString(),
+      until: new Date(T0 + 20).toISOString(),
+    });
+    expect(none).toEqual({ data: { replayEvents: [] } });
+  });
+
+  it("answers an unknown function with an error naming it", async () => {
+    const body = await handleGraphql(
+      ports,
+      JSON.stringify({
+        query: REPLAY,
+        variables: {
+          fn: "app-nope",
+          from: new Date(T0).toISOString(),
+          until: new Date(T0 + 1).toISOString(),
+        },
+      }),
+    );
+    expect(JSON.stringify(body.body)).toContain("app-nope");
+  });
+});

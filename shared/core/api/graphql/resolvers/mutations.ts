@@ -1,6 +1,6 @@
 /** Mutations: through runActions, as the REST API and the dashboard act on runs. */
 import { ValidationError } from "../../../../domain/errors.js";
-import { cancelRun, rerunRun, sendEvents } from "../../runActions.js";
+import { cancelRun, replayEvents, rerunRun, sendEvents } from "../../runActions.js";
 import type { RequestContext } from "../context.js";
 import { legacyRunNode } from "../views/runs.js";
 
@@ -27,5 +27,10 @@ export const mutations = {
 
   async sendEvent(args: { payload: string }, ctx: RequestContext) {
     return sendEvents(ctx.deps, args.payload);
+  },
+
+  /** `from` and `until` arrive as epoch ms (the Time scalar's parsed value). */
+  async replayEvents(args: { functionSlug: string; from: number; until: number }, ctx: RequestContext) {
+    return replayEvents(ctx.deps, { fnSlug: args.functionSlug, from: args.from, until: args.until });
   },
 };

@@ -37,5 +37,7 @@ type Mutation {
   rerun(runID: ULID!, fromStep: RerunFromStepInput, debugSessionID: ULID, debugRunID: ULID): ULID!
   "Sends the JSON text of one event or an array of events, as the Event API takes them; returns their ids."
   sendEvent(payload: String!): [ULID!]!
+  "Tideline: a new run of each run of the function that an event received in [from, until] started (at most 1,000); returns the new run ids."
+  replayEvents(functionSlug: String!, from: Time!, until: Time!): [ULID!]!
 }
 `;
