@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryPorts } from "../../../../shared/adapters/memory/index.js";
 import { cancelRun, rerunRun, sendEvents } from "../../../../shared/core/api/runActions.js";
-import { recordRunMetadata } from "../../../../shared/core/observability/runMetadata.js";
+import { METADATA_MAX_BYTES, recordRunMetadata } from "../../../../shared/core/observability/runMetadata.js";
 import { makeApp, makeFunction, makeRun, makeStep, T0 } from "../../../fixtures/records.js";
 
 async function setup() {
@@ -123,5 +123,24 @@ describe("run metadata through the API", () => {
       metadata: [{ kind: "k", values: { x: "y".repeat(70_000) } }],
     });
     await expect(recordRunMetadata(ports, run.runId, big)).rejects.toMatchObject({ status: 413 });
+  });
+
+  it("accepts a body of exactly 64 KiB and refuses one byte more with a 413", async () => {
+    const { ports, run } = await setup();
+    const sized = (bytes: number) => {
+      const shell = (fill: string) =>
+        JSON.stringify({
+          target: { run_id: run.runId },
+          metadata: [{ kind: "k", op: "set", values: { x: fill } }],
+        });
+      return shell("y".repeat(bytes - shell("").length));
+    };
+    expect(Buffer.byteLength(sized(METADATA_MAX_BYTES))).toBe(METADATA_MAX_BYTES);
+    await expect(recordRunMetadata(ports, run.runId, sized(METADATA_MAX_BYTES))).resolves.toEqual({
+      records: 1,
+    });
+    await expect(recordRunMetadata(ports, run.runId, sized(METADATA_MAX_BYTES + 1))).rejects.toMatchObject({
+      status: 413,
+    });
   });
 });

@@ -142,4 +142,34 @@ describe("OTLP userland spans", () => {
     ]);
     expect(trace.children.map((c) => c.name)).toContain("outside any step");
   });
+
+  it("takes up to 1,000 spans per export and refuses more with a 413", async () => {
+    const runs = new MemoryRunStore();
+    const run = makeRun();
+    await runs.createRun(run);
+    const many = (n: number) =>
+      exportOf(Array.from({ length: n }, (_, i) => ({ runId: run.runId, spanId: `s${i}`, name: "n" })));
+    expect(await recordUserlandSpans({ runs }, many(1000))).toEqual({});
+    await expect(recordUserlandSpans({ runs }, many(1001))).rejects.toMatchObject({ status: 413 });
+  });
+
+  it("rejects a span larger than 64 KiB and keeps the others", async () => {
+    const runs = new MemoryRunStore();
+    const run = makeRun();
+    await runs.createRun(run);
+    const body = JSON.parse(
+      exportOf([
+        { runId: run.runId, spanId: "big", name: "big" },
+        { runId: run.runId, spanId: "ok", name: "ok" },
+      ]),
+    );
+    body.resourceSpans[0].scopeSpans[0].spans[0].attributes.push({
+      key: "blob",
+      value: { stringValue: "x".repeat(64 * 1024) },
+    });
+    expect(await recordUserlandSpans({ runs }, JSON.stringify(body))).toMatchObject({
+      partialSuccess: { rejectedSpans: 1 },
+    });
+    expect((await runs.getRunHistory(run.runId))?.userlandSpans.map((s) => s.name)).toEqual(["ok"]);
+  });
 });
