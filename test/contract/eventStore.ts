@@ -125,6 +125,15 @@ export function describeEventStore(name: string, make: () => Promise<EventStoreH
         ]);
       });
 
+      it("refuses more than 100 event names with a 400, and takes exactly 100", async () => {
+        const names = (n: number) => Array.from({ length: n }, (_, i) => `app/none-${i}`);
+        const q = { from: T0 - 1, until: T0 + 1 };
+        expect((await h.store.listEvents({ ...q, names: names(100) }, { limit: 10 })).events).toEqual([]);
+        await expect(h.store.listEvents({ ...q, names: names(101) }, { limit: 10 })).rejects.toMatchObject({
+          status: 400,
+        });
+      });
+
       it("leaves out events past their retention", async () => {
         const name = `app/expiring-${randomSuffix()}`;
         const stored = named(name, T0);

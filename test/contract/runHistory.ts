@@ -203,5 +203,15 @@ export function describeRunHistory(name: string, make: () => Promise<RunStoreHar
       const [summary] = await listAll(store, { ...window, fnSlugs: [fnSlug], statuses: ["Completed"] }, 10);
       expect(summary).toMatchObject({ status: "Completed", endedAt: T0 + 50, firstAttemptAt: T0 + 1 });
     });
+
+    it("refuses more than 100 values in one filter with a 400, and takes exactly 100", async () => {
+      const window = { from: T0 - 1, until: T0 + 1 };
+      const slugs = (n: number) => Array.from({ length: n }, (_, i) => `app-none-${i}`);
+      expect((await store.listRuns({ ...window, fnSlugs: slugs(100) }, { limit: 10 })).runs).toEqual([]);
+      await expect(store.listRuns({ ...window, fnSlugs: slugs(101) }, { limit: 10 })).rejects.toMatchObject({
+        status: 400,
+      });
+      await expect(store.countRuns({ ...window, appIds: slugs(101) })).rejects.toMatchObject({ status: 400 });
+    });
   });
 }

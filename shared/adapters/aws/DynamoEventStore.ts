@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { checkFilterLists } from "../../domain/listing.js";
 import { type StoredEventRecord, storedEventSchema } from "../../domain/schemas.js";
 import type { EventQuery, EventStore, PageRequest } from "../../ports/index.js";
 import { TABLES } from "../../resources.js";
@@ -58,6 +59,7 @@ export class DynamoEventStore implements EventStore {
     query: EventQuery,
     page: PageRequest,
   ): Promise<{ events: StoredEventRecord[]; cursor?: string }> {
+    checkFilterLists({ "event names": query.names });
     const names: Record<string, string> = { "#name": "name", "#exp": "expiresAt" };
     const values: Record<string, unknown> = { ":now": Math.ceil(this.now() / 1000) };
     // TTL deletion is lazy: expired items still present are filtered out.

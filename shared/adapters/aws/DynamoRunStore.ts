@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { checkFilterLists } from "../../domain/listing.js";
 import {
   type AttemptRecord,
   attemptRecordSchema,
@@ -338,6 +339,7 @@ export class DynamoRunStore implements RunStore {
   }
 
   private dayQuery(q: RunQuery): DayQuery {
+    checkFilterLists({ functions: q.fnSlugs, apps: q.appIds, statuses: q.statuses });
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const clauses: string[] = [];

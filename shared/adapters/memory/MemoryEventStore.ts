@@ -1,3 +1,4 @@
+import { checkFilterLists } from "../../domain/listing.js";
 import type { StoredEventRecord } from "../../domain/schemas.js";
 import type { Clock, EventQuery, EventStore, PageRequest } from "../../ports/index.js";
 import { pageAfter } from "./listing.js";
@@ -35,6 +36,7 @@ export class MemoryEventStore implements EventStore {
     query: EventQuery,
     page: PageRequest,
   ): Promise<{ events: StoredEventRecord[]; cursor?: string }> {
+    checkFilterLists({ "event names": query.names });
     const now = this.clock.now();
     const matching = [...this.events.values()]
       .filter(({ record: r, expiresAtMs }) => {

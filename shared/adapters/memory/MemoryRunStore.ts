@@ -1,3 +1,4 @@
+import { checkFilterLists } from "../../domain/listing.js";
 import type {
   AttemptRecord,
   RunMetadataRecord,
@@ -197,6 +198,7 @@ export class MemoryRunStore implements RunStore {
   }
 
   async listRuns(query: RunQuery, page: PageRequest): Promise<{ runs: RunSummary[]; cursor?: string }> {
+    checkFilterLists({ functions: query.fnSlugs, apps: query.appIds, statuses: query.statuses });
     const matching = [...this.runs.values()].map((s) => s.run).filter((r) => runMatches(r, query));
     const { items, cursor } = pageAfter(
       matching,
@@ -208,6 +210,7 @@ export class MemoryRunStore implements RunStore {
   }
 
   async countRuns(query: RunQuery): Promise<number> {
+    checkFilterLists({ functions: query.fnSlugs, apps: query.appIds, statuses: query.statuses });
     let n = 0;
     for (const { run } of this.runs.values()) if (runMatches(run, query)) n++;
     return n;
