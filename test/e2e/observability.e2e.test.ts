@@ -3,19 +3,17 @@
  * send an event, find its run, poll `run.trace` over GraphQL until it ends, and read the output by
  * its output id. Plus the trace trees of retried, sleeping and parallel functions, and metadata.
  */
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
 import { Inngest } from "inngest";
 import { metadataMiddleware } from "inngest/experimental";
-import { createServer } from "inngest/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../infra/local/emulators.js";
 import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
 import { gqlAt, randomSuffix, runOfEvent, waitFor, waitForAppSync } from "../helpers/index.js";
+import { serveApp } from "./serveApp.js";
 
 let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
-let server: ReturnType<typeof createServer>;
+let app: Awaited<ReturnType<typeof serveApp>>;
 const makeClient = (id: string, baseUrl: string) =>
   new Inngest({ id, isDev: true, baseUrl, middleware: [metadataMiddleware()] });
 let inngest: ReturnType<typeof makeClient>;
@@ -126,14 +124,11 @@ beforeAll(async () => {
       return "noted";
     }),
   ];
-  server = createServer({ client: inngest, functions });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/inngest`;
+  app = await serveApp({ client: inngest, functions });
   runtime = await startLocalRuntime({
     port,
     prefix: `e2e-obs-${suffix}`,
-    appUrls: [appUrl],
+    appUrls: [app.url],
     log: silentLogger,
     env: { TIDELINE_RETRY_INTERVAL_SECONDS: "1" },
   });
@@ -141,8 +136,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  server?.close();
+  await app?.stop();
   await runtime?.stop();
 });
 

@@ -1,7 +1,5 @@
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
 import { Inngest, NonRetriableError, RetryAfterError } from "inngest";
-import { createServer } from "inngest/node";
+import { serveApp } from "./serveApp.js";
 
 /**
  * A real app built with the official `inngest` SDK, served on a random loopback port, whose
@@ -157,11 +155,8 @@ export async function startSdkApp(opts: {
     }),
   ];
 
-  const server = createServer({ client: inngest, functions });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}/api/inngest`;
+  const served = await serveApp({ client: inngest, functions });
+  const url = served.url;
   return {
     inngest,
     rec,
@@ -174,8 +169,7 @@ export async function startSdkApp(opts: {
     },
     stop: () => {
       for (const resolve of hung.splice(0)) resolve();
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+      return served.stop();
     },
   };
 }

@@ -2,8 +2,6 @@
  * The SDK's tracing middleware (extendedTracesMiddleware) exports the app's own OpenTelemetry
  * spans to `/v1/traces/userland`; they appear in the run's trace under the step they ran in.
  */
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
 import { trace } from "@opentelemetry/api";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import {
@@ -13,18 +11,18 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { Inngest } from "inngest";
 import { extendedTracesMiddleware } from "inngest/experimental";
-import { createServer } from "inngest/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../infra/local/emulators.js";
 import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
 import { gqlAt, randomSuffix, runOfEvent, waitFor, waitForAppSync } from "../helpers/index.js";
+import { serveApp } from "./serveApp.js";
 
 // The SDK batches spans; export them every 100 ms rather than every 5 s.
 process.env.OTEL_BSP_SCHEDULE_DELAY = "100";
 
 let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
-let server: ReturnType<typeof createServer>;
+let app: Awaited<ReturnType<typeof serveApp>>;
 let inngest: Inngest;
 let event: string;
 
@@ -63,21 +61,18 @@ beforeAll(async () => {
       }),
     );
   });
-  server = createServer({ client: inngest, functions: [fn] });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
+  app = await serveApp({ client: inngest, functions: [fn] });
   runtime = await startLocalRuntime({
     port,
     prefix: `e2e-otel-${suffix}`,
-    appUrls: [`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/inngest`],
+    appUrls: [app.url],
     log: silentLogger,
   });
   await waitForAppSync(runtime.url);
 }, 120_000);
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  server?.close();
+  await app?.stop();
   await runtime?.stop();
 });
 

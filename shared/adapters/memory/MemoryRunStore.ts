@@ -38,35 +38,6 @@ interface StoredRun {
   dueAt?: number;
 }
 
-/** The sweep's cursor: the last run of the previous page, in (dueAt, runId) order. */
-interface StalledKey {
-  dueAt: number;
-  runId: string;
-}
-
-function afterKey(a: StalledKey, b: StalledKey): boolean {
-  return a.dueAt > b.dueAt || (a.dueAt === b.dueAt && a.runId > b.runId);
-}
-
-function encodeCursor(key: StalledKey): string {
-  return Buffer.from(JSON.stringify(key)).toString("base64url");
-}
-
-function decodeCursor(cursor: string): StalledKey {
-  const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  if (
-    typeof value === "object" &&
-    value !== null &&
-    "dueAt" in value &&
-    typeof value.dueAt === "number" &&
-    "runId" in value &&
-    typeof value.runId === "string"
-  ) {
-    return { dueAt: value.dueAt, runId: value.runId };
-  }
-  throw new Error("invalid sweep cursor");
-}
-
 /**
  * Runs, their steps, the runs-by-event index and idempotency keys in maps, with the Dynamo store's
  * rules (see the RunStore port). Records go in and come out as copies. `failNextCommit` makes
@@ -220,22 +191,15 @@ export class MemoryRunStore implements RunStore {
     dueBefore: number,
     page: { limit: number; cursor?: string },
   ): Promise<{ runs: StalledRun[]; cursor?: string }> {
-    const start = page.cursor ? decodeCursor(page.cursor) : undefined;
-    const candidates: (StalledKey & { stored: StoredRun })[] = [];
-    for (const stored of this.runs.values()) {
-      const { dueAt } = stored;
-      if (stored.run.status !== "Running" || dueAt === undefined || dueAt >= dueBefore) continue;
-      const key = { dueAt, runId: stored.run.runId };
-      if (!start || afterKey(key, start)) candidates.push({ ...key, stored });
-    }
-    candidates.sort((a, b) => (afterKey(a, b) ? 1 : afterKey(b, a) ? -1 : 0));
-    const taken = candidates.slice(0, Math.max(0, page.limit));
-    const runs = taken.map(({ stored: { run } }) =>
+    const stalled = [...this.runs.values()].filter(
+      (s): s is StoredRun & { dueAt: number } =>
+        s.run.status === "Running" && s.dueAt !== undefined && s.dueAt < dueBefore,
+    );
+    // In (dueAt, runId) order, as the Dynamo index sorts them.
+    const { items, cursor } = pageAfter(stalled, (s) => ({ at: s.dueAt, id: s.run.runId }), "asc", page);
+    const runs = items.map(({ run }) =>
       structuredClone({ runId: run.runId, version: run.version, next: run.next }),
     );
-    const last = taken.at(-1);
-    return last && candidates.length > taken.length
-      ? { runs, cursor: encodeCursor({ dueAt: last.dueAt, runId: last.runId }) }
-      : { runs };
+    return { runs, ...(cursor ? { cursor } : {}) };
   }
 }

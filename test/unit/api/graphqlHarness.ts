@@ -1,6 +1,6 @@
 /** What the GraphQL unit tests share: memory ports with one function synced, and run builders. */
 import { monotonicFactory } from "ulid";
-import { expect } from "vitest";
+import { beforeEach, expect } from "vitest";
 import { type ManualClock, type MemoryPorts, memoryPorts } from "../../../shared/adapters/memory/index.js";
 import { handleGraphql } from "../../../shared/core/api/graphql/index.js";
 import type { Json } from "../../../shared/domain/json.js";
@@ -39,6 +39,25 @@ export async function gqlHarness(): Promise<GqlHarness> {
       }
       return run;
     },
+  };
+}
+
+/** A fresh harness before each test of the calling file; its members always act on the current one. */
+export function useGqlHarness(): GqlHarness {
+  let current: GqlHarness | undefined;
+  beforeEach(async () => {
+    current = await gqlHarness();
+  });
+  const h = (): GqlHarness => {
+    if (!current) throw new Error("useGqlHarness: used outside a test");
+    return current;
+  };
+  return {
+    get ports() {
+      return h().ports;
+    },
+    gql: (query, variables, operationName) => h().gql(query, variables, operationName),
+    runWith: (build) => h().runWith(build),
   };
 }
 

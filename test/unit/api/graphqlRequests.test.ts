@@ -126,6 +126,38 @@ describe("graphql requests", () => {
     });
   });
 
+  it("reads a run once when the query also asks for its trace (directly or through a fragment)", async () => {
+    const ports = memoryPorts();
+    ports.clock.set(T0);
+    await ports.runs.createRun(makeRun({ runId: RUN_ID }));
+    const calls = { getRun: 0, getRunHistory: 0 };
+    const { getRun, getRunHistory } = ports.runs;
+    ports.runs.getRun = (id) => {
+      calls.getRun++;
+      return getRun.call(ports.runs, id);
+    };
+    ports.runs.getRunHistory = (id) => {
+      calls.getRunHistory++;
+      return getRunHistory.call(ports.runs, id);
+    };
+    const count = async (query: string) => {
+      calls.getRun = 0;
+      calls.getRunHistory = 0;
+      expect((await post({ query }, ports)).status).toBe(200);
+      return { ...calls };
+    };
+    expect(await count(`{ run(runID: "${RUN_ID}") { status trace { status } } }`)).toEqual({
+      getRun: 0,
+      getRunHistory: 1,
+    });
+    expect(
+      await count(
+        `fragment T on FunctionRunV2 { trace { name } } { run(runID: "${RUN_ID}") { status ...T } }`,
+      ),
+    ).toEqual({ getRun: 0, getRunHistory: 1 });
+    expect(await count(`{ run(runID: "${RUN_ID}") { status } }`)).toEqual({ getRun: 1, getRunHistory: 0 });
+  });
+
   it("serves introspection", async () => {
     const res = await post({ query: '{ __type(name: "FunctionRunV2") { fields { name } } }' });
     expect(res.status).toBe(200);

@@ -2,31 +2,21 @@
  * The queries the official SDK's test tooling sends to `/v0/gql`, verbatim (1 of 2): run status
  * and trace, and span outputs. graphqlSdkTraceQueries.test.ts has the event and metadata queries.
  */
-import { beforeEach, describe, expect, it } from "vitest";
-import type { Json } from "../../../shared/domain/json.js";
-import type { RunTransition } from "../../../shared/ports/index.js";
+import { describe, expect, it } from "vitest";
 import { makeRun, T0 } from "../../fixtures/records.js";
-import { type GqlHarness, gqlHarness, newId, started, step } from "./graphqlHarness.js";
+import { newId, started, step, useGqlHarness } from "./graphqlHarness.js";
 
 const RUN_STATUS = `query ($runId: String!) { run(runID: $runId) { status trace(preview: true) { status outputID } } }`;
 const SPAN_OUTPUT = `query ($traceID: String!) { runTraceSpanOutputByID(outputID: $traceID) { data error { message name stack cause } } }`;
 
-let h: GqlHarness;
-let ports: GqlHarness["ports"];
-const gql = (query: string, variables: Record<string, Json> = {}, operationName?: string) =>
-  h.gql(query, variables, operationName);
-const runWith = (build?: (runId: string) => RunTransition[]) => h.runWith(build);
-
-beforeEach(async () => {
-  h = await gqlHarness();
-  ports = h.ports;
-});
+const h = useGqlHarness();
+const { gql, runWith } = h;
 
 describe("SDK test tooling: run status and trace", () => {
   it("answers run null until the run exists, then QUEUED before its first request", async () => {
     const runId = newId(T0);
     expect(await gql(RUN_STATUS, { runId })).toEqual({ data: { run: null } });
-    await ports.runs.createRun(makeRun({ runId, startedAt: T0 }));
+    await h.ports.runs.createRun(makeRun({ runId, startedAt: T0 }));
     expect(await gql(RUN_STATUS, { runId })).toEqual({
       data: { run: { status: "QUEUED", trace: { status: "QUEUED", outputID: null } } },
     });
@@ -41,7 +31,7 @@ describe("SDK test tooling: run status and trace", () => {
     expect(await gql(RUN_STATUS, { runId: run.runId })).toEqual({
       data: { run: { status: "RUNNING", trace: { status: "RUNNING", outputID: null } } },
     });
-    await ports.runs.commitTransition(run.runId, 1, {
+    await h.ports.runs.commitTransition(run.runId, 1, {
       set: { status: "Completed", endedAt: T0 + 50, output: { sum: 42 } },
       at: T0 + 50,
     });

@@ -2,27 +2,17 @@
  * The queries the official SDK's test tooling sends to `/v0/gql`, verbatim (2 of 2): events by id
  * and trace metadata through fragments and a named operation.
  */
-import { beforeEach, describe, expect, it } from "vitest";
-import type { Json } from "../../../shared/domain/json.js";
+import { describe, expect, it } from "vitest";
 import type { MetadataEntry, RunRecord } from "../../../shared/domain/schemas.js";
-import type { RunTransition } from "../../../shared/ports/index.js";
 import { T0 } from "../../fixtures/records.js";
-import { type GqlHarness, gqlHarness, newId, started, step } from "./graphqlHarness.js";
+import { newId, started, step, useGqlHarness } from "./graphqlHarness.js";
 
 const EVENT = `query Event($id: ULID!) { eventV2(id: $id) { idempotencyKey name raw } }`;
 const TRACE_METADATA = `fragment TraceMetadataFields on RunTraceSpan { name stepID spanID metadata { scope kind values updatedAt } } query ($runId: String!) { run(runID: $runId) { trace(preview: true) { ...TraceMetadataFields childrenSpans { ...TraceMetadataFields childrenSpans { ...TraceMetadataFields } } } } }`;
 const CHILD_METADATA = `query Query($runID: String!, $preview: Boolean) { run(runID: $runID) { trace(preview: $preview) { childrenSpans { metadata { scope kind values } name } } } }`;
 
-let h: GqlHarness;
-let ports: GqlHarness["ports"];
-const gql = (query: string, variables: Record<string, Json> = {}, operationName?: string) =>
-  h.gql(query, variables, operationName);
-const runWith = (build?: (runId: string) => RunTransition[]) => h.runWith(build);
-
-beforeEach(async () => {
-  h = await gqlHarness();
-  ports = h.ports;
-});
+const h = useGqlHarness();
+const { gql, runWith } = h;
 
 describe("SDK test tooling: events", () => {
   it("gives an event's idempotency key, name and raw JSON by its internal id", async () => {
@@ -35,7 +25,7 @@ describe("SDK test tooling: events", () => {
       user: { u: true },
       v: "2024-01-01.1",
     };
-    await ports.events.putEvent({ internalId, event, receivedAt: T0, runIds: [] });
+    await h.ports.events.putEvent({ internalId, event, receivedAt: T0, runIds: [] });
     const body = await gql(EVENT, { id: internalId }, "Event");
     expect(body).toEqual({
       data: { eventV2: { idempotencyKey: "user-key-1", name: "test/event", raw: JSON.stringify(event) } },

@@ -84,8 +84,13 @@ export class RequestContext {
     this.runs.set(run.runId, Promise.resolve(run));
   }
 
+  /** The run's history; its run record then serves `run()` too (one read, not two). */
   history(runId: string): Promise<RunHistory | undefined> {
-    return memo(this.histories, runId, () => this.deps.runs.getRunHistory(runId));
+    return memo(this.histories, runId, async () => {
+      const history = await this.deps.runs.getRunHistory(runId);
+      if (history && !this.runs.has(runId)) this.primeRun(history.run);
+      return history;
+    });
   }
 }
 

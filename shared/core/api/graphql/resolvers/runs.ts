@@ -1,3 +1,4 @@
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
 /** Queries over runs: one run, the runs connection, a run's trace, trigger and span outputs. */
 import { NotFoundError, ValidationError } from "../../../../domain/errors.js";
 import type { RunRecord, RunStatus, RunSummary } from "../../../../domain/schemas.js";
@@ -74,6 +75,20 @@ async function runQuery(ctx: RequestContext, args: RunsArgs, until: number): Pro
   };
 }
 
+/** Whether the field being resolved selects `name` directly or through fragments. */
+function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const seen = new Set<string>();
+  const inSet = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((sel) => {
+      if (sel.kind === Kind.FIELD) return sel.name.value === name;
+      if (sel.kind === Kind.INLINE_FRAGMENT) return inSet(sel.selectionSet);
+      if (seen.has(sel.name.value)) return false;
+      seen.add(sel.name.value);
+      return inSet(info.fragments[sel.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => inSet(node.selectionSet));
+}
+
 async function existingRun(ctx: RequestContext, runId: string): Promise<RunRecord | undefined> {
   return isUlid(runId) ? ctx.run(runId.toUpperCase()) : undefined;
 }
@@ -85,7 +100,12 @@ async function requireRun(ctx: RequestContext, runId: string): Promise<RunRecord
 }
 
 export const runQueries = {
-  async run(args: { runID: string }, ctx: RequestContext) {
+  async run(args: { runID: string }, ctx: RequestContext, info: GraphQLResolveInfo) {
+    // A query that wants the trace reads the history anyway: read it first and take the run from it.
+    // If that read fails, `run` falls back to its own read and only `trace` reports the error.
+    if (isUlid(args.runID) && selects(info, "trace")) {
+      await ctx.history(args.runID.toUpperCase()).catch(() => undefined);
+    }
     const run = await existingRun(ctx, args.runID);
     return run ? runV2Node(ctx, run) : null;
   },
