@@ -134,12 +134,15 @@ export function describeEventStore(name: string, make: () => Promise<EventStoreH
         });
       });
 
-      it("leaves out events past their retention", async () => {
+      it("lists an event up to the end of its retention and leaves it out one millisecond after", async () => {
         const name = `app/expiring-${randomSuffix()}`;
         const stored = named(name, T0);
         await h.store.putEvent(stored);
-        h.clock.set(T0 + h.retentionSeconds * 1000 + 1000);
-        expect(await listAll({ from: T0 - 1, until: T0 + 1, names: [name] }, 10)).toEqual([]);
+        const q = { from: T0 - 1, until: T0 + 1, names: [name] };
+        h.clock.set(T0 + h.retentionSeconds * 1000);
+        expect((await listAll(q, 10)).map((e) => e.internalId)).toEqual([stored.internalId]);
+        h.clock.set(T0 + h.retentionSeconds * 1000 + 1);
+        expect(await listAll(q, 10)).toEqual([]);
       });
     });
   });

@@ -10,7 +10,7 @@ import {
   runIdAnswerSchema,
   runIdsAnswerSchema,
 } from "../../../shared/core/api/rest/schemas.js";
-import { REPLAY_MAX_RUNS } from "../../../shared/core/api/runActions.js";
+import { REPLAY_MAX_EVENTS, REPLAY_MAX_RUNS } from "../../../shared/core/api/runActions.js";
 import { makeRun, makeStep, T0 } from "../../fixtures/records.js";
 import { type Harness, harness, newId, startedRun, storeEvent, syncApp } from "./restHarness.js";
 
@@ -135,6 +135,23 @@ describe("POST /v1/replays", () => {
     expect(runIdsAnswerSchema.parse(res.body).data.run_ids).toEqual([]);
   });
 
+  it(`replays a window of exactly ${REPLAY_MAX_RUNS} runs`, async () => {
+    for (let i = 0; i < REPLAY_MAX_RUNS; i++) await startedRun(h, await storeEvent(h, T0 + i));
+    const res = await h.call("POST", "/v1/replays", { body: window });
+    expect(res.status).toBe(200);
+    expect(runIdsAnswerSchema.parse(res.body).data.run_ids).toHaveLength(REPLAY_MAX_RUNS);
+  });
+
+  it(`looks through ${REPLAY_MAX_EVENTS} events of the window and refuses one more`, async () => {
+    // Events of the function's trigger that started nothing: scanned, never replayed.
+    for (let i = 0; i < REPLAY_MAX_EVENTS; i++) await storeEvent(h, T0 + i, { name: "test/event" });
+    expect((await h.call("POST", "/v1/replays", { body: window })).status).toBe(200);
+    await storeEvent(h, T0 + REPLAY_MAX_EVENTS, { name: "test/event" });
+    const res = await h.call("POST", "/v1/replays", { body: window });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: expect.stringContaining(`${REPLAY_MAX_EVENTS} events`) });
+  });
+
   it(`refuses a window with more than ${REPLAY_MAX_RUNS} runs, starting none`, async () => {
     for (let i = 0; i <= REPLAY_MAX_RUNS; i++) await startedRun(h, await storeEvent(h, T0 + i));
     const before = h.ports.work.sent().length;
@@ -204,5 +221,33 @@ describe("POST /v1/runs/{runId}/metadata", () => {
     );
     const unknown = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
     expect((await h.call("POST", `/v1/runs/${unknown}/metadata`, { body: body(unknown) })).status).toBe(404);
+  });
+});
+
+describe("POST /v1/traces/userland", () => {
+  it("refuses a body that is neither OTLP JSON nor protobuf with a 415 naming both", async () => {
+    const res = await h.call("POST", "/v1/traces/userland", {
+      body: "x",
+      headers: { "content-type": "text/plain" },
+    });
+    expect(res.status).toBe(415);
+    expect(res.body).toMatchObject({
+      error: expect.stringMatching(/application\/json.*application\/x-protobuf/),
+    });
+  });
+
+  it("decodes application/x-protobuf and application/protobuf bodies, refusing bad bytes with a 400", async () => {
+    for (const type of ["application/x-protobuf", "application/protobuf"]) {
+      const empty = await h.call("POST", "/v1/traces/userland", {
+        body: "",
+        headers: { "content-type": type },
+      });
+      expect(empty).toMatchObject({ status: 200, body: {} });
+      const bad = await h.call("POST", "/v1/traces/userland", {
+        body: "\u000a\u00ff",
+        headers: { "content-type": type },
+      });
+      expect(bad.status).toBe(400);
+    }
   });
 });

@@ -143,4 +143,48 @@ describe("run metadata through the API", () => {
       status: 413,
     });
   });
+
+  it("takes 1 to 100 entries with kinds of up to 256 characters, and refuses more", async () => {
+    const { ports, run } = await setup();
+    const body = (entries: number, kind = "k") =>
+      JSON.stringify({
+        target: { run_id: run.runId },
+        metadata: Array.from({ length: entries }, () => ({ kind, op: "set", values: { a: 1 } })),
+      });
+    await expect(recordRunMetadata(ports, run.runId, body(100))).resolves.toEqual({ records: 100 });
+    await expect(recordRunMetadata(ports, run.runId, body(101))).rejects.toMatchObject({ status: 400 });
+    await expect(recordRunMetadata(ports, run.runId, body(0))).rejects.toMatchObject({ status: 400 });
+    await expect(recordRunMetadata(ports, run.runId, body(1, "k".repeat(256)))).resolves.toEqual({
+      records: 1,
+    });
+    await expect(recordRunMetadata(ports, run.runId, body(1, "k".repeat(257)))).rejects.toMatchObject({
+      status: 400,
+    });
+  });
+});
+
+describe("cancel against a run that keeps moving", () => {
+  /** A store whose next `losses` commits lose their race (another transition won). */
+  async function racing(losses: number) {
+    const { ports, run } = await setup();
+    const commit = ports.runs.commitTransition.bind(ports.runs);
+    let left = losses;
+    ports.runs.commitTransition = async (id, version, t) => {
+      if (left-- > 0) return false;
+      return commit(id, version, t);
+    };
+    return { ports, run };
+  }
+
+  it("tries again after each lost race, up to ten times", async () => {
+    const { ports, run } = await racing(9);
+    expect((await cancelRun(ports, run.runId)).status).toBe("Cancelled");
+    expect((await ports.runs.getRun(run.runId))?.status).toBe("Cancelled");
+  });
+
+  it("gives up with an error after ten lost races, leaving the run as it was", async () => {
+    const { ports, run } = await racing(10);
+    await expect(cancelRun(ports, run.runId)).rejects.toThrow(/kept losing/);
+    expect((await ports.runs.getRun(run.runId))?.status).toBe("Running");
+  });
 });

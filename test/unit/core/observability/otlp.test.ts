@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { MemoryRunStore } from "../../../../shared/adapters/memory/index.js";
-import { parseOtlpJson, recordUserlandSpans } from "../../../../shared/core/observability/otlp.js";
+import {
+  parseOtlpJson,
+  recordUserlandSpans,
+  USERLAND_SPAN_MAX_BYTES,
+} from "../../../../shared/core/observability/otlp.js";
 import { buildTrace } from "../../../../shared/core/observability/trace.js";
 import { makeRun, T0 } from "../../../fixtures/records.js";
 
@@ -151,6 +155,22 @@ describe("OTLP userland spans", () => {
       exportOf(Array.from({ length: n }, (_, i) => ({ runId: run.runId, spanId: `s${i}`, name: "n" })));
     expect(await recordUserlandSpans({ runs }, many(1000))).toEqual({});
     await expect(recordUserlandSpans({ runs }, many(1001))).rejects.toMatchObject({ status: 413 });
+  });
+
+  it("keeps a span of exactly 64 KiB and rejects one byte more", async () => {
+    const withBlob = (size: number) => {
+      const body = JSON.parse(exportOf([{ runId: "01RUN", spanId: "s", name: "n" }]));
+      body.resourceSpans[0].scopeSpans[0].spans[0].attributes.push({
+        key: "blob",
+        value: { stringValue: "x".repeat(size) },
+      });
+      return JSON.stringify(body);
+    };
+    // The stored span's size for a blob of 0 characters, then the blob that makes it exactly the limit.
+    const [bare] = parseOtlpJson(withBlob(0)).spans;
+    const fill = USERLAND_SPAN_MAX_BYTES - Buffer.byteLength(JSON.stringify(bare));
+    expect(parseOtlpJson(withBlob(fill))).toMatchObject({ rejected: 0, spans: [{ spanId: "s" }] });
+    expect(parseOtlpJson(withBlob(fill + 1))).toMatchObject({ rejected: 1, spans: [] });
   });
 
   it("rejects a span larger than 64 KiB and keeps the others", async () => {
