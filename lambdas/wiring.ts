@@ -5,6 +5,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { awsClients } from "../shared/adapters/aws/clients.js";
 import { DynamoEventStore } from "../shared/adapters/aws/DynamoEventStore.js";
+import { DynamoPauseStore } from "../shared/adapters/aws/DynamoPauseStore.js";
 import { DynamoRegistryStore } from "../shared/adapters/aws/DynamoRegistryStore.js";
 import { DynamoRunStore } from "../shared/adapters/aws/DynamoRunStore.js";
 import { KinesisEventStream } from "../shared/adapters/aws/KinesisEventStream.js";
@@ -49,10 +50,13 @@ function base() {
   );
   const runs = new DynamoRunStore(
     clients.doc,
-    { runs: config.tables.runs, flow: config.tables.flow },
+    { runs: config.tables.runs, flow: config.tables.flow, pauses: config.tables.pauses },
     json,
     config.runRetentionDays * DAY_SECONDS,
   );
+  const pauses = new DynamoPauseStore(clients.doc, config.tables.pauses, json);
+  // System events, invokes and deferred runs go through the Event API's stream.
+  const stream = new KinesisEventStream(clients.kinesis, config.stream);
   const work = new SqsWorkQueue(clients.sqs, config.queues.work);
   const timers = new TimerServiceAws(
     clients,
@@ -64,7 +68,7 @@ function base() {
     },
     clock,
   );
-  return { config, clients, blobs, registry, events, runs, work, timers };
+  return { config, clients, blobs, registry, events, runs, pauses, work, timers, stream };
 }
 
 export async function ingestDeps(): Promise<IngestDeps> {
@@ -101,15 +105,23 @@ export async function executorDeps(): Promise<ExecutorDeps & { blobs: BlobStore 
 
 export async function timerDeps(): Promise<TimerKindDeps & { blobs: BlobStore }> {
   const b = base();
-  return { work: b.work, timers: b.timers, runs: b.runs, blobs: b.blobs, clock, log };
+  return {
+    work: b.work,
+    timers: b.timers,
+    stream: b.stream,
+    runs: b.runs,
+    pauses: b.pauses,
+    registry: b.registry,
+    blobs: b.blobs,
+    clock,
+    log,
+  };
 }
 
 export async function apiDeps() {
   const b = base();
   return {
     ...b,
-    // Sending events from the API (REST and GraphQL) goes through the Event API's stream.
-    stream: new KinesisEventStream(b.clients.kinesis, b.config.stream),
     apiKeyHashes: b.config.apiKeyHashes,
     clock,
     now: () => clock.now(),

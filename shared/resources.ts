@@ -309,7 +309,13 @@ export const FUNCTIONS = {
     // Registers apps and functions; reads history and outputs (large ones in S3); cancels, reruns
     // and replays runs, records metadata, sends events; the signing key checks bearer tokens.
     grants: {
-      tables: { registry: "readWrite", events: "read", runs: "readWrite" },
+      tables: {
+        registry: "readWrite",
+        events: "read",
+        runs: "readWrite",
+        pauses: "readWrite",
+        flow: "readWrite",
+      },
       queues: { work: "send", timers: "send" },
       streams: { events: "putRecords" },
       buckets: { payloads: "readWrite" },
@@ -341,6 +347,8 @@ export const FUNCTIONS = {
         flow: "readWrite",
       },
       queues: { work: "send", timers: "send" },
+      // cancelOn sends function.cancelled/finished through the stream.
+      streams: { events: "putRecords" },
       buckets: { payloads: "readWrite" },
       scheduler: true,
     },
@@ -364,6 +372,8 @@ export const FUNCTIONS = {
         registry: "read",
       },
       queues: { work: "send", timers: "send" },
+      // System events, invokes and deferred runs go out through the stream.
+      streams: { events: "putRecords" },
       buckets: { payloads: "readWrite" },
       scheduler: true,
       signingKey: true,
@@ -376,9 +386,11 @@ export const FUNCTIONS = {
     timeoutSeconds: 30,
     memoryMb: 512,
     source: { kind: "queue", queue: "timers", batchSize: 10, batchWindowSeconds: 1 },
+    // Wait timeouts resume runs, run timeouts and bulk cancellations cancel them (with events).
     grants: {
-      tables: { runs: "read", flow: "readWrite" },
+      tables: { runs: "readWrite", pauses: "readWrite", registry: "read", flow: "readWrite" },
       queues: { work: "send", timers: "send" },
+      streams: { events: "putRecords" },
       buckets: { payloads: "readWrite" },
       scheduler: true,
     },

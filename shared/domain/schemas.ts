@@ -26,6 +26,8 @@ export const inngestEventSchema = z.object({
   ts: z.number(),
   user: jsonObject,
   v: z.string().optional(),
+  /** Event metadata the SDK attaches (sessions, propagated sessions); kept as sent. */
+  meta: jsonObject.optional(),
 });
 export type InngestEvent = z.infer<typeof inngestEventSchema>;
 
@@ -69,14 +71,69 @@ export const scheduledJobSchema = z.object({
 });
 export type ScheduledJob = z.infer<typeof scheduledJobSchema>;
 
+// ---- pauses (waitForEvent, invoke, signals, cancelOn) ----
+
+export const PAUSE_KINDS = ["wait", "invoke", "signal", "cancel"] as const;
+export type PauseKind = (typeof PAUSE_KINDS)[number];
+
+/**
+ * Where a pause can be found and deleted, and what the run's trace shows of it. `partition` is
+ * the pauses table partition: `EVT#<event name>` (every event of that name is tested),
+ * `EVT#<event name>#<path>#<index key>` (only events with that value at that path) or
+ * `SIG#<signal>`.
+ */
+export const pauseRefSchema = z.object({
+  pauseId: z.string().min(1),
+  partition: z.string().min(1),
+  kind: z.enum(PAUSE_KINDS),
+  /** The step that waits (absent for cancel pauses). */
+  stepId: z.string().optional(),
+  name: z.string().optional(),
+  eventName: z.string().optional(),
+  signal: z.string().optional(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+});
+export type PauseRef = z.infer<typeof pauseRefSchema>;
+
+/** A stored pause: its ref plus what matching needs. */
+export const pauseSchema = pauseRefSchema.extend({
+  runId: z.string().min(1),
+  fnSlug: z.string().min(1),
+  /** The condition over `event` (the parts kept below) and `async` (the incoming event). */
+  expression: z.string().optional(),
+  /** The parts of the run's triggering event the expression references. */
+  event: jsonObject.optional(),
+  /** The `async` path whose value selects the partition ("" or absent = the name's own). */
+  indexPath: z.string().optional(),
+  /** Internal id of the run's own triggering event: it never resumes its own run. */
+  triggerEventId: z.string(),
+  /** The run's start: a cancel pause only takes events received after it. */
+  runStartedAt: z.number().optional(),
+});
+export type Pause = z.infer<typeof pauseSchema>;
+
 /**
  * A delayed item. Each kind has one handler in core/scheduling/timerKinds.ts: "job" becomes a
- * work job, "sweep" runs the recovery sweep. Wait timeouts, debounce and batch flushes join here.
+ * work job, "sweep" runs the recovery sweep, "pauseTimeout" resumes a wait that nothing matched,
+ * "runTimeout" cancels a run past its start or finish timeout, "cancellation" applies a bulk
+ * cancellation a page of runs at a time.
  */
 export const timerItemSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("job"), job: jobSchema }),
   /** `dueBefore` absent = the periodic sweep's own cutoff (now minus a grace period). */
   z.object({ kind: z.literal("sweep"), dueBefore: z.number().optional() }),
+  z.object({ kind: z.literal("pauseTimeout"), runId: z.string().min(1), pause: pauseRefSchema }),
+  z.object({
+    kind: z.literal("runTimeout"),
+    runId: z.string().min(1),
+    which: z.enum(["start", "finish"]),
+  }),
+  z.object({
+    kind: z.literal("cancellation"),
+    cancellationId: z.string().min(1),
+    cursor: z.string().optional(),
+  }),
 ]);
 export type TimerItem = z.infer<typeof timerItemSchema>;
 
@@ -160,6 +217,23 @@ export function storedErrorJson(error: StoredError): JsonObject {
   return out;
 }
 
+/** What a transition sends once it has committed, besides jobs. */
+export const outboxSchema = z.object({
+  /** Events that go through the Event API path (system events, invokes, deferred runs). */
+  events: z.array(acceptedEventSchema).optional(),
+  timers: z.array(z.object({ item: timerItemSchema, dueAt: z.number() })).optional(),
+});
+export type Outbox = z.infer<typeof outboxSchema>;
+
+/** A `defer()` the SDK recorded: run `fnSlug` with `input` when the parent run finishes. */
+export const deferSchema = z.object({
+  fnSlug: z.string().min(1),
+  input: jsonObject,
+  meta: jsonObject.optional(),
+  aborted: z.boolean().optional(),
+});
+export type DeferRecord = z.infer<typeof deferSchema>;
+
 export const runRecordSchema = z.object({
   runId: z.string().min(1),
   fnSlug: z.string().min(1),
@@ -185,6 +259,14 @@ export const runRecordSchema = z.object({
   stack: z.array(z.string()),
   /** Follow-up jobs of the latest transition, re-sent if the executor crashed before sending. */
   next: z.array(scheduledJobSchema),
+  /** Events and timers of the latest transition, sent after it commits (and re-sent like `next`). */
+  outbox: outboxSchema.optional(),
+  /** Live pauses of the run (a wait of a step, cancelOn): removed when it resumes or ends. */
+  pauses: z.array(pauseRefSchema).optional(),
+  /** Defers the SDK recorded (`DeferAdd`), by hashed id; scheduled when the run finishes. */
+  defers: z.record(z.string(), deferSchema).optional(),
+  /** Set when the run was cancelled: by whom (API, cancelOn event, timeout, bulk cancellation). */
+  cancelledBy: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 

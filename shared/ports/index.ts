@@ -8,7 +8,10 @@ import type {
   AppRecord,
   AttemptRecord,
   FunctionRecord,
+  InngestEvent,
   Job,
+  Pause,
+  PauseRef,
   RunMetadataRecord,
   RunRecord,
   RunStatus,
@@ -86,16 +89,41 @@ export interface RunHistory {
 
 export type CreateRunResult = "created" | "exists" | "duplicate";
 
+/** Pause writes that commit with a transition (the pauses table, same transaction). */
+export interface PauseWrites {
+  /** New pauses (a wait begins). */
+  put?: Pause[];
+  /**
+   * The pause this transition resumes: deleted only if it still exists. If it is gone (the event
+   * and the timeout raced and the other one won), nothing is written and the commit returns false.
+   */
+  consume?: PauseRef;
+  /** Pauses to delete if present (the run ended: its cancel pauses and any wait). */
+  remove?: PauseRef[];
+}
+
 export interface RunTransition {
   /** Step results to write; each is written only if not already present. */
   steps?: StepRecord[];
+  pauses?: PauseWrites;
   /** Failed attempts to keep for the trace (same commit; unique by run version). */
   attempts?: AttemptRecord[];
   /** Fields of the run record to set (version is bumped by the store). */
   set: Partial<
     Pick<
       RunRecord,
-      "status" | "endedAt" | "output" | "error" | "requestVersion" | "stack" | "next" | "firstAttemptAt"
+      | "status"
+      | "endedAt"
+      | "output"
+      | "error"
+      | "requestVersion"
+      | "stack"
+      | "next"
+      | "firstAttemptAt"
+      | "outbox"
+      | "pauses"
+      | "defers"
+      | "cancelledBy"
     >
   >;
   /** Epoch ms of the transition; becomes the run's `updatedAt`. */
@@ -110,7 +138,12 @@ export interface RunStore {
    * Creates the run (and its by-event index entry) unless it exists already ("exists": the same run,
    * e.g. a redelivered record) or the idempotency key is held by another run ("duplicate").
    */
-  createRun(run: RunRecord, idempotency?: { key: string; expiresAt: number }): Promise<CreateRunResult>;
+  createRun(
+    run: RunRecord,
+    idempotency?: { key: string; expiresAt: number },
+    /** Pauses created with the run (cancelOn), in the same transaction. */
+    pauses?: Pause[],
+  ): Promise<CreateRunResult>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   /** The run record and every stored step, in one read. */
   getRunState(runId: string): Promise<{ run: RunRecord; steps: StepRecord[] } | undefined>;
@@ -143,6 +176,20 @@ export interface RunStore {
     dueBefore: number,
     page: { limit: number; cursor?: string },
   ): Promise<{ runs: StalledRun[]; cursor?: string }>;
+}
+
+/**
+ * Where waiting runs are found: pauses by event name (and, when the pause's condition pins a
+ * value, by that value) and by signal. Pauses are written with run transitions (RunStore).
+ */
+export interface PauseStore {
+  /**
+   * Pauses an event may resume or cancel: those on its name with no index, and those indexed by a
+   * path whose value this event has. Expired pauses may be included; callers check `expiresAt`.
+   */
+  candidates(event: InngestEvent): Promise<Pause[]>;
+  /** The pause waiting on a signal, if any. */
+  forSignal(signal: string): Promise<Pause | undefined>;
 }
 
 /** The FIFO work queue. */

@@ -93,6 +93,9 @@ export const LIMITS = {
   retryAfterMaxMs: DAY_MS,
   /** Sleeps and waitForEvent timeouts. */
   sleepMaxMs: 366 * DAY_MS,
+  /** defer(): most defers one run records, and the largest input of one (PROTOCOL 6.4). */
+  maxDefers: 20,
+  deferInputMaxBytes: 4 * MiB,
   invokeDefaultTimeoutMs: 365 * DAY_MS,
   cronJitterMinMs: SECOND_MS,
   cronJitterMaxMs: 5 * 60 * SECOND_MS,

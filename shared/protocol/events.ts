@@ -71,7 +71,7 @@ function checkEvent(raw: Json, nowMs: number): Checked {
   if (size > LIMITS.eventMaxBytes) {
     return bad(`event is too large: ${size} bytes (max ${LIMITS.eventMaxBytes})`, 413);
   }
-  const { name, data, id, ts, user, v } = raw;
+  const { name, data, id, ts, user, v, meta } = raw;
   if (name !== undefined && name !== null && typeof name !== "string") {
     return bad("event name must be a string");
   }
@@ -86,6 +86,7 @@ function checkEvent(raw: Json, nowMs: number): Checked {
   if (user !== undefined && user !== null && !isJsonObject(user)) return bad("event user must be an object");
   if (id !== undefined && id !== null && typeof id !== "string") return bad("event id must be a string");
   if (v !== undefined && v !== null && typeof v !== "string") return bad("event v must be a string");
+  if (meta !== undefined && meta !== null && !isJsonObject(meta)) return bad("event meta must be an object");
   if (ts !== undefined && ts !== null && (typeof ts !== "number" || !Number.isInteger(ts))) {
     return bad("event ts must be an integer (milliseconds since the epoch)");
   }
@@ -105,8 +106,25 @@ function checkEvent(raw: Json, nowMs: number): Checked {
       user: user ?? {},
       ...(id ? { id } : {}),
       ...(typeof v === "string" ? { v } : {}),
+      ...(isJsonObject(meta) ? withMeta(meta) : {}),
     },
   };
+}
+
+/**
+ * Event metadata as kept: sessions the sender set, merged over the sessions a run propagated
+ * (`propagated_sessions`, which is not kept), where a null session removes an inherited one.
+ * Other members are kept as sent.
+ */
+export function withMeta(meta: JsonObject): { meta?: JsonObject } {
+  const { sessions, propagated_sessions: propagated, ...rest } = meta;
+  const merged: JsonObject = { ...(isJsonObject(propagated) ? propagated : {}) };
+  for (const [key, value] of Object.entries(isJsonObject(sessions) ? sessions : {})) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  const out: JsonObject = { ...rest, ...(Object.keys(merged).length ? { sessions: merged } : {}) };
+  return Object.keys(out).length ? { meta: out } : {};
 }
 
 /**

@@ -135,12 +135,32 @@ const concurrencyItem = z.union([count, concurrencyObject], {
   error: "must be a non-negative integer or {limit, key?, scope?}",
 });
 
+/** A duration string as the SDKs send them ("30s", "1h30m"): refused at sync when unparseable. */
+const durationString = z.string(typeError("a string")).superRefine((v, ctx) => {
+  try {
+    parseDurationMs(v);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+  }
+});
+
+/** A CEL condition: refused at sync when it does not compile. */
+const conditionString = z.string(typeError("a string")).superRefine((v, ctx) => {
+  const problem = validateExpression(v);
+  if (problem) ctx.addIssue({ code: "custom", message: `invalid expression: ${problem}` });
+});
+
 const cancelSchema = z.object(
   {
     event: requiredString(),
-    if: opt(z.string(typeError("a string"))),
-    timeout: opt(z.string(typeError("a string"))),
+    if: opt(conditionString),
+    timeout: opt(durationString),
   },
+  typeError("an object"),
+);
+
+const timeoutsSchema = z.object(
+  { start: opt(durationString), finish: opt(durationString) },
   typeError("an object"),
 );
 
@@ -171,6 +191,7 @@ export const functionConfigSchema = z
           .array(cancelSchema, typeError("an array"))
           .max(LIMITS.maxCancel, `must have at most ${LIMITS.maxCancel} entries`),
       ),
+      timeouts: opt(timeoutsSchema),
     },
     typeError("an object"),
   )

@@ -7,7 +7,7 @@ import type { Json } from "../domain/json.js";
 import { isJsonObject, jsonNestingDepth, toJson, tryParseJson } from "../domain/json.js";
 import type { StoredError } from "../domain/schemas.js";
 import { parseRetryAfter } from "./backoff.js";
-import { HEADERS, LIMITS, OPCODES } from "./constants.js";
+import { HEADERS, LIMITS, OPCODES, RUN_COMPLETE_ID } from "./constants.js";
 
 export type StepOp = {
   id: string;
@@ -42,8 +42,18 @@ export type SdkOutcome =
   | { kind: "complete"; data: Json; ops?: StepOp[]; requestVersion?: number }
   /** 206 ops (RunComplete excluded), WaitForEvent and lazy ops first. */
   | { kind: "ops"; ops: StepOp[]; requestVersion?: number; retriable?: boolean; retryAt?: number }
-  /** 4xx/5xx from the SDK. */
-  | { kind: "error"; retriable: boolean; error: StoredError; retryAt?: number; requestVersion?: number }
+  /**
+   * 4xx/5xx from the SDK, or a 206 whose StepError/StepFailed carries the RunComplete id: the
+   * function itself threw while lazy ops (defers, in `ops`) were pending.
+   */
+  | {
+      kind: "error";
+      retriable: boolean;
+      error: StoredError;
+      retryAt?: number;
+      requestVersion?: number;
+      ops?: StepOp[];
+    }
   /** Not from the SDK (no x-inngest-sdk header) or unparseable. */
   | { kind: "transport"; message: string };
 
@@ -181,6 +191,20 @@ function interpretOps(res: SdkHttpResponse, nowMs: number): SdkOutcome {
   const retriable = getHeader(res.headers, HEADERS.noRetry)?.trim().toLowerCase() !== "true";
   // A StepError from RetryAfterError carries its retry time on the 206 itself.
   const retryAt = parseRetryAfter(getHeader(res.headers, HEADERS.retryAfter), nowMs);
+  const thrown = rest.find(
+    (op) => op.id === RUN_COMPLETE_ID && (op.op === OPCODES.stepError || op.op === OPCODES.stepFailed),
+  );
+  if (thrown) {
+    const others = rest.filter((op) => op !== thrown);
+    return {
+      kind: "error",
+      retriable: retriable && thrown.op === OPCODES.stepError,
+      error: toStoredError(thrown.error),
+      ...(retryAt !== undefined ? { retryAt } : {}),
+      ...version,
+      ...(others.length ? { ops: others } : {}),
+    };
+  }
   return { kind: "ops", ops: rest, ...version, retriable, ...(retryAt !== undefined ? { retryAt } : {}) };
 }
 

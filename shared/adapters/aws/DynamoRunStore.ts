@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
@@ -11,6 +12,7 @@ import { checkFilterLists } from "../../domain/listing.js";
 import {
   type AttemptRecord,
   attemptRecordSchema,
+  type Pause,
   type RunMetadataRecord,
   type RunRecord,
   type RunSummary,
@@ -26,6 +28,7 @@ import {
 import type {
   CreateRunResult,
   PageRequest,
+  PauseWrites,
   RunHistory,
   RunQuery,
   RunStore,
@@ -42,6 +45,7 @@ import {
   transactWrite,
 } from "./dynamo.js";
 import type { LargeJson } from "./largeJson.js";
+import { encodePause, PathDeclarations } from "./pauseItems.js";
 import { retryUnprocessed } from "./retryUnprocessed.js";
 import { activeAttributes, decodeCursor, encodeCursor, transitionUpdate } from "./runItems.js";
 
@@ -57,6 +61,8 @@ import { activeAttributes, decodeCursor, encodeCursor, transitionUpdate } from "
  *   index `byTime`: RUNS#<day> / startedAt, every run record (the runs listing)
  * Flow table:
  *   IDEM#<key>      / IDEM            event-id idempotency key, expiring after 24 h
+ * Pauses table (see pauseItems.ts): pauses are written in the transaction of the run transition
+ * that begins or ends the wait, so a run never waits without its pause nor resumes twice.
  */
 const ACTIVE_INDEX = TABLES.runs.indexes[0].name;
 const TIME_INDEX = TABLES.runs.indexes[1].name;
@@ -81,20 +87,56 @@ const stalledRunSchema = z.object({
   next: z.array(scheduledJobSchema),
 });
 
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
 export class DynamoRunStore implements RunStore {
+  private readonly paths: PathDeclarations;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
-    private readonly tables: { runs: string; flow: string },
+    private readonly tables: { runs: string; flow: string; pauses: string },
     private readonly json: LargeJson,
     private readonly retentionSeconds: number,
-  ) {}
+  ) {
+    this.paths = new PathDeclarations(doc, tables.pauses);
+  }
+
+  /** The transaction items of pause writes (the consume is named: its failure is a lost race). */
+  private async pauseItems(writes: PauseWrites | undefined): Promise<NamedTransactItem<string>[]> {
+    if (!writes) return [];
+    const out: NamedTransactItem<string>[] = [];
+    const del = (name: string, ref: { partition: string; pauseId: string }, conditional: boolean) => {
+      const item: TransactItem = {
+        Delete: {
+          TableName: this.tables.pauses,
+          Key: { pk: ref.partition, sk: ref.pauseId },
+          ...(conditional ? { ConditionExpression: "attribute_exists(pk)" } : {}),
+        },
+      };
+      out.push({ name, item });
+    };
+    if (writes.consume) del("consume", writes.consume, true);
+    const consumed = writes.consume?.pauseId;
+    for (const ref of writes.remove ?? [])
+      if (ref.pauseId !== consumed) del(`remove:${ref.pauseId}`, ref, false);
+    for (const pause of writes.put ?? []) {
+      out.push({
+        name: `pause:${pause.pauseId}`,
+        item: { Put: { TableName: this.tables.pauses, Item: await encodePause(this.json, pause) } },
+      });
+    }
+    if (writes.put?.length) await this.paths.declare(writes.put);
+    return out;
+  }
 
   async createRun(
     run: RunRecord,
     idempotency?: { key: string; expiresAt: number },
+    pauses?: Pause[],
   ): Promise<CreateRunResult> {
     const runItem = await this.encodeRun(run);
-    const items: NamedTransactItem<"run" | "byEvent" | "idempotency">[] = [
+    const items: NamedTransactItem<string>[] = [
+      ...(await this.pauseItems(pauses?.length ? { put: pauses } : undefined)),
       {
         name: "run",
         item: {
@@ -182,13 +224,21 @@ export class DynamoRunStore implements RunStore {
       ...(t.set.error !== undefined
         ? { error: await this.json.encode(t.set.error, `runs/${runId}/error.json`) }
         : {}),
+      // Events to send (invoke payloads, system events) and defer inputs can be large.
+      ...(t.set.outbox !== undefined
+        ? { outbox: await this.json.encode(t.set.outbox, `runs/${runId}/outbox-${expectVersion + 1}.json`) }
+        : {}),
+      ...(t.set.defers !== undefined
+        ? { defers: await this.json.encode(t.set.defers, `runs/${runId}/defers-${expectVersion + 1}.json`) }
+        : {}),
     };
     const update = {
       TableName: this.tables.runs,
       Key: { pk: `RUN#${runId}`, sk: "RUN" },
       ...transitionUpdate(encoded, t, expectVersion),
     };
-    if (!t.steps?.length && !t.attempts?.length) {
+    const pauseItems = await this.pauseItems(t.pauses);
+    if (!t.steps?.length && !t.attempts?.length && pauseItems.length === 0) {
       try {
         await this.doc.send(new UpdateCommand(update));
         return true;
@@ -218,11 +268,13 @@ export class DynamoRunStore implements RunStore {
     const result = await transactWrite(this.doc, [
       ...stepPuts,
       ...attemptPuts,
+      ...pauseItems,
       { name: "run", item: { Update: update } },
     ]);
     if (result.ok) return true;
-    // Only a moved version is a lost race; a step already stored at this version is corruption.
-    if (result.failedConditions.has("run")) return false;
+    // A moved version or a pause already consumed is a lost race; a step already stored at this
+    // version is corruption.
+    if (result.failedConditions.has("run") || result.failedConditions.has("consume")) return false;
     throw new Error(`run ${runId}: step already stored at version ${expectVersion}`);
   }
 
@@ -439,6 +491,10 @@ export class DynamoRunStore implements RunStore {
       requestVersion: run.requestVersion,
       stack: run.stack,
       next: run.next,
+      outbox: await this.json.encode(run.outbox, key("outbox-0")),
+      pauses: run.pauses,
+      defers: await this.json.encode(run.defers, key("defers-0")),
+      cancelledBy: run.cancelledBy,
       ...activeAttributes(run),
       expiresAt: Math.floor(run.startedAt / 1000) + this.retentionSeconds,
     };
@@ -451,6 +507,8 @@ export class DynamoRunStore implements RunStore {
       events: (await this.json.decode(item.events)) ?? [],
       output: await this.json.decode(item.output),
       error: storedErrorSchema.optional().parse(await this.json.decode(item.error)),
+      outbox: await this.json.decode(item.outbox),
+      defers: await this.json.decode(item.defers),
       // Items written before runs had updatedAt.
       updatedAt: item.updatedAt ?? item.startedAt,
     });

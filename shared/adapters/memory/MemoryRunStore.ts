@@ -1,6 +1,7 @@
 import { checkFilterLists } from "../../domain/listing.js";
 import type {
   AttemptRecord,
+  Pause,
   RunMetadataRecord,
   RunRecord,
   RunSummary,
@@ -18,6 +19,7 @@ import type {
   StalledRun,
 } from "../../ports/index.js";
 import { pageAfter, runMatches, summarize } from "./listing.js";
+import { MemoryPauseStore } from "./MemoryPauseStore.js";
 
 /** When the earliest pending job fell or falls due; undefined when nothing is pending. */
 function earliestDue(next: ScheduledJob[], updatedAt: number): number | undefined {
@@ -49,6 +51,8 @@ export class MemoryRunStore implements RunStore {
   /** key → expiry in whole seconds (the Dynamo TTL attribute's resolution). */
   private readonly idempotency = new Map<string, number>();
   private commitFailure: Error | undefined;
+  /** The pauses table: written by transitions here, read through the PauseStore port. */
+  readonly pauses = new MemoryPauseStore();
 
   /** The next commitTransition throws `error` and writes nothing. */
   failNextCommit(error: Error = new Error("injected commit failure")): void {
@@ -58,6 +62,7 @@ export class MemoryRunStore implements RunStore {
   async createRun(
     run: RunRecord,
     idempotency?: { key: string; expiresAt: number },
+    pauses?: Pause[],
   ): Promise<CreateRunResult> {
     if (this.runs.has(run.runId)) return "exists";
     if (idempotency) {
@@ -76,6 +81,7 @@ export class MemoryRunStore implements RunStore {
     const due = run.status === "Running" ? earliestDue(run.next, run.updatedAt) : undefined;
     if (due !== undefined) stored.dueAt = due;
     this.runs.set(run.runId, stored);
+    if (pauses?.length) this.pauses.apply({ put: pauses });
     let runIds = this.byEvent.get(run.eventId);
     if (!runIds) {
       runIds = new Set();
@@ -115,6 +121,9 @@ export class MemoryRunStore implements RunStore {
     if (stepIds.some((id) => stored.steps.has(id))) {
       throw new Error(`run ${runId}: step already stored at version ${expectVersion}`);
     }
+    // A pause already consumed: the other side of the race resumed the run.
+    if (t.pauses?.consume && !this.pauses.has(t.pauses.consume)) return false;
+    if (t.pauses) this.pauses.apply(t.pauses);
     for (const step of t.steps ?? []) stored.steps.set(step.stepId, structuredClone(step));
     for (const attempt of t.attempts ?? []) stored.attempts.push(structuredClone(attempt));
     const set = structuredClone(t.set);

@@ -9,6 +9,7 @@ import { MemoryAppHttp } from "./MemoryAppHttp.js";
 import { MemoryBlobStore } from "./MemoryBlobStore.js";
 import { DEFAULT_EVENT_RETENTION_SECONDS, MemoryEventStore } from "./MemoryEventStore.js";
 import { MemoryEventStream } from "./MemoryEventStream.js";
+import type { MemoryPauseStore } from "./MemoryPauseStore.js";
 import { MemoryRegistryStore } from "./MemoryRegistryStore.js";
 import { MemoryRunStore } from "./MemoryRunStore.js";
 import { MemoryTimerService } from "./MemoryTimerService.js";
@@ -19,6 +20,7 @@ export { MemoryAppHttp, type ScriptedAnswer } from "./MemoryAppHttp.js";
 export { MemoryBlobStore } from "./MemoryBlobStore.js";
 export { DEFAULT_EVENT_RETENTION_SECONDS, MemoryEventStore } from "./MemoryEventStore.js";
 export { MemoryEventStream } from "./MemoryEventStream.js";
+export { MemoryPauseStore } from "./MemoryPauseStore.js";
 export { MemoryRegistryStore } from "./MemoryRegistryStore.js";
 export { MemoryRunStore } from "./MemoryRunStore.js";
 export { MemoryTimerService } from "./MemoryTimerService.js";
@@ -29,6 +31,8 @@ export interface MemoryPorts<C extends Clock = Clock> {
   registry: MemoryRegistryStore;
   events: MemoryEventStore;
   runs: MemoryRunStore;
+  /** The pauses the run store writes (the same object as runs.pauses). */
+  pauses: MemoryPauseStore;
   work: MemoryWorkQueue;
   timers: MemoryTimerService;
   stream: MemoryEventStream;
@@ -46,11 +50,13 @@ export function memoryPorts(
   clock: Clock = new ManualClock(),
   opts: { eventRetentionSeconds?: number } = {},
 ): MemoryPorts {
+  const runs = new MemoryRunStore();
   return {
     clock,
     registry: new MemoryRegistryStore(),
     events: new MemoryEventStore(clock, opts.eventRetentionSeconds ?? DEFAULT_EVENT_RETENTION_SECONDS),
-    runs: new MemoryRunStore(),
+    runs,
+    pauses: runs.pauses,
     work: new MemoryWorkQueue(),
     timers: new MemoryTimerService(),
     stream: new MemoryEventStream(),

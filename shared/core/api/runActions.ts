@@ -16,7 +16,9 @@ import type {
   WorkQueue,
 } from "../../ports/index.js";
 import { parseEventPayload } from "../../protocol/events.js";
-import { dispatchJobs } from "../scheduling/dispatch.js";
+import { cancelRun as cancelRunCore } from "../runs/cancel.js";
+import { runSetup } from "../runs/runSetup.js";
+import { dispatchCommitted } from "../scheduling/dispatch.js";
 import { startJob } from "../scheduling/partition.js";
 
 export interface RunActionDeps {
@@ -24,30 +26,15 @@ export interface RunActionDeps {
   registry: RegistryStore;
   work: WorkQueue;
   timers: TimerService;
+  stream: EventStream;
   clock: Clock;
 }
 
 const newUlid = monotonicFactory();
-/** Attempts at a cancel commit that loses races to the run's own progress. */
-const CANCEL_ATTEMPTS = 10;
 
-/**
- * Ends a Running run as Cancelled: its pending jobs become stale (the executor skips jobs of a run
- * that is not Running), and so does a sleep's wake-up. A run that already ended is returned as is.
- */
-export async function cancelRun(deps: RunActionDeps, runId: string): Promise<RunRecord> {
-  for (let i = 0; i < CANCEL_ATTEMPTS; i++) {
-    const run = await deps.runs.getRun(runId);
-    if (!run) throw new NotFoundError(`run ${runId} not found`);
-    if (run.status !== "Running") return run;
-    const now = deps.clock.now();
-    const committed = await deps.runs.commitTransition(run.runId, run.version, {
-      set: { status: "Cancelled", endedAt: now, next: [] },
-      at: now,
-    });
-    if (committed) return { ...run, status: "Cancelled", endedAt: now, next: [], version: run.version + 1 };
-  }
-  throw new Error(`run ${runId}: cancel kept losing to concurrent transitions`);
+/** Cancels a run for an API caller (REST DELETE, GraphQL cancelRun). See core/runs/cancel. */
+export function cancelRun(deps: RunActionDeps, runId: string): Promise<RunRecord> {
+  return cancelRunCore(deps, runId, "api");
 }
 
 /**
@@ -103,9 +90,10 @@ async function startRerun(
     stack: [],
     next: kept.length ? [] : [start],
   };
-  await deps.runs.createRun(fresh);
+  const { run, pauses, outbox } = runSetup(fn, fresh);
+  await deps.runs.createRun(run, undefined, pauses);
   if (kept.length === 0) {
-    await dispatchJobs(deps, [start]);
+    await dispatchCommitted(deps, { next: [start], outbox });
     return newRunId;
   }
   // No job exists for the new run yet, so this first transition cannot race.
@@ -116,7 +104,7 @@ async function startRerun(
     set: { stack: source.stack.filter((id) => steps.some((s) => s.stepId === id)), next: [first] },
     at: now,
   });
-  await dispatchJobs(deps, [first]);
+  await dispatchCommitted(deps, { next: [first], outbox });
   return newRunId;
 }
 

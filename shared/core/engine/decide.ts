@@ -1,8 +1,21 @@
 import type { Json } from "../../domain/json.js";
-import type { AttemptRecord, Job, ScheduledJob, StepRecord, StoredError } from "../../domain/schemas.js";
+import { refOf } from "../../domain/pauses.js";
+import type {
+  AttemptRecord,
+  DeferRecord,
+  FunctionRecord,
+  Job,
+  Outbox,
+  Pause,
+  RunRecord,
+  ScheduledJob,
+  StepRecord,
+  StoredError,
+} from "../../domain/schemas.js";
 import type { RunTransition } from "../../ports/index.js";
 import { LIMITS } from "../../protocol/constants.js";
 import type { SdkOutcome, StepOp } from "../../protocol/sdkResponse.js";
+import { withFinish } from "../runs/finish.js";
 import { followUp } from "../scheduling/followUp.js";
 import { opHandler } from "./ops/index.js";
 import type { Continuation, OpContext, OpEffect } from "./ops/types.js";
@@ -16,7 +29,12 @@ export interface DecideInput {
   job: Job;
   outcome: SdkOutcome;
   maxAttempts: number;
-  stack: string[];
+  /** The run as the job found it (at the job's version). */
+  run: RunRecord;
+  /** Functions the answer's InvokeFunction ops target (looked up by the executor). */
+  invokeTargets?: ReadonlyMap<string, FunctionRecord | undefined>;
+  /** Current holders of the signals the answer's WaitForSignal ops name. */
+  signalHolders?: ReadonlyMap<string, Pause | undefined>;
   now: number;
   /** When the SDK request began (attempt timing in the run's trace). */
   startedAt: number;
@@ -33,6 +51,11 @@ export interface Decision {
 /** The ops of one answer folded together (see OpEffect for the rules). */
 interface Applied {
   steps: StepRecord[];
+  pauses: Pause[];
+  events: NonNullable<Outbox["events"]>;
+  timers: NonNullable<Outbox["timers"]>;
+  defers: Record<string, DeferRecord>;
+  abortDefers: string[];
   continueWith?: Continuation;
   failedAttempt?: OpEffect["failedAttempt"];
   fail?: StoredError;
@@ -42,7 +65,16 @@ interface Applied {
 }
 
 function applyOps(ctx: OpContext, ops: StepOp[]): Applied {
-  const applied: Applied = { steps: [], driving: 0, summary: "" };
+  const applied: Applied = {
+    steps: [],
+    pauses: [],
+    events: [],
+    timers: [],
+    defers: {},
+    abortDefers: [],
+    driving: 0,
+    summary: "",
+  };
   const summaries: string[] = [];
   let exclusiveTaken = false;
   for (const op of ops) {
@@ -60,6 +92,11 @@ function applyOps(ctx: OpContext, ops: StepOp[]): Applied {
     summaries.push(effect.summary);
     applied.fail ??= effect.fail;
     applied.steps.push(...(effect.steps ?? []));
+    applied.pauses.push(...(effect.pauses ?? []));
+    applied.events.push(...(effect.outbox?.events ?? []));
+    applied.timers.push(...(effect.outbox?.timers ?? []));
+    Object.assign(applied.defers, effect.defers);
+    applied.abortDefers.push(...(effect.abortDefers ?? []));
   }
   applied.summary = summaries.join(", ");
   return applied;
@@ -108,7 +145,7 @@ function retryOrFail(input: DecideInput, error: StoredError, retriable: boolean,
 
 /** The run's own limits on what one answer may add: step count and output size. */
 function limitProblem(input: DecideInput, steps: StepRecord[]): StoredError | undefined {
-  if (input.stack.length + steps.length > LIMITS.maxSteps) {
+  if (input.run.stack.length + steps.length > LIMITS.maxSteps) {
     return { name: "Error", message: `function run exceeded the step limit of ${LIMITS.maxSteps}` };
   }
   for (const step of steps) {
@@ -123,15 +160,47 @@ function limitProblem(input: DecideInput, steps: StepRecord[]): StoredError | un
   return undefined;
 }
 
-function nextJob(job: Job, next: Continuation | undefined): ScheduledJob {
+function nextJobs(job: Job, next: Continuation | undefined): ScheduledJob[] {
   switch (next?.kind) {
+    case "wait":
+      return [];
     case "runStep":
-      return followUp(job, { stepId: next.stepId, attempt: 0 });
+      return [followUp(job, { stepId: next.stepId, attempt: 0 })];
     case "retry":
-      return followUp(job, { stepId: job.stepId, attempt: job.attempt + 1, dueAt: next.at });
+      return [followUp(job, { stepId: job.stepId, attempt: job.attempt + 1, dueAt: next.at })];
     default:
-      return followUp(job, { stepId: "step", attempt: 0, ...(next?.at ? { dueAt: next.at } : {}) });
+      return [followUp(job, { stepId: "step", attempt: 0, ...(next?.at ? { dueAt: next.at } : {}) })];
   }
+}
+
+function opContext(
+  input: DecideInput,
+  answer: { retriable: boolean; retryAt?: number; complete?: { data: Json } },
+): OpContext {
+  return {
+    ...input,
+    invokeTargets: input.invokeTargets ?? new Map(),
+    signalHolders: input.signalHolders ?? new Map(),
+    ...answer,
+  };
+}
+
+/** The run's defers after an answer's DeferAdd/DeferAbort ops; a message when over the limit. */
+function mergeDefers(
+  run: RunRecord,
+  applied: Pick<Applied, "defers" | "abortDefers">,
+): Record<string, DeferRecord> | string | undefined {
+  if (Object.keys(applied.defers).length === 0 && applied.abortDefers.length === 0) return undefined;
+  // A DeferAdd the SDK sends again (it had not seen it recorded) keeps the first recording.
+  const merged: Record<string, DeferRecord> = { ...applied.defers, ...run.defers };
+  for (const id of applied.abortDefers) {
+    const known = merged[id];
+    if (known) merged[id] = { ...known, aborted: true };
+  }
+  const count = Object.keys(merged).length;
+  if (count > LIMITS.maxDefers)
+    return `a run may record at most ${LIMITS.maxDefers} defers (it sent ${count})`;
+  return merged;
 }
 
 function decideOps(
@@ -139,7 +208,7 @@ function decideOps(
   ops: StepOp[],
   answer: { retriable: boolean; retryAt?: number; complete?: { data: Json } },
 ): Decision {
-  const ctx: OpContext = { ...input, ...answer };
+  const ctx = opContext(input, answer);
   const applied = applyOps(ctx, ops);
   if (applied.fail) return fail(input.now, applied.fail, applied.summary);
   if (!answer.complete && applied.driving === 0) {
@@ -152,12 +221,33 @@ function decideOps(
     ...(applied.failedAttempt ? { attempts: [attemptRecord(input, applied.failedAttempt)] } : {}),
   };
   const stack =
-    applied.steps.length > 0 ? { stack: [...input.stack, ...applied.steps.map((s) => s.stepId)] } : {};
+    applied.steps.length > 0 ? { stack: [...input.run.stack, ...applied.steps.map((s) => s.stepId)] } : {};
+  const waits = applied.pauses.length
+    ? {
+        pauses: { put: applied.pauses },
+        live: { pauses: [...(input.run.pauses ?? []), ...applied.pauses.map(refOf)] },
+      }
+    : undefined;
+  const outbox: Outbox = {
+    ...(applied.events.length ? { events: applied.events } : {}),
+    ...(applied.timers.length ? { timers: applied.timers } : {}),
+  };
+  const merged = mergeDefers(input.run, applied);
+  if (typeof merged === "string") return fail(input.now, { name: "Error", message: merged }, "defer limit");
+  const defers = merged ? { defers: merged } : {};
   if (answer.complete) {
     return {
       transition: {
         ...steps,
-        set: { ...stack, status: "Completed", endedAt: input.now, output: answer.complete.data, next: [] },
+        set: {
+          ...stack,
+          ...defers,
+          outbox,
+          status: "Completed",
+          endedAt: input.now,
+          output: answer.complete.data,
+          next: [],
+        },
         at: input.now,
       },
       summary: "run completed",
@@ -166,7 +256,8 @@ function decideOps(
   return {
     transition: {
       ...steps,
-      set: { ...stack, next: [nextJob(input.job, applied.continueWith)] },
+      ...(waits ? { pauses: waits.pauses } : {}),
+      set: { ...stack, ...defers, ...waits?.live, outbox, next: nextJobs(input.job, applied.continueWith) },
       at: input.now,
     },
     summary: applied.summary,
@@ -187,12 +278,29 @@ export function decide(input: DecideInput): Decision {
         ...(outcome.retryAt !== undefined ? { retryAt: outcome.retryAt } : {}),
       });
       break;
-    case "error":
+    case "error": {
       decision = retryOrFail(input, outcome.error, outcome.retriable, outcome.retryAt);
+      // Defers the function recorded before it threw still count (they ride along the error).
+      const lazy = applyOps(
+        opContext(input, { retriable: false }),
+        (outcome.ops ?? []).filter((op) => opHandler(op.op).lazy),
+      );
+      const merged = mergeDefers(input.run, lazy);
+      if (typeof merged === "object") decision.transition.set.defers = merged;
       break;
+    }
     case "transport":
-      return retryOrFail(input, { name: "Error", message: outcome.message }, true);
+      decision = retryOrFail(input, { name: "Error", message: outcome.message }, true);
+      break;
   }
-  if (outcome.requestVersion !== undefined) decision.transition.set.requestVersion = outcome.requestVersion;
+  if (outcome.kind !== "transport" && outcome.requestVersion !== undefined) {
+    decision.transition.set.requestVersion = outcome.requestVersion;
+  }
+  // Each transition replaces the outbox: a redelivered job re-sends only its own transition's.
+  decision.transition.set.outbox ??= {};
+  // A run that ends drops its pauses and announces it (function.finished and the rest).
+  const { run } = input;
+  const ended = { ...run, defers: decision.transition.set.defers ?? run.defers };
+  decision.transition = withFinish(ended, decision.transition, input.now);
   return decision;
 }

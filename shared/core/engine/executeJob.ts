@@ -1,9 +1,11 @@
-import { type Job, jobId } from "../../domain/schemas.js";
-import type { RegistryStore, RunStore } from "../../ports/index.js";
+import { type FunctionRecord, type Job, jobId, type Pause } from "../../domain/schemas.js";
+import type { PauseStore, RegistryStore, RunStore } from "../../ports/index.js";
 import { retryDelayMs } from "../../protocol/backoff.js";
+import { OPCODES } from "../../protocol/constants.js";
 import type { SdkOutcome } from "../../protocol/sdkResponse.js";
 import { traceParent, traceState } from "../../protocol/traceContext.js";
-import { type DispatchDeps, dispatchJobs } from "../scheduling/dispatch.js";
+import { runTimeouts } from "../runs/runSetup.js";
+import { type DispatchDeps, dispatchCommitted, hasDispatch } from "../scheduling/dispatch.js";
 import { callSdk, type SdkCallDeps } from "./callSdk.js";
 import { decide } from "./decide.js";
 import { buildSdkRequest, stepUrl } from "./sdkRequest.js";
@@ -12,6 +14,7 @@ export type { HttpCall } from "./callSdk.js";
 
 export interface ExecutorDeps extends DispatchDeps, SdkCallDeps {
   runs: RunStore;
+  pauses: PauseStore;
   registry: RegistryStore;
   retryIntervalSeconds?: number;
   random?: () => number;
@@ -45,14 +48,13 @@ export async function executeJob(
     return "dropped";
   }
   const { run, steps } = state;
-  if (run.status !== "Running") return "stale";
-  if (run.version !== job.version) {
-    if (run.version === job.version + 1 && opts.receiveCount > 1 && run.next.length > 0) {
-      await dispatchJobs(deps, run.next);
-      return "redispatched";
-    }
-    return "stale";
+  // A redelivery of exactly the latest transition's job: the executor may have crashed after
+  // committing and before sending what followed (jobs, events, timers), so they are sent again.
+  if (run.version === job.version + 1 && opts.receiveCount > 1 && hasDispatch(run)) {
+    await dispatchCommitted(deps, run);
+    return "redispatched";
   }
+  if (run.status !== "Running" || run.version !== job.version) return "stale";
 
   const fn = await deps.registry.getFunction(run.fnSlug);
   const startedAt = deps.clock.now();
@@ -78,23 +80,65 @@ export async function executeJob(
   }
 
   const random = deps.random ?? Math.random;
+  const lookups = await opLookups(deps, outcome);
   const decision = decide({
     job,
     outcome,
     maxAttempts,
-    stack: run.stack,
+    run,
+    ...lookups,
     now: deps.clock.now(),
     startedAt,
     retryDelayMs: (failed) => retryDelayMs(failed, random, deps.retryIntervalSeconds),
   });
-  // The trace's "started": the first request's start, set once in the same commit.
-  if (run.firstAttemptAt === undefined) decision.transition.set.firstAttemptAt = startedAt;
+  // The trace's "started": the first request's start, set once in the same commit. It also arms
+  // timeouts.finish (SEMANTICS 5.9: measured from the first start).
+  if (run.firstAttemptAt === undefined) {
+    const set = decision.transition.set;
+    set.firstAttemptAt = startedAt;
+    const finishMs = fn ? runTimeouts(fn).finishMs : undefined;
+    if (finishMs !== undefined && (set.status === undefined || set.status === "Running")) {
+      const timer = {
+        item: { kind: "runTimeout" as const, runId: run.runId, which: "finish" as const },
+        dueAt: startedAt + finishMs,
+      };
+      set.outbox = { ...set.outbox, timers: [...(set.outbox?.timers ?? []), timer] };
+    }
+  }
   const committed = await deps.runs.commitTransition(run.runId, run.version, decision.transition);
   if (!committed) {
     log("transition lost to a concurrent one", { runId: run.runId, version: run.version });
     return "conflict";
   }
   log(decision.summary, { runId: run.runId, fn: run.fnSlug, stepId: job.stepId, attempt: job.attempt });
-  await dispatchJobs(deps, decision.transition.set.next ?? []);
+  await dispatchCommitted(deps, decision.transition.set);
   return "applied";
+}
+
+/**
+ * What the op handlers need to know beyond the run: the functions an answer invokes (an unknown
+ * one fails the step) and who holds the signals it waits on (a conflict may fail it).
+ */
+async function opLookups(
+  deps: ExecutorDeps,
+  outcome: SdkOutcome,
+): Promise<{
+  invokeTargets: Map<string, FunctionRecord | undefined>;
+  signalHolders: Map<string, Pause | undefined>;
+}> {
+  const ops = outcome.kind === "ops" || outcome.kind === "complete" ? (outcome.ops ?? []) : [];
+  const invokeTargets = new Map<string, FunctionRecord | undefined>();
+  const signalHolders = new Map<string, Pause | undefined>();
+  await Promise.all(
+    ops.map(async (op) => {
+      if (op.op === OPCODES.invokeFunction && typeof op.opts?.function_id === "string") {
+        const fn = await deps.registry.getFunction(op.opts.function_id);
+        invokeTargets.set(op.opts.function_id, fn && !fn.archived ? fn : undefined);
+      } else if (op.op === OPCODES.waitForSignal) {
+        const signal = typeof op.opts?.signal === "string" ? op.opts.signal : op.name;
+        if (signal) signalHolders.set(signal, await deps.pauses.forSignal(signal));
+      }
+    }),
+  );
+  return { invokeTargets, signalHolders };
 }

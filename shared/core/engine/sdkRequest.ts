@@ -19,7 +19,10 @@ export function buildSdkRequest(run: RunRecord, steps: StepRecord[], job: Job, f
       stack: { stack: run.stack, current: run.stack.length },
       use_api: false,
     },
-    defers: {},
+    // Defers already recorded, so the SDK does not send them again (PROTOCOL 6.4); never null.
+    defers: Object.fromEntries(
+      Object.entries(run.defers ?? {}).map(([id, d]) => [id, { abortable: d.aborted !== true }]),
+    ),
     event: events[0] ?? null,
     events,
     steps: memo,

@@ -1,14 +1,15 @@
 import type { AcceptedEvent } from "../../domain/schemas.js";
+import { pausesConsumer } from "../pauses/consumer.js";
 import { startRunsConsumer } from "./startRuns.js";
 import type { ConsumerFactory, RunnerDeps } from "./types.js";
 
 export type { ConsumerFactory, ConsumerOutcome, EventConsumer, RunnerDeps } from "./types.js";
 
 /**
- * The runner's stages, in order. Resuming waiting runs (waitForEvent) and cancelling runs
- * (cancelOn) join this list as consumers of their own (issue 11).
+ * The runner's stages, in order: resume the runs waiting on the event (waitForEvent, invoke
+ * results) and cancel those it cancels (cancelOn), then start the runs it triggers.
  */
-export const EVENT_CONSUMERS: readonly ConsumerFactory[] = [startRunsConsumer];
+export const EVENT_CONSUMERS: readonly ConsumerFactory[] = [pausesConsumer, startRunsConsumer];
 
 /**
  * A handler for one batch of events: each event passes every consumer in order, then it is stored

@@ -3,13 +3,16 @@ import type {
   AcceptedEvent,
   FunctionRecord,
   InngestEvent,
+  Outbox,
   RunRecord,
   ScheduledJob,
 } from "../../domain/schemas.js";
 import { triggerMatches, triggerPatterns } from "../../domain/triggers.js";
 import { evaluateBoolean } from "../../expressions/index.js";
 import type { RegistryStore } from "../../ports/index.js";
-import { dispatchJobs } from "../scheduling/dispatch.js";
+import { INTERNAL_EVENTS } from "../../protocol/constants.js";
+import { runSetup } from "../runs/runSetup.js";
+import { dispatchCommitted } from "../scheduling/dispatch.js";
 import { startJob } from "../scheduling/partition.js";
 import type { EventConsumer, RunnerDeps } from "./types.js";
 
@@ -32,6 +35,14 @@ function triggersOn(fn: FunctionRecord, event: InngestEvent): boolean {
       triggerMatches(t.event, event.name) &&
       (!t.expression || evaluateBoolean(t.expression, { event })),
   );
+}
+
+/** The function an `inngest/function.invoked` event targets (`data._inngest.fn_id`), if any. */
+export function invokeTarget(event: InngestEvent): string | undefined {
+  if (event.name !== INTERNAL_EVENTS.functionInvoked) return undefined;
+  const meta = event.data._inngest;
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta)) return undefined;
+  return typeof meta.fn_id === "string" ? meta.fn_id : undefined;
 }
 
 /** Functions triggered by a name: one index lookup per pattern the name satisfies (exact + wildcards). */
@@ -61,16 +72,25 @@ export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
   return {
     name: "start runs",
     async consume(accepted) {
-      const fns = await lookup(accepted.event.name);
+      // An invoke starts its target whatever the target's triggers (PROTOCOL 7.1).
+      const target = invokeTarget(accepted.event);
+      const invoked = target !== undefined ? await deps.registry.getFunction(target) : undefined;
+      const fns =
+        target !== undefined
+          ? invoked && !invoked.archived
+            ? [invoked]
+            : []
+          : await lookup(accepted.event.name);
       const startedRunIds: string[] = [];
       const starts: ScheduledJob[] = [];
+      const timers: NonNullable<Outbox["timers"]> = [];
       for (const fn of fns) {
-        if (!triggersOn(fn, accepted.event)) continue;
+        if (target === undefined && !triggersOn(fn, accepted.event)) continue;
         const now = deps.clock.now();
         const runId = runIdFor(fn.slug, accepted);
         // A future `ts` delays the run's start until then (SEMANTICS 8).
         const start = startJob(fn, { runId }, accepted.event.ts > now ? accepted.event.ts : undefined);
-        const run: RunRecord = {
+        const fresh: RunRecord = {
           runId,
           fnSlug: fn.slug,
           appId: fn.appId,
@@ -84,10 +104,12 @@ export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
           stack: [],
           next: [start],
         };
-        const result = await deps.runs.createRun(run, {
-          key: `${fn.slug}\u0000${accepted.event.id}`,
-          expiresAt: now + IDEMPOTENCY_MS,
-        });
+        const { run, pauses, outbox } = runSetup(fn, fresh);
+        const result = await deps.runs.createRun(
+          run,
+          { key: `${fn.slug}\u0000${accepted.event.id}`, expiresAt: now + IDEMPOTENCY_MS },
+          pauses,
+        );
         if (result === "duplicate") {
           deps.log?.("event id already started this function; no new run", {
             fn: fn.slug,
@@ -99,8 +121,9 @@ export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
         // "exists" = a redelivered record: the start job may not have been sent, so send it again
         // (its dedup id is deterministic and the executor ignores stale duplicates).
         starts.push(start);
+        timers.push(...(outbox.timers ?? []));
       }
-      await dispatchJobs(deps, starts);
+      await dispatchCommitted(deps, { next: starts, outbox: { timers } });
       return { startedRunIds };
     },
   };

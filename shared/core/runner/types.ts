@@ -1,12 +1,13 @@
 /** The runner's dependencies and the shape of its stages (event consumers). */
 import type { AcceptedEvent } from "../../domain/schemas.js";
-import type { Clock, EventStore, RegistryStore, RunStore } from "../../ports/index.js";
+import type { Clock, EventStore, PauseStore, RegistryStore, RunStore } from "../../ports/index.js";
 import type { DispatchDeps } from "../scheduling/dispatch.js";
 
 export interface RunnerDeps extends DispatchDeps {
   registry: RegistryStore;
   events: EventStore;
   runs: RunStore;
+  pauses: PauseStore;
   clock: Clock;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }

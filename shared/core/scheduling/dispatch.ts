@@ -1,9 +1,11 @@
-import type { ScheduledJob } from "../../domain/schemas.js";
-import type { Clock, TimerService, WorkQueue } from "../../ports/index.js";
+import type { Outbox, ScheduledJob } from "../../domain/schemas.js";
+import type { Clock, EventStream, TimerService, WorkQueue } from "../../ports/index.js";
 
 export interface DispatchDeps {
   work: WorkQueue;
   timers: TimerService;
+  /** System events, invokes and deferred runs go through the Event API's stream. */
+  stream: EventStream;
   clock: Clock;
 }
 
@@ -23,4 +25,29 @@ export async function dispatchJobs(deps: DispatchDeps, jobs: ScheduledJob[]): Pr
     immediate.length ? deps.work.send(immediate) : Promise.resolve(),
     ...later.map((j) => deps.timers.schedule({ kind: "job", job: j.job }, j.dueAt ?? now)),
   ]);
+}
+
+/**
+ * Sends what a committed transition produced: its jobs, then its outbox (events onto the stream,
+ * timers). Everything has a deterministic id, so sending it again after a crash is harmless.
+ */
+export async function dispatchCommitted(
+  deps: DispatchDeps,
+  committed: { next?: ScheduledJob[]; outbox?: Outbox | undefined },
+): Promise<void> {
+  const { next = [], outbox } = committed;
+  await Promise.all([
+    dispatchJobs(deps, next),
+    outbox?.events?.length ? deps.stream.put(outbox.events) : Promise.resolve(),
+    ...(outbox?.timers ?? []).map((t) => deps.timers.schedule(t.item, t.dueAt)),
+  ]);
+}
+
+/** Whether a transition left anything to send. */
+export function hasDispatch(committed: { next?: ScheduledJob[]; outbox?: Outbox | undefined }): boolean {
+  return (
+    (committed.next?.length ?? 0) > 0 ||
+    (committed.outbox?.events?.length ?? 0) > 0 ||
+    (committed.outbox?.timers?.length ?? 0) > 0
+  );
 }

@@ -1,4 +1,4 @@
-import type { Job, ScheduledJob } from "../../domain/schemas.js";
+import type { Job, RunRecord, ScheduledJob } from "../../domain/schemas.js";
 
 /**
  * The job that follows `job` once its transition commits: same run and flow partition, the next
@@ -8,5 +8,22 @@ export function followUp(job: Job, next: { stepId: string; attempt: number; dueA
   return {
     job: { ...job, stepId: next.stepId, attempt: next.attempt, version: job.version + 1 },
     ...(next.dueAt ? { dueAt: next.dueAt } : {}),
+  };
+}
+
+/**
+ * The discovery that goes on with a run resumed from outside a job (a matched event, a wait's
+ * timeout, a signal): the run's own partition, at the version the resume commits.
+ */
+export function resumeJob(run: Pick<RunRecord, "runId" | "fnSlug" | "version">): ScheduledJob {
+  return {
+    job: {
+      runId: run.runId,
+      fnSlug: run.fnSlug,
+      stepId: "step",
+      attempt: 0,
+      version: run.version + 1,
+      partition: run.runId,
+    },
   };
 }

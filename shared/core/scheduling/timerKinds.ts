@@ -1,10 +1,14 @@
 import type { TimerItem } from "../../domain/schemas.js";
-import type { RunStore } from "../../ports/index.js";
+import type { PauseStore, RegistryStore, RunStore } from "../../ports/index.js";
+import { resumePause, timeoutValue } from "../pauses/resume.js";
 import { recoverStalledRuns } from "../recovery/sweep.js";
+import { cancelRun } from "../runs/cancel.js";
 import type { DispatchDeps } from "./dispatch.js";
 
 export interface TimerKindDeps extends DispatchDeps {
   runs: RunStore;
+  pauses: PauseStore;
+  registry: RegistryStore;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -19,14 +23,26 @@ type Handlers = {
   [K in TimerItem["kind"]]: (deps: TimerKindDeps, item: Extract<TimerItem, { kind: K }>) => Promise<void>;
 };
 
-/**
- * What each kind of timer does when it falls due. Wait timeouts, debounce and batch flushes
- * (issues 11 and 13) add their kinds here and to the timer item schema.
- */
+/** What each kind of timer does when it falls due. Debounce and batch flushes (issue 13) join here. */
 export const TIMER_KINDS: Handlers = {
   job: (deps, item) => deps.work.send([item.job]),
   sweep: async (deps, item) => {
     await recoverStalledRuns(deps, { dueBefore: item.dueBefore ?? deps.clock.now() - SWEEP_GRACE_MS });
+  },
+  // Nothing matched before the wait expired: it resumes with the timeout's value, unless an event
+  // consumed the pause first (then this finds it gone and does nothing).
+  pauseTimeout: async (deps, item) => {
+    await resumePause(deps, item.runId, item.pause, timeoutValue(item.pause.kind));
+  },
+  // timeouts.start: cancelled if no request has begun; timeouts.finish: cancelled if still running.
+  runTimeout: async (deps, item) => {
+    const run = await deps.runs.getRun(item.runId);
+    if (!run || run.status !== "Running") return;
+    if (item.which === "start" && run.firstAttemptAt !== undefined) return;
+    await cancelRun(deps, run.runId, `timeouts.${item.which}`);
+  },
+  cancellation: async (deps, item) => {
+    deps.log?.("bulk cancellations are not implemented yet", { id: item.cancellationId });
   },
 };
 
@@ -36,5 +52,11 @@ export function deliverTimer(deps: TimerKindDeps, item: TimerItem): Promise<void
       return TIMER_KINDS.job(deps, item);
     case "sweep":
       return TIMER_KINDS.sweep(deps, item);
+    case "pauseTimeout":
+      return TIMER_KINDS.pauseTimeout(deps, item);
+    case "runTimeout":
+      return TIMER_KINDS.runTimeout(deps, item);
+    case "cancellation":
+      return TIMER_KINDS.cancellation(deps, item);
   }
 }

@@ -198,7 +198,11 @@ describeEventStore("AWS (DynamoDB + S3)", async () => {
 
 async function dynamoRunStore() {
   const env = await resources();
-  const tables = { runs: named(env, TABLES.runs.env), flow: named(env, TABLES.flow.env) };
+  const tables = {
+    runs: named(env, TABLES.runs.env),
+    flow: named(env, TABLES.flow.env),
+    pauses: named(env, TABLES.pauses.env),
+  };
   const json = new LargeJson(await blobs(), INLINE_LIMIT_BYTES);
   return { store: new DynamoRunStore(clients.doc, tables, json, RETENTION_SECONDS) };
 }

@@ -40,7 +40,12 @@ beforeAll(async () => {
   );
   const doc = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const json = new LargeJson(new S3BlobStore(createAwsClients().s3, config.bucket));
-  runs = new DynamoRunStore(doc, { runs: config.tables.runs, flow: config.tables.flow }, json, 3600);
+  runs = new DynamoRunStore(
+    doc,
+    { runs: config.tables.runs, flow: config.tables.flow, pauses: config.tables.pauses },
+    json,
+    3600,
+  );
 });
 
 function cancelled(...codes: string[]): TransactionCanceledException {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type DecideInput, decide } from "../../../shared/core/engine/decide.js";
-import type { Job } from "../../../shared/domain/schemas.js";
+import type { Job, RunRecord } from "../../../shared/domain/schemas.js";
 
 const job: Job = {
   runId: "01RUN",
@@ -12,16 +12,32 @@ const job: Job = {
 };
 const NOW = 1_800_000_000_000;
 
-function input(over: Partial<DecideInput>): DecideInput {
+const run: RunRecord = {
+  runId: job.runId,
+  fnSlug: job.fnSlug,
+  appId: "app",
+  status: "Running",
+  eventId: "01EVT",
+  events: [{ name: "app/go", data: {}, id: "01EVT", ts: NOW - 1000, user: {} }],
+  startedAt: NOW - 1000,
+  updatedAt: NOW - 500,
+  version: job.version,
+  requestVersion: 2,
+  stack: ["a"],
+  next: [],
+};
+
+function input(over: Partial<DecideInput> & { stack?: string[] }): DecideInput {
+  const { stack, ...rest } = over;
   return {
     job,
     outcome: { kind: "complete", data: null },
     maxAttempts: 5,
-    stack: ["a"],
+    run: { ...run, stack: stack ?? run.stack },
     now: NOW,
     startedAt: NOW - 250,
     retryDelayMs: (failed) => (failed + 1) * 1000,
-    ...over,
+    ...rest,
   };
 }
 
@@ -169,11 +185,33 @@ describe("decide", () => {
   });
 
   it("fails the run with a clear message for step ops this version does not support", () => {
-    const d = decide(
-      input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "WaitForEvent", name: "x/y" }] } }),
-    );
+    const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "Gateway", name: "x" }] } }));
     expect(d.transition.set.status).toBe("Failed");
-    expect(d.transition.set.error?.message).toContain("WaitForEvent is not supported");
+    expect(d.transition.set.error?.message).toContain("Gateway is not supported");
+  });
+
+  it("makes the run wait on a pause for WaitForEvent, with no job and its timeout armed", () => {
+    const d = decide(
+      input({
+        outcome: {
+          kind: "ops",
+          ops: [
+            { id: "h1", op: "WaitForEvent", name: "x/y", opts: { timeout: "1h", if: "async.data.n == 1" } },
+          ],
+        },
+      }),
+    );
+    expect(d.transition.set.next).toEqual([]);
+    const pause = d.transition.pauses?.put?.[0];
+    expect(pause).toMatchObject({ kind: "wait", eventName: "x/y", stepId: "h1", expiresAt: NOW + 3_600_000 });
+    expect(pause?.partition).toBe("EVT#x/y#data.n#n:1");
+    expect(d.transition.set.pauses?.map((p) => p.pauseId)).toEqual([pause?.pauseId]);
+    expect(d.transition.set.outbox?.timers).toEqual([
+      {
+        item: { kind: "pauseTimeout", runId: "01RUN", pause: d.transition.set.pauses?.[0] },
+        dueAt: NOW + 3_600_000,
+      },
+    ]);
   });
 
   it("stores a sleep's null memo and schedules discovery at the wake time", () => {
@@ -216,19 +254,20 @@ describe("decide", () => {
     expect(d.transition.set.error?.message).toContain("at most one year");
   });
 
-  it("ignores lazy defer ops and applies the step result that came with them", () => {
+  it("records lazy defer ops and applies the step result that came with them", () => {
     const d = decide(
       input({
         outcome: {
           kind: "ops",
           ops: [
-            { id: "d1", op: "DeferAdd", opts: { fn_slug: "x" } },
+            { id: "d1", op: "DeferAdd", opts: { fn_slug: "x", input: { a: 1 } } },
             { id: "h1", op: "StepRun", data: 1 },
           ],
         },
       }),
     );
     expect(d.transition.steps?.map((s) => s.stepId)).toEqual(["h1"]);
+    expect(d.transition.set.defers).toEqual({ d1: { fnSlug: "x", input: { a: 1 } } });
     expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 } }]);
   });
 
@@ -308,13 +347,13 @@ describe("decide", () => {
           kind: "ops",
           ops: [
             { id: "h1", op: "StepRun", data: 1 },
-            { id: "w", op: "InvokeFunction" },
+            { id: "w", op: "AIGateway" },
           ],
         },
       }),
     );
     expect(d.transition.set.status).toBe("Failed");
-    expect(d.transition.set.error?.message).toContain("InvokeFunction is not supported");
+    expect(d.transition.set.error?.message).toContain("AIGateway is not supported");
   });
 
   it("keeps a retried StepError as a failed attempt of that step, at the job's version", () => {

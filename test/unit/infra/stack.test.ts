@@ -426,15 +426,15 @@ describe("TidelineStack least privilege", () => {
     expect(readers).toEqual(["api", "executor"]);
   });
 
-  it("gives the timer read-only access to runs", () => {
-    const runsArn = { "Fn::GetAtt": [logicalId(fixture.stack.data.tables.runs), "Arn"] };
-    const onRuns = statementsOf("timer").filter((s) =>
-      JSON.stringify(s.Resource).includes(JSON.stringify(runsArn)),
-    );
-
-    const writes = onRuns.flatMap((s) => asArray(s.Action)).filter((a) => /Put|Update|Delete|Write/.test(a));
-
-    expect(writes).toEqual([]);
+  it("gives the timer no write access to the registry or events (it resumes and cancels runs only)", () => {
+    for (const table of [fixture.stack.data.tables.registry, fixture.stack.data.tables.events]) {
+      const arn = { "Fn::GetAtt": [logicalId(table), "Arn"] };
+      const on = statementsOf("timer").filter((s) =>
+        JSON.stringify(s.Resource).includes(JSON.stringify(arn)),
+      );
+      const writes = on.flatMap((s) => asArray(s.Action)).filter((a) => /Put|Update|Delete|Write/.test(a));
+      expect(writes).toEqual([]);
+    }
   });
 
   it("grants each manifest index by name, with Query and Scan only", () => {

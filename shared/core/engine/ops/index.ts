@@ -3,9 +3,11 @@
  * op (waitForEvent, invoke, signals, defers) adds its handler here and nowhere else.
  */
 import { OPCODES } from "../../../protocol/constants.js";
+import { deferAbort, deferAdd } from "./defers.js";
 import { stepError, stepFailed, stepRun } from "./results.js";
 import { sleep } from "./sleep.js";
 import type { OpHandler } from "./types.js";
+import { invokeFunction, waitForEvent, waitForSignal } from "./waits.js";
 
 /** Run a planned step as a targeted request (`stepId=<id>`). */
 const stepPlanned: OpHandler = {
@@ -26,12 +28,6 @@ function unsupported(opName: string): OpHandler {
   };
 }
 
-/**
- * defer() ops (experimental) may ride along any answer. PROTOCOL 6.4's minimum: accept them
- * without failing the run. Deferred runs themselves are not implemented yet.
- */
-const ignoredLazy: OpHandler = { lazy: true, handle: (_ctx, op) => ({ summary: `${op.op} ignored` }) };
-
 export const OP_HANDLERS: Readonly<Record<string, OpHandler>> = {
   [OPCODES.stepRun]: stepRun,
   [OPCODES.step]: stepRun,
@@ -39,14 +35,14 @@ export const OP_HANDLERS: Readonly<Record<string, OpHandler>> = {
   [OPCODES.stepFailed]: stepFailed,
   [OPCODES.sleep]: sleep,
   [OPCODES.stepPlanned]: stepPlanned,
-  [OPCODES.waitForEvent]: unsupported(OPCODES.waitForEvent),
-  [OPCODES.invokeFunction]: unsupported(OPCODES.invokeFunction),
-  [OPCODES.waitForSignal]: unsupported(OPCODES.waitForSignal),
+  [OPCODES.waitForEvent]: waitForEvent,
+  [OPCODES.invokeFunction]: invokeFunction,
+  [OPCODES.waitForSignal]: waitForSignal,
   [OPCODES.aiGateway]: unsupported(OPCODES.aiGateway),
   [OPCODES.gateway]: unsupported(OPCODES.gateway),
   [OPCODES.discoveryRequest]: unsupported(OPCODES.discoveryRequest),
-  [OPCODES.deferAdd]: ignoredLazy,
-  [OPCODES.deferAbort]: ignoredLazy,
+  [OPCODES.deferAdd]: deferAdd,
+  [OPCODES.deferAbort]: deferAbort,
 };
 
 /** The handler of an op; an unknown op fails the run naming it. */

@@ -1,12 +1,27 @@
-import type { Job, MetadataEntry, StepRecord, StoredError } from "../../../domain/schemas.js";
+import type {
+  AcceptedEvent,
+  DeferRecord,
+  FunctionRecord,
+  Job,
+  MetadataEntry,
+  Outbox,
+  Pause,
+  RunRecord,
+  StepRecord,
+  StoredError,
+} from "../../../domain/schemas.js";
 import type { StepOp } from "../../../protocol/sdkResponse.js";
 
 /** What every op handler may read: the job, the run's progress and the answer's retry headers. */
 export interface OpContext {
   job: Job;
+  /** The run as the job found it (its events, pauses and defers). */
+  run: RunRecord;
+  /** Functions that InvokeFunction ops of this answer target, by slug (undefined = unknown). */
+  invokeTargets: ReadonlyMap<string, FunctionRecord | undefined>;
+  /** Who waits on each signal a WaitForSignal op of this answer names. */
+  signalHolders: ReadonlyMap<string, Pause | undefined>;
   maxAttempts: number;
-  /** The run's stack before this answer. */
-  stack: string[];
   now: number;
   /** When the SDK request that brought this answer began. */
   startedAt: number;
@@ -21,6 +36,8 @@ export interface OpContext {
 /** How the run goes on after an op: a new discovery, a targeted step, or this job again. */
 export type Continuation =
   | { kind: "discover"; at?: number }
+  /** The run waits on a pause: no job until an event, a signal or the timeout resumes it. */
+  | { kind: "wait" }
   | { kind: "runStep"; stepId: string }
   | { kind: "retry"; at: number };
 
@@ -40,6 +57,14 @@ export interface OpEffect {
   failedAttempt?: { stepId: string; name?: string; error: StoredError; metadata?: MetadataEntry[] };
   /** Ends the run as Failed (the first failing op of an answer wins). */
   fail?: StoredError;
+  /** Pauses the run begins to wait on (committed with the transition). */
+  pauses?: Pause[];
+  /** Events and timers to send once the transition commits. */
+  outbox?: { events?: AcceptedEvent[]; timers?: NonNullable<Outbox["timers"]> };
+  /** Defers recorded (by hashed id), merged into the run's. */
+  defers?: Record<string, DeferRecord>;
+  /** Hashed ids of defers to abort (applied after this answer's additions). */
+  abortDefers?: string[];
   /** A short description for logs (never user data). */
   summary: string;
 }

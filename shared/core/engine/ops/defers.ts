@@ -1,0 +1,53 @@
+/**
+ * defer() ops (PROTOCOL 6.4), lazy: they ride along any answer and never drive the run. A
+ * DeferAdd is recorded against the run (and sent back in the request's `defers` so the SDK does
+ * not emit it again); a DeferAbort marks one as aborted. When the run finishes, each remaining
+ * defer becomes an `inngest/deferred.schedule` event (core/runs/finish).
+ */
+import { type JsonObject, toJson } from "../../../domain/json.js";
+import { LIMITS } from "../../../protocol/constants.js";
+import type { OpHandler } from "./types.js";
+
+function object(value: unknown): JsonObject | undefined {
+  const json = toJson(value);
+  return typeof json === "object" && json !== null && !Array.isArray(json) ? json : undefined;
+}
+
+export const deferAdd: OpHandler = {
+  lazy: true,
+  handle(ctx, op) {
+    const fnSlug = op.opts?.fn_slug;
+    const input = object(op.opts?.input);
+    if (typeof fnSlug !== "string" || fnSlug === "" || !input) {
+      return {
+        fail: { name: "Error", message: "DeferAdd needs opts.fn_slug and an object opts.input" },
+        summary: "bad defer",
+      };
+    }
+    const size = Buffer.byteLength(JSON.stringify(input), "utf8");
+    if (size > LIMITS.deferInputMaxBytes) {
+      return {
+        fail: {
+          name: "Error",
+          message: `defer input is ${size} bytes; the limit is ${LIMITS.deferInputMaxBytes}`,
+        },
+        summary: "defer too large",
+      };
+    }
+    const meta = object(op.opts?.meta);
+    return {
+      defers: { [op.id]: { fnSlug, input, ...(meta ? { meta } : {}) } },
+      summary: "defer recorded",
+    };
+  },
+};
+
+export const deferAbort: OpHandler = {
+  lazy: true,
+  handle(_ctx, op) {
+    const target = op.opts?.target_hashed_id;
+    if (typeof target !== "string" || target === "")
+      return { summary: "defer abort without a target ignored" };
+    return { abortDefers: [target], summary: "defer aborted" };
+  },
+};

@@ -1,0 +1,103 @@
+/**
+ * Builds the pauses runs wait on (SEMANTICS 2.4, 5.8, 7.2, 7.3; PROTOCOL 6.6, 7.1): a step's wait
+ * for an event, an invoked child's `function.finished`, a signal, and the run's cancelOn entries.
+ * `event.*` in a condition is resolved now from the run's triggering event; a condition that pins
+ * `async.<path>` to a value puts the pause in that value's partition.
+ */
+import { eventPartition, INDEX_KEY_MAX_CHARS, signalPartition } from "../../domain/pauses.js";
+import type { InngestEvent, Pause, PauseKind, RunRecord } from "../../domain/schemas.js";
+import { preparePause } from "../../expressions/pauseExpression.js";
+
+/** Cancel pauses expire after this unless the entry gives a timeout (SEMANTICS 5.8). */
+export const CANCEL_DEFAULT_MS = 365 * 24 * 60 * 60 * 1000;
+
+type RunInfo = Pick<RunRecord, "runId" | "fnSlug" | "eventId" | "events" | "startedAt">;
+
+export interface EventPauseSpec {
+  kind: Exclude<PauseKind, "signal">;
+  pauseId: string;
+  eventName: string;
+  expression?: string | undefined;
+  stepId?: string;
+  name?: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A pause on an event name; an error message when the condition does not compile. */
+export function eventPause(
+  run: RunInfo,
+  spec: EventPauseSpec,
+): { ok: true; pause: Pause } | { ok: false; error: string } {
+  const trigger: InngestEvent | undefined = run.events[0];
+  const prepared = preparePause(spec.expression, trigger ?? {});
+  if (!prepared.ok) return prepared;
+  const { pause: p } = prepared;
+  const index = p.index && p.index.key.length <= INDEX_KEY_MAX_CHARS ? p.index : undefined;
+  const pause: Pause = {
+    pauseId: spec.pauseId,
+    partition: eventPartition(spec.eventName, index),
+    kind: spec.kind,
+    eventName: spec.eventName,
+    createdAt: spec.createdAt,
+    expiresAt: spec.expiresAt,
+    runId: run.runId,
+    fnSlug: run.fnSlug,
+    triggerEventId: run.eventId,
+    ...(spec.expression !== undefined ? { expression: p.source, event: p.event } : {}),
+    ...(index ? { indexPath: index.path } : {}),
+    ...(spec.stepId !== undefined ? { stepId: spec.stepId } : {}),
+    ...(spec.name !== undefined ? { name: spec.name } : {}),
+    ...(spec.kind === "cancel" ? { runStartedAt: run.startedAt } : {}),
+  };
+  return { ok: true, pause };
+}
+
+/** A step waiting on a signal. */
+export function signalPause(
+  run: RunInfo,
+  spec: { signal: string; stepId: string; name?: string; createdAt: number; expiresAt: number },
+): Pause {
+  return {
+    pauseId: `${run.runId}:${spec.stepId}`,
+    partition: signalPartition(spec.signal),
+    kind: "signal",
+    signal: spec.signal,
+    stepId: spec.stepId,
+    ...(spec.name !== undefined ? { name: spec.name } : {}),
+    createdAt: spec.createdAt,
+    expiresAt: spec.expiresAt,
+    runId: run.runId,
+    fnSlug: run.fnSlug,
+    triggerEventId: run.eventId,
+  };
+}
+
+/** One cancelOn entry as synced (`cancel: [{event, if?, timeout?}]`). */
+export interface CancelSpec {
+  event: string;
+  if?: string;
+  timeout?: string;
+}
+
+/**
+ * The cancel pauses of a new run, one per cancelOn entry (at most 5, checked at sync). An entry
+ * whose condition does not compile was refused at sync; one that slipped through is skipped.
+ */
+export function cancelPauses(
+  run: RunInfo,
+  specs: readonly CancelSpec[],
+  expiresAt: (spec: CancelSpec) => number,
+): Pause[] {
+  return specs.flatMap((spec, i) => {
+    const built = eventPause(run, {
+      kind: "cancel",
+      pauseId: `${run.runId}:cancel:${i}`,
+      eventName: spec.event,
+      expression: spec.if,
+      createdAt: run.startedAt,
+      expiresAt: expiresAt(spec),
+    });
+    return built.ok ? [built.pause] : [];
+  });
+}

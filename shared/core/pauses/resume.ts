@@ -1,0 +1,82 @@
+/**
+ * Resuming a run that waits: a matching event, an invoked child's finish, a signal, or the wait's
+ * timeout stores the step's value and continues the run with a discovery. The pause is consumed
+ * by a conditional delete in the same transaction as the step, so when an event and the timeout
+ * (or two events) race, exactly one resumes the run and the other finds the pause gone.
+ */
+import type { Json } from "../../domain/json.js";
+import type { PauseKind, PauseRef, StepRecord } from "../../domain/schemas.js";
+import type { RunStore } from "../../ports/index.js";
+import { OPCODES } from "../../protocol/constants.js";
+import { type DispatchDeps, dispatchCommitted } from "../scheduling/dispatch.js";
+import { resumeJob } from "../scheduling/followUp.js";
+
+export interface ResumeDeps extends DispatchDeps {
+  runs: RunStore;
+}
+
+export type ResumeResult = "resumed" | "gone";
+
+const OP_OF_KIND: Record<PauseKind, string> = {
+  wait: OPCODES.waitForEvent,
+  invoke: OPCODES.invokeFunction,
+  signal: OPCODES.waitForSignal,
+  cancel: "Cancel",
+};
+
+/** The stored value of a wait that timed out (PROTOCOL 4.5). */
+export function timeoutValue(kind: PauseKind): Json {
+  if (kind !== "invoke") return null;
+  return {
+    error: {
+      name: "InngestInvokeTimeoutError",
+      message: "Timed out waiting for invoked function to complete",
+      error: "InngestInvokeTimeoutError: Timed out waiting for invoked function to complete",
+    },
+  };
+}
+
+/** Commit losses to retry: the run's version may move under us (a cancel, a racing resume). */
+const RESUME_ATTEMPTS = 3;
+
+export async function resumePause(
+  deps: ResumeDeps,
+  runId: string,
+  ref: PauseRef,
+  value: Json,
+): Promise<ResumeResult> {
+  for (let i = 0; i < RESUME_ATTEMPTS; i++) {
+    const run = await deps.runs.getRun(runId);
+    if (!run || run.status !== "Running") return "gone";
+    const live = run.pauses ?? [];
+    if (!live.some((p) => p.pauseId === ref.pauseId) || ref.stepId === undefined) return "gone";
+    const now = deps.clock.now();
+    const step: StepRecord = {
+      runId,
+      stepId: ref.stepId,
+      value,
+      ...(ref.name !== undefined ? { name: ref.name } : {}),
+      op: OP_OF_KIND[ref.kind],
+      attempts: 0,
+      at: now,
+      startedAt: ref.createdAt,
+    };
+    const next = [resumeJob(run)];
+    const committed = await deps.runs.commitTransition(runId, run.version, {
+      steps: [step],
+      pauses: { consume: ref },
+      set: {
+        pauses: live.filter((p) => p.pauseId !== ref.pauseId),
+        stack: [...run.stack, ref.stepId],
+        next,
+        outbox: {},
+      },
+      at: now,
+    });
+    if (committed) {
+      await dispatchCommitted(deps, { next });
+      return "resumed";
+    }
+  }
+  return "gone";
+}
