@@ -4,6 +4,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { awsClients } from "../shared/adapters/aws/clients.js";
+import { DynamoCancellationStore } from "../shared/adapters/aws/DynamoCancellationStore.js";
 import { DynamoEventStore } from "../shared/adapters/aws/DynamoEventStore.js";
 import { DynamoPauseStore } from "../shared/adapters/aws/DynamoPauseStore.js";
 import { DynamoRegistryStore } from "../shared/adapters/aws/DynamoRegistryStore.js";
@@ -55,6 +56,7 @@ function base() {
     config.runRetentionDays * DAY_SECONDS,
   );
   const pauses = new DynamoPauseStore(clients.doc, config.tables.pauses, json);
+  const cancellations = new DynamoCancellationStore(clients.doc, config.tables.flow);
   // System events, invokes and deferred runs go through the Event API's stream.
   const stream = new KinesisEventStream(clients.kinesis, config.stream);
   const work = new SqsWorkQueue(clients.sqs, config.queues.work);
@@ -65,10 +67,11 @@ function base() {
       timersQueueArn: config.queues.timersArn,
       scheduleGroup: config.scheduleGroup,
       schedulerRoleArn: config.schedulerRoleArn,
+      maxQueueDelaySeconds: config.timerQueueMaxDelaySeconds,
     },
     clock,
   );
-  return { config, clients, blobs, registry, events, runs, pauses, work, timers, stream };
+  return { config, clients, blobs, registry, events, runs, pauses, cancellations, work, timers, stream };
 }
 
 export async function ingestDeps(): Promise<IngestDeps> {
@@ -112,6 +115,7 @@ export async function timerDeps(): Promise<TimerKindDeps & { blobs: BlobStore }>
     runs: b.runs,
     pauses: b.pauses,
     registry: b.registry,
+    cancellations: b.cancellations,
     blobs: b.blobs,
     clock,
     log,

@@ -28,6 +28,11 @@ const schema = z.object({
   TIDELINE_RETRY_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86400).optional(),
   TIDELINE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   TIDELINE_RUN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /**
+   * The longest delay put on the timers queue (SQS allows 900 s); longer ones go through a
+   * Scheduler at() aimed at most this far early. Lowered only to exercise the Scheduler path.
+   */
+  TIDELINE_TIMER_QUEUE_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(900).default(900),
   /** Accept unsigned SDK responses although a signing key is set (SDKs too old to sign). */
   TIDELINE_ALLOW_UNSIGNED_RESPONSES: z
     .enum(["true", "false", "1", "0"])
@@ -42,6 +47,7 @@ export interface TidelineConfig {
   apiKeyHashes: string[];
   retryIntervalSeconds?: number;
   allowUnsignedResponses: boolean;
+  timerQueueMaxDelaySeconds: number;
   eventRetentionDays: number;
   runRetentionDays: number;
   tables: { registry: string; events: string; runs: string; pauses: string; flow: string };
@@ -74,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TidelineConfig
     apiKeyHashes: e.TIDELINE_API_KEY_HASHES.map((h) => h.toLowerCase()),
     retryIntervalSeconds: e.TIDELINE_RETRY_INTERVAL_SECONDS,
     allowUnsignedResponses: e.TIDELINE_ALLOW_UNSIGNED_RESPONSES,
+    timerQueueMaxDelaySeconds: e.TIDELINE_TIMER_QUEUE_MAX_DELAY_SECONDS,
     eventRetentionDays: e.TIDELINE_EVENT_RETENTION_DAYS,
     runRetentionDays: e.TIDELINE_RUN_RETENTION_DAYS,
     tables: {

@@ -305,6 +305,10 @@ export const stepRecordSchema = z.object({
   /** When the SDK request that produced it began; a sleep's start. */
   startedAt: z.number().optional(),
   metadata: z.array(metadataEntrySchema).optional(),
+  /** For a wait that resumed: what it waited on and until when (the trace's step info). */
+  wait: z
+    .object({ eventName: z.string().optional(), signal: z.string().optional(), expiresAt: z.number() })
+    .optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type StepValue = Json;

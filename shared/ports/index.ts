@@ -236,3 +236,35 @@ export interface AppHttp {
     },
   ): Promise<AppHttpResult>;
 }
+
+/**
+ * A bulk cancellation (SEMANTICS 5.10): cancel the runs of one function started in a window
+ * (and, with `if`, whose triggering event matches). Times are epoch ms.
+ */
+export interface CancellationRecord {
+  /** A ULID: listings are newest first by id. */
+  id: string;
+  appId: string;
+  /** The function's slug. */
+  fnSlug: string;
+  /** The function's internal id, when the cancellation was made. */
+  fnInternalId: string;
+  /** Runs started at or after this time (absent: any time before `startedBefore`). */
+  startedAfter?: number;
+  /** Runs started at or before this time. */
+  startedBefore: number;
+  /** An expression over `event` (the run's triggering event); absent = every run in the window. */
+  if?: string;
+  createdAt: number;
+}
+
+/** Stored bulk cancellations: a small set, read whole by the runner. */
+export interface CancellationStore {
+  /** Stores the record (a second put of the same id replaces it). */
+  put(record: CancellationRecord): Promise<void>;
+  get(id: string): Promise<CancellationRecord | undefined>;
+  /** Newest first (by id), a page at a time. */
+  list(page: PageRequest): Promise<{ cancellations: CancellationRecord[]; cursor?: string }>;
+  /** Removes the record; false when there was none. */
+  delete(id: string): Promise<boolean>;
+}

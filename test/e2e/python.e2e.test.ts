@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,27 +13,101 @@ import { type RestRun, randomSuffix, waitFor, waitForFinalRun } from "../helpers
 const python = join(projectRoot, ".tideline", "sdk-venv", "bin", "python");
 const suffix = randomSuffix();
 const prefix = `py-${suffix}`;
-const callsFile = join(mkdtempSync(join(tmpdir(), "tideline-py-")), "calls.jsonl");
+const workDir = mkdtempSync(join(tmpdir(), "tideline-py-"));
+const callsFile = join(workDir, "calls.jsonl");
+/** The app's stdout and stderr (Flask and SDK logs), kept for diagnosing a failure. */
+const appLog = join(workDir, "app.log");
 
 let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
 let child: ChildProcess;
 let appUrl: string;
 
-function calls(): { name: string; attempt: number }[] {
+interface Call {
+  name: string;
+  attempt: number;
+  [field: string]: unknown;
+}
+
+function calls(): Call[] {
   if (!existsSync(callsFile)) return [];
   return readFileSync(callsFile, "utf8")
     .split("\n")
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { name: string; attempt: number });
+    .map((l) => JSON.parse(l) as Call);
 }
 
-async function sendAndWait(name: string): Promise<RestRun> {
+/** The calls of one step name (optionally of one run's tag), in order. */
+const callsOf = (name: string, tag?: string): Call[] =>
+  calls().filter((c) => c.name === name && (tag === undefined || c.tag === tag));
+
+/** Sends `<prefix>/<name>` with `data`; the event's id. */
+async function send(name: string, data: Record<string, unknown> = {}): Promise<string> {
   const res = await fetch(`${runtime.url}/e/any`, {
     method: "POST",
-    body: JSON.stringify({ name: `${prefix}/${name}` }),
+    body: JSON.stringify({ name: `${prefix}/${name}`, data }),
   });
+  expect(res.status).toBe(200);
   const { ids } = (await res.json()) as { ids: string[] };
-  return waitForFinalRun(runtime.url, ids[0] ?? "");
+  return ids[0] ?? "";
+}
+
+async function sendAndWait(name: string, data: Record<string, unknown> = {}): Promise<RestRun> {
+  return waitForFinalRun(runtime.url, await send(name, data));
+}
+
+/** The id of the run an event started (`GET /v1/events/{id}/runs`, 404 until stored). */
+function runIdOf(eventId: string): Promise<string> {
+  return waitFor(
+    async () => {
+      const res = await fetch(`${runtime.url}/v1/events/${eventId}/runs`);
+      if (res.status !== 200) return undefined;
+      return ((await res.json()) as { data: RestRun[] }).data[0]?.run_id;
+    },
+    { timeoutMs: 15_000, intervalMs: 100, what: `the run of event ${eventId}` },
+  );
+}
+
+interface RunJob {
+  name: string | null;
+  op: string | null;
+  status: string;
+}
+
+async function runStatus(runId: string): Promise<string> {
+  const res = await fetch(`${runtime.url}/v1/runs/${runId}`);
+  return ((await res.json()) as { data: RestRun }).data.status;
+}
+
+/**
+ * Waits until the run is parked on a wait (waitForEvent, invoke) after step `after`: still Running,
+ * `after` is recorded and no job is queued (GET /v1/runs/{id}/jobs lists `run.next` as "Queued";
+ * the commit that writes the pause leaves it empty). The REST run view does not show pauses.
+ */
+function waitUntilParked(runId: string, after: string): Promise<boolean> {
+  return waitFor(
+    async () => {
+      const res = await fetch(`${runtime.url}/v1/runs/${runId}/jobs`);
+      if (res.status !== 200) return false;
+      const jobs = ((await res.json()) as { data: RunJob[] }).data;
+      const done = jobs.some((j) => j.name === after && j.status === "Completed");
+      const queued = jobs.some((j) => j.status === "Queued");
+      return done && !queued && (await runStatus(runId)) === "Running";
+    },
+    { timeoutMs: 15_000, intervalMs: 100, what: `run ${runId} waiting after step ${after}` },
+  );
+}
+
+/** Waits until the run's sleep step `name` shows as Waiting in its jobs. */
+function waitUntilSleeping(runId: string, name: string): Promise<boolean> {
+  return waitFor(
+    async () => {
+      const res = await fetch(`${runtime.url}/v1/runs/${runId}/jobs`);
+      if (res.status !== 200) return false;
+      const jobs = ((await res.json()) as { data: RunJob[] }).data;
+      return jobs.some((j) => j.name === name && j.op === "Sleep" && j.status === "Waiting");
+    },
+    { timeoutMs: 15_000, intervalMs: 100, what: `run ${runId} sleeping in step ${name}` },
+  );
 }
 
 beforeAll(async () => {
@@ -47,6 +121,7 @@ beforeAll(async () => {
   });
   const port = await freePort();
   appUrl = `http://127.0.0.1:${port}/api/inngest`;
+  const logFd = openSync(appLog, "a");
   child = spawn(python, [join(projectRoot, "test", "e2e", "python", "app.py")], {
     env: {
       ...process.env,
@@ -57,8 +132,9 @@ beforeAll(async () => {
       INNGEST_DEV: "1",
       INNGEST_BASE_URL: runtime.url,
     },
-    stdio: "ignore",
+    stdio: ["ignore", logFd, logFd],
   });
+  closeSync(logFd);
   const put = await waitFor(
     async () => {
       const r = await fetch(appUrl, { method: "PUT" }).catch(() => undefined);
@@ -103,5 +179,109 @@ describe("official Python SDK on tideline dev", () => {
         .filter((c) => c.name === "non-retriable")
         .map((c) => c.attempt),
     ).toEqual([0]);
+  });
+
+  it("sleeps between steps and runs each step once", async () => {
+    const tag = randomSuffix();
+    const run = await sendAndWait("sleeper", { tag });
+    expect(run).toMatchObject({ status: "Completed", output: { slept: true } });
+    expect(callsOf("sleep-before", tag)).toHaveLength(1);
+    expect(callsOf("sleep-after", tag)).toHaveLength(1);
+  });
+
+  it("wait_for_event resumes with the event its if_exp matches", async () => {
+    const id = randomSuffix();
+    const eventId = await send("waiter", { id });
+    const runId = await runIdOf(eventId);
+    await waitUntilParked(runId, "wait-before");
+    // An event of the same name with another id must not resume the run.
+    await send("waiter-match", { id: `other-${id}`, which: "wrong" });
+    const matchId = await send("waiter-match", { id, which: "right" });
+    const run = await waitForFinalRun(runtime.url, eventId);
+    expect(run).toMatchObject({
+      status: "Completed",
+      output: { found: { id: matchId, name: `${prefix}/waiter-match`, data: { id, which: "right" } } },
+    });
+    expect(callsOf("wait-before", id)).toHaveLength(1);
+    expect(callsOf("wait-after", id)).toHaveLength(1);
+  });
+
+  it("wait_for_event gives None when its timeout passes", async () => {
+    const before = callsOf("timeout-after").length;
+    const run = await sendAndWait("wait-timeout");
+    expect(run).toMatchObject({ status: "Completed", output: { timed_out: true } });
+    expect(callsOf("timeout-after")).toHaveLength(before + 1);
+  });
+
+  it("invokes functions of the app: the child's result returns, a child's failure is catchable", async () => {
+    const run = await sendAndWait("invoke-parent");
+    expect(run).toMatchObject({
+      status: "Completed",
+      output: { child: { doubled: 42 }, caught: { name: "NonRetriableError", message: "child broke" } },
+    });
+    expect(callsOf("child-step").filter((c) => c.n === 21)).toHaveLength(1);
+    expect(callsOf("child-fails")).toHaveLength(1);
+    expect(callsOf("parent-after")).toHaveLength(1);
+  });
+
+  it("step.send_event returns the ids and the sent event starts its function", async () => {
+    const marker = randomSuffix();
+    const run = await sendAndWait("sender", { marker });
+    expect(run.status).toBe("Completed");
+    const { ids } = run.output as { ids: string[] };
+    expect(ids).toHaveLength(1);
+    expect(ids[0]).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    const target = await waitForFinalRun(runtime.url, ids[0] ?? "");
+    expect(target).toMatchObject({ status: "Completed", output: { marker } });
+    expect(calls().filter((c) => c.name === "target-step" && c.marker === marker)).toHaveLength(1);
+  });
+
+  it("runs on_failure with the function.failed event: the error and the original event", async () => {
+    const tag = randomSuffix();
+    const run = await sendAndWait("fails-handled", { tag });
+    expect(run.status).toBe("Failed");
+    const handled = () =>
+      calls().filter((c) => c.name === "on-failure" && (c.original as { tag?: string } | null)?.tag === tag);
+    const seen = await waitFor(() => handled()[0], {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+      what: "the on_failure handler",
+    });
+    expect(seen).toMatchObject({
+      event_name: "inngest/function.failed",
+      function_id: `py-app-${suffix}-fails-handled`,
+      run_id: run.run_id,
+      original: { tag },
+      error: { name: "NonRetriableError", message: `boom ${tag}` },
+    });
+    // The handler's own run completes, and the handler ran once.
+    const failureSlug = `py-app-${suffix}-fails-handled-failure`;
+    await waitFor(
+      async () => {
+        const res = await fetch(`${runtime.url}/v1/runs?function_id=${failureSlug}`);
+        const runs = ((await res.json()) as { data: RestRun[] }).data;
+        return runs.length === 1 && runs[0]?.status === "Completed";
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: "the on_failure run to complete" },
+    );
+    expect(handled()).toHaveLength(1);
+  });
+
+  it("a cancel event matching if_exp cancels the sleeping run and only that one", async () => {
+    const id = randomSuffix();
+    const other = `other-${id}`;
+    const eventId = await send("cancellable", { id });
+    const otherEventId = await send("cancellable", { id: other });
+    const [runId, otherRunId] = await Promise.all([runIdOf(eventId), runIdOf(otherEventId)]);
+    await Promise.all([waitUntilSleeping(runId, "long-nap"), waitUntilSleeping(otherRunId, "long-nap")]);
+    await send("cancel", { id });
+    const run = await waitForFinalRun(runtime.url, eventId);
+    expect(run.status).toBe("Cancelled");
+    expect(await runStatus(otherRunId)).toBe("Running");
+    await send("cancel", { id: other });
+    expect((await waitForFinalRun(runtime.url, otherEventId)).status).toBe("Cancelled");
+    expect(callsOf("cancel-before", id)).toHaveLength(1);
+    expect(callsOf("cancel-after", id)).toHaveLength(0);
+    expect(callsOf("cancel-after", other)).toHaveLength(0);
   });
 });

@@ -526,6 +526,7 @@ export class DynamoRunStore implements RunStore {
       at: s.at,
       startedAt: s.startedAt,
       metadata: s.metadata,
+      wait: s.wait,
     };
   }
 

@@ -23,6 +23,8 @@ export interface TimerServiceNames {
   scheduleGroup: string;
   /** Role Scheduler assumes to send to the timers queue. */
   schedulerRoleArn: string;
+  /** Longest delay put on the queue (default and maximum: SQS's 900 s). */
+  maxQueueDelaySeconds?: number;
 }
 
 /** `at()` wants `yyyy-mm-ddThh:mm:ss` (no zone, no fraction); the zone is given separately. */
@@ -50,8 +52,12 @@ export class TimerServiceAws implements TimerService {
     const message: TimerMessage = { item, dueAt };
     const body = JSON.stringify(message);
     const delayMs = dueAt - this.clock.now();
-    if (delayMs <= MAX_SQS_DELAY_SECONDS * 1000) {
-      const delaySeconds = Math.min(MAX_SQS_DELAY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
+    const maxDelaySeconds = Math.min(
+      MAX_SQS_DELAY_SECONDS,
+      this.names.maxQueueDelaySeconds ?? MAX_SQS_DELAY_SECONDS,
+    );
+    if (delayMs <= maxDelaySeconds * 1000) {
+      const delaySeconds = Math.min(maxDelaySeconds, Math.max(0, Math.ceil(delayMs / 1000)));
       await this.clients.sqs.send(
         new SendMessageCommand({
           QueueUrl: this.names.timersQueueUrl,
@@ -66,7 +72,8 @@ export class TimerServiceAws implements TimerService {
         new CreateScheduleCommand({
           Name: scheduleName(body),
           GroupName: this.names.scheduleGroup,
-          ScheduleExpression: atExpression(dueAt - SCHEDULE_LEAD_MS),
+          // Early by the lead, but never by more than one queue hop (the remainder goes there).
+          ScheduleExpression: atExpression(dueAt - Math.min(SCHEDULE_LEAD_MS, maxDelaySeconds * 1000)),
           ScheduleExpressionTimezone: "UTC",
           FlexibleTimeWindow: { Mode: "OFF" },
           ActionAfterCompletion: "DELETE",

@@ -7,6 +7,7 @@ import type { Clock } from "../../ports/index.js";
 import { ManualClock } from "./ManualClock.js";
 import { MemoryAppHttp } from "./MemoryAppHttp.js";
 import { MemoryBlobStore } from "./MemoryBlobStore.js";
+import { MemoryCancellationStore } from "./MemoryCancellationStore.js";
 import { DEFAULT_EVENT_RETENTION_SECONDS, MemoryEventStore } from "./MemoryEventStore.js";
 import { MemoryEventStream } from "./MemoryEventStream.js";
 import type { MemoryPauseStore } from "./MemoryPauseStore.js";
@@ -18,6 +19,7 @@ import { MemoryWorkQueue } from "./MemoryWorkQueue.js";
 export { ManualClock } from "./ManualClock.js";
 export { MemoryAppHttp, type ScriptedAnswer } from "./MemoryAppHttp.js";
 export { MemoryBlobStore } from "./MemoryBlobStore.js";
+export { MemoryCancellationStore } from "./MemoryCancellationStore.js";
 export { DEFAULT_EVENT_RETENTION_SECONDS, MemoryEventStore } from "./MemoryEventStore.js";
 export { MemoryEventStream } from "./MemoryEventStream.js";
 export { MemoryPauseStore } from "./MemoryPauseStore.js";
@@ -38,6 +40,7 @@ export interface MemoryPorts<C extends Clock = Clock> {
   stream: MemoryEventStream;
   blobs: MemoryBlobStore;
   appHttp: MemoryAppHttp;
+  cancellations: MemoryCancellationStore;
 }
 
 /** Every port in memory, sharing one clock (a ManualClock unless one is given). */
@@ -62,5 +65,6 @@ export function memoryPorts(
     stream: new MemoryEventStream(),
     blobs: new MemoryBlobStore(),
     appHttp: new MemoryAppHttp(),
+    cancellations: new MemoryCancellationStore(),
   };
 }

@@ -87,7 +87,11 @@ function applyOps(ctx: OpContext, ops: StepOp[]): Applied {
       applied.continueWith = effect.continueWith;
       if (effect.failedAttempt) applied.failedAttempt = effect.failedAttempt;
     } else if (effect.continueWith && !exclusiveTaken) {
-      applied.continueWith = effect.continueWith;
+      // A wait holds the run only when nothing else moves it: a step planned beside a wait
+      // (`Promise.all([step.run(…), step.waitForEvent(…)])`) runs while the run waits.
+      if (effect.continueWith.kind !== "wait" || applied.continueWith === undefined) {
+        applied.continueWith = effect.continueWith;
+      }
     }
     summaries.push(effect.summary);
     applied.fail ??= effect.fail;
@@ -222,10 +226,17 @@ function decideOps(
   };
   const stack =
     applied.steps.length > 0 ? { stack: [...input.run.stack, ...applied.steps.map((s) => s.stepId)] } : {};
+  // A wait reported again (the SDK re-reports it until it resumes) replaces its own pause.
+  const fresh = new Set(applied.pauses.map((p) => p.pauseId));
   const waits = applied.pauses.length
     ? {
         pauses: { put: applied.pauses },
-        live: { pauses: [...(input.run.pauses ?? []), ...applied.pauses.map(refOf)] },
+        live: {
+          pauses: [
+            ...(input.run.pauses ?? []).filter((p) => !fresh.has(p.pauseId)),
+            ...applied.pauses.map(refOf),
+          ],
+        },
       }
     : undefined;
   const outbox: Outbox = {

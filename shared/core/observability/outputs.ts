@@ -2,6 +2,7 @@ import { NotFoundError } from "../../domain/errors.js";
 import type { Json } from "../../domain/json.js";
 import { type StoredError, storedErrorSchema } from "../../domain/schemas.js";
 import type { RunStore } from "../../ports/index.js";
+import { OPCODES } from "../../protocol/constants.js";
 import { parseOutputId } from "./outputIds.js";
 
 /** A span's output: `data` is JSON text (the value as the function returned it); `error` a stored error. */
@@ -10,7 +11,8 @@ export interface SpanOutput {
   error: StoredError | null;
 }
 
-function fromStepValue(value: Json): SpanOutput {
+/** A step's output; a matched waitForEvent's is the whole event (its `data` is not a wrapper). */
+function fromStepValue(value: Json, op: string): SpanOutput {
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     if ("error" in value) {
       const error = storedErrorSchema.safeParse(value.error);
@@ -19,7 +21,8 @@ function fromStepValue(value: Json): SpanOutput {
         error: error.success ? error.data : { name: "Error", message: JSON.stringify(value.error) },
       };
     }
-    if ("data" in value) return { data: JSON.stringify(value.data ?? null), error: null };
+    if ("data" in value && op !== OPCODES.waitForEvent)
+      return { data: JSON.stringify(value.data ?? null), error: null };
   }
   return { data: JSON.stringify(value), error: null };
 }
@@ -39,7 +42,7 @@ export async function readSpanOutput(runs: RunStore, id: string): Promise<SpanOu
     case "step": {
       const step = await runs.getStep(ref.runId, ref.stepId);
       if (!step) throw missing();
-      return fromStepValue(step.value);
+      return fromStepValue(step.value, step.op);
     }
     case "attempt": {
       const history = await runs.getRunHistory(ref.runId);

@@ -6,10 +6,13 @@
  * executor kept. Failed attempts of the function body itself (errors outside any step) are children
  * of the root named "Attempt N".
  */
-import type { JsonObject } from "../../domain/json.js";
+import { deterministicUlid } from "../../domain/ids.js";
+import type { Json, JsonObject } from "../../domain/json.js";
 import type {
   AttemptRecord,
   MetadataEntry,
+  PauseKind,
+  PauseRef,
   RunRecord,
   StepRecord,
   UserlandSpan,
@@ -22,7 +25,48 @@ import { outputId } from "./outputIds.js";
 export type SpanStatus = "QUEUED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "WAITING" | "SKIPPED";
 export type SpanStepOp = "RUN" | "SLEEP" | "WAIT_FOR_EVENT" | "INVOKE" | "AI_GATEWAY" | "WAIT_FOR_SIGNAL";
 
-export type StepInfo = { type: "sleep"; sleepUntil: number } | { type: "run"; runType?: string };
+export type StepInfo =
+  | { type: "sleep"; sleepUntil: number }
+  | { type: "run"; runType?: string }
+  | WaitForEventInfo
+  | InvokeInfo
+  | WaitForSignalInfo;
+
+/*
+ * What a wait's span knows of it. A live pause carries the event name or signal and the expiry;
+ * the step result stored when the wait resumes keeps only the value, so a resumed wait knows the
+ * matched event's name and id (or the signal) from it, and its expiry only when it timed out (the
+ * timeout resumed it then). Whatever is unknown is absent.
+ */
+
+/** A `step.waitForEvent`. */
+export interface WaitForEventInfo {
+  type: "waitForEvent";
+  eventName?: string;
+  /** When the wait expires. */
+  timeout?: number;
+  /** `id` of the event that resumed the wait. */
+  foundEventId?: string;
+  /** Set once the wait resumed: true when its timeout resumed it. */
+  timedOut?: boolean;
+}
+
+/** A `step.invoke`. */
+export interface InvokeInfo {
+  type: "invoke";
+  /** Internal id of the `inngest/function.invoked` event sent; the child run is that event's run. */
+  triggeringEventId: string;
+  timeout?: number;
+  timedOut?: boolean;
+}
+
+/** A `step.waitForSignal`. */
+export interface WaitForSignalInfo {
+  type: "waitForSignal";
+  signal?: string;
+  timeout?: number;
+  timedOut?: boolean;
+}
 
 export interface TraceSpan {
   spanId: string;
@@ -99,8 +143,89 @@ function stepOpOf(op: string): SpanStepOp | undefined {
   }
 }
 
+function asObject(value: Json | undefined): JsonObject | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+}
+
 function isErrorValue(value: StepRecord["value"]): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && "error" in value;
+}
+
+/** The step op a pause of each kind stands for (cancel pauses belong to cancelOn, not to a step). */
+const WAIT_OPS: Record<Exclude<PauseKind, "cancel">, { op: string; stepOp: SpanStepOp }> = {
+  wait: { op: OPCODES.waitForEvent, stepOp: "WAIT_FOR_EVENT" },
+  invoke: { op: OPCODES.invokeFunction, stepOp: "INVOKE" },
+  signal: { op: OPCODES.waitForSignal, stepOp: "WAIT_FOR_SIGNAL" },
+};
+
+/** The error name an invoke stores when its timeout resumes it (core/pauses/resume.ts). */
+const INVOKE_TIMEOUT_ERROR = "InngestInvokeTimeoutError";
+
+/**
+ * Internal id of the `inngest/function.invoked` event an invoke step sent when it began waiting
+ * at `createdAt`: the deterministic id engine/ops/waits.ts gives it (same time, same seed).
+ */
+export function invokeEventId(runId: string, stepId: string, createdAt: number): string {
+  return deterministicUlid(createdAt, `${runId}\u0000invoke\u0000${stepId}`);
+}
+
+/** The step info of a wait still pending on `pause`. */
+function pendingWaitInfo(ctx: Context, pause: LiveWait, stepId: string): StepInfo {
+  const timeout = pause.expiresAt;
+  switch (pause.kind) {
+    case "invoke":
+      return {
+        type: "invoke",
+        triggeringEventId: invokeEventId(ctx.run.runId, stepId, pause.createdAt),
+        timeout,
+      };
+    case "signal":
+      return {
+        type: "waitForSignal",
+        ...(pause.signal !== undefined ? { signal: pause.signal } : {}),
+        timeout,
+      };
+    case "wait":
+      return {
+        type: "waitForEvent",
+        ...(pause.eventName !== undefined ? { eventName: pause.eventName } : {}),
+        timeout,
+      };
+  }
+}
+
+/**
+ * The step info of a wait that resumed, from its stored value: the matched event (null: timed
+ * out), an invoke's `{data}` / `{error}`, or a signal's `{data: {signal, data}}`. A value with an
+ * error that is no timeout is a wait that failed (a bad option, a failed child).
+ */
+function resumedWaitInfo(ctx: Context, step: StepRecord, stepOp: SpanStepOp): StepInfo {
+  const value = asObject(step.value);
+  const failed = isErrorValue(step.value);
+  if (stepOp === "INVOKE") {
+    const timedOut = asObject(value?.error)?.name === INVOKE_TIMEOUT_ERROR;
+    return {
+      type: "invoke",
+      triggeringEventId: invokeEventId(ctx.run.runId, step.stepId, step.startedAt ?? step.at),
+      timedOut,
+      ...(step.wait ? { timeout: step.wait.expiresAt } : timedOut ? { timeout: step.at } : {}),
+    };
+  }
+  const timedOut = step.value === null;
+  const timeout = step.wait ? { timeout: step.wait.expiresAt } : timedOut ? { timeout: step.at } : {};
+  const outcome = failed ? { ...timeout } : { timedOut, ...timeout };
+  if (stepOp === "WAIT_FOR_SIGNAL") {
+    const signal = asObject(value?.data)?.signal ?? step.wait?.signal;
+    return { type: "waitForSignal", ...(typeof signal === "string" ? { signal } : {}), ...outcome };
+  }
+  const eventName = (failed ? undefined : value?.name) ?? step.wait?.eventName;
+  const eventId = failed ? undefined : value?.id;
+  return {
+    type: "waitForEvent",
+    ...(typeof eventName === "string" ? { eventName } : {}),
+    ...(typeof eventId === "string" ? { foundEventId: eventId } : {}),
+    ...outcome,
+  };
 }
 
 function timed(span: Omit<TraceSpan, "durationMs">): TraceSpan {
@@ -109,6 +234,11 @@ function timed(span: Omit<TraceSpan, "durationMs">): TraceSpan {
     ? { ...span, durationMs: Math.max(0, endedAt - startedAt) }
     : span;
 }
+
+/** A live pause of a step (not a cancelOn one). */
+type LiveWait = PauseRef & { kind: Exclude<PauseKind, "cancel">; stepId: string };
+
+const isStepWait = (p: PauseRef): p is LiveWait => p.kind !== "cancel" && p.stepId !== undefined;
 
 interface Context {
   run: RunRecord;
@@ -160,12 +290,43 @@ function failedAttemptSpan(ctx: Context, a: AttemptRecord, parentSpanId: string,
   });
 }
 
-/** A step's span: from its result when it has one, else from its failed attempts alone. */
+/**
+ * A step that waits on `pause` and has no result yet: WAITING while the run runs; CANCELLED once
+ * the run ended without the wait resuming (its pauses were dropped with the run).
+ */
+function pendingWaitSpan(
+  ctx: Context,
+  stepId: string,
+  pause: LiveWait,
+  metadata: MetadataView[],
+  children: TraceSpan[],
+): TraceSpan {
+  const { op, stepOp } = WAIT_OPS[pause.kind];
+  const waiting = ctx.run.status === "Running";
+  return timed({
+    ...base(ctx, `${ctx.rootId}:${stepId}`, ctx.rootId),
+    name: pause.name ?? stepId,
+    status: waiting ? "WAITING" : "CANCELLED",
+    attempts: 1,
+    queuedAt: pause.createdAt,
+    startedAt: pause.createdAt,
+    ...(waiting ? {} : { endedAt: ctx.run.endedAt ?? ctx.run.updatedAt }),
+    stepId,
+    stepOp,
+    stepType: op,
+    stepInfo: pendingWaitInfo(ctx, pause, stepId),
+    metadata,
+    children,
+  });
+}
+
+/** A step's span: from its result when it has one, else from its live wait or its failed attempts. */
 function stepSpan(
   ctx: Context,
   stepId: string,
   step: StepRecord | undefined,
   failed: AttemptRecord[],
+  pause: LiveWait | undefined,
 ): TraceSpan {
   const spanId = `${ctx.rootId}:${stepId}`;
   const name = step?.name ?? failed.find((a) => a.name)?.name ?? stepId;
@@ -178,6 +339,7 @@ function stepSpan(
   const inline = step?.metadata?.filter((m) => m.scope !== "run");
   const metadata = metadataFor(ctx, inline, (r) => r.stepId === stepId && r.entry.scope === "step");
 
+  if (!step && pause) return pendingWaitSpan(ctx, stepId, pause, metadata, attemptSpans);
   if (!step) {
     // Only failed attempts: a retry is pending, or the run ended before the step succeeded.
     return timed({
@@ -199,14 +361,17 @@ function stepSpan(
 
   if (stepOp === "SLEEP") {
     const waking = running && step.at > ctx.now;
+    // A run that ended before the wake time (cancelled) cut the sleep short.
+    const cutAt = running ? undefined : (ctx.run.endedAt ?? ctx.run.updatedAt);
+    const cut = cutAt !== undefined && step.at > cutAt;
     return timed({
       ...base(ctx, spanId, ctx.rootId),
       name,
-      status: waking ? "WAITING" : "COMPLETED",
+      status: waking ? "WAITING" : cut ? "CANCELLED" : "COMPLETED",
       attempts: 1,
       queuedAt: firstStart,
       startedAt: firstStart,
-      ...(waking ? {} : { endedAt: step.at }),
+      ...(waking ? {} : { endedAt: cut ? cutAt : step.at }),
       stepId,
       stepOp,
       stepType: op,
@@ -218,6 +383,25 @@ function stepSpan(
   }
 
   const failedForGood = isErrorValue(step.value);
+  if (stepOp === "WAIT_FOR_EVENT" || stepOp === "INVOKE" || stepOp === "WAIT_FOR_SIGNAL") {
+    // Resumed: by a match, a signal, the child's finish or the timeout (or failed to begin).
+    return timed({
+      ...base(ctx, spanId, ctx.rootId),
+      name,
+      status: failedForGood ? "FAILED" : "COMPLETED",
+      attempts: step.attempts + 1,
+      queuedAt: firstStart,
+      startedAt: firstStart,
+      endedAt: step.at,
+      outputId: outputId({ kind: "step", runId: step.runId, stepId }),
+      stepId,
+      stepOp,
+      stepType: op,
+      stepInfo: resumedWaitInfo(ctx, step, stepOp),
+      metadata,
+      children: attemptSpans,
+    });
+  }
   const lastStart = step.startedAt ?? step.at;
   const lastAttempt = timed({
     ...base(ctx, `${spanId}:a${step.attempts}`, spanId),
@@ -308,11 +492,16 @@ export function buildTrace(history: RunHistory, opts: { now: number; fnName?: st
     failedByStep.set(a.stepId, list);
   }
 
+  // Waits with no result yet. A run that ended drops its pauses, but any it kept were cut short.
+  const waits = new Map((run.pauses ?? []).filter(isStepWait).map((p) => [p.stepId, p]));
+
   const children: TraceSpan[] = [];
-  const stepIds = new Set([...stepsById.keys(), ...failedByStep.keys()]);
+  const stepIds = new Set([...stepsById.keys(), ...failedByStep.keys(), ...waits.keys()]);
   stepIds.delete("step");
   for (const stepId of stepIds) {
-    children.push(stepSpan(ctx, stepId, stepsById.get(stepId), failedByStep.get(stepId) ?? []));
+    children.push(
+      stepSpan(ctx, stepId, stepsById.get(stepId), failedByStep.get(stepId) ?? [], waits.get(stepId)),
+    );
   }
   for (const a of failedByStep.get("step") ?? []) {
     children.push(failedAttemptSpan(ctx, a, rootId, `Attempt ${a.attempt}`));

@@ -60,6 +60,11 @@ export async function resumePause(
       attempts: 0,
       at: now,
       startedAt: ref.createdAt,
+      wait: {
+        expiresAt: ref.expiresAt,
+        ...(ref.eventName !== undefined ? { eventName: ref.eventName } : {}),
+        ...(ref.signal !== undefined ? { signal: ref.signal } : {}),
+      },
     };
     const next = [resumeJob(run)];
     const committed = await deps.runs.commitTransition(runId, run.version, {

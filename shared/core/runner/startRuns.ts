@@ -9,8 +9,10 @@ import type {
 } from "../../domain/schemas.js";
 import { triggerMatches, triggerPatterns } from "../../domain/triggers.js";
 import { evaluateBoolean } from "../../expressions/index.js";
-import type { RegistryStore } from "../../ports/index.js";
+import type { CancellationRecord, CreateRunResult, RegistryStore } from "../../ports/index.js";
 import { INTERNAL_EVENTS } from "../../protocol/constants.js";
+import { allCancellations, cancelledBy, covers } from "../runs/bulkCancel.js";
+import { cancelRun } from "../runs/cancel.js";
 import { runSetup } from "../runs/runSetup.js";
 import { dispatchCommitted } from "../scheduling/dispatch.js";
 import { startJob } from "../scheduling/partition.js";
@@ -69,6 +71,21 @@ export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
     }
     return fns;
   };
+  // Bulk cancellations are read once per batch, when the first run is created.
+  let cancellations: Promise<CancellationRecord[]> | undefined;
+  const cancellationOf = async (run: RunRecord, result: CreateRunResult) => {
+    if (!cancellations) {
+      cancellations = allCancellations(deps.cancellations);
+      cancellations.catch(() => {
+        cancellations = undefined;
+      });
+    }
+    const mine = (await cancellations).filter((c) => c.fnSlug === run.fnSlug);
+    if (mine.length === 0) return undefined;
+    // A redelivered record's run was created earlier: its own start time decides.
+    const stored = result === "exists" ? await deps.runs.getRun(run.runId) : run;
+    return stored && mine.find((c) => covers(c, stored, stored.events[0]));
+  };
   return {
     name: "start runs",
     async consume(accepted) {
@@ -118,6 +135,13 @@ export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
           continue;
         }
         startedRunIds.push(runId);
+        // Inside a bulk cancellation's window: cancelled before it starts (also on redelivery,
+        // in case the first delivery stopped between creating and cancelling it).
+        const cancellation = await cancellationOf(run, result);
+        if (cancellation) {
+          await cancelRun(deps, runId, cancelledBy(cancellation));
+          continue;
+        }
         // "exists" = a redelivered record: the start job may not have been sent, so send it again
         // (its dedup id is deterministic and the executor ignores stale duplicates).
         starts.push(start);

@@ -1,6 +1,13 @@
 /** The runner's dependencies and the shape of its stages (event consumers). */
 import type { AcceptedEvent } from "../../domain/schemas.js";
-import type { Clock, EventStore, PauseStore, RegistryStore, RunStore } from "../../ports/index.js";
+import type {
+  CancellationStore,
+  Clock,
+  EventStore,
+  PauseStore,
+  RegistryStore,
+  RunStore,
+} from "../../ports/index.js";
 import type { DispatchDeps } from "../scheduling/dispatch.js";
 
 export interface RunnerDeps extends DispatchDeps {
@@ -8,6 +15,8 @@ export interface RunnerDeps extends DispatchDeps {
   events: EventStore;
   runs: RunStore;
   pauses: PauseStore;
+  /** Bulk cancellations: a run created inside one's window is cancelled at once. */
+  cancellations: CancellationStore;
   clock: Clock;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }

@@ -134,9 +134,9 @@ export function withFinish(run: RunRecord, t: RunTransition, now: number): RunTr
     ...(live.length || t.pauses
       ? { pauses: { ...t.pauses, remove: [...(t.pauses?.remove ?? []), ...live] } }
       : {}),
+    // The run keeps its list of pauses: its trace shows the waits that were pending as cancelled.
     set: {
       ...t.set,
-      pauses: [],
       outbox: { ...t.set.outbox, events: [...(t.set.outbox?.events ?? []), ...events] },
     },
   };

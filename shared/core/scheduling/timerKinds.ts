@@ -1,7 +1,8 @@
 import type { TimerItem } from "../../domain/schemas.js";
-import type { PauseStore, RegistryStore, RunStore } from "../../ports/index.js";
+import type { CancellationStore, PauseStore, RegistryStore, RunStore } from "../../ports/index.js";
 import { resumePause, timeoutValue } from "../pauses/resume.js";
 import { recoverStalledRuns } from "../recovery/sweep.js";
+import { bulkCancelPage } from "../runs/bulkCancel.js";
 import { cancelRun } from "../runs/cancel.js";
 import type { DispatchDeps } from "./dispatch.js";
 
@@ -9,6 +10,7 @@ export interface TimerKindDeps extends DispatchDeps {
   runs: RunStore;
   pauses: PauseStore;
   registry: RegistryStore;
+  cancellations: CancellationStore;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -41,8 +43,9 @@ export const TIMER_KINDS: Handlers = {
     if (item.which === "start" && run.firstAttemptAt !== undefined) return;
     await cancelRun(deps, run.runId, `timeouts.${item.which}`);
   },
+  // A bulk cancellation: one page of the runs it covers; the page schedules the next.
   cancellation: async (deps, item) => {
-    deps.log?.("bulk cancellations are not implemented yet", { id: item.cancellationId });
+    await bulkCancelPage(deps, item.cancellationId, item.cursor);
   },
 };
 

@@ -9,7 +9,9 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/clien
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { createAwsClients } from "../../../shared/adapters/aws/clients.js";
+import { DynamoCancellationStore } from "../../../shared/adapters/aws/DynamoCancellationStore.js";
 import { DynamoEventStore } from "../../../shared/adapters/aws/DynamoEventStore.js";
+import { DynamoPauseStore } from "../../../shared/adapters/aws/DynamoPauseStore.js";
 import { DynamoRegistryStore } from "../../../shared/adapters/aws/DynamoRegistryStore.js";
 import { DynamoRunStore } from "../../../shared/adapters/aws/DynamoRunStore.js";
 import { KinesisEventStream } from "../../../shared/adapters/aws/KinesisEventStream.js";
@@ -27,6 +29,7 @@ import {
   timerMessageSchema,
 } from "../../../shared/domain/schemas.js";
 import { arnEnv, BUCKETS, QUEUES, SCHEDULER, STREAMS, TABLES } from "../../../shared/resources.js";
+import { describeCancellationStore } from "../../contract/cancellationStore.js";
 import {
   describeBlobStore,
   describeEventStore,
@@ -41,6 +44,7 @@ import {
   type TimerProbe,
   type WorkQueueProbe,
 } from "../../contract/index.js";
+import { describePauseStore } from "../../contract/pauseStore.js";
 import { makeAccepted } from "../../fixtures/records.js";
 import { testResources } from "../../helpers/index.js";
 
@@ -210,6 +214,14 @@ async function dynamoRunStore() {
 describeRunStore("AWS (DynamoDB + S3)", dynamoRunStore);
 describeRunHistory("AWS (DynamoDB + S3)", dynamoRunStore);
 
+describePauseStore("AWS (DynamoDB + S3)", async () => {
+  const env = await resources();
+  const pausesTable = named(env, TABLES.pauses.env);
+  const json = new LargeJson(await blobs(), INLINE_LIMIT_BYTES);
+  const { store: runs } = await dynamoRunStore();
+  return { runs, pauses: new DynamoPauseStore(clients.doc, pausesTable, json) };
+});
+
 describeWorkQueue("AWS (SQS FIFO)", async () => {
   const url = named(await resources(), QUEUES.work.env);
   return { queue: new SqsWorkQueue(clients.sqs, url), probe: workQueueProbe(url) };
@@ -235,6 +247,10 @@ describeEventStream("AWS (Kinesis)", async () => {
   const streamName = named(await resources(), STREAMS.events.env);
   return { stream: new KinesisEventStream(clients.kinesis, streamName), probe: streamProbe(streamName) };
 });
+
+describeCancellationStore("AWS (DynamoDB)", async () => ({
+  store: new DynamoCancellationStore(clients.doc, named(await resources(), TABLES.flow.env)),
+}));
 
 /** Where the AWS stores put what they offload: a layout, not part of any port's contract. */
 describe("AWS payload layout", () => {

@@ -7,9 +7,17 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type OpenApiDocument, openApiDocument } from "../../../shared/core/api/rest/openapi.js";
 import { pathParamNames } from "../../../shared/core/api/rest/route.js";
-import { runIdAnswerSchema } from "../../../shared/core/api/rest/schemas.js";
+import { cancellationAnswerSchema, runIdAnswerSchema } from "../../../shared/core/api/rest/schemas.js";
 import { makeRun, T0 } from "../../fixtures/records.js";
-import { type Harness, harness, newId, startedRun, storeEvent, syncApp } from "./restHarness.js";
+import {
+  type Harness,
+  harness,
+  newId,
+  startedRun,
+  storeEvent,
+  syncApp,
+  waitingOnSignal,
+} from "./restHarness.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -210,6 +218,19 @@ async function scenario(): Promise<void> {
   await h.call("POST", "/v1/replays", { body: { function_id: "app-missing", ...window } });
   await h.call("DELETE", `/v1/runs/${runIdAnswerSchema.parse(rerun.body).data.run_id}`);
   await h.call("DELETE", `/v1/runs/${unknown}`);
+  const cancelWindow = { started_after: window.from, started_before: window.until };
+  const cancellation = await h.call("POST", "/v1/cancellations", {
+    body: { app_id: "app", function_id: "app-fn", ...cancelWindow, if: "event.data.x == 1" },
+  });
+  await h.call("POST", "/v1/cancellations", {
+    body: { app_id: "app", function_id: "nope", ...cancelWindow },
+  });
+  await h.call("GET", "/v1/cancellations", { query: { limit: "1" } });
+  await h.call("DELETE", `/v1/cancellations/${cancellationAnswerSchema.parse(cancellation.body).data.id}`);
+  await h.call("DELETE", `/v1/cancellations/${unknown}`);
+  await waitingOnSignal(h, "sig");
+  await h.call("POST", "/v1/signals", { body: { signal: "sig", data: { a: 1 } } });
+  await h.call("POST", "/v1/signals", { body: { signal: "nobody" } });
   await h.call("GET", "/v1/openapi.json");
 }
 

@@ -8,7 +8,9 @@ import { type ManualClock, type MemoryPorts, memoryPorts } from "../../../shared
 import { openApiRoute } from "../../../shared/core/api/rest/openapi.js";
 import { type ApiRoute, Router } from "../../../shared/core/api/rest/route.js";
 import { restRoutes } from "../../../shared/core/api/rest/routes.js";
+import { signalPause } from "../../../shared/core/pauses/create.js";
 import { TidelineError } from "../../../shared/domain/errors.js";
+import { refOf } from "../../../shared/domain/pauses.js";
 import type { AcceptedEvent, RunRecord } from "../../../shared/domain/schemas.js";
 import { makeAccepted, makeApp, makeFunction, makeRun, T0 } from "../../fixtures/records.js";
 
@@ -107,5 +109,22 @@ export async function startedRun(
   await h.ports.runs.createRun(run);
   const stored = await h.ports.events.getEvent(event.internalId);
   await h.ports.events.putEvent({ ...event, runIds: [...(stored?.runIds ?? []), run.runId] });
+  return run;
+}
+
+/** A running run of `app-fn` whose step `wait` waits on `signal` until `expiresAt` (default T0 + 10 min). */
+export async function waitingOnSignal(
+  h: Harness,
+  signal: string,
+  expiresAt = T0 + 10 * 60_000,
+): Promise<RunRecord> {
+  const run = makeRun({ runId: newId(T0), startedAt: T0 });
+  await h.ports.runs.createRun(run);
+  const pause = signalPause(run, { signal, stepId: "wait", name: "w", createdAt: T0, expiresAt });
+  await h.ports.runs.commitTransition(run.runId, 0, {
+    pauses: { put: [pause] },
+    set: { pauses: [refOf(pause)], next: [] },
+    at: T0,
+  });
   return run;
 }

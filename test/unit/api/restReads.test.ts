@@ -322,6 +322,45 @@ describe("GET /v1/runs/{runId}/jobs", () => {
     expect(jobs[3]).toMatchObject({ at: new Date(T0 + 10 * HOUR).toISOString(), started_at: null });
   });
 
+  it("lists a step waiting on an event as Waiting, not cancelOn pauses, and a matched wait's whole event", async () => {
+    const run = makeRun({ runId: newId(T0), startedAt: T0 });
+    await h.ports.runs.createRun(run);
+    const event = { name: "app/approved", data: { ok: 1 }, id: "e1", ts: T0, user: {} };
+    const live = { partition: "EVT#app/approved", eventName: "app/approved", expiresAt: T0 + HOUR };
+    await h.ports.runs.commitTransition(run.runId, 0, {
+      steps: [
+        {
+          runId: run.runId,
+          stepId: "w1",
+          name: "first",
+          op: "WaitForEvent",
+          value: event,
+          attempts: 0,
+          at: T0 + 30,
+          startedAt: T0 + 10,
+        },
+      ],
+      set: {
+        pauses: [
+          { ...live, pauseId: "p2", kind: "wait", stepId: "w2", name: "second", createdAt: T0 + 40 },
+          { ...live, pauseId: "p3", kind: "cancel", createdAt: T0 },
+        ],
+      },
+      at: T0 + 40,
+    });
+    const jobs = runJobsAnswerSchema.parse((await h.call("GET", `/v1/runs/${run.runId}/jobs`)).body).data;
+    expect(jobs.map((j) => [j.step_id, j.name, j.op, j.status])).toEqual([
+      ["w1", "first", "WaitForEvent", "Completed"],
+      ["w2", "second", "WaitForEvent", "Waiting"],
+    ]);
+    expect(jobs[0]?.output).toEqual(event);
+    expect(jobs[1]).toMatchObject({
+      started_at: new Date(T0 + 40).toISOString(),
+      ended_at: null,
+      output: null,
+    });
+  });
+
   it("answers 404 for an unknown run", async () => {
     expect((await h.call("GET", "/v1/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV/jobs")).status).toBe(404);
   });

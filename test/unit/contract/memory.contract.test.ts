@@ -2,14 +2,17 @@
 
 import {
   MemoryBlobStore,
+  MemoryCancellationStore,
   MemoryEventStore,
   MemoryEventStream,
   MemoryRegistryStore,
   MemoryRunStore,
   MemoryTimerService,
   MemoryWorkQueue,
+  memoryPorts,
 } from "../../../shared/adapters/memory/index.js";
 import { ManualClock } from "../../../shared/adapters/memory/ManualClock.js";
+import { describeCancellationStore } from "../../contract/cancellationStore.js";
 import {
   describeBlobStore,
   describeEventStore,
@@ -20,6 +23,7 @@ import {
   describeTimerService,
   describeWorkQueue,
 } from "../../contract/index.js";
+import { describePauseStore } from "../../contract/pauseStore.js";
 
 const RETENTION_SECONDS = 3600;
 
@@ -38,6 +42,10 @@ describeEventStore("memory", async () => {
 
 describeRunStore("memory", async () => ({ store: new MemoryRunStore() }));
 describeRunHistory("memory", async () => ({ store: new MemoryRunStore() }));
+describePauseStore("memory", async () => {
+  const { runs } = memoryPorts();
+  return { runs, pauses: runs.pauses };
+});
 
 describeWorkQueue("memory", async () => {
   const queue = new MemoryWorkQueue();
@@ -53,3 +61,5 @@ describeEventStream("memory", async () => {
   const stream = new MemoryEventStream();
   return { stream, probe: { read: async () => stream.events() } };
 });
+
+describeCancellationStore("memory", async () => ({ store: new MemoryCancellationStore() }));

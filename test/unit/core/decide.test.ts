@@ -221,6 +221,13 @@ describe("decide", () => {
     expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 }, dueAt: wake }]);
   });
 
+  it("rounds a sub-second sleep up to one second, for durations and instants alike", () => {
+    for (const name of ["200ms", new Date(NOW + 300).toISOString()]) {
+      const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "Sleep", name }] } }));
+      expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 }, dueAt: NOW + 1000 }]);
+    }
+  });
+
   it("continues at once when a sleep's target is already past", () => {
     const d = decide(
       input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "Sleep", name: "2001-01-01T00:00:00.000Z" }] } }),

@@ -1,11 +1,19 @@
 /**
  * `GET /v1/runs/{runId}/jobs`. Inngest answers with the run's items still in its queue (`at`,
  * `kind`, `attempt`); Tideline keeps no queue to inspect, so it answers with what it does keep: the
- * run's history (each step result and each failed attempt) followed by the jobs the run is
- * waiting on, oldest first, under the same `at` / `kind` / `attempt` names.
+ * run's history (each step result, each failed attempt and each step still waiting on an event,
+ * an invoked function or a signal) followed by the jobs the run is waiting on, oldest first,
+ * under the same `at` / `kind` / `attempt` names.
  */
 import type { Json } from "../../../domain/json.js";
-import type { AttemptRecord, RunRecord, ScheduledJob, StepRecord } from "../../../domain/schemas.js";
+import type {
+  AttemptRecord,
+  PauseKind,
+  PauseRef,
+  RunRecord,
+  ScheduledJob,
+  StepRecord,
+} from "../../../domain/schemas.js";
 import type { RunHistory } from "../../../ports/index.js";
 import { OPCODES } from "../../../protocol/constants.js";
 import type { RunJob } from "./schemas.js";
@@ -49,8 +57,33 @@ function stepJob(run: RunRecord, step: StepRecord, now: number): RunJob {
       error: errorFromJson(fields.error ?? null),
     };
   }
-  const output: Json = fields && "data" in fields ? (fields.data ?? null) : value;
+  // A matched waitForEvent's value is the event itself (its `data` is only part of it).
+  const output: Json =
+    step.op !== OPCODES.waitForEvent && fields && "data" in fields ? (fields.data ?? null) : value;
   return { ...base, status: "Completed", ended_at: iso(step.at), output, error: null };
+}
+
+const WAIT_OPS: Record<Exclude<PauseKind, "cancel">, string> = {
+  wait: OPCODES.waitForEvent,
+  invoke: OPCODES.invokeFunction,
+  signal: OPCODES.waitForSignal,
+};
+
+/** A step waiting on an event, an invoked function or a signal (it has no result until then). */
+function waitJob(pause: PauseRef, stepId: string, kind: Exclude<PauseKind, "cancel">): RunJob {
+  return {
+    step_id: stepId,
+    name: pause.name ?? null,
+    kind: "step",
+    op: WAIT_OPS[kind],
+    attempt: 0,
+    status: "Waiting",
+    at: iso(pause.createdAt),
+    started_at: iso(pause.createdAt),
+    ended_at: null,
+    output: null,
+    error: null,
+  };
 }
 
 function attemptJob(attempt: AttemptRecord): RunJob {
@@ -91,9 +124,18 @@ export function runJobs(history: RunHistory, now: number): RunJob[] {
   const { run } = history;
   const names = new Map<string, string>();
   for (const a of history.attempts) if (a.name) names.set(a.stepId, a.name);
-  const done = [...history.steps.map((s) => stepJob(run, s, now)), ...history.attempts.map(attemptJob)].sort(
-    (a, b) => a.at.localeCompare(b.at) || a.attempt - b.attempt,
-  );
+  // Pauses of cancelOn are not steps; a run that ended waits on nothing.
+  const waits =
+    run.status === "Running"
+      ? (run.pauses ?? []).flatMap((p) =>
+          p.kind !== "cancel" && p.stepId !== undefined ? [waitJob(p, p.stepId, p.kind)] : [],
+        )
+      : [];
+  const done = [
+    ...history.steps.map((s) => stepJob(run, s, now)),
+    ...history.attempts.map(attemptJob),
+    ...waits,
+  ].sort((a, b) => a.at.localeCompare(b.at) || a.attempt - b.attempt);
   const queued = run.status === "Running" ? run.next.map((j) => queuedJob(run, j, names)) : [];
   queued.sort((a, b) => a.at.localeCompare(b.at));
   return [...done, ...queued];

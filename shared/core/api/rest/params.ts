@@ -89,11 +89,12 @@ export const statusParam = listParam(`Run statuses (${RUN_STATUSES.join(", ")})`
  * Cursors wrap the store's own (opaque) cursor with the listing it belongs to and the time window
  * of its first page: later pages keep that window (a default "until now" would otherwise move
  * between requests), and a cursor not produced here, or by another listing, is a 400 before any
- * store sees it.
+ * store sees it. Listings with no time window (cancellations) keep 0 for both ends.
  */
-type CursorKind = "events" | "runs";
+const CURSOR_KINDS = ["events", "runs", "cancellations"] as const;
+type CursorKind = (typeof CURSOR_KINDS)[number];
 const cursorBody = z.object({
-  k: z.enum(["events", "runs"]),
+  k: z.enum(CURSOR_KINDS),
   c: z.string().min(1),
   f: z.number(),
   u: z.number(),

@@ -29,6 +29,35 @@ export const replayRequestSchema = z
     description: "Replay the runs of a function started by the events received in a time window.",
   });
 
+export const cancellationRequestSchema = z
+  .object({
+    app_id: z.string().min(1).describe("The app's id, as its SDK client names it"),
+    function_id: z
+      .string()
+      .min(1)
+      .describe("The function's slug (`<app_id>-<id>`), or its id within the app"),
+    started_after: isoText.optional().describe("Cancel runs started at or after this time (RFC 3339)"),
+    started_before: isoText.describe("Cancel runs started at or before this time (RFC 3339)"),
+    if: z.string().min(1).optional().describe("Only runs whose triggering `event` matches this expression"),
+  })
+  .register(requestSchemas, {
+    id: "CancellationRequest",
+    description:
+      "Cancel the Running runs of a function started in a time window, optionally only those whose event matches `if`.",
+  });
+
+export const signalRequestSchema = z
+  .object({
+    signal: z
+      .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+      .min(1, { error: "must not be empty" }),
+    data: anyJson.optional().describe("Any JSON value, handed to the waiting step"),
+  })
+  .register(requestSchemas, {
+    id: "SignalRequest",
+    description: "Resume the run waiting on `signal` (step.waitForSignal) with `data`.",
+  });
+
 const jsonRecord = z.record(z.string(), anyJson);
 
 const eventInputSchema = z

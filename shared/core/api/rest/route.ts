@@ -75,21 +75,30 @@ export function queryRoute<Q extends z.ZodObject>(
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_BODY_DEPTH = 16;
 
+/** Limits of a body that carries user data (a signal's payload) rather than a few options. */
+export interface BodyLimits {
+  maxBytes: number;
+  maxDepth: number;
+}
+
 export function bodyRoute<B extends z.ZodType>(
-  spec: RouteBase & { body: B },
+  spec: RouteBase & { body: B; limits?: BodyLimits },
   handle: (req: ApiRequest, body: z.output<B>) => Promise<ApiAnswer>,
 ): ApiRoute {
+  const { limits, ...rest } = spec;
+  const maxBytes = limits?.maxBytes ?? MAX_BODY_BYTES;
+  const maxDepth = limits?.maxDepth ?? MAX_BODY_DEPTH;
   return {
-    ...spec,
+    ...rest,
     async handle(req) {
       // An empty body is an empty object: every field of these bodies may be optional.
       const text = req.body.trim() === "" ? "{}" : req.body;
-      if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-        throw new ValidationError(`body is larger than ${MAX_BODY_BYTES} bytes`, 413);
+      if (Buffer.byteLength(text) > maxBytes) {
+        throw new ValidationError(`body is larger than ${maxBytes} bytes`, 413);
       }
-      const json = jsonNestingDepth(text) <= MAX_BODY_DEPTH ? tryParseJson(text) : { ok: false as const };
+      const json = jsonNestingDepth(text) <= maxDepth ? tryParseJson(text) : { ok: false as const };
       if (!json.ok) throw new ValidationError("body must be a JSON object");
-      const parsed = spec.body.safeParse(json.value);
+      const parsed = rest.body.safeParse(json.value);
       if (!parsed.success) {
         const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
         throw new ValidationError(`invalid body: ${problems.join("; ")}`);

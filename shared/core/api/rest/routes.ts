@@ -4,9 +4,17 @@
  */
 
 import { ValidationError } from "../../../domain/errors.js";
+import { LIMITS } from "../../../protocol/constants.js";
 import { recordUserlandSpans } from "../../observability/otlp.js";
 import { otlpProtobufToJson } from "../../observability/otlpProtobuf.js";
 import type { ReplayDeps, SendDeps } from "../runActions.js";
+import {
+  type CancellationDeps,
+  cancellationsQuery,
+  createCancellation,
+  deleteCancellation,
+  listCancellations,
+} from "./cancellations.js";
 import {
   eventsQuery,
   getAppFunctions,
@@ -19,14 +27,18 @@ import {
   runsQuery,
 } from "./reads.js";
 import {
+  cancellationRequestSchema,
   otlpRequestDoc,
   replayRequestSchema,
   rerunRequestSchema,
   runMetadataRequestSchema,
   sendEventsRequestSchema,
+  signalRequestSchema,
 } from "./requests.js";
 import { type ApiAnswer, type ApiRoute, bodyRoute, queryRoute, route } from "./route.js";
 import {
+  cancellationAnswerSchema,
+  cancellationListSchema,
   eventAnswerSchema,
   eventIdsAnswerSchema,
   eventListSchema,
@@ -40,15 +52,17 @@ import {
   runListSchema,
   runsAnswerSchema,
 } from "./schemas.js";
+import { type SignalDeps, sendSignal } from "./signals.js";
 import { cancelRunView, recordMetadata, replay, replayRun, rerun, sendEventsView } from "./writes.js";
 
-export interface RestDeps extends ReplayDeps, SendDeps {}
+export interface RestDeps extends ReplayDeps, SendDeps, CancellationDeps, SignalDeps {}
 
 const ok = (body: unknown): ApiAnswer => ({ status: 200, body });
 const param = (params: Record<string, string>, name: string): string => params[name] ?? "";
 
 const RUN_ID = { runId: "The run's id (a ULID)" };
 const EVENT_ID = { eventId: "The event's internal id (a ULID)" };
+const CANCELLATION_ID = { cancellationId: "The cancellation's id (a ULID)" };
 
 export function restRoutes(deps: RestDeps): ApiRoute[] {
   return [
@@ -291,6 +305,80 @@ export function restRoutes(deps: RestDeps): ApiRoute[] {
         }
         return ok(await recordUserlandSpans(deps, req.body));
       },
+    ),
+    bodyRoute(
+      {
+        method: "POST",
+        path: "/v1/cancellations",
+        auth: "key",
+        body: cancellationRequestSchema,
+        doc: {
+          operationId: "createCancellation",
+          summary: "Cancel a function's runs started in a time window",
+          description:
+            "Stores a bulk cancellation and starts cancelling the function's Running runs started in " +
+            "[started_after, started_before] whose triggering event matches `if`, in the background. Runs " +
+            "created later inside the window are cancelled as they start. Inngest answers 200 too.",
+          tags: ["cancellations", "runs"],
+          responses: { 200: { description: "The stored cancellation", schema: cancellationAnswerSchema } },
+          errors: [400, 404],
+        },
+      },
+      async (_req, body) => ok(await createCancellation(deps, body)),
+    ),
+    queryRoute(
+      {
+        method: "GET",
+        path: "/v1/cancellations",
+        auth: "key",
+        query: cancellationsQuery,
+        doc: {
+          operationId: "listCancellations",
+          summary: "List bulk cancellations, newest first",
+          tags: ["cancellations"],
+          responses: { 200: { description: "A page of cancellations", schema: cancellationListSchema } },
+          errors: [400],
+        },
+      },
+      async (_req, q) => ok(await listCancellations(deps, q)),
+    ),
+    route(
+      {
+        method: "DELETE",
+        path: "/v1/cancellations/{cancellationId}",
+        auth: "key",
+        doc: {
+          operationId: "deleteCancellation",
+          summary: "Delete a bulk cancellation",
+          description: "Runs it has cancelled stay cancelled; it cancels no more.",
+          tags: ["cancellations"],
+          params: CANCELLATION_ID,
+          responses: { 200: { description: "The deleted cancellation", schema: cancellationAnswerSchema } },
+          errors: [404],
+        },
+      },
+      async (req) => ok(await deleteCancellation(deps, param(req.params, "cancellationId"))),
+    ),
+    bodyRoute(
+      {
+        method: "POST",
+        path: "/v1/signals",
+        auth: "key",
+        body: signalRequestSchema,
+        // The payload is user data stored as the waiting step's result.
+        limits: { maxBytes: LIMITS.stepOutputMaxBytes, maxDepth: LIMITS.eventMaxDepth },
+        doc: {
+          operationId: "sendSignal",
+          summary: "Resume the run waiting on a signal",
+          description:
+            "The run waiting in `step.waitForSignal` on `signal` resumes with `{signal, data}`. " +
+            "404 when no run waits on it (the SDK treats that as no run).",
+          tags: ["signals", "runs"],
+          responses: { 200: { description: "The resumed run", schema: runIdAnswerSchema } },
+          errors: [400, 404, 413],
+        },
+      },
+      async (_req, body) => ok(await sendSignal(deps, body)),
     ),
     route(
       {

@@ -99,6 +99,23 @@ export const functionViewSchema = z
   })
   .register(responseSchemas, { id: "Function", description: "A function of a synced app." });
 
+export const cancellationViewSchema = z
+  .object({
+    id: z.string().describe("The cancellation's id (a ULID)"),
+    environment_id: z.string(),
+    app_id: z.string(),
+    function_id: z.string().describe("The function's slug"),
+    function_internal_id: z.string(),
+    started_after: isoTime.nullable().describe("Runs started at or after this time (null: any time before)"),
+    started_before: isoTime.describe("Runs started at or before this time"),
+    if: z.string().nullable().describe("Only runs whose triggering `event` matches this expression"),
+    created_at: isoTime,
+  })
+  .register(responseSchemas, {
+    id: "Cancellation",
+    description: "A bulk cancellation: the function's runs started in the window (and matching `if`).",
+  });
+
 /** `{data, metadata}` around `data`. */
 function envelope<T extends z.ZodType>(data: T) {
   return z.object({ data, metadata: responseMetadataSchema });
@@ -138,12 +155,20 @@ export const metadataAnswerSchema = envelope(z.object({ records: z.number().int(
   { id: "MetadataAnswer", description: "How many metadata records were stored." },
 );
 
+export const cancellationAnswerSchema = envelope(cancellationViewSchema).register(responseSchemas, {
+  id: "CancellationAnswer",
+});
+export const cancellationListSchema = page(cancellationViewSchema).register(responseSchemas, {
+  id: "CancellationList",
+});
+
 export type ResponseMetadata = z.infer<typeof responseMetadataSchema>;
 export type EventView = z.infer<typeof eventViewSchema>;
 export type RunView = z.infer<typeof runViewSchema>;
 export type RunJob = z.infer<typeof runJobSchema>;
 export type FunctionView = z.infer<typeof functionViewSchema>;
 export type StoredErrorView = z.infer<typeof storedErrorViewSchema>;
+export type CancellationView = z.infer<typeof cancellationViewSchema>;
 
 /** The answer of an OTLP/HTTP export: empty, or how many spans were not kept and why. */
 export const otlpAnswerSchema = z

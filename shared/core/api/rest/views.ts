@@ -8,7 +8,15 @@ import {
   type StoredEventRecord,
   storedErrorSchema,
 } from "../../../domain/schemas.js";
-import type { EventView, FunctionView, ResponseMetadata, RunView, StoredErrorView } from "./schemas.js";
+import type { CancellationRecord } from "../../../ports/index.js";
+import type {
+  CancellationView,
+  EventView,
+  FunctionView,
+  ResponseMetadata,
+  RunView,
+  StoredErrorView,
+} from "./schemas.js";
 
 /** Tideline has one environment per deployment. */
 const ENVIRONMENT_ID = "local";
@@ -80,5 +88,19 @@ export function functionView(fn: FunctionRecord): FunctionView {
     triggers: fn.triggers.map((t) => ({ ...t })),
     config: fn.config,
     updated_at: iso(fn.updatedAt),
+  };
+}
+
+export function cancellationView(record: CancellationRecord): CancellationView {
+  return {
+    id: record.id,
+    environment_id: ENVIRONMENT_ID,
+    app_id: record.appId,
+    function_id: record.fnSlug,
+    function_internal_id: record.fnInternalId,
+    started_after: record.startedAfter !== undefined ? iso(record.startedAfter) : null,
+    started_before: iso(record.startedBefore),
+    if: record.if ?? null,
+    created_at: iso(record.createdAt),
   };
 }

@@ -56,7 +56,8 @@ export async function replayRun(
   return rerun(deps, runId, {});
 }
 
-function bodyTime(name: string, text: string): number {
+/** A body field holding a time (RFC 3339, or epoch seconds/ms as the query parameters); else a 400. */
+export function bodyTime(name: string, text: string): number {
   const ms = parseTime(text);
   if (ms === undefined) throw new ValidationError(`invalid body: ${name}: must be an RFC 3339 time`);
   return ms;

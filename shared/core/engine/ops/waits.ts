@@ -26,7 +26,6 @@ function stepFails(ctx: OpContext, op: StepOp, name: string, message: string, su
   return {
     steps: [stepRecord(ctx, op, { error: { name, message } })],
     continueWith: { kind: "discover" },
-    exclusive: true,
     summary,
   };
 }
@@ -52,8 +51,8 @@ function waiting(pause: Pause, summary: string, events: AcceptedEvent[] = []): O
         { item: { kind: "pauseTimeout", runId: pause.runId, pause: refOf(pause) }, dueAt: pause.expiresAt },
       ],
     },
+    // Not exclusive: a step planned in the same answer still runs (see decide's applyOps).
     continueWith: { kind: "wait" },
-    exclusive: true,
     summary,
   };
 }

@@ -1,0 +1,221 @@
+/**
+ * Benchmark of the step tools on `tideline dev` (real clock, emulated AWS):
+ *   1. waitForEvent: time from sending the matching event to the waiting run's next step, over
+ *      RUNS runs (default 50), one at a time;
+ *   2. sleep wake-up lateness: when the step after `step.sleep` began, minus the sleep's wake
+ *      time (recorded by the engine), for 1 s and 30 s sleeps (SLEEPS at once, default 20);
+ *   3. the same for a 20 s sleep through the EventBridge Scheduler path, with the timers queue's
+ *      hop shortened to 5 s (TIDELINE_TIMER_QUEUE_MAX_DELAY_SECONDS=5): Scheduler fires 5 s early,
+ *      the remainder is re-delayed on the queue;
+ *   4. the AWS calls the handlers make for one run that waits for an event and one that invokes
+ *      a child (the child's calls included).
+ *
+ *   npm run bench:steps
+ */
+import { Inngest } from "inngest";
+import { silentLogger } from "../../infra/local/log.js";
+import { startLocalRuntime } from "../../infra/local/runtime.js";
+import { awsCalls } from "../../shared/adapters/aws/callCounter.js";
+import { serveApp } from "../e2e/serveApp.js";
+import { gqlAt, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
+
+const RUNS = Number(process.env.RUNS ?? 50);
+const SLEEPS = Number(process.env.SLEEPS ?? 20);
+
+type Runtime = Awaited<ReturnType<typeof startLocalRuntime>>;
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? Number.NaN;
+}
+
+function report(label: string, values: number[]): void {
+  const sorted = [...values].sort((a, b) => a - b);
+  console.log(
+    `  ${label}: p50 ${percentile(sorted, 50).toFixed(0)} ms   p99 ${percentile(sorted, 99).toFixed(0)} ms   min ${sorted[0]?.toFixed(0)} ms   max ${sorted[sorted.length - 1]?.toFixed(0)} ms   (n=${sorted.length})`,
+  );
+}
+
+interface Span {
+  name: string;
+  status: string;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+async function spans(runtime: Runtime, runId: string): Promise<Span[]> {
+  const data = await gqlAt<{ run: { trace: { childrenSpans: Span[] } | null } | null }>(
+    runtime.url,
+    "query ($runId: String!) { run(runID: $runId) { trace(preview: true) { childrenSpans { name status startedAt endedAt } } } }",
+    { runId },
+  );
+  return data.run?.trace?.childrenSpans ?? [];
+}
+
+async function runOf(runtime: Runtime, eventId: string): Promise<string> {
+  return waitFor(
+    async () => {
+      const res = await fetch(`${runtime.url}/v1/events/${eventId}/runs`);
+      if (res.status !== 200) return undefined;
+      return ((await res.json()) as { data: { run_id: string }[] }).data[0]?.run_id;
+    },
+    { timeoutMs: 20_000, intervalMs: 10 },
+  );
+}
+
+/** Starts `tideline dev` with an app whose functions record when their steps run. */
+async function setup(env: Record<string, string> = {}) {
+  const suffix = randomSuffix();
+  const ev = (name: string) => `bench-${suffix}/${name}`;
+  const after = new Map<string, number>();
+  const runtime = await startLocalRuntime({
+    port: 0,
+    prefix: `bench-steps-${suffix}`,
+    log: silentLogger,
+    env,
+  });
+  const inngest = new Inngest({ id: `bench-steps-${suffix}`, isDev: true, baseUrl: runtime.url });
+  const child = inngest.createFunction(
+    { id: "child", triggers: [] },
+    async ({ event }: { event: { data: Record<string, unknown> } }) => ({
+      n: Number(event.data.n) * 2,
+    }),
+  );
+  const sleeper = (id: string, duration: string) =>
+    inngest.createFunction({ id, triggers: [{ event: ev(id) }] }, async ({ step, event }) => {
+      await step.sleep("nap", duration);
+      await step.run("after", () => {
+        after.set(String(event.data.key), Date.now());
+      });
+    });
+  const functions = [
+    child,
+    inngest.createFunction({ id: "waiter", triggers: [{ event: ev("wait") }] }, async ({ step, event }) => {
+      await step.waitForEvent("w", { event: ev("go"), match: "data.key", timeout: "1m" });
+      await step.run("after", () => {
+        after.set(String(event.data.key), Date.now());
+      });
+    }),
+    inngest.createFunction({ id: "invoker", triggers: [{ event: ev("invoke") }] }, async ({ step }) =>
+      step.invoke("call", { function: child, data: { n: 2 } }),
+    ),
+    sleeper("sleep-1s", "1s"),
+    sleeper("sleep-30s", "30s"),
+    sleeper("sleep-20s", "20s"),
+  ];
+  const app = await serveApp({ client: inngest, functions });
+  const put = await fetch(app.url, { method: "PUT" });
+  if (put.status !== 200) throw new Error(`sync failed: ${put.status} ${await put.text()}`);
+  const send = async (name: string, data: Record<string, unknown>) =>
+    (await inngest.send({ name: ev(name), data })).ids[0] ?? "";
+  return {
+    runtime,
+    send,
+    after,
+    stop: async () => {
+      await app.stop();
+      await runtime.stop();
+    },
+  };
+}
+
+type Setup = Awaited<ReturnType<typeof setup>>;
+
+async function waitLatency(s: Setup): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const key = `w${i}-${randomSuffix()}`;
+    const runId = await runOf(s.runtime, await s.send("wait", { key }));
+    await waitFor(
+      async () =>
+        (await spans(s.runtime, runId)).some((x) => x.name === "w" && x.status === "WAITING") ? 1 : undefined,
+      { timeoutMs: 20_000, intervalMs: 10 },
+    );
+    const t0 = Date.now();
+    await s.send("go", { key });
+    const t1 = await waitFor(async () => s.after.get(key), { timeoutMs: 20_000, intervalMs: 2 });
+    out.push(t1 - t0);
+  }
+  return out;
+}
+
+/** Starts `count` sleeping runs at once; lateness = the next step's start minus the recorded wake. */
+async function sleepLateness(s: Setup, fn: string, count: number, timeoutMs: number): Promise<number[]> {
+  const keys = Array.from({ length: count }, (_, i) => `${fn}-${i}-${randomSuffix()}`);
+  const runIds = await Promise.all(keys.map(async (key) => runOf(s.runtime, await s.send(fn, { key }))));
+  const out: number[] = [];
+  await Promise.all(
+    keys.map(async (key, i) => {
+      const ran = await waitFor(async () => s.after.get(key), { timeoutMs, intervalMs: 20 });
+      const nap = (await spans(s.runtime, runIds[i] ?? "")).find((x) => x.name === "nap");
+      if (!nap?.endedAt) throw new Error(`no wake time for ${key}`);
+      out.push(ran - Date.parse(nap.endedAt));
+    }),
+  );
+  return out;
+}
+
+/**
+ * The handlers' AWS calls for one run (the API's own polling left out). A waiting run is resumed
+ * by its matching event once it waits; both sends are counted.
+ */
+async function callsOf(s: Setup, name: "wait" | "invoke"): Promise<Record<string, number>> {
+  awsCalls.reset();
+  const key = randomSuffix();
+  const eventId = await s.send(name, { key });
+  if (name === "wait") {
+    const runId = await runOf(s.runtime, eventId);
+    await waitFor(
+      async () =>
+        (await spans(s.runtime, runId)).some((x) => x.name === "w" && x.status === "WAITING") ? 1 : undefined,
+      { timeoutMs: 20_000, intervalMs: 10 },
+    );
+    await s.send("go", { key });
+  }
+  const run = await waitForFinalRun(s.runtime.url, eventId, { intervalMs: 20 });
+  if (run.status !== "Completed") throw new Error(`${name} ended ${run.status}`);
+  // Let the last sends settle (the finished events of the runs reach the runner after the end).
+  await new Promise((r) => setTimeout(r, 1000));
+  return Object.fromEntries(
+    Object.entries(awsCalls.snapshot()).filter(([k]) => /^(event-api|runner|executor|timer):/.test(k)),
+  );
+}
+
+function printCalls(label: string, calls: Record<string, number>): void {
+  const total = Object.values(calls).reduce((n, v) => n + v, 0);
+  console.log(`  ${label}: ${total} calls`);
+  for (const [k, v] of Object.entries(calls).sort(([a], [b]) => a.localeCompare(b))) {
+    console.log(`    ${String(v).padStart(4)}  ${k}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const s = await setup();
+  try {
+    console.log(
+      `waitForEvent: matching event sent → the run's next step begins (${RUNS} runs, one at a time)`,
+    );
+    report("resume latency", await waitLatency(s));
+    console.log(`\nsleep wake-up lateness (next step began − wake time), ${SLEEPS} runs at once`);
+    report("1 s sleeps ", await sleepLateness(s, "sleep-1s", SLEEPS, 30_000));
+    report("30 s sleeps", await sleepLateness(s, "sleep-30s", SLEEPS, 90_000));
+    console.log("\nAWS calls made by the handlers (after the runs completed; the API's polling excluded)");
+    await callsOf(s, "invoke"); // warm: the first run of a function pays for its lookups
+    printCalls("one run: waitForEvent resumed by its event, then one step", await callsOf(s, "wait"));
+    printCalls("one run that invokes a child (the child's run included)", await callsOf(s, "invoke"));
+  } finally {
+    await s.stop();
+  }
+  const hop = await setup({ TIDELINE_TIMER_QUEUE_MAX_DELAY_SECONDS: "5" });
+  try {
+    console.log("\nScheduler path: 20 s sleeps with the queue hop shortened to 5 s");
+    report("20 s sleeps", await sleepLateness(hop, "sleep-20s", SLEEPS, 90_000));
+  } finally {
+    await hop.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

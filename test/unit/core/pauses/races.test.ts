@@ -1,0 +1,265 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { executeJob, type HttpCall, type JobResult } from "../../../../shared/core/engine/executeJob.js";
+import { timeoutValue } from "../../../../shared/core/pauses/resume.js";
+import { cancelRun } from "../../../../shared/core/runs/cancel.js";
+import { deliverTimer } from "../../../../shared/core/scheduling/timerKinds.js";
+import type { FunctionRecord, Job, RunRecord, TimerItem } from "../../../../shared/domain/schemas.js";
+import { INTERNAL_EVENTS } from "../../../../shared/protocol/constants.js";
+import { T0 } from "../../../fixtures/records.js";
+import { complete, ops, stepRun } from "../../../fixtures/sdk.js";
+import { HOUR, MINUTE, named, type World, waitOp, world } from "./world.js";
+
+let w: World;
+
+describe("a wait's event and its timeout racing", () => {
+  let waiter: FunctionRecord;
+  let run: RunRecord;
+  let timeout: TimerItem;
+
+  beforeEach(async () => {
+    w = await world();
+    waiter = w.fn("waiter", [w.ev("start")]);
+    await w.sync([
+      [
+        waiter,
+        ({ steps }) =>
+          "w1" in steps
+            ? complete({ got: steps.w1 ?? null })
+            : ops(
+                waitOp("w1", { event: w.ev("reply"), timeout: "1h", if: "async.data.id == event.data.id" }),
+              ),
+      ],
+    ]);
+    const trigger = await w.send({ name: w.ev("start"), data: { id: "o1" } });
+    await w.runJobs();
+    run = await w.runOf(waiter, trigger);
+    const [message] = w.ports.timers.pending();
+    if (!message) throw new Error("no pause timeout armed");
+    timeout = message.item;
+  });
+
+  /** The run's discovery jobs queued so far. */
+  const discoveries = () => w.ports.work.peek().filter((q) => q.job.runId === run.runId);
+
+  it("lets the event win when it comes first: the timeout then finds the pause gone", async () => {
+    w.ports.clock.set(T0 + HOUR - 1);
+    const reply = await w.send({ name: w.ev("reply"), data: { id: "o1" } });
+    w.ports.clock.set(T0 + HOUR);
+
+    await deliverTimer(w.deps, timeout);
+
+    expect(await w.run(run.runId)).toMatchObject({ version: 2, stack: ["w1"], pauses: [] });
+    expect(await w.ports.runs.getStep(run.runId, "w1")).toMatchObject({ value: reply.event });
+    expect(discoveries()).toHaveLength(1);
+  });
+
+  it("lets the timeout win when it comes first: the late event finds no pause", async () => {
+    w.ports.clock.set(T0 + HOUR);
+    await deliverTimer(w.deps, timeout);
+
+    // Received before the expiry but handled after the timeout consumed the pause.
+    w.ports.clock.set(T0 + HOUR + MINUTE);
+    await w.send({ name: w.ev("reply"), data: { id: "o1" } }, T0 + HOUR - 1);
+
+    expect(await w.run(run.runId)).toMatchObject({ version: 2, stack: ["w1"], pauses: [] });
+    expect(await w.ports.runs.getStep(run.runId, "w1")).toMatchObject({ value: null });
+    expect(discoveries()).toHaveLength(1);
+  });
+
+  it("resumes once when both arrive together: exactly one value is stored", async () => {
+    w.ports.clock.set(T0 + HOUR - 1);
+
+    const [reply] = await Promise.all([
+      w.send({ name: w.ev("reply"), data: { id: "o1" } }),
+      deliverTimer(w.deps, timeout),
+    ]);
+
+    const resumed = await w.run(run.runId);
+    expect(resumed).toMatchObject({ version: 2, stack: ["w1"], pauses: [] });
+    const value = (await w.ports.runs.getStep(run.runId, "w1"))?.value;
+    expect([reply.event, timeoutValue("wait")]).toContainEqual(value);
+    expect(discoveries()).toHaveLength(1);
+    expect(w.ports.pauses.all()).toEqual([]);
+  });
+
+  it("ignores a timeout delivered twice", async () => {
+    w.ports.clock.set(T0 + HOUR);
+    await deliverTimer(w.deps, timeout);
+    await deliverTimer(w.deps, timeout);
+
+    expect(await w.run(run.runId)).toMatchObject({ version: 2, stack: ["w1"] });
+    expect(discoveries()).toHaveLength(1);
+  });
+});
+
+describe("a cancel racing a step's completion", () => {
+  let worker: FunctionRecord;
+  /** Runs while the app answers (the cancel arriving while the step executes). */
+  let duringRequest: (() => Promise<void>) | undefined;
+  let run: RunRecord;
+  let job: Job;
+
+  beforeEach(async () => {
+    w = await world();
+    worker = w.fn("worker", [w.ev("start")]);
+    duringRequest = undefined;
+    await w.sync([
+      [
+        worker,
+        ({ steps }) => {
+          if (!("s1" in steps)) return ops(stepRun("s1", "one"));
+          if (!("s2" in steps)) return ops(stepRun("s2", "two"));
+          return complete("done");
+        },
+      ],
+    ]);
+    const trigger = await w.send({ name: w.ev("start") });
+    expect(await w.executeNext()).toBe("applied"); // s1 stored; the discovery for s2 queued
+    run = await w.runOf(worker, trigger);
+    const [queued] = w.ports.work.drain();
+    if (!queued) throw new Error("no discovery queued");
+    job = queued.job;
+  });
+
+  /** Runs `job` with an app that lets `duringRequest` happen before it answers. */
+  function executeWithCancelDuringRequest(): Promise<JobResult> {
+    const answer = w.deps.http;
+    const http: HttpCall = async (url, init) => {
+      await duringRequest?.();
+      return answer(url, init);
+    };
+    return executeJob({ ...w.deps, http }, job, { receiveCount: 1, remainingMs: 60_000 });
+  }
+
+  it("makes the executor's commit lose when the cancel lands while the step executes", async () => {
+    duringRequest = async () => {
+      await cancelRun(w.deps, run.runId, "api");
+    };
+
+    expect(await executeWithCancelDuringRequest()).toBe("conflict");
+
+    expect(await w.run(run.runId)).toMatchObject({
+      status: "Cancelled",
+      version: 2,
+      stack: ["s1"],
+      next: [],
+      cancelledBy: "api",
+    });
+    expect(await w.ports.runs.getStep(run.runId, "s2")).toBeUndefined();
+    expect(w.ports.work.peek()).toEqual([]);
+    expect(w.ports.timers.pending()).toEqual([]);
+  });
+
+  it("skips the step's job as stale when the cancel landed before it began", async () => {
+    await cancelRun(w.deps, run.runId, "api");
+
+    expect(await w.execute(job)).toBe("stale");
+
+    expect(w.requestsOf(worker)).toHaveLength(1);
+    expect(w.ports.work.peek()).toEqual([]);
+    expect((await w.run(run.runId)).status).toBe("Cancelled");
+  });
+
+  it("still cancels when the step's completion commits first, at the version it made", async () => {
+    expect(await w.execute(job)).toBe("applied");
+    const afterStep = await w.run(run.runId);
+    expect(afterStep).toMatchObject({ version: 2, stack: ["s1", "s2"] });
+
+    const cancelled = await cancelRun(w.deps, run.runId, "api");
+
+    expect(cancelled).toMatchObject({ status: "Cancelled", version: 3 });
+    expect(await w.run(run.runId)).toMatchObject({ status: "Cancelled", version: 3, next: [] });
+    // The discovery the step queued is now stale.
+    expect(await w.runJobs()).toEqual(["stale"]);
+    expect(w.requestsOf(worker)).toHaveLength(2);
+  });
+
+  it("announces the cancellation: function.cancelled under the run's id and function.finished without result or error", async () => {
+    w.ports.clock.advance(MINUTE);
+    await cancelRun(w.deps, run.runId, "api");
+
+    const events = w.takeStream();
+    expect(events.map((e) => e.event.name).sort()).toEqual(
+      [INTERNAL_EVENTS.functionCancelled, INTERNAL_EVENTS.functionFinished].sort(),
+    );
+    const [cancelledEvent] = named(events, INTERNAL_EVENTS.functionCancelled);
+    expect(cancelledEvent?.event.id).toBe(run.runId);
+    const [finished] = named(events, INTERNAL_EVENTS.functionFinished);
+    expect(finished?.event.data).toMatchObject({
+      function_id: worker.slug,
+      run_id: run.runId,
+      event: run.events[0],
+      _inngest: { status: "Cancelled" },
+    });
+    expect(finished?.event.data).not.toHaveProperty("result");
+    expect(finished?.event.data).not.toHaveProperty("error");
+    expect(finished?.receivedAt).toBe(T0 + MINUTE);
+  });
+
+  it("leaves a run that already ended as it was, announcing nothing", async () => {
+    expect(await w.execute(job)).toBe("applied");
+    await w.runJobs();
+    expect((await w.run(run.runId)).status).toBe("Completed");
+    w.takeStream();
+
+    expect(await cancelRun(w.deps, run.runId, "api")).toMatchObject({ status: "Completed", version: 3 });
+    expect(w.takeStream()).toEqual([]);
+  });
+});
+
+describe("cancelling a waiting run", () => {
+  it("deletes its pauses, so neither the event nor the timeout resumes it", async () => {
+    w = await world();
+    const waiter = w.fn("waiter", [w.ev("start")], {
+      config: { cancel: [{ event: w.ev("stop"), if: "event.data.id == async.data.id" }] },
+    });
+    await w.sync([
+      [
+        waiter,
+        ({ steps }) =>
+          "w1" in steps
+            ? complete(null)
+            : ops(
+                waitOp("w1", { event: w.ev("reply"), timeout: "1h", if: "async.data.id == event.data.id" }),
+              ),
+      ],
+    ]);
+    const trigger = await w.send({ name: w.ev("start"), data: { id: "o1" } });
+    await w.runJobs();
+    const run = await w.runOf(waiter, trigger);
+    expect(run.pauses?.map((p) => p.kind).sort()).toEqual(["cancel", "wait"]);
+    expect(w.ports.pauses.all()).toHaveLength(2);
+
+    await cancelRun(w.deps, run.runId, "api");
+
+    expect(w.ports.pauses.all()).toEqual([]);
+    expect(await w.run(run.runId)).toMatchObject({ status: "Cancelled", version: 2 });
+    await w.send({ name: w.ev("reply"), data: { id: "o1" } });
+    w.ports.clock.set(T0 + HOUR);
+    await w.fireDueTimers();
+    expect(await w.run(run.runId)).toMatchObject({ status: "Cancelled", version: 2 });
+    expect(await w.ports.runs.getStep(run.runId, "w1")).toBeUndefined();
+  });
+
+  it("ends cancelled when one event both resumes its wait and cancels it", async () => {
+    w = await world();
+    const fn = w.fn("both", [w.ev("start")], { config: { cancel: [{ event: w.ev("x") }] } });
+    await w.sync([
+      [
+        fn,
+        ({ steps }) =>
+          "w1" in steps ? complete("done") : ops(waitOp("w1", { event: w.ev("x"), timeout: "1h" })),
+      ],
+    ]);
+    const trigger = await w.send({ name: w.ev("start") });
+    await w.runJobs();
+    w.ports.clock.advance(MINUTE);
+
+    await w.send({ name: w.ev("x") });
+    await w.runJobs();
+
+    expect((await w.runOf(fn, trigger)).status).toBe("Cancelled");
+    expect(w.requestsOf(fn)).toHaveLength(1);
+    expect(w.ports.pauses.all()).toEqual([]);
+  });
+});
