@@ -18,6 +18,7 @@ import {
 } from "../../domain/schemas.js";
 import type { RunTransition } from "../../ports/index.js";
 import { INTERNAL_EVENTS } from "../../protocol/constants.js";
+import { withMeta } from "../../protocol/events.js";
 
 /** The run's error when cancelled (and the invoke step's error when an invoked child is cancelled). */
 export const CANCELLED_ERROR: StoredError = { name: "Error", message: "function cancelled" };
@@ -111,7 +112,8 @@ function deferredEvents(run: RunRecord, now: number): AcceptedEvent[] {
           id: deterministicUlid(now, seed),
           ts: now,
           user: {},
-          ...(defer.meta ? { meta: defer.meta } : {}),
+          // The SDK stamps the run's sessions as propagated_sessions; kept as the Event API keeps them.
+          ...(defer.meta ? withMeta(defer.meta) : {}),
         },
         seed,
         now,

@@ -221,6 +221,30 @@ describe("decide", () => {
     expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 }, dueAt: wake }]);
   });
 
+  it("keeps a wait reported again as it was: same pause, no second timeout, no second invoke", () => {
+    const live = {
+      pauseId: "01RUN:h1",
+      partition: "EVT#x/y",
+      kind: "wait" as const,
+      stepId: "h1",
+      eventName: "x/y",
+      createdAt: NOW - 5000,
+      expiresAt: NOW + 60_000,
+    };
+    const invoke = { ...live, pauseId: "01RUN:h2", stepId: "h2", kind: "invoke" as const };
+    for (const op of [
+      { id: "h1", op: "WaitForEvent", name: "x/y", opts: { timeout: "1h" } },
+      { id: "h2", op: "InvokeFunction", opts: { function_id: "app-child" } },
+    ]) {
+      const d = decide(
+        input({ run: { ...run, pauses: [live, invoke] }, outcome: { kind: "ops", ops: [op] } }),
+      );
+      expect(d.transition.pauses).toBeUndefined();
+      expect(d.transition.set.outbox).toEqual({});
+      expect(d.transition.set.next).toEqual([]);
+    }
+  });
+
   it("rounds a sub-second sleep up to one second, for durations and instants alike", () => {
     for (const name of ["200ms", new Date(NOW + 300).toISOString()]) {
       const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "Sleep", name }] } }));

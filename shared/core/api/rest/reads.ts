@@ -64,7 +64,8 @@ export async function listEvents(
     "received_before",
   ]);
   const page = await deps.events.listEvents(
-    { from, until, ...(q.name ? { names: [q.name] } : {}) },
+    // Asking for an event name by name includes system events (inngest/function.finished…).
+    { from, until, ...(q.name ? { names: [q.name], includeInternal: true } : {}) },
     { limit: q.limit ?? MAX_PAGE, ...(q.cursor ? { cursor: q.cursor.store } : {}) },
   );
   return {

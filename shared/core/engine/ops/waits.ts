@@ -42,6 +42,17 @@ function expiry(ctx: OpContext, timeout: string | undefined, fallbackMs: number)
   }
 }
 
+/**
+ * The run already waits on this step: a discovery that ran meanwhile (a step planned beside the
+ * wait finished) reports the wait again. The wait keeps its pause, start and timeout, so an event
+ * that arrived since still counts, and an invoke is not sent twice.
+ */
+function alreadyWaiting(ctx: OpContext, op: StepOp): OpEffect | undefined {
+  const pauseId = `${ctx.run.runId}:${op.id}`;
+  if (!(ctx.run.pauses ?? []).some((p) => p.pauseId === pauseId)) return undefined;
+  return { continueWith: { kind: "wait" }, summary: "still waiting" };
+}
+
 function waiting(pause: Pause, summary: string, events: AcceptedEvent[] = []): OpEffect {
   return {
     pauses: [pause],
@@ -59,6 +70,8 @@ function waiting(pause: Pause, summary: string, events: AcceptedEvent[] = []): O
 
 export const waitForEvent: OpHandler = {
   handle(ctx, op) {
+    const known = alreadyWaiting(ctx, op);
+    if (known) return known;
     const eventName = str(op.opts?.event) ?? str(op.name);
     if (!eventName) return stepFails(ctx, op, "Error", "waitForEvent needs an event name", "bad wait");
     // An empty timeout expires at once (SEMANTICS 7.2).
@@ -96,6 +109,8 @@ function payloadOf(op: StepOp): { data: JsonObject; user: JsonObject; v?: string
 
 export const invokeFunction: OpHandler = {
   handle(ctx, op) {
+    const known = alreadyWaiting(ctx, op);
+    if (known) return known;
     const target = str(op.opts?.function_id);
     if (!target) return stepFails(ctx, op, "Error", "invoke needs a function_id", "bad invoke");
     const fn = ctx.invokeTargets.get(target);
@@ -146,10 +161,8 @@ export const invokeFunction: OpHandler = {
         ts: ctx.now,
         user: payload.user,
         ...(payload.v !== undefined ? { v: payload.v } : {}),
-        // Sessions travel from the invoking run's event unless the payload brings its own.
-        ...((payload.meta ?? ctx.run.events[0]?.meta)
-          ? { meta: payload.meta ?? ctx.run.events[0]?.meta }
-          : {}),
+        // The SDK stamps the run's sessions as propagated_sessions; kept as the Event API keeps them.
+        ...(payload.meta ? withMeta(payload.meta) : {}),
       },
     };
     return waiting(built.pause, "invoking a function", [invoked]);
@@ -158,6 +171,8 @@ export const invokeFunction: OpHandler = {
 
 export const waitForSignal: OpHandler = {
   handle(ctx, op) {
+    const known = alreadyWaiting(ctx, op);
+    if (known) return known;
     const signal = str(op.opts?.signal) ?? str(op.name);
     if (!signal) return stepFails(ctx, op, "Error", "waitForSignal needs a signal", "bad signal wait");
     const expiresAt = expiry(ctx, typeof op.opts?.timeout === "string" ? op.opts.timeout : "", 0);
