@@ -1,6 +1,9 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { createServer } from "inngest/node";
+import { silentLogger } from "../../infra/local/log.js";
+import { startLocalRuntime } from "../../infra/local/runtime.js";
+import { waitForAppSync } from "../helpers/index.js";
 
 type ServeOptions = Parameters<typeof createServer>[0];
 
@@ -15,6 +18,32 @@ export async function serveApp(opts: ServeOptions): Promise<{ url: string; stop(
     stop: () => {
       server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Serves the app and starts `tideline dev` on `port` (the port the client's baseUrl names) with
+ * the app synced on start, as `tideline dev -u <url>` does; waits until the sync is visible.
+ */
+export async function serveOnDev(
+  opts: ServeOptions & { port: number; prefix: string; env?: Record<string, string> },
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const { port, prefix, env, ...serve } = opts;
+  const app = await serveApp(serve);
+  const runtime = await startLocalRuntime({
+    port,
+    prefix,
+    appUrls: [app.url],
+    log: silentLogger,
+    env: { TIDELINE_RETRY_INTERVAL_SECONDS: "1", ...env },
+  });
+  await waitForAppSync(runtime.url);
+  return {
+    url: runtime.url,
+    stop: async () => {
+      await app.stop();
+      await runtime.stop();
     },
   };
 }

@@ -1,25 +1,15 @@
 /**
  * Step tools with the official JS SDK on `tideline dev`: waitForEvent (match, timeout), invoke
  * (result, caught failure, unknown function, timeout), onFailure and system events, cancelOn,
- * cancelling through the API, run timeouts, signals and deferred runs.
+ * cancelling through the API, run timeouts and signals.
  */
 import { Inngest, NonRetriableError, referenceFunction } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../infra/local/emulators.js";
-import { silentLogger } from "../../infra/local/log.js";
-import { startLocalRuntime } from "../../infra/local/runtime.js";
-import {
-  gqlAt,
-  type RestRun,
-  randomSuffix,
-  waitFor,
-  waitForAppSync,
-  waitForFinalRun,
-} from "../helpers/index.js";
-import { serveApp } from "./serveApp.js";
+import { firstRunOf, gqlAt, type RestRun, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
+import { serveOnDev } from "./serveApp.js";
 
-let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
-let app: Awaited<ReturnType<typeof serveApp>>;
+let runtime: Awaited<ReturnType<typeof serveOnDev>>;
 let inngest: Inngest;
 let ev: (name: string) => string;
 let appId: string;
@@ -32,15 +22,8 @@ async function send(name: string, data: Record<string, unknown> = {}, ts?: numbe
   return ids[0] ?? "";
 }
 
-async function runOf(eventId: string): Promise<RestRun> {
-  return waitFor(
-    async () => {
-      const res = await fetch(`${runtime.url}/v1/events/${eventId}/runs`);
-      if (res.status !== 200) return undefined;
-      return ((await res.json()) as { data: RestRun[] }).data[0];
-    },
-    { timeoutMs: 20_000, intervalMs: 50, what: `the run of event ${eventId}` },
-  );
+function runOf(eventId: string): Promise<RestRun> {
+  return firstRunOf(runtime.url, eventId);
 }
 
 /** Waits until the run's trace shows a span named `step` WAITING (its pause is committed). */
@@ -194,19 +177,10 @@ beforeAll(async () => {
       },
     ),
   ];
-  app = await serveApp({ client: inngest, functions });
-  runtime = await startLocalRuntime({
-    port,
-    prefix: `e2e-tools-${suffix}`,
-    appUrls: [app.url],
-    log: silentLogger,
-    env: { TIDELINE_RETRY_INTERVAL_SECONDS: "1" },
-  });
-  await waitForAppSync(runtime.url);
+  runtime = await serveOnDev({ client: inngest, functions, port, prefix: `e2e-tools-${suffix}` });
 }, 120_000);
 
 afterAll(async () => {
-  await app?.stop();
   await runtime?.stop();
 });
 

@@ -7,13 +7,10 @@ import { Inngest } from "inngest";
 import { createDefer } from "inngest/experimental";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../infra/local/emulators.js";
-import { silentLogger } from "../../infra/local/log.js";
-import { startLocalRuntime } from "../../infra/local/runtime.js";
-import { type RestRun, randomSuffix, waitFor, waitForAppSync, waitForFinalRun } from "../helpers/index.js";
-import { serveApp } from "./serveApp.js";
+import { firstRunOf, type RestRun, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
+import { serveOnDev } from "./serveApp.js";
 
-let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
-let app: Awaited<ReturnType<typeof serveApp>>;
+let runtime: Awaited<ReturnType<typeof serveOnDev>>;
 let inngest: Inngest;
 let ev: (name: string) => string;
 let appId: string;
@@ -26,15 +23,8 @@ async function post(path: string, body: unknown): Promise<Response> {
   return fetch(`${runtime.url}${path}`, { method: "POST", body: JSON.stringify(body) });
 }
 
-async function runOf(eventId: string): Promise<RestRun> {
-  return waitFor(
-    async () => {
-      const res = await fetch(`${runtime.url}/v1/events/${eventId}/runs`);
-      if (res.status !== 200) return undefined;
-      return ((await res.json()) as { data: RestRun[] }).data[0];
-    },
-    { timeoutMs: 20_000, intervalMs: 50, what: `the run of event ${eventId}` },
-  );
+function runOf(eventId: string): Promise<RestRun> {
+  return firstRunOf(runtime.url, eventId);
 }
 
 beforeAll(async () => {
@@ -99,19 +89,10 @@ beforeAll(async () => {
       },
     ),
   ];
-  app = await serveApp({ client: inngest, functions });
-  runtime = await startLocalRuntime({
-    port,
-    prefix: `e2e-more-${suffix}`,
-    appUrls: [app.url],
-    log: silentLogger,
-    env: { TIDELINE_RETRY_INTERVAL_SECONDS: "1" },
-  });
-  await waitForAppSync(runtime.url);
+  runtime = await serveOnDev({ client: inngest, functions, port, prefix: `e2e-more-${suffix}` });
 }, 120_000);
 
 afterAll(async () => {
-  await app?.stop();
   await runtime?.stop();
 });
 

@@ -1,6 +1,6 @@
 export { gqlAt, runOfEvent } from "./gql.js";
 export { randomSuffix } from "./randomSuffix.js";
-export { type RestRun, waitForFinalRun } from "./runs.js";
+export { firstRunOf, type RestRun, waitForFinalRun } from "./runs.js";
 export { receiveMessages } from "./sqs.js";
 export { waitForAppSync } from "./sync.js";
 export { testResources } from "./testResources.js";

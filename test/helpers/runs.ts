@@ -33,3 +33,15 @@ export function waitForFinalRun(
     },
   );
 }
+
+/** The first run an event started, as `GET /v1/events/{eventId}/runs` returns it, once it exists. */
+export function firstRunOf(baseUrl: string, eventId: string, timeoutMs = 20_000): Promise<RestRun> {
+  return waitFor(
+    async () => {
+      const res = await fetch(`${baseUrl}/v1/events/${eventId}/runs`);
+      if (res.status !== 200) return undefined;
+      return ((await res.json()) as { data: RestRun[] }).data[0];
+    },
+    { timeoutMs, intervalMs: 20, what: `the run of event ${eventId}` },
+  );
+}

@@ -57,7 +57,9 @@ export class TimerServiceAws implements TimerService {
       this.names.maxQueueDelaySeconds ?? MAX_SQS_DELAY_SECONDS,
     );
     if (delayMs <= maxDelaySeconds * 1000) {
-      const delaySeconds = Math.min(maxDelaySeconds, Math.max(0, Math.ceil(delayMs / 1000)));
+      // Whole seconds, rounded to the nearest: at most half a second late, and an early arrival
+      // waits in the timer handler for the rest (core/timers/handleTimer).
+      const delaySeconds = Math.min(maxDelaySeconds, Math.max(0, Math.round(delayMs / 1000)));
       await this.clients.sqs.send(
         new SendMessageCommand({
           QueueUrl: this.names.timersQueueUrl,

@@ -383,44 +383,29 @@ function stepSpan(
   }
 
   const failedForGood = isErrorValue(step.value);
-  if (stepOp === "WAIT_FOR_EVENT" || stepOp === "INVOKE" || stepOp === "WAIT_FOR_SIGNAL") {
-    // Resumed: by a match, a signal, the child's finish or the timeout (or failed to begin).
-    return timed({
-      ...base(ctx, spanId, ctx.rootId),
-      name,
+  // A resumed wait (a match, a signal, the child's finish or the timeout) has no attempt of its
+  // own; a step that ran shows the attempt that produced its result.
+  const isWait = stepOp === "WAIT_FOR_EVENT" || stepOp === "INVOKE" || stepOp === "WAIT_FOR_SIGNAL";
+  const lastStart = step.startedAt ?? step.at;
+  const lastAttempt = (): TraceSpan =>
+    timed({
+      ...base(ctx, `${spanId}:a${step.attempts}`, spanId),
+      name: `Attempt ${step.attempts}`,
       status: failedForGood ? "FAILED" : "COMPLETED",
-      attempts: step.attempts + 1,
-      queuedAt: firstStart,
-      startedAt: firstStart,
+      queuedAt: lastStart,
+      startedAt: lastStart,
       endedAt: step.at,
       outputId: outputId({ kind: "step", runId: step.runId, stepId }),
       stepId,
-      stepOp,
+      ...(stepOp ? { stepOp } : {}),
       stepType: op,
-      stepInfo: resumedWaitInfo(ctx, step, stepOp),
-      metadata,
-      children: attemptSpans,
+      metadata: metadataFor(
+        ctx,
+        undefined,
+        (r) => r.stepId === stepId && r.attempt === step.attempts && r.entry.scope === "step_attempt",
+      ),
+      children: [],
     });
-  }
-  const lastStart = step.startedAt ?? step.at;
-  const lastAttempt = timed({
-    ...base(ctx, `${spanId}:a${step.attempts}`, spanId),
-    name: `Attempt ${step.attempts}`,
-    status: failedForGood ? "FAILED" : "COMPLETED",
-    queuedAt: lastStart,
-    startedAt: lastStart,
-    endedAt: step.at,
-    outputId: outputId({ kind: "step", runId: step.runId, stepId }),
-    stepId,
-    ...(stepOp ? { stepOp } : {}),
-    stepType: op,
-    metadata: metadataFor(
-      ctx,
-      undefined,
-      (r) => r.stepId === stepId && r.attempt === step.attempts && r.entry.scope === "step_attempt",
-    ),
-    children: [],
-  });
   return timed({
     ...base(ctx, spanId, ctx.rootId),
     name,
@@ -433,9 +418,9 @@ function stepSpan(
     stepId,
     ...(stepOp ? { stepOp } : {}),
     stepType: op,
-    stepInfo: { type: "run" },
+    stepInfo: isWait && stepOp ? resumedWaitInfo(ctx, step, stepOp) : { type: "run" },
     metadata,
-    children: [...attemptSpans, lastAttempt],
+    children: isWait ? attemptSpans : [...attemptSpans, lastAttempt()],
   });
 }
 

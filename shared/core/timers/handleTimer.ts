@@ -1,21 +1,27 @@
 import type { TimerMessage } from "../../domain/schemas.js";
 import { deliverTimer, type TimerKindDeps } from "../scheduling/timerKinds.js";
 
-/** Items up to this early are delivered now (SQS delays have second precision). */
+/** Items up to this early are held in the handler for the rest of their wait, then delivered. */
 const EARLY_TOLERANCE_MS = 1000;
 
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
- * A timer message arrived (from SQS DelaySeconds or from a Scheduler at() aimed early). If it is
- * still early it is delayed again for the remainder, so wake-ups land within about a second.
+ * A timer message arrived (from an SQS delay or from a Scheduler at() aimed early). If it is more
+ * than a second early it is delayed again for the remainder; SQS delays are whole seconds (rounded
+ * to the nearest), so it then arrives within half a second of its time, and an early arrival waits
+ * here for the rest: wake-ups land within a second, usually within a few hundred milliseconds.
  */
 export async function handleTimer(
-  deps: TimerKindDeps,
+  deps: TimerKindDeps & { wait?: (ms: number) => Promise<void> },
   message: TimerMessage,
 ): Promise<"delivered" | "redelayed"> {
-  if (message.dueAt - deps.clock.now() > EARLY_TOLERANCE_MS) {
+  const early = message.dueAt - deps.clock.now();
+  if (early > EARLY_TOLERANCE_MS) {
     await deps.timers.schedule(message.item, message.dueAt);
     return "redelayed";
   }
+  if (early > 0) await (deps.wait ?? pause)(early);
   await deliverTimer(deps, message.item);
   return "delivered";
 }

@@ -13,7 +13,7 @@ let env: Record<string, string>;
 
 const item = (): TimerItem => makeTimerItem();
 
-function service(now: () => number): TimerServiceAws {
+function service(now: () => number, maxQueueDelaySeconds?: number): TimerServiceAws {
   return new TimerServiceAws(
     { sqs: clients.sqs, scheduler: clients.scheduler },
     {
@@ -21,6 +21,7 @@ function service(now: () => number): TimerServiceAws {
       timersQueueArn: env[`${QUEUES.timers.env}_ARN`] ?? "",
       scheduleGroup: env[SCHEDULER.groupEnv] ?? "",
       schedulerRoleArn: env[SCHEDULER.roleArnEnv] ?? "",
+      ...(maxQueueDelaySeconds !== undefined ? { maxQueueDelaySeconds } : {}),
     },
     { now },
   );
@@ -97,5 +98,33 @@ describe("TimerServiceAws", () => {
     expect((await schedulesInGroup()).length).toBe(before);
     await service(() => now).schedule(item(), now + 900_001);
     expect((await schedulesInGroup()).length).toBe(before + 1);
+  });
+
+  it("with a shortened queue hop, aims the schedule one hop early and keeps shorter delays on the queue", async () => {
+    const now = Date.UTC(2031, 5, 1, 8, 0, 0);
+    const before = new Set((await schedulesInGroup()).map((x) => x.Name));
+    const waitTimeout: TimerItem = {
+      kind: "pauseTimeout",
+      runId: "01RUNHOP",
+      pause: {
+        pauseId: "01RUNHOP:w",
+        partition: "EVT#a/b",
+        kind: "wait",
+        stepId: "w",
+        createdAt: now,
+        expiresAt: now + 20_000,
+      },
+    };
+
+    await service(() => now, 5).schedule(waitTimeout, now + 20_000);
+    await service(() => now, 5).schedule(item(), now + 5000);
+
+    const added = (await schedulesInGroup()).filter((x) => !before.has(x.Name));
+    expect(added).toHaveLength(1);
+    const s = await clients.scheduler.send(
+      new GetScheduleCommand({ Name: added[0]?.Name, GroupName: env[SCHEDULER.groupEnv] }),
+    );
+    expect(s.ScheduleExpression).toBe("at(2031-06-01T08:00:15)");
+    expect(JSON.parse(s.Target?.Input ?? "null")).toEqual({ item: waitTimeout, dueAt: now + 20_000 });
   });
 });

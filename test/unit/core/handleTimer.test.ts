@@ -35,8 +35,16 @@ describe("handleTimer", () => {
     expect(ports.timers.pending()).toEqual([]);
   });
 
-  it("delivers a job up to one second early (SQS delays have second precision)", async () => {
-    expect(await handleTimer(ports, { item: { kind: "job", job }, dueAt: T0 + 1000 })).toBe("delivered");
+  it("holds a job up to one second early for the rest of its wait, then delivers it", async () => {
+    const waited: number[] = [];
+    const wait = async (ms: number) => {
+      waited.push(ms);
+      ports.clock.advance(ms);
+    };
+    expect(await handleTimer({ ...ports, wait }, { item: { kind: "job", job }, dueAt: T0 + 1000 })).toBe(
+      "delivered",
+    );
+    expect(waited).toEqual([1000]);
     expect(sentJobs()).toEqual([job]);
   });
 
