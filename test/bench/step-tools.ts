@@ -17,9 +17,19 @@ import { Inngest } from "inngest";
 import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
 import { awsCalls } from "../../shared/adapters/aws/callCounter.js";
+import { awsClients } from "../../shared/adapters/aws/clients.js";
+import { DynamoPauseStore } from "../../shared/adapters/aws/DynamoPauseStore.js";
+import { DynamoRunStore } from "../../shared/adapters/aws/DynamoRunStore.js";
+import { LargeJson } from "../../shared/adapters/aws/largeJson.js";
+import { S3BlobStore } from "../../shared/adapters/aws/S3BlobStore.js";
+import { loadConfig } from "../../shared/config.js";
+import { eventPause } from "../../shared/core/pauses/create.js";
 import { serveApp } from "../e2e/serveApp.js";
+import { makeEvent, makeRun } from "../fixtures/records.js";
 import { firstRunOf, gqlAt, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
 
+/** The environment before any runtime set its emulators' endpoints (the second phase gets its own). */
+const STARTING_ENV = { ...process.env };
 const RUNS = Number(process.env.RUNS ?? 50);
 const SLEEPS = Number(process.env.SLEEPS ?? 20);
 
@@ -183,6 +193,55 @@ function printCalls(label: string, calls: Record<string, number>): void {
   }
 }
 
+/**
+ * How an event finds the runs waiting on its name: WAITING runs, each waiting for `data.key` to be
+ * its own key, are written straight to the pauses table (as the executor's commit writes them);
+ * then each of 50 events with one of those keys looks up its candidates.
+ */
+async function pauseLookup(waiting: number): Promise<void> {
+  const clients = awsClients();
+  const config = loadConfig();
+  const json = new LargeJson(new S3BlobStore(clients.s3, config.bucket));
+  const runs = new DynamoRunStore(clients.doc, config.tables, json, 3600);
+  const pauses = new DynamoPauseStore(clients.doc, config.tables.pauses, json);
+  const name = `bench-lookup-${randomSuffix()}/reply`;
+  const now = Date.now();
+  const keys = Array.from({ length: waiting }, (_, i) => `k${i}`);
+  for (let i = 0; i < keys.length; i += 50) {
+    await Promise.all(
+      keys.slice(i, i + 50).map(async (key) => {
+        const run = makeRun({ events: [makeEvent({ name: "bench/start", data: { key } })] });
+        const built = eventPause(run, {
+          kind: "wait",
+          pauseId: `${run.runId}:w`,
+          eventName: name,
+          expression: "event.data.key == async.data.key",
+          stepId: "w",
+          createdAt: now,
+          expiresAt: now + 3_600_000,
+        });
+        if (!built.ok) throw new Error(built.error);
+        await runs.createRun(run, undefined, [built.pause]);
+      }),
+    );
+  }
+  const times: number[] = [];
+  let found = 0;
+  awsCalls.reset();
+  for (let i = 0; i < 50; i++) {
+    const event = makeEvent({ name, data: { key: keys[(i * 37) % keys.length] ?? "" } });
+    const t0 = performance.now();
+    found += (await awsCalls.inScope("lookup", () => pauses.candidates(event))).length;
+    times.push(performance.now() - t0);
+  }
+  const snapshot = Object.entries(awsCalls.snapshot()).filter(([k]) => k.startsWith("lookup:"));
+  const calls = snapshot.reduce((n, [, v]) => n + v, 0);
+  console.log(`\npause lookup: 50 events, each matching 1 of ${waiting} runs waiting on its name`);
+  report("candidates()", times);
+  console.log(`  ${(calls / 50).toFixed(1)} AWS calls and ${(found / 50).toFixed(1)} candidates per event`);
+  for (const [k, v] of snapshot) console.log(`    ${String(v).padStart(4)}  ${k}`);
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_PHASE === "hop") return schedulerHop();
   const s = await setup();
@@ -198,6 +257,7 @@ async function main(): Promise<void> {
     await callsOf(s, "invoke"); // warm: the first run of a function pays for its lookups
     printCalls("one run: waitForEvent resumed by its event, then one step", await callsOf(s, "wait"));
     printCalls("one run that invokes a child (the child's run included)", await callsOf(s, "invoke"));
+    await pauseLookup(Number(process.env.WAITING ?? 1000));
   } finally {
     await s.stop();
   }
@@ -205,7 +265,7 @@ async function main(): Promise<void> {
   // second runtime, with its own emulators, runs in a process of its own.
   const child = spawnSync(process.execPath, process.execArgv.concat(process.argv.slice(1)), {
     stdio: "inherit",
-    env: { ...process.env, BENCH_PHASE: "hop" },
+    env: { ...STARTING_ENV, BENCH_PHASE: "hop" },
   });
   if (child.status !== 0) throw new Error(`the Scheduler phase failed (${child.status})`);
 }
