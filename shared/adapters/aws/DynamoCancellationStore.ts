@@ -11,6 +11,12 @@ import type { Item } from "./dynamo.js";
 
 /** Every cancellation lives in one partition of the flow table (a small set), sorted by id. */
 const PK = "CANCEL";
+/**
+ * A cancellation is kept this long past the end of its window (or its creation, if later): no run
+ * created after the window falls in it, so it only still serves the listing. TTL removes it then,
+ * which keeps the set the runner reads per batch small.
+ */
+const KEEP_SECONDS = 30 * 24 * 60 * 60;
 
 const recordSchema = z.object({
   id: z.string().min(1),
@@ -49,7 +55,15 @@ export class DynamoCancellationStore implements CancellationStore {
 
   async put(record: CancellationRecord): Promise<void> {
     await this.doc.send(
-      new PutCommand({ TableName: this.table, Item: { pk: PK, sk: record.id, ...record } }),
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: PK,
+          sk: record.id,
+          ...record,
+          expiresAt: Math.ceil(Math.max(record.startedBefore, record.createdAt) / 1000) + KEEP_SECONDS,
+        },
+      }),
     );
   }
 

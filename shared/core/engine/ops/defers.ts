@@ -15,7 +15,7 @@ function object(value: unknown): JsonObject | undefined {
 
 export const deferAdd: OpHandler = {
   lazy: true,
-  handle(ctx, op) {
+  handle(_ctx, op) {
     const fnSlug = op.opts?.fn_slug;
     const input = object(op.opts?.input);
     if (typeof fnSlug !== "string" || fnSlug === "" || !input) {
