@@ -12,8 +12,17 @@ import { fileURLToPath } from "node:url";
 
 export const MOTO_VERSION = "5.2.5";
 export const DYNAMODB_SIMULATOR_VERSION = "2.9.30";
-/** The official Python SDK (and a web framework to serve it), for the Python end-to-end tests. */
-export const PYTHON_SDK_REQUIREMENTS = ["inngest==0.5.19", "flask==3.1.3"];
+/**
+ * The official Python SDK and the web frameworks that serve it in the Python end-to-end tests:
+ * Flask (sync handlers) and FastAPI under uvicorn (async handlers). fastapi 0.162.5 is the newest
+ * release that still supports Python 3.10, the SDK's own floor.
+ */
+export const PYTHON_SDK_REQUIREMENTS = [
+  "inngest==0.5.19",
+  "flask==3.1.3",
+  "fastapi==0.162.5",
+  "uvicorn==0.54.0",
+];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const home = join(root, ".tideline");
@@ -92,9 +101,10 @@ function installDynamoDbLocal() {
 function installPythonSdk() {
   const m = marker("python-sdk");
   const version = PYTHON_SDK_REQUIREMENTS.join(" ");
-  if (m.ok(version)) return;
   // A venv of its own: moto[server] pins its own Flask/Werkzeug range.
   const venv = join(home, "sdk-venv");
+  // The marker alone is not enough: a deleted venv with its marker left behind is rebuilt.
+  if (m.ok(version) && existsSync(join(venv, "bin", "python"))) return;
   console.log(`[emulators] creating ${venv} with ${version} (Python SDK tests)`);
   createVenv(venv, PYTHON_SDK_REQUIREMENTS);
   m.set(version);

@@ -9,18 +9,23 @@ import { projectRoot } from "../../infra/local/paths.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
 import { type RestRun, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
 
-/** The official Python SDK (installed by `npm test` into .tideline/sdk-venv) against tideline dev. */
+/**
+ * The official Python SDK (installed by `npm test` into .tideline/sdk-venv) against tideline dev:
+ * the same functions served with Flask (sync handlers, python/app.py) and with FastAPI under
+ * uvicorn (async handlers, python/fastapi_app.py), one app process per framework. Both apps use
+ * one runtime: handler modules read process.env once when they load, so a second runtime in the
+ * same process would run against the first one's resources. App ids and event names differ.
+ */
 const python = join(projectRoot, ".tideline", "sdk-venv", "bin", "python");
+const FRAMEWORKS = ["flask", "fastapi"] as const;
+type Framework = (typeof FRAMEWORKS)[number];
+const APP_MODULES: Record<Framework, string> = { flask: "app.py", fastapi: "fastapi_app.py" };
+/** The `framework` each adapter reports when it syncs. */
+const SDK_FRAMEWORKS: Record<Framework, string> = { flask: "flask", fastapi: "fast_api" };
 const suffix = randomSuffix();
-const prefix = `py-${suffix}`;
 const workDir = mkdtempSync(join(tmpdir(), "tideline-py-"));
-const callsFile = join(workDir, "calls.jsonl");
-/** The app's stdout and stderr (Flask and SDK logs), kept for diagnosing a failure. */
-const appLog = join(workDir, "app.log");
 
 let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
-let child: ChildProcess;
-let appUrl: string;
 
 interface Call {
   name: string;
@@ -28,31 +33,97 @@ interface Call {
   [field: string]: unknown;
 }
 
-function calls(): Call[] {
-  if (!existsSync(callsFile)) return [];
-  return readFileSync(callsFile, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Call);
+/** The last lines of a file, for a failure message. */
+function tail(file: string, lines = 30): string {
+  if (!existsSync(file)) return "";
+  return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
 }
 
-/** The calls of one step name (optionally of one run's tag), in order. */
-const callsOf = (name: string, tag?: string): Call[] =>
-  calls().filter((c) => c.name === name && (tag === undefined || c.tag === tag));
+/**
+ * One framework's app: its ids, the calls its steps recorded, sending its events, and starting and
+ * stopping its process.
+ */
+function pythonApp(framework: Framework) {
+  const appId = `py-${framework}-app-${suffix}`;
+  const prefix = `py-${framework}-${suffix}`;
+  const callsFile = join(workDir, `${framework}-calls.jsonl`);
+  /** The app's stdout and stderr (server and SDK logs), kept for diagnosing a failure. */
+  const appLog = join(workDir, `${framework}-app.log`);
+  let child: ChildProcess | undefined;
+  let exited: string | undefined;
 
-/** Sends `<prefix>/<name>` with `data`; the event's id. */
-async function send(name: string, data: Record<string, unknown> = {}): Promise<string> {
-  const res = await fetch(`${runtime.url}/e/any`, {
-    method: "POST",
-    body: JSON.stringify({ name: `${prefix}/${name}`, data }),
-  });
-  expect(res.status).toBe(200);
-  const { ids } = (await res.json()) as { ids: string[] };
-  return ids[0] ?? "";
-}
+  function calls(): Call[] {
+    if (!existsSync(callsFile)) return [];
+    return readFileSync(callsFile, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Call);
+  }
 
-async function sendAndWait(name: string, data: Record<string, unknown> = {}): Promise<RestRun> {
-  return waitForFinalRun(runtime.url, await send(name, data));
+  /** The calls of one step name (optionally of one run's tag), in order. */
+  const callsOf = (name: string, tag?: string): Call[] =>
+    calls().filter((c) => c.name === name && (tag === undefined || c.tag === tag));
+
+  /** Sends `<prefix>/<name>` with `data`; the event's id. */
+  async function send(name: string, data: Record<string, unknown> = {}): Promise<string> {
+    const res = await fetch(`${runtime.url}/e/any`, {
+      method: "POST",
+      body: JSON.stringify({ name: `${prefix}/${name}`, data }),
+    });
+    expect(res.status).toBe(200);
+    const { ids } = (await res.json()) as { ids: string[] };
+    return ids[0] ?? "";
+  }
+
+  async function sendAndWait(name: string, data: Record<string, unknown> = {}): Promise<RestRun> {
+    return waitForFinalRun(runtime.url, await send(name, data));
+  }
+
+  /** Starts the app on a free port and syncs it (its PUT registers it with the runtime). */
+  async function start(): Promise<void> {
+    const port = await freePort();
+    const appUrl = `http://127.0.0.1:${port}/api/inngest`;
+    const logFd = openSync(appLog, "a");
+    const proc = spawn(python, [join(projectRoot, "test", "e2e", "python", APP_MODULES[framework])], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        APP_ID: appId,
+        EVENT_PREFIX: prefix,
+        CALLS_FILE: callsFile,
+        INNGEST_DEV: "1",
+        INNGEST_BASE_URL: runtime.url,
+      },
+      stdio: ["ignore", logFd, logFd],
+    });
+    closeSync(logFd);
+    child = proc;
+    proc.once("exit", (code, signal) => {
+      exited = `exited (code ${code}, signal ${signal})`;
+    });
+    const put = await waitFor(
+      // Stops at once when the app died (an import error, the port taken), with its log.
+      async () =>
+        exited ? ("exited" as const) : await fetch(appUrl, { method: "PUT" }).catch(() => undefined),
+      { timeoutMs: 30_000, intervalMs: 200, what: `the ${framework} app at ${appUrl} (log: ${appLog})` },
+    );
+    if (put === "exited") throw new Error(`the ${framework} app ${exited}; ${appLog}:\n${tail(appLog)}`);
+    expect(put.status, tail(appLog)).toBe(200);
+  }
+
+  /** Stops the app and waits for its process to end (SIGKILL after 5 s). */
+  async function stop(): Promise<void> {
+    const proc = child;
+    if (!proc || exited) return;
+    const done = new Promise((resolve) => proc.once("exit", resolve));
+    proc.kill();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+    clearTimeout(timer);
+    if (!exited) proc.kill("SIGKILL");
+  }
+
+  return { appId, prefix, calls, callsOf, send, sendAndWait, start, stop };
 }
 
 /** The id of the run an event started (`GET /v1/events/{id}/runs`, 404 until stored). */
@@ -119,38 +190,32 @@ beforeAll(async () => {
     log: silentLogger,
     env: { TIDELINE_RETRY_INTERVAL_SECONDS: "1" },
   });
-  const port = await freePort();
-  appUrl = `http://127.0.0.1:${port}/api/inngest`;
-  const logFd = openSync(appLog, "a");
-  child = spawn(python, [join(projectRoot, "test", "e2e", "python", "app.py")], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      APP_ID: `py-app-${suffix}`,
-      EVENT_PREFIX: prefix,
-      CALLS_FILE: callsFile,
-      INNGEST_DEV: "1",
-      INNGEST_BASE_URL: runtime.url,
-    },
-    stdio: ["ignore", logFd, logFd],
-  });
-  closeSync(logFd);
-  const put = await waitFor(
-    async () => {
-      const r = await fetch(appUrl, { method: "PUT" }).catch(() => undefined);
-      return r;
-    },
-    { timeoutMs: 30_000, intervalMs: 200 },
-  );
-  expect(put.status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
-  child?.kill();
   await runtime?.stop();
 });
 
-describe("official Python SDK on tideline dev", () => {
+describe.each(FRAMEWORKS)("official Python SDK (%s) on tideline dev", (framework) => {
+  const app = pythonApp(framework);
+  const { appId, prefix, calls, callsOf, send, sendAndWait } = app;
+
+  beforeAll(() => app.start(), 60_000);
+  afterAll(() => app.stop());
+
+  it("syncs through the framework's adapter with every function", async () => {
+    const res = await fetch(`${runtime.url}/dev`);
+    const info = (await res.json()) as {
+      functions: { slug: string }[];
+      handlers: { sdk: { appName: string; framework: string | null } }[];
+    };
+    expect(info.handlers.find((h) => h.sdk.appName === appId)?.sdk.framework).toBe(SDK_FRAMEWORKS[framework]);
+    const slugs = info.functions.map((f) => f.slug).filter((slug) => slug.startsWith(`${appId}-`));
+    // 13 functions, and the function the SDK adds for fails-handled's on_failure handler.
+    expect(slugs).toHaveLength(14);
+    expect(slugs).toContain(`${appId}-fails-handled-failure`);
+  });
+
   it("runs three sequential steps exactly once and completes with the return value", async () => {
     const run = await sendAndWait("three");
     expect(run).toMatchObject({ status: "Completed", output: { sum: 6 } });
@@ -249,13 +314,13 @@ describe("official Python SDK on tideline dev", () => {
     });
     expect(seen).toMatchObject({
       event_name: "inngest/function.failed",
-      function_id: `py-app-${suffix}-fails-handled`,
+      function_id: `${appId}-fails-handled`,
       run_id: run.run_id,
       original: { tag },
       error: { name: "NonRetriableError", message: `boom ${tag}` },
     });
     // The handler's own run completes, and the handler ran once.
-    const failureSlug = `py-app-${suffix}-fails-handled-failure`;
+    const failureSlug = `${appId}-fails-handled-failure`;
     await waitFor(
       async () => {
         const res = await fetch(`${runtime.url}/v1/runs?function_id=${failureSlug}`);
