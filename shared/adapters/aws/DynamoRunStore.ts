@@ -4,7 +4,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
@@ -28,7 +27,6 @@ import {
 import type {
   CreateRunResult,
   PageRequest,
-  PauseWrites,
   RunHistory,
   RunQuery,
   RunStore,
@@ -45,7 +43,7 @@ import {
   transactWrite,
 } from "./dynamo.js";
 import type { LargeJson } from "./largeJson.js";
-import { encodePause, PathDeclarations } from "./pauseItems.js";
+import { PathDeclarations, pauseWriteItems } from "./pauseItems.js";
 import { retryUnprocessed } from "./retryUnprocessed.js";
 import { activeAttributes, decodeCursor, encodeCursor, transitionUpdate } from "./runItems.js";
 
@@ -87,8 +85,6 @@ const stalledRunSchema = z.object({
   next: z.array(scheduledJobSchema),
 });
 
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-
 export class DynamoRunStore implements RunStore {
   private readonly paths: PathDeclarations;
 
@@ -101,34 +97,6 @@ export class DynamoRunStore implements RunStore {
     this.paths = new PathDeclarations(doc, tables.pauses);
   }
 
-  /** The transaction items of pause writes (the consume is named: its failure is a lost race). */
-  private async pauseItems(writes: PauseWrites | undefined): Promise<NamedTransactItem<string>[]> {
-    if (!writes) return [];
-    const out: NamedTransactItem<string>[] = [];
-    const del = (name: string, ref: { partition: string; pauseId: string }, conditional: boolean) => {
-      const item: TransactItem = {
-        Delete: {
-          TableName: this.tables.pauses,
-          Key: { pk: ref.partition, sk: ref.pauseId },
-          ...(conditional ? { ConditionExpression: "attribute_exists(pk)" } : {}),
-        },
-      };
-      out.push({ name, item });
-    };
-    if (writes.consume) del("consume", writes.consume, true);
-    const consumed = writes.consume?.pauseId;
-    for (const ref of writes.remove ?? [])
-      if (ref.pauseId !== consumed) del(`remove:${ref.pauseId}`, ref, false);
-    for (const pause of writes.put ?? []) {
-      out.push({
-        name: `pause:${pause.pauseId}`,
-        item: { Put: { TableName: this.tables.pauses, Item: await encodePause(this.json, pause) } },
-      });
-    }
-    if (writes.put?.length) await this.paths.declare(writes.put);
-    return out;
-  }
-
   async createRun(
     run: RunRecord,
     idempotency?: { key: string; expiresAt: number },
@@ -136,7 +104,12 @@ export class DynamoRunStore implements RunStore {
   ): Promise<CreateRunResult> {
     const runItem = await this.encodeRun(run);
     const items: NamedTransactItem<string>[] = [
-      ...(await this.pauseItems(pauses?.length ? { put: pauses } : undefined)),
+      ...(await pauseWriteItems(
+        this.json,
+        this.tables.pauses,
+        this.paths,
+        pauses?.length ? { put: pauses } : undefined,
+      )),
       {
         name: "run",
         item: {
@@ -237,7 +210,7 @@ export class DynamoRunStore implements RunStore {
       Key: { pk: `RUN#${runId}`, sk: "RUN" },
       ...transitionUpdate(encoded, t, expectVersion),
     };
-    const pauseItems = await this.pauseItems(t.pauses);
+    const pauseItems = await pauseWriteItems(this.json, this.tables.pauses, this.paths, t.pauses);
     if (!t.steps?.length && !t.attempts?.length && pauseItems.length === 0) {
       try {
         await this.doc.send(new UpdateCommand(update));

@@ -6,9 +6,14 @@
  * The paths item is written outside transactions (ADD is idempotent), so runs beginning waits on
  * one name never conflict on it; a cache per container skips paths already declared.
  */
-import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { type Pause, pauseSchema } from "../../domain/schemas.js";
-import type { Item } from "./dynamo.js";
+import {
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { type Pause, type PauseRef, pauseSchema } from "../../domain/schemas.js";
+import type { PauseWrites } from "../../ports/index.js";
+import type { Item, NamedTransactItem } from "./dynamo.js";
 import type { LargeJson } from "./largeJson.js";
 
 /** Expired pauses linger this long before TTL may delete them (late timeouts still find them). */
@@ -68,4 +73,43 @@ export class PathDeclarations {
       }),
     );
   }
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/**
+ * The transaction items of a transition's pause writes. The consume is a conditional delete named
+ * "consume": its failure is a lost race (the other side of an event/timeout race resumed the run).
+ * New pauses' paths are declared first, outside the transaction.
+ */
+export async function pauseWriteItems(
+  json: LargeJson,
+  table: string,
+  paths: PathDeclarations,
+  writes: PauseWrites | undefined,
+): Promise<NamedTransactItem<string>[]> {
+  if (!writes) return [];
+  const del = (name: string, ref: PauseRef, conditional: boolean): NamedTransactItem<string> => {
+    const item: TransactItem = {
+      Delete: {
+        TableName: table,
+        Key: { pk: ref.partition, sk: ref.pauseId },
+        ...(conditional ? { ConditionExpression: "attribute_exists(pk)" } : {}),
+      },
+    };
+    return { name, item };
+  };
+  const out: NamedTransactItem<string>[] = writes.consume ? [del("consume", writes.consume, true)] : [];
+  const consumed = writes.consume?.pauseId;
+  for (const ref of writes.remove ?? []) {
+    if (ref.pauseId !== consumed) out.push(del(`remove:${ref.pauseId}`, ref, false));
+  }
+  for (const pause of writes.put ?? []) {
+    out.push({
+      name: `pause:${pause.pauseId}`,
+      item: { Put: { TableName: table, Item: await encodePause(json, pause) } },
+    });
+  }
+  if (writes.put?.length) await paths.declare(writes.put);
+  return out;
 }

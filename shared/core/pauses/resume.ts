@@ -47,7 +47,7 @@ export async function resumePause(
 ): Promise<ResumeResult> {
   for (let i = 0; i < RESUME_ATTEMPTS; i++) {
     const run = await deps.runs.getRun(runId);
-    if (!run || run.status !== "Running") return "gone";
+    if (run?.status !== "Running") return "gone";
     const live = run.pauses ?? [];
     if (!live.some((p) => p.pauseId === ref.pauseId) || ref.stepId === undefined) return "gone";
     const now = deps.clock.now();

@@ -111,7 +111,7 @@ async function cancelIfMatching(
 ): Promise<string | undefined> {
   // A listing holds summaries: the triggering event is read only when `if` needs it.
   const run = c.if !== undefined ? await deps.runs.getRun(runId) : undefined;
-  if (c.if !== undefined && (!run || run.status !== "Running" || !covers(c, run, run.events[0]))) {
+  if (c.if !== undefined && (run?.status !== "Running" || !covers(c, run, run.events[0]))) {
     return undefined;
   }
   try {

@@ -39,7 +39,7 @@ export const TIMER_KINDS: Handlers = {
   // timeouts.start: cancelled if no request has begun; timeouts.finish: cancelled if still running.
   runTimeout: async (deps, item) => {
     const run = await deps.runs.getRun(item.runId);
-    if (!run || run.status !== "Running") return;
+    if (run?.status !== "Running") return;
     if (item.which === "start" && run.firstAttemptAt !== undefined) return;
     await cancelRun(deps, run.runId, `timeouts.${item.which}`);
   },
