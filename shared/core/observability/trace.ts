@@ -6,7 +6,6 @@
  * executor kept. Failed attempts of the function body itself (errors outside any step) are children
  * of the root named "Attempt N".
  */
-import { deterministicUlid } from "../../domain/ids.js";
 import type { Json, JsonObject } from "../../domain/json.js";
 import type {
   AttemptRecord,
@@ -19,6 +18,8 @@ import type {
 } from "../../domain/schemas.js";
 import type { RunHistory } from "../../ports/index.js";
 import { OPCODES } from "../../protocol/constants.js";
+import { invokeEventId } from "../pauses/create.js";
+import { INVOKE_TIMEOUT_ERROR } from "../pauses/resume.js";
 import { foldMetadata, type MetadataView } from "./metadata.js";
 import { outputId } from "./outputIds.js";
 
@@ -157,17 +158,6 @@ const WAIT_OPS: Record<Exclude<PauseKind, "cancel">, { op: string; stepOp: SpanS
   invoke: { op: OPCODES.invokeFunction, stepOp: "INVOKE" },
   signal: { op: OPCODES.waitForSignal, stepOp: "WAIT_FOR_SIGNAL" },
 };
-
-/** The error name an invoke stores when its timeout resumes it (core/pauses/resume.ts). */
-const INVOKE_TIMEOUT_ERROR = "InngestInvokeTimeoutError";
-
-/**
- * Internal id of the `inngest/function.invoked` event an invoke step sent when it began waiting
- * at `createdAt`: the deterministic id engine/ops/waits.ts gives it (same time, same seed).
- */
-export function invokeEventId(runId: string, stepId: string, createdAt: number): string {
-  return deterministicUlid(createdAt, `${runId}\u0000invoke\u0000${stepId}`);
-}
 
 /** The step info of a wait still pending on `pause`. */
 function pendingWaitInfo(ctx: Context, pause: LiveWait, stepId: string): StepInfo {

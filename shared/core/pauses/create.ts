@@ -4,9 +4,18 @@
  * `event.*` in a condition is resolved now from the run's triggering event; a condition that pins
  * `async.<path>` to a value puts the pause in that value's partition.
  */
+import { deterministicUlid } from "../../domain/ids.js";
 import { eventPartition, INDEX_KEY_MAX_CHARS, signalPartition } from "../../domain/pauses.js";
 import type { InngestEvent, Pause, PauseKind, RunRecord } from "../../domain/schemas.js";
 import { preparePause } from "../../expressions/pauseExpression.js";
+
+/**
+ * Internal id of the `inngest/function.invoked` event an invoke step sends when it begins waiting
+ * at `createdAt` (deterministic: a re-sent outbox starts no second child; the trace finds it).
+ */
+export function invokeEventId(runId: string, stepId: string, createdAt: number): string {
+  return deterministicUlid(createdAt, `${runId}\u0000invoke\u0000${stepId}`);
+}
 
 /** Cancel pauses expire after this unless the entry gives a timeout (SEMANTICS 5.8). */
 export const CANCEL_DEFAULT_MS = 365 * 24 * 60 * 60 * 1000;

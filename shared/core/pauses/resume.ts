@@ -24,16 +24,14 @@ const OP_OF_KIND: Record<PauseKind, string> = {
   cancel: "Cancel",
 };
 
+/** The error name an invoke stores when its timeout resumes it (the official server's). */
+export const INVOKE_TIMEOUT_ERROR = "InngestInvokeTimeoutError";
+
 /** The stored value of a wait that timed out (PROTOCOL 4.5). */
 export function timeoutValue(kind: PauseKind): Json {
   if (kind !== "invoke") return null;
-  return {
-    error: {
-      name: "InngestInvokeTimeoutError",
-      message: "Timed out waiting for invoked function to complete",
-      error: "InngestInvokeTimeoutError: Timed out waiting for invoked function to complete",
-    },
-  };
+  const message = "Timed out waiting for invoked function to complete";
+  return { error: { name: INVOKE_TIMEOUT_ERROR, message, error: `${INVOKE_TIMEOUT_ERROR}: ${message}` } };
 }
 
 /** Commit losses to retry: the run's version may move under us (a cancel, a racing resume). */

@@ -4,7 +4,7 @@
  * `WaitForSignalStepInfo`, and the spans of a cancelled run.
  */
 import { describe, expect, it } from "vitest";
-import { invokeEventId } from "../../../shared/core/observability/trace.js";
+import { invokeEventId } from "../../../shared/core/pauses/create.js";
 import type { Json } from "../../../shared/domain/json.js";
 import type { PauseRef, StepRecord } from "../../../shared/domain/schemas.js";
 import { makeEvent, makeRun, T0 } from "../../fixtures/records.js";

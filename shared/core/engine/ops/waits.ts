@@ -13,7 +13,7 @@ import type { AcceptedEvent, Pause } from "../../../domain/schemas.js";
 import { INTERNAL_EVENTS, LIMITS } from "../../../protocol/constants.js";
 import { withMeta } from "../../../protocol/events.js";
 import type { StepOp } from "../../../protocol/sdkResponse.js";
-import { eventPause, signalPause } from "../../pauses/create.js";
+import { eventPause, invokeEventId, signalPause } from "../../pauses/create.js";
 import { stepName, stepRecord } from "./results.js";
 import type { OpContext, OpEffect, OpHandler } from "./types.js";
 
@@ -141,7 +141,7 @@ export const invokeFunction: OpHandler = {
     const payload = payloadOf(op);
     const seed = `${ctx.run.runId}\u0000invoke\u0000${op.id}`;
     const invoked: AcceptedEvent = {
-      internalId: deterministicUlid(ctx.now, seed),
+      internalId: invokeEventId(ctx.run.runId, op.id, ctx.now),
       receivedAt: ctx.now,
       event: {
         name: INTERNAL_EVENTS.functionInvoked,
