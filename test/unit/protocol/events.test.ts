@@ -51,6 +51,22 @@ describe("parseEventPayload: accepted bodies", () => {
     expect(isValid(accepted?.internalId ?? "")).toBe(true);
   });
 
+  it("keeps meta, merging the sessions a run propagated under the sender's own (null cuts one)", () => {
+    const out = parse({
+      name: "demo/meta",
+      meta: {
+        sessions: { user: "u-2", tenant: null },
+        propagated_sessions: { user: "u-1", tenant: "t-1", chat: "c-1" },
+        other: 1,
+      },
+    });
+    if (!out.ok) throw new Error(out.error);
+    expect(out.events[0]?.event.meta).toEqual({ other: 1, sessions: { user: "u-2", chat: "c-1" } });
+    const bare = parse({ name: "demo/meta", meta: {} });
+    expect(bare.ok && bare.events[0]?.event.meta).toBeUndefined();
+    expect(errorOf({ name: "demo/meta", meta: "x" }).error).toBe("event meta must be an object");
+  });
+
   it("accepts an array and keeps request order", () => {
     const out = parse([
       { name: "a/1" },
