@@ -270,6 +270,30 @@ describe("decide", () => {
     expect(d.transition.set.error?.message).toContain("step limit of 1000");
   });
 
+  it("records a defer whose input is exactly 4 MiB and fails the run for one a byte larger", () => {
+    const limit = 4 * 1024 * 1024;
+    // {"p":"…"} is 8 bytes around the padding.
+    const payload = (bytes: number) => ({ p: "x".repeat(bytes - 8) });
+    const defer = (bytes: number) =>
+      decide(
+        input({
+          outcome: {
+            kind: "ops",
+            ops: [
+              { id: "d1", op: "DeferAdd", opts: { fn_slug: "app-later", input: payload(bytes) } },
+              { id: "h1", op: "StepRun", data: 1 },
+            ],
+          },
+        }),
+      );
+    expect(defer(limit).transition.set.defers?.d1?.fnSlug).toBe("app-later");
+    const over = defer(limit + 1);
+    expect(over.transition.set.status).toBe("Failed");
+    expect(over.transition.set.error?.message).toBe(
+      `defer input is ${limit + 1} bytes; the limit is ${limit}`,
+    );
+  });
+
   it("fails the run when a step output is larger than 4 MiB", () => {
     const d = decide(
       input({
