@@ -221,6 +221,22 @@ describe("decide", () => {
     expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 }, dueAt: wake }]);
   });
 
+  it("lets a signal wait without a timeout last a year, and an event wait without one expire at once", () => {
+    const year = 365 * 24 * 3_600_000;
+    const signal = decide(
+      input({ outcome: { kind: "ops", ops: [{ id: "s1", op: "WaitForSignal", opts: { signal: "go" } }] } }),
+    );
+    expect(signal.transition.pauses?.put?.[0]).toMatchObject({
+      kind: "signal",
+      signal: "go",
+      expiresAt: NOW + year,
+    });
+    const event = decide(
+      input({ outcome: { kind: "ops", ops: [{ id: "w1", op: "WaitForEvent", name: "x/y" }] } }),
+    );
+    expect(event.transition.pauses?.put?.[0]).toMatchObject({ kind: "wait", expiresAt: NOW });
+  });
+
   it("keeps a wait reported again as it was: same pause, no second timeout, no second invoke", () => {
     const live = {
       pauseId: "01RUN:h1",

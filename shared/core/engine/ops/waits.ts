@@ -175,7 +175,8 @@ export const waitForSignal: OpHandler = {
     if (known) return known;
     const signal = str(op.opts?.signal) ?? str(op.name);
     if (!signal) return stepFails(ctx, op, "Error", "waitForSignal needs a signal", "bad signal wait");
-    const expiresAt = expiry(ctx, typeof op.opts?.timeout === "string" ? op.opts.timeout : "", 0);
+    // Unlike an event wait, a signal wait without a timeout lasts a year (the official server's).
+    const expiresAt = expiry(ctx, str(op.opts?.timeout), LIMITS.invokeDefaultTimeoutMs);
     if (typeof expiresAt === "string") return stepFails(ctx, op, "Error", expiresAt, "bad signal timeout");
     const holder = ctx.signalHolders.get(signal);
     if (holder && holder.runId !== ctx.run.runId && op.opts?.conflict === "fail") {
