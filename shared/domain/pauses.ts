@@ -18,6 +18,15 @@ export function signalPartition(signal: string): string {
   return `SIG#${signal}`;
 }
 
+/** The partitions an event reads, given its name's indexed paths ("" = the unindexed one). */
+export function partitionsFor(event: { name: string; data: unknown }, paths: readonly string[]): string[] {
+  return paths.flatMap((path) => {
+    if (path === "") return [eventPartition(event.name)];
+    const key = indexKey(valueAt(event, path));
+    return key === undefined ? [] : [eventPartition(event.name, { path, key })];
+  });
+}
+
 /** The ref the run record keeps (and timeouts carry) of a stored pause. */
 export function refOf(pause: Pause): PauseRef {
   const { pauseId, partition, kind, stepId, name, eventName, signal, createdAt, expiresAt } = pause;

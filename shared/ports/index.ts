@@ -184,10 +184,16 @@ export interface RunStore {
  */
 export interface PauseStore {
   /**
-   * Pauses an event may resume or cancel: those on its name with no index, and those indexed by a
-   * path whose value this event has. Expired pauses may be included; callers check `expiresAt`.
+   * The `async` paths the pauses on an event name are indexed by ("" = its unindexed partition);
+   * [] when no pause was ever made on the name. Read once per name per runner batch.
    */
-  candidates(event: InngestEvent): Promise<Pause[]>;
+  indexedPaths(eventName: string): Promise<string[]>;
+  /**
+   * Pauses an event may resume or cancel, given its name's indexed paths: those in the name's
+   * unindexed partition and those indexed by a path whose value this event has. Expired pauses
+   * may be included; callers check `expiresAt`.
+   */
+  candidates(event: InngestEvent, paths: readonly string[]): Promise<Pause[]>;
   /** The pause waiting on a signal, if any. */
   forSignal(signal: string): Promise<Pause | undefined>;
 }

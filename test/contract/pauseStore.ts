@@ -101,8 +101,23 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
     const eventOf = (eventName: string, data: InngestEvent["data"] = {}) =>
       makeEvent({ name: eventName, data });
 
+    /** What the runner does for one event: the name's indexed paths, then the candidates. */
+    const find = async (event: InngestEvent) =>
+      pauses.candidates(event, await pauses.indexedPaths(event.name));
+
+    it("lists the indexed paths in use on a name, the unindexed partition as an empty path", async () => {
+      const eventName = uniqueName();
+      expect(await pauses.indexedPaths(eventName)).toEqual([]);
+      const run = await newRun();
+      await begin(run, [
+        waitPause(run, eventName),
+        waitPause(run, eventName, { index: { path: "data.id", key: "s:o1" } }),
+      ]);
+      expect((await pauses.indexedPaths(eventName)).sort()).toEqual(["", "data.id"]);
+    });
+
     it("finds nothing for an event name no pause waits on", async () => {
-      expect(await pauses.candidates(eventOf(uniqueName()))).toEqual([]);
+      expect(await find(eventOf(uniqueName()))).toEqual([]);
     });
 
     it("finds an unindexed pause for every event of its name, and not for other names", async () => {
@@ -111,9 +126,9 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
       const pause = waitPause(run, eventName);
       await begin(run, [pause]);
 
-      expect(ids(await pauses.candidates(eventOf(eventName)))).toEqual([pause.pauseId]);
-      expect(ids(await pauses.candidates(eventOf(eventName, { id: "anything" })))).toEqual([pause.pauseId]);
-      expect(await pauses.candidates(eventOf(uniqueName()))).toEqual([]);
+      expect(ids(await find(eventOf(eventName)))).toEqual([pause.pauseId]);
+      expect(ids(await find(eventOf(eventName, { id: "anything" })))).toEqual([pause.pauseId]);
+      expect(await find(eventOf(uniqueName()))).toEqual([]);
     });
 
     it("finds an indexed pause only for events with its value at its path", async () => {
@@ -126,11 +141,11 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
       expect(pause.partition).toBe(`EVT#${eventName}#data.id#s:o1`);
       await begin(run, [pause]);
 
-      expect(ids(await pauses.candidates(eventOf(eventName, { id: "o1" })))).toEqual([pause.pauseId]);
-      expect(await pauses.candidates(eventOf(eventName, { id: "o2" }))).toEqual([]);
-      expect(await pauses.candidates(eventOf(eventName))).toEqual([]);
+      expect(ids(await find(eventOf(eventName, { id: "o1" })))).toEqual([pause.pauseId]);
+      expect(await find(eventOf(eventName, { id: "o2" }))).toEqual([]);
+      expect(await find(eventOf(eventName))).toEqual([]);
       // The index key is typed: the number 1 does not select the string "1"'s partition.
-      expect(await pauses.candidates(eventOf(eventName, { id: 1 }))).toEqual([]);
+      expect(await find(eventOf(eventName, { id: 1 }))).toEqual([]);
     });
 
     it("finds the name's unindexed pauses and the indexed ones an event selects together", async () => {
@@ -146,8 +161,8 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
       await begin(c, [byUser]);
 
       const both = makeEvent({ name: eventName, data: { id: "o1" }, user: { email: "u@x" } });
-      expect(ids(await pauses.candidates(both))).toEqual(ids([unindexed, o1, byUser]));
-      expect(ids(await pauses.candidates(eventOf(eventName, { id: "o2" })))).toEqual([unindexed.pauseId]);
+      expect(ids(await find(both))).toEqual(ids([unindexed, o1, byUser]));
+      expect(ids(await find(eventOf(eventName, { id: "o2" })))).toEqual([unindexed.pauseId]);
     });
 
     it("consumes a pause: it is deleted with the transition's step and run update", async () => {
@@ -166,7 +181,7 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
         }),
       ).toBe(true);
 
-      expect(await pauses.candidates(eventOf(eventName))).toEqual([]);
+      expect(await find(eventOf(eventName))).toEqual([]);
       const state = await runs.getRunState(run.runId);
       expect(state?.run).toMatchObject({ version: version + 1, pauses: [], stack: [step.stepId] });
       expect(state?.steps).toEqual([step]);
@@ -236,7 +251,7 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
           at: T0,
         }),
       ).toBe(false);
-      expect(ids(await pauses.candidates(eventOf(eventName)))).toEqual([pause.pauseId]);
+      expect(ids(await find(eventOf(eventName)))).toEqual([pause.pauseId]);
     });
 
     it("removes pauses without a condition: present ones are deleted, absent ones are no obstacle", async () => {
@@ -255,7 +270,7 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
         }),
       ).toBe(true);
 
-      expect(ids(await pauses.candidates(eventOf(eventName)))).toEqual([kept.pauseId]);
+      expect(ids(await find(eventOf(eventName)))).toEqual([kept.pauseId]);
       expect(await runs.getRun(run.runId)).toMatchObject({ status: "Cancelled", version: version + 1 });
     });
 
@@ -272,7 +287,7 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
           at: T0,
         }),
       ).toBe(true);
-      expect(await pauses.candidates(eventOf(eventName))).toEqual([]);
+      expect(await find(eventOf(eventName))).toEqual([]);
     });
 
     it("stores the pauses created with a run, and none when its creation is refused", async () => {
@@ -286,7 +301,7 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
 
       expect(await runs.createRun({ ...run, pauses: [refOf(cancel)] }, undefined, [cancel])).toBe("created");
 
-      expect(await pauses.candidates(eventOf(eventName, { id: "o1" }))).toEqual([cancel]);
+      expect(await find(eventOf(eventName, { id: "o1" }))).toEqual([cancel]);
       expect((await runs.getRun(run.runId))?.pauses).toEqual([refOf(cancel)]);
 
       // A second run refused by the idempotency key leaves no pause behind.
@@ -296,7 +311,7 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
       const refused = makeRun({ runId: orderedRunId() });
       const orphan = waitPause(refused, eventName);
       expect(await runs.createRun(refused, key, [orphan])).toBe("duplicate");
-      expect(ids(await pauses.candidates(eventOf(eventName, { id: "o1" })))).toEqual([cancel.pauseId]);
+      expect(ids(await find(eventOf(eventName, { id: "o1" })))).toEqual([cancel.pauseId]);
     });
 
     it("finds the newest waiter of a signal, and nothing for a signal nobody waits on", async () => {
@@ -311,7 +326,7 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
       expect(await pauses.forSignal(signal)).toEqual(newerWait);
       expect(await pauses.forSignal(`sig-${randomSuffix()}`)).toBeUndefined();
       // A signal wait is not an event wait.
-      expect(await pauses.candidates(eventOf(signal))).toEqual([]);
+      expect(await find(eventOf(signal))).toEqual([]);
     });
 
     it("reads a pause back whole: expression, event parts, index path, times and ids", async () => {
@@ -330,7 +345,7 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
 
       await begin(run, [pause]);
 
-      expect(await pauses.candidates(eventOf(eventName, { id: "o1" }))).toEqual([pause]);
+      expect(await find(eventOf(eventName, { id: "o1" }))).toEqual([pause]);
     });
 
     it("reads a pause back whole when its event parts are large", async () => {
@@ -343,7 +358,7 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
 
       await begin(run, [pause]);
 
-      expect(await pauses.candidates(eventOf(eventName))).toEqual([pause]);
+      expect(await find(eventOf(eventName))).toEqual([pause]);
     });
   });
 }

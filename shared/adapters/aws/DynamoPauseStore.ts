@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { eventPartition, indexKey, signalPartition, valueAt } from "../../domain/pauses.js";
+import { partitionsFor, signalPartition } from "../../domain/pauses.js";
 import type { InngestEvent, Pause } from "../../domain/schemas.js";
 import type { PauseStore } from "../../ports/index.js";
 import { queryAll } from "./dynamo.js";
@@ -7,9 +7,9 @@ import type { LargeJson } from "./largeJson.js";
 import { decodePause, pathsKey } from "./pauseItems.js";
 
 /**
- * Finds pauses for an event: one read of the name's indexed paths, then one query per partition
- * the event's own values select (plus the name's unindexed partition). An event name nobody
- * waits on costs the single read.
+ * Finds pauses for an event: one read of the name's indexed paths (the runner reads it once per
+ * name per batch), then one query per partition the event's own values select (plus the name's
+ * unindexed partition). An event name nobody waits on costs the single read.
  */
 export class DynamoPauseStore implements PauseStore {
   constructor(
@@ -18,21 +18,16 @@ export class DynamoPauseStore implements PauseStore {
     private readonly json: LargeJson,
   ) {}
 
-  async candidates(event: InngestEvent): Promise<Pause[]> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: pathsKey(event.name) }));
+  async indexedPaths(eventName: string): Promise<string[]> {
+    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: pathsKey(eventName) }));
     const declared = r.Item?.paths;
-    if (!(declared instanceof Set)) return [];
-    const partitions: string[] = [];
-    for (const raw of declared) {
-      const path = String(raw);
-      if (path === "-") partitions.push(eventPartition(event.name));
-      else {
-        const key = indexKey(valueAt(event, path));
-        if (key !== undefined) partitions.push(eventPartition(event.name, { path, key }));
-      }
-    }
+    // A string set cannot hold "": the unindexed partition is stored as "-".
+    return declared instanceof Set ? [...declared].map((p) => (String(p) === "-" ? "" : String(p))) : [];
+  }
+
+  async candidates(event: InngestEvent, paths: readonly string[]): Promise<Pause[]> {
     const items = await Promise.all(
-      partitions.map((pk) =>
+      partitionsFor(event, paths).map((pk) =>
         queryAll(this.doc, {
           TableName: this.table,
           KeyConditionExpression: "pk = :pk",

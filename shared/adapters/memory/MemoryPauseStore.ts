@@ -1,4 +1,4 @@
-import { eventPartition, indexKey, signalPartition, valueAt } from "../../domain/pauses.js";
+import { partitionsFor, signalPartition } from "../../domain/pauses.js";
 import type { InngestEvent, Pause, PauseRef } from "../../domain/schemas.js";
 import type { PauseStore, PauseWrites } from "../../ports/index.js";
 
@@ -10,15 +10,14 @@ export class MemoryPauseStore implements PauseStore {
   private readonly partitions = new Map<string, Map<string, Pause>>();
   private readonly paths = new Map<string, Set<string>>();
 
-  async candidates(event: InngestEvent): Promise<Pause[]> {
-    const paths = this.paths.get(event.name);
-    if (!paths) return [];
-    const parts = [...paths].flatMap((path) => {
-      if (path === "") return [eventPartition(event.name)];
-      const key = indexKey(valueAt(event, path));
-      return key === undefined ? [] : [eventPartition(event.name, { path, key })];
-    });
-    return parts.flatMap((p) => [...(this.partitions.get(p)?.values() ?? [])].map((x) => structuredClone(x)));
+  async indexedPaths(eventName: string): Promise<string[]> {
+    return [...(this.paths.get(eventName) ?? [])];
+  }
+
+  async candidates(event: InngestEvent, paths: readonly string[]): Promise<Pause[]> {
+    return partitionsFor(event, paths).flatMap((p) =>
+      [...(this.partitions.get(p)?.values() ?? [])].map((x) => structuredClone(x)),
+    );
   }
 
   async forSignal(signal: string): Promise<Pause | undefined> {

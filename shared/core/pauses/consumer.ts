@@ -43,10 +43,25 @@ export function resumeValue(pause: Pause, event: InngestEvent): Json {
 }
 
 export function pausesConsumer(deps: RunnerDeps): EventConsumer {
+  // The paths of each name are read once per batch. A pause whose path is declared later in the
+  // batch began after the batch's events were received, so it could not take them anyway.
+  const byName = new Map<string, Promise<string[]>>();
+  const pathsOf = (name: string): Promise<string[]> => {
+    let paths = byName.get(name);
+    if (!paths) {
+      paths = deps.pauses.indexedPaths(name);
+      byName.set(name, paths);
+      paths.catch(() => byName.delete(name));
+    }
+    return paths;
+  };
   return {
     name: "resume and cancel",
     async consume(accepted) {
-      const matched = (await deps.pauses.candidates(accepted.event)).filter((p) => admits(p, accepted));
+      const paths = await pathsOf(accepted.event.name);
+      if (paths.length === 0) return {};
+      const found = await deps.pauses.candidates(accepted.event, paths);
+      const matched = found.filter((p) => admits(p, accepted));
       let next = 0;
       const worker = async () => {
         while (next < matched.length) {

@@ -34,8 +34,12 @@ export function timeoutValue(kind: PauseKind): Json {
   return { error: { name: INVOKE_TIMEOUT_ERROR, message, error: `${INVOKE_TIMEOUT_ERROR}: ${message}` } };
 }
 
-/** Commit losses to retry: the run's version may move under us (a cancel, a racing resume). */
-const RESUME_ATTEMPTS = 3;
+/**
+ * Commit losses to retry: the run's version may move under us (a step planned beside the wait
+ * committing, a cancel). Past that the resume throws, so the event's record or the timer message
+ * is delivered again rather than dropped while the pause still waits.
+ */
+export const RESUME_ATTEMPTS = 3;
 
 export async function resumePause(
   deps: ResumeDeps,
@@ -81,5 +85,5 @@ export async function resumePause(
       return "resumed";
     }
   }
-  return "gone";
+  throw new Error(`run ${runId}: resuming ${ref.pauseId} kept losing to concurrent transitions`);
 }

@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { executeJob, type HttpCall, type JobResult } from "../../../../shared/core/engine/executeJob.js";
-import { timeoutValue } from "../../../../shared/core/pauses/resume.js";
+import { RESUME_ATTEMPTS, resumePause, timeoutValue } from "../../../../shared/core/pauses/resume.js";
 import { cancelRun } from "../../../../shared/core/runs/cancel.js";
 import { deliverTimer } from "../../../../shared/core/scheduling/timerKinds.js";
 import type { FunctionRecord, Job, RunRecord, TimerItem } from "../../../../shared/domain/schemas.js";
 import { INTERNAL_EVENTS } from "../../../../shared/protocol/constants.js";
 import { T0 } from "../../../fixtures/records.js";
 import { complete, ops, stepRun } from "../../../fixtures/sdk.js";
-import { HOUR, MINUTE, named, type World, waitOp, world } from "./world.js";
+import { HOUR, MINUTE, named, one, type World, waitOp, world } from "./world.js";
 
 let w: World;
 
@@ -36,6 +36,28 @@ describe("a wait's event and its timeout racing", () => {
     const [message] = w.ports.timers.pending();
     if (!message) throw new Error("no pause timeout armed");
     timeout = message.item;
+  });
+
+  /** The run store's commits lose `times` races first (a concurrent commit moves the version). */
+  function loseRaces(times: number): void {
+    const commit = w.ports.runs.commitTransition.bind(w.ports.runs);
+    let left = times;
+    w.ports.runs.commitTransition = async (runId, expected, t) => {
+      if (left-- > 0) await commit(runId, expected, { set: {}, at: T0 });
+      return commit(runId, expected, t);
+    };
+  }
+
+  it(`resumes after losing ${RESUME_ATTEMPTS - 1} commit races, and throws (to be delivered again) after ${RESUME_ATTEMPTS}`, async () => {
+    loseRaces(RESUME_ATTEMPTS - 1);
+    expect(await resumePause(w.deps, run.runId, one(run.pauses ?? []), null)).toBe("resumed");
+  });
+
+  it(`throws rather than drop the resume when every one of ${RESUME_ATTEMPTS} commits loses its race`, async () => {
+    loseRaces(RESUME_ATTEMPTS);
+    await expect(resumePause(w.deps, run.runId, one(run.pauses ?? []), null)).rejects.toThrow(/kept losing/);
+    // The pause still waits: a redelivered event or timer can resume it.
+    expect(w.ports.pauses.all().map((p) => p.pauseId)).toEqual([one(run.pauses ?? []).pauseId]);
   });
 
   /** The run's discovery jobs queued so far. */
