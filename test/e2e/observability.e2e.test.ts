@@ -7,13 +7,10 @@ import { Inngest } from "inngest";
 import { metadataMiddleware } from "inngest/experimental";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../infra/local/emulators.js";
-import { silentLogger } from "../../infra/local/log.js";
-import { startLocalRuntime } from "../../infra/local/runtime.js";
-import { gqlAt, randomSuffix, runOfEvent, waitFor, waitForAppSync } from "../helpers/index.js";
-import { serveApp } from "./serveApp.js";
+import { gqlAt, randomSuffix, runOfEvent, waitFor } from "../helpers/index.js";
+import { serveOnDev } from "./serveApp.js";
 
-let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
-let app: Awaited<ReturnType<typeof serveApp>>;
+let runtime: Awaited<ReturnType<typeof serveOnDev>>;
 const makeClient = (id: string, baseUrl: string) =>
   new Inngest({ id, isDev: true, baseUrl, middleware: [metadataMiddleware()] });
 let inngest: ReturnType<typeof makeClient>;
@@ -124,19 +121,10 @@ beforeAll(async () => {
       return "noted";
     }),
   ];
-  app = await serveApp({ client: inngest, functions });
-  runtime = await startLocalRuntime({
-    port,
-    prefix: `e2e-obs-${suffix}`,
-    appUrls: [app.url],
-    log: silentLogger,
-    env: { TIDELINE_RETRY_INTERVAL_SECONDS: "1" },
-  });
-  await waitForAppSync(runtime.url);
+  runtime = await serveOnDev({ client: inngest, functions, port, prefix: `e2e-obs-${suffix}` });
 }, 120_000);
 
 afterAll(async () => {
-  await app?.stop();
   await runtime?.stop();
 });
 

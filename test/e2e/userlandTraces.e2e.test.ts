@@ -13,16 +13,13 @@ import { Inngest } from "inngest";
 import { extendedTracesMiddleware } from "inngest/experimental";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../infra/local/emulators.js";
-import { silentLogger } from "../../infra/local/log.js";
-import { startLocalRuntime } from "../../infra/local/runtime.js";
-import { gqlAt, randomSuffix, runOfEvent, waitFor, waitForAppSync } from "../helpers/index.js";
-import { serveApp } from "./serveApp.js";
+import { gqlAt, randomSuffix, runOfEvent, waitFor } from "../helpers/index.js";
+import { serveOnDev } from "./serveApp.js";
 
 // The SDK batches spans; export them every 100 ms rather than every 5 s.
 process.env.OTEL_BSP_SCHEDULE_DELAY = "100";
 
-let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
-let app: Awaited<ReturnType<typeof serveApp>>;
+let runtime: Awaited<ReturnType<typeof serveOnDev>>;
 let inngest: Inngest;
 let event: string;
 
@@ -61,18 +58,10 @@ beforeAll(async () => {
       }),
     );
   });
-  app = await serveApp({ client: inngest, functions: [fn] });
-  runtime = await startLocalRuntime({
-    port,
-    prefix: `e2e-otel-${suffix}`,
-    appUrls: [app.url],
-    log: silentLogger,
-  });
-  await waitForAppSync(runtime.url);
+  runtime = await serveOnDev({ client: inngest, functions: [fn], port, prefix: `e2e-otel-${suffix}` });
 }, 120_000);
 
 afterAll(async () => {
-  await app?.stop();
   await runtime?.stop();
 });
 

@@ -18,6 +18,13 @@ const PK = "CANCEL";
  */
 const KEEP_SECONDS = 30 * 24 * 60 * 60;
 
+/** The TTL attribute (epoch seconds) of a cancellation's item. */
+export function cancellationExpiresAt(
+  record: Pick<CancellationRecord, "startedBefore" | "createdAt">,
+): number {
+  return Math.ceil(Math.max(record.startedBefore, record.createdAt) / 1000) + KEEP_SECONDS;
+}
+
 const recordSchema = z.object({
   id: z.string().min(1),
   appId: z.string().min(1),
@@ -61,7 +68,7 @@ export class DynamoCancellationStore implements CancellationStore {
           pk: PK,
           sk: record.id,
           ...record,
-          expiresAt: Math.ceil(Math.max(record.startedBefore, record.createdAt) / 1000) + KEEP_SECONDS,
+          expiresAt: cancellationExpiresAt(record),
         },
       }),
     );

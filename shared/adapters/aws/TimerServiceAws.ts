@@ -40,6 +40,14 @@ export function scheduleName(body: string): string {
   return `t-${createHash("sha256").update(body).digest("base64url").slice(0, 43)}`;
 }
 
+/**
+ * The SQS DelaySeconds for a delay: whole seconds, rounded to the nearest, so a message is at most
+ * half a second late; an early arrival waits in the timer handler for the rest (handleTimer).
+ */
+export function queueDelaySeconds(delayMs: number, maxSeconds: number): number {
+  return Math.min(maxSeconds, Math.max(0, Math.round(delayMs / 1000)));
+}
+
 /** Delays of any length: the timers queue up to 15 minutes, a one-time Scheduler schedule beyond. */
 export class TimerServiceAws implements TimerService {
   constructor(
@@ -57,9 +65,7 @@ export class TimerServiceAws implements TimerService {
       this.names.maxQueueDelaySeconds ?? MAX_SQS_DELAY_SECONDS,
     );
     if (delayMs <= maxDelaySeconds * 1000) {
-      // Whole seconds, rounded to the nearest: at most half a second late, and an early arrival
-      // waits in the timer handler for the rest (core/timers/handleTimer).
-      const delaySeconds = Math.min(maxDelaySeconds, Math.max(0, Math.round(delayMs / 1000)));
+      const delaySeconds = queueDelaySeconds(delayMs, maxDelaySeconds);
       await this.clients.sqs.send(
         new SendMessageCommand({
           QueueUrl: this.names.timersQueueUrl,

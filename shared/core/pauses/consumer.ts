@@ -8,6 +8,7 @@ import type { Json } from "../../domain/json.js";
 import { refOf } from "../../domain/pauses.js";
 import { type AcceptedEvent, type InngestEvent, type Pause, storedErrorJson } from "../../domain/schemas.js";
 import { pauseMatches } from "../../expressions/pauseExpression.js";
+import { batchMemo } from "../runner/batchMemo.js";
 import type { EventConsumer, RunnerDeps } from "../runner/types.js";
 import { cancelRun } from "../runs/cancel.js";
 import { CANCELLED_ERROR } from "../runs/finish.js";
@@ -45,16 +46,7 @@ export function resumeValue(pause: Pause, event: InngestEvent): Json {
 export function pausesConsumer(deps: RunnerDeps): EventConsumer {
   // The paths of each name are read once per batch. A pause whose path is declared later in the
   // batch began after the batch's events were received, so it could not take them anyway.
-  const byName = new Map<string, Promise<string[]>>();
-  const pathsOf = (name: string): Promise<string[]> => {
-    let paths = byName.get(name);
-    if (!paths) {
-      paths = deps.pauses.indexedPaths(name);
-      byName.set(name, paths);
-      paths.catch(() => byName.delete(name));
-    }
-    return paths;
-  };
+  const pathsOf = batchMemo((name) => deps.pauses.indexedPaths(name));
   return {
     name: "resume and cancel",
     async consume(accepted) {

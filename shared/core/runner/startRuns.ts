@@ -9,13 +9,14 @@ import type {
 } from "../../domain/schemas.js";
 import { triggerMatches, triggerPatterns } from "../../domain/triggers.js";
 import { evaluateBoolean } from "../../expressions/index.js";
-import type { CancellationRecord, CreateRunResult, RegistryStore } from "../../ports/index.js";
+import type { CreateRunResult, RegistryStore } from "../../ports/index.js";
 import { INTERNAL_EVENTS } from "../../protocol/constants.js";
 import { allCancellations, cancelledBy, covers } from "../runs/bulkCancel.js";
 import { cancelRun } from "../runs/cancel.js";
 import { runSetup } from "../runs/runSetup.js";
 import { dispatchCommitted } from "../scheduling/dispatch.js";
 import { startJob } from "../scheduling/partition.js";
+import { batchMemo } from "./batchMemo.js";
 import type { EventConsumer, RunnerDeps } from "./types.js";
 
 /** Event-id idempotency window (SEMANTICS 8: a second event with the same id starts no run for 24 h). */
@@ -61,43 +62,27 @@ async function functionsFor(registry: RegistryStore, name: string): Promise<Func
  * name is looked up once per batch (a failed lookup is not kept, so a retried record looks again).
  */
 export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
-  const byName = new Map<string, Promise<FunctionRecord[]>>();
-  const lookup = (name: string): Promise<FunctionRecord[]> => {
-    let fns = byName.get(name);
-    if (!fns) {
-      fns = functionsFor(deps.registry, name);
-      byName.set(name, fns);
-      fns.catch(() => byName.delete(name));
-    }
-    return fns;
-  };
+  const lookup = batchMemo((name) => functionsFor(deps.registry, name));
+  // An invoke's target, looked up once per batch too (a fan-out invokes one function many times).
+  const invokedFn = batchMemo(async (slug) => {
+    const fn = await deps.registry.getFunction(slug);
+    return fn && !fn.archived ? [fn] : [];
+  });
   // Bulk cancellations are read once per batch, when the first run is created.
-  let cancellations: Promise<CancellationRecord[]> | undefined;
+  const stored = batchMemo(() => allCancellations(deps.cancellations));
   const cancellationOf = async (run: RunRecord, result: CreateRunResult) => {
-    if (!cancellations) {
-      cancellations = allCancellations(deps.cancellations);
-      cancellations.catch(() => {
-        cancellations = undefined;
-      });
-    }
-    const mine = (await cancellations).filter((c) => c.fnSlug === run.fnSlug);
+    const mine = (await stored("all")).filter((c) => c.fnSlug === run.fnSlug);
     if (mine.length === 0) return undefined;
     // A redelivered record's run was created earlier: its own start time decides.
-    const stored = result === "exists" ? await deps.runs.getRun(run.runId) : run;
-    return stored && mine.find((c) => covers(c, stored, stored.events[0]));
+    const created = result === "exists" ? await deps.runs.getRun(run.runId) : run;
+    return created && mine.find((c) => covers(c, created, created.events[0]));
   };
   return {
     name: "start runs",
     async consume(accepted) {
       // An invoke starts its target whatever the target's triggers (PROTOCOL 7.1).
       const target = invokeTarget(accepted.event);
-      const invoked = target !== undefined ? await deps.registry.getFunction(target) : undefined;
-      const fns =
-        target !== undefined
-          ? invoked && !invoked.archived
-            ? [invoked]
-            : []
-          : await lookup(accepted.event.name);
+      const fns = target !== undefined ? await invokedFn(target) : await lookup(accepted.event.name);
       const startedRunIds: string[] = [];
       const starts: ScheduledJob[] = [];
       const timers: NonNullable<Outbox["timers"]> = [];

@@ -77,4 +77,15 @@ describe("POST /v1/signals", () => {
     expect((await h.call("POST", "/v1/signals", { body: { signal: "big", data } })).status).toBe(200);
     expect((await h.ports.runs.getStep(run.runId, "wait"))?.value).toEqual({ data: { signal: "big", data } });
   });
+
+  it("takes a body of exactly 4 MiB and answers 413 for one a byte larger", async () => {
+    const limit = 4 * 1024 * 1024;
+    const bodyOf = (bytes: number) => {
+      const bare = JSON.stringify({ signal: "edge", data: "" }).length;
+      return { signal: "edge", data: "x".repeat(bytes - bare) };
+    };
+    await waiting("edge");
+    expect((await h.call("POST", "/v1/signals", { body: bodyOf(limit + 1) })).status).toBe(413);
+    expect((await h.call("POST", "/v1/signals", { body: bodyOf(limit) })).status).toBe(200);
+  });
 });

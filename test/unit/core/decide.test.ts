@@ -237,6 +237,88 @@ describe("decide", () => {
     expect(event.transition.pauses?.put?.[0]).toMatchObject({ kind: "wait", expiresAt: NOW });
   });
 
+  it("indexes a pinned value whose key is at most 512 characters, and leaves a longer one unindexed", () => {
+    const waitOn = (value: string) =>
+      decide(
+        input({
+          outcome: {
+            kind: "ops",
+            ops: [
+              {
+                id: "w1",
+                op: "WaitForEvent",
+                name: "x/y",
+                opts: { timeout: "1h", if: `async.data.id == "${value}"` },
+              },
+            ],
+          },
+        }),
+      ).transition.pauses?.put?.[0];
+    const fits = "v".repeat(510); // key "s:" + 510 = 512 characters
+    expect(waitOn(fits)).toMatchObject({ partition: `EVT#x/y#data.id#s:${fits}`, indexPath: "data.id" });
+    const long = waitOn("v".repeat(511));
+    expect(long?.partition).toBe("EVT#x/y");
+    expect(long?.indexPath).toBeUndefined();
+  });
+
+  it("lets a wait last exactly 366 days, and fails the step of one a millisecond longer", () => {
+    const waitUntil = (ms: number) =>
+      decide(
+        input({
+          outcome: {
+            kind: "ops",
+            ops: [
+              {
+                id: "w1",
+                op: "WaitForEvent",
+                name: "x/y",
+                opts: { timeout: new Date(NOW + ms).toISOString() },
+              },
+            ],
+          },
+        }),
+      ).transition;
+    const limit = 366 * 24 * 3_600_000;
+    expect(waitUntil(limit).pauses?.put?.[0]?.expiresAt).toBe(NOW + limit);
+    const over = waitUntil(limit + 1);
+    expect(over.pauses).toBeUndefined();
+    expect(over.steps?.[0]?.value).toEqual({
+      error: { name: "Error", message: "waits may last at most one year" },
+    });
+  });
+
+  it("fails a signal wait's step when another run holds the signal and the conflict mode is fail, not when it is replace", () => {
+    const holder = {
+      pauseId: "01OTHER:s1",
+      partition: "SIG#go",
+      kind: "signal" as const,
+      signal: "go",
+      stepId: "s1",
+      createdAt: NOW - 1000,
+      expiresAt: NOW + 60_000,
+      runId: "01OTHER",
+      fnSlug: "app-fn",
+      triggerEventId: "01E",
+    };
+    const wait = (conflict: string, heldBy = holder) =>
+      decide(
+        input({
+          signalHolders: new Map([["go", heldBy]]),
+          outcome: {
+            kind: "ops",
+            ops: [{ id: "s1", op: "WaitForSignal", opts: { signal: "go", timeout: "1h", conflict } }],
+          },
+        }),
+      ).transition;
+    const failed = wait("fail");
+    expect(failed.pauses).toBeUndefined();
+    expect(failed.steps?.[0]?.value).toEqual({
+      error: { name: "Error", message: 'signal "go" is already being waited on by run 01OTHER' },
+    });
+    expect(wait("replace").pauses?.put?.[0]).toMatchObject({ kind: "signal", signal: "go", runId: "01RUN" });
+    expect(wait("fail", { ...holder, runId: "01RUN" }).pauses?.put).toHaveLength(1);
+  });
+
   it("keeps a wait reported again as it was: same pause, no second timeout, no second invoke", () => {
     const live = {
       pauseId: "01RUN:h1",

@@ -74,6 +74,19 @@ const concrete = (path: string) => path.replace(/\{[^}]+\}/g, RUN_ID);
 const bodyOf = (res: APIGatewayProxyStructuredResultV2): unknown => JSON.parse(res.body ?? "null");
 
 describe("the API Lambda in cloud mode", () => {
+  it("leaves open only /health, the OpenAPI document and the SDK register route (it checks the key itself)", () => {
+    const open = routes.filter((r) => r.auth !== "key").map((r) => `${r.method} ${r.path}`);
+    expect(open.sort()).toEqual(["GET /health", "GET /v1/openapi.json", "POST /fn/register"]);
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining([
+        "POST /v1/signals",
+        "POST /v1/cancellations",
+        "GET /v1/cancellations",
+        "DELETE /v1/cancellations/{cancellationId}",
+      ]),
+    );
+  });
+
   it("answers 401 with a reason on every key route without a bearer or with a wrong one", async () => {
     const keyRoutes = routes.filter((r) => r.auth === "key");
     expect(keyRoutes.length).toBeGreaterThan(10);

@@ -282,6 +282,25 @@ describe("parseRegistration: rejected bodies", () => {
     expect(errorOf(body([fn({ concurrency: -1 })]))).toContain("functions[0].concurrency:");
   });
 
+  it("rejects a cancel `if` that does not compile and a cancel timeout that is no duration, naming each", () => {
+    const badIf = errorOf(body([fn({ cancel: [{ event: "c/x", if: "async.data.id ==" }] })]));
+    expect(badIf).toContain("functions[0].cancel[0].if: invalid expression");
+    const badTimeout = errorOf(body([fn({ cancel: [{ event: "c/x", timeout: "soon" }] })]));
+    expect(badTimeout).toContain("functions[0].cancel[0].timeout");
+  });
+
+  it("rejects timeouts that are not durations, naming start or finish, and accepts good ones", () => {
+    expect(errorOf(body([fn({ timeouts: { start: "fast" } })]))).toContain("functions[0].timeouts.start");
+    expect(errorOf(body([fn({ timeouts: { finish: "-1s" } })]))).toContain("functions[0].timeouts.finish");
+    expect(errorOf(body([fn({ timeouts: "1h" })]))).toContain("functions[0].timeouts");
+    expect(parseRegistration(body([fn({ timeouts: { start: "10s", finish: "1h30m" } })])).ok).toBe(true);
+  });
+
+  it("accepts exactly 5 cancel entries", () => {
+    const cancel = Array.from({ length: 5 }, (_, i) => ({ event: `c/${i}` }));
+    expect(parseRegistration(body([fn({ cancel })])).ok).toBe(true);
+  });
+
   it("rejects more than 5 cancel entries", () => {
     const cancel = Array.from({ length: 6 }, (_, i) => ({ event: `c/${i}` }));
     expect(errorOf(body([fn({ cancel })]))).toContain("functions[0].cancel: must have at most 5 entries");
