@@ -108,8 +108,6 @@ export const pauseSchema = pauseRefSchema.extend({
   indexPath: z.string().optional(),
   /** Internal id of the run's own triggering event: it never resumes its own run. */
   triggerEventId: z.string(),
-  /** The run's start: a cancel pause only takes events received after it. */
-  runStartedAt: z.number().optional(),
 });
 export type Pause = z.infer<typeof pauseSchema>;
 

@@ -297,7 +297,7 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
         kind: "cancel",
         index: { path: "data.id", key: "s:o1" },
       });
-      const cancel: Pause = { ...wait, pauseId: `${run.runId}:cancel:0`, runStartedAt: run.startedAt };
+      const cancel: Pause = { ...wait, pauseId: `${run.runId}:cancel:0` };
 
       expect(await runs.createRun({ ...run, pauses: [refOf(cancel)] }, undefined, [cancel])).toBe("created");
 
@@ -340,7 +340,6 @@ export function describePauseStore(name: string, make: () => Promise<PauseStoreH
         index: { path: "data.id", key: "s:o1" },
         createdAt: T0 + 5,
         expiresAt: T0 + 7 * 24 * HOUR + 123,
-        runStartedAt: T0 - 1,
       });
 
       await begin(run, [pause]);

@@ -1,9 +1,8 @@
 import { NotFoundError } from "../../domain/errors.js";
-import type { Json } from "../../domain/json.js";
-import { type StoredError, storedErrorSchema } from "../../domain/schemas.js";
+import { type StepRecord, type StoredError, storedErrorSchema } from "../../domain/schemas.js";
 import type { RunStore } from "../../ports/index.js";
-import { OPCODES } from "../../protocol/constants.js";
 import { parseOutputId } from "./outputIds.js";
+import { stepOutcome } from "./stepOutcome.js";
 
 /** A span's output: `data` is JSON text (the value as the function returned it); `error` a stored error. */
 export interface SpanOutput {
@@ -11,20 +10,15 @@ export interface SpanOutput {
   error: StoredError | null;
 }
 
-/** A step's output; a matched waitForEvent's is the whole event (its `data` is not a wrapper). */
-function fromStepValue(value: Json, op: string): SpanOutput {
-  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-    if ("error" in value) {
-      const error = storedErrorSchema.safeParse(value.error);
-      return {
-        data: null,
-        error: error.success ? error.data : { name: "Error", message: JSON.stringify(value.error) },
-      };
-    }
-    if ("data" in value && op !== OPCODES.waitForEvent)
-      return { data: JSON.stringify(value.data ?? null), error: null };
-  }
-  return { data: JSON.stringify(value), error: null };
+/** A step's output as the APIs give it: its data as JSON text, or its error. */
+function fromStep(step: StepRecord): SpanOutput {
+  const outcome = stepOutcome(step);
+  if (!("error" in outcome)) return { data: JSON.stringify(outcome.data), error: null };
+  const error = storedErrorSchema.safeParse(outcome.error);
+  return {
+    data: null,
+    error: error.success ? error.data : { name: "Error", message: JSON.stringify(outcome.error) },
+  };
 }
 
 /** Reads the value an output id points at; NotFoundError when the run, step or attempt is gone. */
@@ -42,7 +36,7 @@ export async function readSpanOutput(runs: RunStore, id: string): Promise<SpanOu
     case "step": {
       const step = await runs.getStep(ref.runId, ref.stepId);
       if (!step) throw missing();
-      return fromStepValue(step.value, step.op);
+      return fromStep(step);
     }
     case "attempt": {
       const history = await runs.getRunHistory(ref.runId);

@@ -10,8 +10,6 @@ import type { Json, JsonObject } from "../../domain/json.js";
 import type {
   AttemptRecord,
   MetadataEntry,
-  PauseKind,
-  PauseRef,
   RunRecord,
   StepRecord,
   UserlandSpan,
@@ -20,8 +18,10 @@ import type { RunHistory } from "../../ports/index.js";
 import { OPCODES } from "../../protocol/constants.js";
 import { invokeEventId } from "../pauses/create.js";
 import { INVOKE_TIMEOUT_ERROR } from "../pauses/resume.js";
+import { isStepWait, type StepWait, WAIT_OP } from "../pauses/stepWaits.js";
 import { foldMetadata, type MetadataView } from "./metadata.js";
 import { outputId } from "./outputIds.js";
+import { stepOutcome } from "./stepOutcome.js";
 
 export type SpanStatus = "QUEUED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "WAITING" | "SKIPPED";
 export type SpanStepOp = "RUN" | "SLEEP" | "WAIT_FOR_EVENT" | "INVOKE" | "AI_GATEWAY" | "WAIT_FOR_SIGNAL";
@@ -148,19 +148,8 @@ function asObject(value: Json | undefined): JsonObject | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
 }
 
-function isErrorValue(value: StepRecord["value"]): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && "error" in value;
-}
-
-/** The step op a pause of each kind stands for (cancel pauses belong to cancelOn, not to a step). */
-const WAIT_OPS: Record<Exclude<PauseKind, "cancel">, { op: string; stepOp: SpanStepOp }> = {
-  wait: { op: OPCODES.waitForEvent, stepOp: "WAIT_FOR_EVENT" },
-  invoke: { op: OPCODES.invokeFunction, stepOp: "INVOKE" },
-  signal: { op: OPCODES.waitForSignal, stepOp: "WAIT_FOR_SIGNAL" },
-};
-
 /** The step info of a wait still pending on `pause`. */
-function pendingWaitInfo(ctx: Context, pause: LiveWait, stepId: string): StepInfo {
+function pendingWaitInfo(ctx: Context, pause: StepWait, stepId: string): StepInfo {
   const timeout = pause.expiresAt;
   switch (pause.kind) {
     case "invoke":
@@ -191,7 +180,7 @@ function pendingWaitInfo(ctx: Context, pause: LiveWait, stepId: string): StepInf
  */
 function resumedWaitInfo(ctx: Context, step: StepRecord, stepOp: SpanStepOp): StepInfo {
   const value = asObject(step.value);
-  const failed = isErrorValue(step.value);
+  const failed = "error" in stepOutcome(step);
   if (stepOp === "INVOKE") {
     const timedOut = asObject(value?.error)?.name === INVOKE_TIMEOUT_ERROR;
     return {
@@ -224,11 +213,6 @@ function timed(span: Omit<TraceSpan, "durationMs">): TraceSpan {
     ? { ...span, durationMs: Math.max(0, endedAt - startedAt) }
     : span;
 }
-
-/** A live pause of a step (not a cancelOn one). */
-type LiveWait = PauseRef & { kind: Exclude<PauseKind, "cancel">; stepId: string };
-
-const isStepWait = (p: PauseRef): p is LiveWait => p.kind !== "cancel" && p.stepId !== undefined;
 
 interface Context {
   run: RunRecord;
@@ -287,11 +271,12 @@ function failedAttemptSpan(ctx: Context, a: AttemptRecord, parentSpanId: string,
 function pendingWaitSpan(
   ctx: Context,
   stepId: string,
-  pause: LiveWait,
+  pause: StepWait,
   metadata: MetadataView[],
   children: TraceSpan[],
 ): TraceSpan {
-  const { op, stepOp } = WAIT_OPS[pause.kind];
+  const op = WAIT_OP[pause.kind];
+  const stepOp = stepOpOf(op);
   const waiting = ctx.run.status === "Running";
   return timed({
     ...base(ctx, `${ctx.rootId}:${stepId}`, ctx.rootId),
@@ -316,7 +301,7 @@ function stepSpan(
   stepId: string,
   step: StepRecord | undefined,
   failed: AttemptRecord[],
-  pause: LiveWait | undefined,
+  pause: StepWait | undefined,
 ): TraceSpan {
   const spanId = `${ctx.rootId}:${stepId}`;
   const name = step?.name ?? failed.find((a) => a.name)?.name ?? stepId;
@@ -372,7 +357,7 @@ function stepSpan(
     });
   }
 
-  const failedForGood = isErrorValue(step.value);
+  const failedForGood = "error" in stepOutcome(step);
   // A resumed wait (a match, a signal, the child's finish or the timeout) has no attempt of its
   // own; a step that ran shows the attempt that produced its result.
   const isWait = stepOp === "WAIT_FOR_EVENT" || stepOp === "INVOKE" || stepOp === "WAIT_FOR_SIGNAL";

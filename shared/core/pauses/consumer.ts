@@ -21,8 +21,8 @@ const CONCURRENCY = 16;
 export function admits(pause: Pause, accepted: AcceptedEvent): boolean {
   if (pause.expiresAt <= accepted.receivedAt) return false;
   if (pause.triggerEventId === accepted.internalId) return false;
-  const since = pause.kind === "cancel" ? (pause.runStartedAt ?? pause.createdAt) : pause.createdAt;
-  if (accepted.receivedAt < since) return false;
+  // A wait began when its pause was made; a cancel pause's is made with its run.
+  if (accepted.receivedAt < pause.createdAt) return false;
   return (
     pause.expression === undefined ||
     pauseMatches({ source: pause.expression, event: pause.event ?? {} }, accepted.event)

@@ -17,6 +17,11 @@ export function invokeEventId(runId: string, stepId: string, createdAt: number):
   return deterministicUlid(createdAt, `${runId}\u0000invoke\u0000${stepId}`);
 }
 
+/** The id of the pause a step waits on: one per run and step, so reporting it again replaces it. */
+export function stepPauseId(runId: string, stepId: string): string {
+  return `${runId}:${stepId}`;
+}
+
 /** Cancel pauses expire after this unless the entry gives a timeout (SEMANTICS 5.8). */
 export const CANCEL_DEFAULT_MS = 365 * 24 * 60 * 60 * 1000;
 
@@ -57,7 +62,6 @@ export function eventPause(
     ...(index ? { indexPath: index.path } : {}),
     ...(spec.stepId !== undefined ? { stepId: spec.stepId } : {}),
     ...(spec.name !== undefined ? { name: spec.name } : {}),
-    ...(spec.kind === "cancel" ? { runStartedAt: run.startedAt } : {}),
   };
   return { ok: true, pause };
 }
@@ -68,7 +72,7 @@ export function signalPause(
   spec: { signal: string; stepId: string; name?: string; createdAt: number; expiresAt: number },
 ): Pause {
   return {
-    pauseId: `${run.runId}:${spec.stepId}`,
+    pauseId: stepPauseId(run.runId, spec.stepId),
     partition: signalPartition(spec.signal),
     kind: "signal",
     signal: spec.signal,

@@ -7,22 +7,15 @@
 import type { Json } from "../../domain/json.js";
 import type { PauseKind, PauseRef, StepRecord } from "../../domain/schemas.js";
 import type { RunStore } from "../../ports/index.js";
-import { OPCODES } from "../../protocol/constants.js";
 import { type DispatchDeps, dispatchCommitted } from "../scheduling/dispatch.js";
 import { resumeJob } from "../scheduling/followUp.js";
+import { isStepWait, WAIT_OP } from "./stepWaits.js";
 
 export interface ResumeDeps extends DispatchDeps {
   runs: RunStore;
 }
 
 export type ResumeResult = "resumed" | "gone";
-
-const OP_OF_KIND: Record<PauseKind, string> = {
-  wait: OPCODES.waitForEvent,
-  invoke: OPCODES.invokeFunction,
-  signal: OPCODES.waitForSignal,
-  cancel: "Cancel",
-};
 
 /** The error name an invoke stores when its timeout resumes it (the official server's). */
 export const INVOKE_TIMEOUT_ERROR = "InngestInvokeTimeoutError";
@@ -51,14 +44,14 @@ export async function resumePause(
     const run = await deps.runs.getRun(runId);
     if (run?.status !== "Running") return "gone";
     const live = run.pauses ?? [];
-    if (!live.some((p) => p.pauseId === ref.pauseId) || ref.stepId === undefined) return "gone";
+    if (!isStepWait(ref) || !live.some((p) => p.pauseId === ref.pauseId)) return "gone";
     const now = deps.clock.now();
     const step: StepRecord = {
       runId,
       stepId: ref.stepId,
       value,
       ...(ref.name !== undefined ? { name: ref.name } : {}),
-      op: OP_OF_KIND[ref.kind],
+      op: WAIT_OP[ref.kind],
       attempts: 0,
       at: now,
       startedAt: ref.createdAt,

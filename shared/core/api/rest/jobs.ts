@@ -6,16 +6,11 @@
  * under the same `at` / `kind` / `attempt` names.
  */
 import type { Json } from "../../../domain/json.js";
-import type {
-  AttemptRecord,
-  PauseKind,
-  PauseRef,
-  RunRecord,
-  ScheduledJob,
-  StepRecord,
-} from "../../../domain/schemas.js";
+import type { AttemptRecord, RunRecord, ScheduledJob, StepRecord } from "../../../domain/schemas.js";
 import type { RunHistory } from "../../../ports/index.js";
 import { OPCODES } from "../../../protocol/constants.js";
+import { stepOutcome } from "../../observability/stepOutcome.js";
+import { isStepWait, type StepWait, WAIT_OP } from "../../pauses/stepWaits.js";
 import type { RunJob } from "./schemas.js";
 import { errorFromJson, errorView, iso } from "./views.js";
 
@@ -46,36 +41,27 @@ function stepJob(run: RunRecord, step: StepRecord, now: number): RunJob {
       error: null,
     };
   }
-  const value = step.value;
-  const fields = typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
-  if (fields && "error" in fields) {
+  const outcome = stepOutcome(step);
+  if ("error" in outcome) {
     return {
       ...base,
       status: "Failed",
       ended_at: iso(step.at),
       output: null,
-      error: errorFromJson(fields.error ?? null),
+      error: errorFromJson(outcome.error),
     };
   }
-  // A matched waitForEvent's value is the event itself (its `data` is only part of it).
-  const output: Json =
-    step.op !== OPCODES.waitForEvent && fields && "data" in fields ? (fields.data ?? null) : value;
+  const output: Json = outcome.data;
   return { ...base, status: "Completed", ended_at: iso(step.at), output, error: null };
 }
 
-const WAIT_OPS: Record<Exclude<PauseKind, "cancel">, string> = {
-  wait: OPCODES.waitForEvent,
-  invoke: OPCODES.invokeFunction,
-  signal: OPCODES.waitForSignal,
-};
-
 /** A step waiting on an event, an invoked function or a signal (it has no result until then). */
-function waitJob(pause: PauseRef, stepId: string, kind: Exclude<PauseKind, "cancel">): RunJob {
+function waitJob(pause: StepWait): RunJob {
   return {
-    step_id: stepId,
+    step_id: pause.stepId,
     name: pause.name ?? null,
     kind: "step",
-    op: WAIT_OPS[kind],
+    op: WAIT_OP[pause.kind],
     attempt: 0,
     status: "Waiting",
     at: iso(pause.createdAt),
@@ -125,12 +111,7 @@ export function runJobs(history: RunHistory, now: number): RunJob[] {
   const names = new Map<string, string>();
   for (const a of history.attempts) if (a.name) names.set(a.stepId, a.name);
   // Pauses of cancelOn are not steps; a run that ended waits on nothing.
-  const waits =
-    run.status === "Running"
-      ? (run.pauses ?? []).flatMap((p) =>
-          p.kind !== "cancel" && p.stepId !== undefined ? [waitJob(p, p.stepId, p.kind)] : [],
-        )
-      : [];
+  const waits = run.status === "Running" ? (run.pauses ?? []).filter(isStepWait).map(waitJob) : [];
   const done = [
     ...history.steps.map((s) => stepJob(run, s, now)),
     ...history.attempts.map(attemptJob),

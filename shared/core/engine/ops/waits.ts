@@ -13,7 +13,7 @@ import type { AcceptedEvent, Pause } from "../../../domain/schemas.js";
 import { INTERNAL_EVENTS, LIMITS } from "../../../protocol/constants.js";
 import { withMeta } from "../../../protocol/events.js";
 import type { StepOp } from "../../../protocol/sdkResponse.js";
-import { eventPause, invokeEventId, signalPause } from "../../pauses/create.js";
+import { eventPause, invokeEventId, signalPause, stepPauseId } from "../../pauses/create.js";
 import { stepName, stepRecord } from "./results.js";
 import type { OpContext, OpEffect, OpHandler } from "./types.js";
 
@@ -48,7 +48,7 @@ function expiry(ctx: OpContext, timeout: string | undefined, fallbackMs: number)
  * that arrived since still counts, and an invoke is not sent twice.
  */
 function alreadyWaiting(ctx: OpContext, op: StepOp): OpEffect | undefined {
-  const pauseId = `${ctx.run.runId}:${op.id}`;
+  const pauseId = stepPauseId(ctx.run.runId, op.id);
   if (!(ctx.run.pauses ?? []).some((p) => p.pauseId === pauseId)) return undefined;
   return { continueWith: { kind: "wait" }, summary: "still waiting" };
 }
@@ -80,7 +80,7 @@ export const waitForEvent: OpHandler = {
     const name = stepName(op);
     const built = eventPause(ctx.run, {
       kind: "wait",
-      pauseId: `${ctx.run.runId}:${op.id}`,
+      pauseId: stepPauseId(ctx.run.runId, op.id),
       eventName,
       expression: str(op.opts?.if),
       stepId: op.id,
@@ -129,7 +129,7 @@ export const invokeFunction: OpHandler = {
     const name = stepName(op);
     const built = eventPause(ctx.run, {
       kind: "invoke",
-      pauseId: `${ctx.run.runId}:${op.id}`,
+      pauseId: stepPauseId(ctx.run.runId, op.id),
       eventName: INTERNAL_EVENTS.functionFinished,
       expression: `async.data.correlation_id == ${JSON.stringify(correlation)}`,
       stepId: op.id,

@@ -125,7 +125,7 @@ describe("cancelOn", () => {
       {
         kind: "cancel",
         partition: `EVT#${w.ev("order.cancelled")}#data.id#s:o1`,
-        runStartedAt: T0,
+        createdAt: T0,
         expiresAt: T0 + 365 * 24 * HOUR,
         event: { data: { id: "o1" } },
       },
