@@ -344,10 +344,19 @@ describe("decide", () => {
   });
 
   it("rounds a sub-second sleep up to one second, for durations and instants alike", () => {
-    for (const name of ["200ms", new Date(NOW + 300).toISOString()]) {
+    for (const name of ["200ms", "999ms", "1s", new Date(NOW + 300).toISOString()]) {
       const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h1", op: "Sleep", name }] } }));
       expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 }, dueAt: NOW + 1000 }]);
     }
+  });
+
+  it("keeps a sleep of a second and a millisecond as it is", () => {
+    const d = decide(
+      input({
+        outcome: { kind: "ops", ops: [{ id: "h1", op: "Sleep", name: new Date(NOW + 1001).toISOString() }] },
+      }),
+    );
+    expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 }, dueAt: NOW + 1001 }]);
   });
 
   it("continues at once when a sleep's target is already past", () => {
