@@ -61,6 +61,11 @@ export const jobSchema = z.object({
   version: z.number().int().min(0),
   /** The flow partition (MessageGroupId). */
   partition: z.string().min(1),
+  /**
+   * A planned step of a `parallelMode: "race"` group: its result is followed by a discovery at
+   * once, rather than when the last pending step of the fan-out settles.
+   */
+  race: z.literal(true).optional(),
 });
 export type Job = z.infer<typeof jobSchema>;
 
@@ -255,8 +260,18 @@ export const runRecordSchema = z.object({
   requestVersion: z.number().int(),
   /** Hashed step ids in completion order (ctx.stack). */
   stack: z.array(z.string()),
-  /** Follow-up jobs of the latest transition, re-sent if the executor crashed before sending. */
+  /**
+   * Every pending job: dispatched (or due later) and not yet committed. A job runs only while it is
+   * listed here; the recovery sweep re-sends overdue ones (see core/engine/README.md).
+   */
   next: z.array(scheduledJobSchema),
+  /**
+   * Job id of the work message whose processing made the latest executor commit. If that message
+   * comes back (the executor died before sending what followed), the pending jobs are re-sent.
+   */
+  carrier: z.string().optional(),
+  /** Bytes of stored step output (the 32 MiB run-state limit). */
+  stateBytes: z.number().int().min(0).optional(),
   /** Events and timers of the latest transition, sent after it commits (and re-sent like `next`). */
   outbox: outboxSchema.optional(),
   /** Live pauses of the run (a wait of a step, cancelOn): removed when it resumes or ends. */

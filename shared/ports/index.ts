@@ -124,6 +124,8 @@ export interface RunTransition {
       | "pauses"
       | "defers"
       | "cancelledBy"
+      | "carrier"
+      | "stateBytes"
     >
   >;
   /** Epoch ms of the transition; becomes the run's `updatedAt`. */

@@ -468,6 +468,8 @@ export class DynamoRunStore implements RunStore {
       pauses: run.pauses,
       defers: await this.json.encode(run.defers, key("defers-0")),
       cancelledBy: run.cancelledBy,
+      carrier: run.carrier,
+      stateBytes: run.stateBytes,
       ...activeAttributes(run),
       expiresAt: Math.floor(run.startedAt / 1000) + this.retentionSeconds,
     };

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { parseMessage } from "../../domain/messages.js";
-import type { RunRecord, ScheduledJob } from "../../domain/schemas.js";
+import { jobId, type RunRecord, type ScheduledJob } from "../../domain/schemas.js";
 import type { RunTransition } from "../../ports/index.js";
 import { RUN_INDEX_SHARDS } from "../../resources.js";
 import type { Item } from "./dynamo.js";
@@ -23,11 +23,24 @@ export function nextDueAt(next: ScheduledJob[], updatedAt: number): number | und
   return Math.min(...next.map((j) => j.dueAt ?? updatedAt));
 }
 
-/** Index attributes of a new run item (a run is created Running). */
+/**
+ * The pending jobs' ids as a string set (`pendingIds`), so a checkpoint can check that its job
+ * still runs inside its own conditional write; undefined when none (a set cannot be empty).
+ */
+export function pendingIdSet(next: ScheduledJob[]): Set<string> | undefined {
+  return next.length ? new Set(next.map((j) => jobId(j.job))) : undefined;
+}
+
+/** Index attributes of a new run item (a run is created Running), and its pending job ids. */
 export function activeAttributes(run: RunRecord): Item {
   if (run.status !== "Running") return {};
   const due = nextDueAt(run.next, run.updatedAt);
-  return { activeShard: activeShard(run.runId), ...(due !== undefined ? { nextDueAt: due } : {}) };
+  const ids = pendingIdSet(run.next);
+  return {
+    activeShard: activeShard(run.runId),
+    ...(due !== undefined ? { nextDueAt: due } : {}),
+    ...(ids ? { pendingIds: ids } : {}),
+  };
 }
 
 /**
@@ -60,13 +73,19 @@ export function transitionUpdate(
     sets.push(`#${field} = :f_${field}`);
   }
   if (t.set.status !== undefined && t.set.status !== "Running") {
-    removes.push("activeShard", "nextDueAt");
+    removes.push("activeShard", "nextDueAt", "pendingIds");
   } else if (t.set.next !== undefined) {
     const due = nextDueAt(t.set.next, t.at);
     if (due === undefined) removes.push("nextDueAt");
     else {
       values[":due"] = due;
       sets.push("nextDueAt = :due");
+    }
+    const ids = pendingIdSet(t.set.next);
+    if (ids === undefined) removes.push("pendingIds");
+    else {
+      values[":pendingIds"] = ids;
+      sets.push("pendingIds = :pendingIds");
     }
   }
   return {

@@ -7,30 +7,36 @@ import type {
   Job,
   Outbox,
   Pause,
+  PauseRef,
   RunRecord,
   ScheduledJob,
   StepRecord,
   StoredError,
 } from "../../domain/schemas.js";
 import type { RunTransition } from "../../ports/index.js";
-import { LIMITS } from "../../protocol/constants.js";
+import { LIMITS, OPCODES } from "../../protocol/constants.js";
 import type { SdkOutcome, StepOp } from "../../protocol/sdkResponse.js";
 import { withFinish } from "../runs/finish.js";
-import { followUp } from "../scheduling/followUp.js";
+import { DISCOVERY_STEP, isDiscovery, newJob, pendingSteps, withoutJob } from "../scheduling/pending.js";
 import { opHandler } from "./ops/index.js";
 import type { Continuation, OpContext, OpEffect } from "./ops/types.js";
 
 /**
- * Pure state transition for one SDK answer to one job: what to store and which jobs follow.
- * The executor commits the result conditionally on the run's version, so applying the same
- * answer twice is impossible: the second commit finds the version moved on.
+ * Pure state transition for one SDK answer to one job: what to store and which jobs follow. The
+ * executor commits it conditionally on the run's version; when another transition wins the race
+ * (a step of the same fan-out, a resumed wait), it decides again on the fresh state, so an answer
+ * is applied exactly once and never over a state it did not see (core/engine/README.md).
  */
 export interface DecideInput {
   job: Job;
   outcome: SdkOutcome;
   maxAttempts: number;
-  /** The run as the job found it (at the job's version). */
+  /** The run as it is now (the commit expects its version). */
   run: RunRecord;
+  /** Ids of the steps stored now: results for them are not stored again, nor planned again. */
+  stored: ReadonlySet<string>;
+  /** How many results the SDK request carried (the run's stack length when it was built). */
+  requestStack: number;
   /** Functions the answer's InvokeFunction ops target (looked up by the executor). */
   invokeTargets?: ReadonlyMap<string, FunctionRecord | undefined>;
   /** Current holders of the signals the answer's WaitForSignal ops name. */
@@ -56,11 +62,14 @@ interface Applied {
   timers: NonNullable<Outbox["timers"]>;
   defers: Record<string, DeferRecord>;
   abortDefers: string[];
-  continueWith?: Continuation;
+  /** Steps to run as targeted jobs (every StepPlanned of the answer). */
+  planned: { stepId: string; race?: boolean }[];
+  /** The first exclusive op's continuation (a sleep or a retry). */
+  exclusive?: Continuation;
+  /** A result was stored that the function has not seen yet: it needs a discovery. */
+  progressed: boolean;
   failedAttempt?: OpEffect["failedAttempt"];
   fail?: StoredError;
-  /** Ops that drive the run (every op but the lazy ones). */
-  driving: number;
   summary: string;
 }
 
@@ -72,26 +81,22 @@ function applyOps(ctx: OpContext, ops: StepOp[]): Applied {
     timers: [],
     defers: {},
     abortDefers: [],
-    driving: 0,
+    planned: [],
+    progressed: false,
     summary: "",
   };
   const summaries: string[] = [];
-  let exclusiveTaken = false;
   for (const op of ops) {
-    const handler = opHandler(op.op);
-    if (!handler.lazy) applied.driving++;
-    const effect = handler.handle(ctx, op);
+    const effect = opHandler(op.op).handle(ctx, op);
+    const next = effect.continueWith;
     if (effect.exclusive) {
-      if (exclusiveTaken) continue; // reported again by the SDK at the next discovery
-      exclusiveTaken = true;
-      applied.continueWith = effect.continueWith;
+      if (applied.exclusive) continue; // reported again by the SDK at the next discovery
+      applied.exclusive = next;
       if (effect.failedAttempt) applied.failedAttempt = effect.failedAttempt;
-    } else if (effect.continueWith && !exclusiveTaken) {
-      // A wait holds the run only when nothing else moves it: a step planned beside a wait
-      // (`Promise.all([step.run(…), step.waitForEvent(…)])`) runs while the run waits.
-      if (effect.continueWith.kind !== "wait" || applied.continueWith === undefined) {
-        applied.continueWith = effect.continueWith;
-      }
+    } else if (next?.kind === "plan") {
+      applied.planned.push({ stepId: next.stepId, ...(next.race ? { race: true } : {}) });
+    } else if (next?.kind === "discover" && next.at === undefined) {
+      applied.progressed = true;
     }
     summaries.push(effect.summary);
     applied.fail ??= effect.fail;
@@ -101,6 +106,12 @@ function applyOps(ctx: OpContext, ops: StepOp[]): Applied {
     applied.timers.push(...(effect.outbox?.timers ?? []));
     Object.assign(applied.defers, effect.defers);
     applied.abortDefers.push(...(effect.abortDefers ?? []));
+  }
+  // A sleep beside planned steps waits for the next discovery (the SDK reports it again): its
+  // memo is written at once and would let a discovery of the fan-out see it done early.
+  if (applied.exclusive?.kind === "discover" && applied.planned.length > 0) {
+    applied.steps = applied.steps.filter((s) => s.op !== OPCODES.sleep);
+    applied.exclusive = undefined;
   }
   applied.summary = summaries.join(", ");
   return applied;
@@ -129,6 +140,17 @@ function attemptRecord(input: DecideInput, failed: NonNullable<OpEffect["failedA
   };
 }
 
+/** This job again, one attempt later (its own step, its race mode). */
+function retryJob(input: DecideInput, dueAt: number): ScheduledJob {
+  const { job, run } = input;
+  return newJob(run, run.version + 1, {
+    stepId: job.stepId,
+    attempt: job.attempt + 1,
+    dueAt,
+    ...(job.race ? { race: true } : {}),
+  });
+}
+
 /** An error of the whole request (not a step op): retried as the same job while attempts remain. */
 function retryOrFail(input: DecideInput, error: StoredError, retriable: boolean, retryAt?: number): Decision {
   const { job, maxAttempts, now } = input;
@@ -138,7 +160,7 @@ function retryOrFail(input: DecideInput, error: StoredError, retriable: boolean,
     return {
       transition: {
         attempts,
-        set: { next: [followUp(job, { stepId: job.stepId, attempt: job.attempt + 1, dueAt })] },
+        set: { next: [...withoutJob(input.run.next, job), retryJob(input, dueAt)] },
         at: now,
       },
       summary: `retry attempt ${job.attempt + 1} of ${maxAttempts}`,
@@ -164,17 +186,44 @@ function limitProblem(input: DecideInput, steps: StepRecord[]): StoredError | un
   return undefined;
 }
 
-function nextJobs(job: Job, next: Continuation | undefined): ScheduledJob[] {
-  switch (next?.kind) {
-    case "wait":
-      return [];
-    case "runStep":
-      return [followUp(job, { stepId: next.stepId, attempt: 0 })];
-    case "retry":
-      return [followUp(job, { stepId: job.stepId, attempt: job.attempt + 1, dueAt: next.at })];
-    default:
-      return [followUp(job, { stepId: "step", attempt: 0, ...(next?.at ? { dueAt: next.at } : {}) })];
+/**
+ * The run's pending jobs after an answer: the others still pending, the planned steps not yet
+ * stored or pending, and a discovery when the function has something new to see and nothing
+ * pending will bring one:
+ * - a result was stored, and no planned step is still pending (the official server's fan-in for
+ *   request version 2; a race-mode step does not wait for its siblings);
+ * - results arrived while the request ran (it answered a state already out of date);
+ * - nothing is pending and nothing waits: the run would stall.
+ * At most one discovery is pending at a time; a sleep's wake-up is one.
+ */
+function pendingAfter(input: DecideInput, applied: Applied, livePauses: readonly PauseRef[]): ScheduledJob[] {
+  const { run, job, stored } = input;
+  const version = run.version + 1;
+  const next = withoutJob(run.next, job);
+  if (applied.exclusive?.kind === "retry") return [...next, retryJob(input, applied.exclusive.at)];
+  const pendingStepIds = new Set(pendingSteps(next).map((j) => j.job.stepId));
+  for (const plan of applied.planned) {
+    if (stored.has(plan.stepId) || pendingStepIds.has(plan.stepId)) continue;
+    pendingStepIds.add(plan.stepId);
+    next.push(newJob(run, version, { stepId: plan.stepId, ...(plan.race ? { race: true } : {}) }));
   }
+  const discoveryPending = () => next.some((j) => isDiscovery(j.job));
+  if (applied.exclusive?.kind === "discover" && !discoveryPending()) {
+    next.push(
+      newJob(run, version, {
+        stepId: DISCOVERY_STEP,
+        ...(applied.exclusive.at !== undefined ? { dueAt: applied.exclusive.at } : {}),
+      }),
+    );
+  }
+  if (discoveryPending()) return next;
+  const stepsPending = pendingSteps(next).length > 0;
+  const waiting = livePauses.some((p) => p.kind !== "cancel");
+  const fanIn = applied.progressed && (!stepsPending || job.race === true);
+  const outdated = run.stack.length > input.requestStack && !stepsPending;
+  const stalled = next.length === 0 && !waiting;
+  if (fanIn || outdated || stalled) next.push(newJob(run, version, { stepId: DISCOVERY_STEP }));
+  return next;
 }
 
 function opContext(
@@ -207,37 +256,50 @@ function mergeDefers(
   return merged;
 }
 
+/** Bytes a step's stored value takes (its JSON). */
+function valueBytes(step: StepRecord): number {
+  return Buffer.byteLength(JSON.stringify(step.value ?? null), "utf8");
+}
+
 function decideOps(
   input: DecideInput,
-  ops: StepOp[],
+  allOps: StepOp[],
   answer: { retriable: boolean; retryAt?: number; complete?: { data: Json } },
 ): Decision {
   const ctx = opContext(input, answer);
-  const applied = applyOps(ctx, ops);
-  if (applied.fail) return fail(input.now, applied.fail, applied.summary);
-  if (!answer.complete && applied.driving === 0) {
+  const driving = allOps.filter((op) => !opHandler(op.op).lazy).length;
+  if (!answer.complete && driving === 0) {
     return retryOrFail(input, { name: "Error", message: "SDK answered 206 with no ops" }, true);
   }
+  // Ops for steps stored meanwhile (by a step of the same fan-out, a resumed wait, a checkpoint)
+  // are old news: the first result stays, and a stored step is not planned again.
+  const ops = allOps.filter((op) => opHandler(op.op).lazy || !input.stored.has(op.id));
+  const applied = applyOps(ctx, ops);
+  if (applied.fail) return fail(input.now, applied.fail, applied.summary);
   const problem = limitProblem(input, applied.steps);
   if (problem) return fail(input.now, problem, "run limit reached");
+  const addedBytes = applied.steps.reduce((n, step) => n + valueBytes(step), 0);
+  const stateBytes = (input.run.stateBytes ?? 0) + addedBytes;
+  if (stateBytes > LIMITS.runStateMaxBytes) {
+    const message = `function run state is ${stateBytes} bytes; the limit is ${LIMITS.runStateMaxBytes}`;
+    return fail(input.now, { name: "Error", message }, "run state limit reached");
+  }
   const steps = {
     ...(applied.steps.length > 0 ? { steps: applied.steps } : {}),
     ...(applied.failedAttempt ? { attempts: [attemptRecord(input, applied.failedAttempt)] } : {}),
   };
-  const stack =
-    applied.steps.length > 0 ? { stack: [...input.run.stack, ...applied.steps.map((s) => s.stepId)] } : {};
+  const stored =
+    applied.steps.length > 0
+      ? { stack: [...input.run.stack, ...applied.steps.map((s) => s.stepId)], stateBytes }
+      : {};
   // A wait reported again (the SDK re-reports it until it resumes) replaces its own pause.
   const fresh = new Set(applied.pauses.map((p) => p.pauseId));
+  const livePauses = [
+    ...(input.run.pauses ?? []).filter((p) => !fresh.has(p.pauseId)),
+    ...applied.pauses.map(refOf),
+  ];
   const waits = applied.pauses.length
-    ? {
-        pauses: { put: applied.pauses },
-        live: {
-          pauses: [
-            ...(input.run.pauses ?? []).filter((p) => !fresh.has(p.pauseId)),
-            ...applied.pauses.map(refOf),
-          ],
-        },
-      }
+    ? { pauses: { put: applied.pauses }, live: { pauses: livePauses } }
     : undefined;
   const outbox: Outbox = {
     ...(applied.events.length ? { events: applied.events } : {}),
@@ -251,7 +313,7 @@ function decideOps(
       transition: {
         ...steps,
         set: {
-          ...stack,
+          ...stored,
           ...defers,
           outbox,
           status: "Completed",
@@ -268,10 +330,16 @@ function decideOps(
     transition: {
       ...steps,
       ...(waits ? { pauses: waits.pauses } : {}),
-      set: { ...stack, ...defers, ...waits?.live, outbox, next: nextJobs(input.job, applied.continueWith) },
+      set: {
+        ...stored,
+        ...defers,
+        ...waits?.live,
+        outbox,
+        next: pendingAfter(input, applied, livePauses),
+      },
       at: input.now,
     },
-    summary: applied.summary,
+    summary: applied.summary || "nothing new",
   };
 }
 

@@ -1,11 +1,20 @@
-import { type FunctionRecord, type Job, jobId, type Pause } from "../../domain/schemas.js";
-import type { PauseStore, RegistryStore, RunStore } from "../../ports/index.js";
+import {
+  type FunctionRecord,
+  type Job,
+  jobId,
+  type Pause,
+  type RunRecord,
+  type ScheduledJob,
+  type StepRecord,
+} from "../../domain/schemas.js";
+import type { PauseStore, RegistryStore, RunStore, RunTransition } from "../../ports/index.js";
 import { retryDelayMs } from "../../protocol/backoff.js";
 import { OPCODES } from "../../protocol/constants.js";
 import type { SdkOutcome } from "../../protocol/sdkResponse.js";
 import { traceParent, traceState } from "../../protocol/traceContext.js";
 import { runTimeouts } from "../runs/runSetup.js";
 import { type DispatchDeps, dispatchCommitted, hasDispatch } from "../scheduling/dispatch.js";
+import { addedJobs, isPending, pendingSteps } from "../scheduling/pending.js";
 import { callSdk, type SdkCallDeps } from "./callSdk.js";
 import { decide } from "./decide.js";
 import { buildSdkRequest, stepUrl } from "./sdkRequest.js";
@@ -17,6 +26,8 @@ export interface ExecutorDeps extends DispatchDeps, SdkCallDeps {
   pauses: PauseStore;
   registry: RegistryStore;
   retryIntervalSeconds?: number;
+  /** Offer the SDK async checkpointing (default true; PROTOCOL 6.1). */
+  checkpointing?: boolean;
   random?: () => number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
@@ -27,35 +38,93 @@ export type JobResult = "applied" | "stale" | "redispatched" | "dropped" | "conf
 const MAX_REQUEST_MS = 2 * 60 * 60 * 1000;
 
 /**
- * Runs one job: loads the run, calls the SDK once, and commits the resulting transition
- * conditionally on the run's version, then dispatches the follow-up jobs.
- *
- * Redelivery safety: a job whose version is behind the run's is stale and skipped. If it is a
- * redelivery (receiveCount > 1) of exactly the latest transition, the executor may have crashed
- * after committing but before sending the follow-ups, so they are sent again (deterministic
- * dedup ids make that harmless). A commit that fails for any reason but a lost race throws, so
- * the job is delivered again instead of being acknowledged with nothing committed.
+ * The executor goes on with a run's next job itself, without the queue, while at least this much
+ * of its invocation remains: a step then costs one SDK call and one commit.
+ */
+export const INLINE_MIN_REMAINING_MS = 10 * 60 * 1000;
+
+/**
+ * Decisions to retry when other transitions of the same run commit first (steps of a fan-out
+ * settling together, a resumed wait, checkpoints). Past that the job throws and comes back.
+ */
+export const COMMIT_ATTEMPTS = 25;
+
+interface RunState {
+  run: RunRecord;
+  steps: StepRecord[];
+}
+
+/**
+ * Runs one job from the work queue, and then the jobs that follow it while the run goes on alone
+ * (core/engine/README.md):
+ * 1. A job runs only while the run lists it as pending (`run.next`); anything else is stale.
+ * 2. One signed SDK request; its answer is decided against the run and committed conditionally
+ *    on the run's version. If another transition won, the answer is decided again on the fresh
+ *    state (a result already stored stays first; a job no longer pending is dropped).
+ * 3. The commit's new jobs are sent, unless exactly one immediate job follows and nothing else is
+ *    pending: the executor runs it itself (in-memory state, no queue round trip).
+ * A redelivered message that carried the latest executor commit (`run.carrier`) re-sends what is
+ * pending: the executor died before sending it. Any failure to commit throws, so the message is
+ * delivered again instead of acknowledged with nothing committed.
  */
 export async function executeJob(
   deps: ExecutorDeps,
-  job: Job,
+  first: Job,
   opts: { receiveCount: number; remainingMs: number },
 ): Promise<JobResult> {
   const log = deps.log ?? (() => {});
-  const state = await deps.runs.getRunState(job.runId);
+  const startedIn = deps.clock.now();
+  let state: RunState | undefined = await deps.runs.getRunState(first.runId);
   if (!state) {
-    log("job for unknown run dropped", { runId: job.runId });
+    log("job for unknown run dropped", { runId: first.runId });
     return "dropped";
   }
-  const { run, steps } = state;
-  // A redelivery of exactly the latest transition's job: the executor may have crashed after
-  // committing and before sending what followed (jobs, events, timers), so they are sent again.
-  if (run.version === job.version + 1 && opts.receiveCount > 1 && hasDispatch(run)) {
-    await dispatchCommitted(deps, run);
+  const carrier = jobId(first);
+  if (opts.receiveCount > 1 && state.run.carrier === carrier && !isPending(state.run, first)) {
+    await redispatch(deps, state.run);
     return "redispatched";
   }
-  if (run.status !== "Running" || run.version !== job.version) return "stale";
+  let job = first;
+  for (;;) {
+    if (state.run.status !== "Running" || !isPending(state.run, job)) return "stale";
+    const remainingMs = opts.remainingMs - (deps.clock.now() - startedIn);
+    const step = await runOnce(deps, state, job, carrier, remainingMs);
+    if (step.result !== "applied") return step.result;
+    const { committed, added } = step;
+    state = committed;
+    const inline =
+      added.length === 1 &&
+      committed.run.next.length === 1 &&
+      (added[0]?.dueAt ?? 0) <= deps.clock.now() &&
+      opts.remainingMs - (deps.clock.now() - startedIn) >= INLINE_MIN_REMAINING_MS;
+    await dispatchCommitted(deps, { next: inline ? [] : added, outbox: committed.run.outbox });
+    const following = added[0];
+    if (!inline || !following) return "applied";
+    job = following.job;
+  }
+}
 
+/** Re-sends every pending job and the latest outbox (deterministic ids make copies harmless). */
+async function redispatch(deps: ExecutorDeps, run: RunRecord): Promise<void> {
+  if (run.status === "Running" || hasDispatch({ outbox: run.outbox })) {
+    await dispatchCommitted(deps, { next: run.status === "Running" ? run.next : [], outbox: run.outbox });
+  }
+}
+
+type Once =
+  | { result: "applied"; committed: RunState; added: ScheduledJob[] }
+  | { result: "stale" | "conflict" };
+
+/** One SDK request for `job` and the commit of its answer. */
+async function runOnce(
+  deps: ExecutorDeps,
+  state: RunState,
+  job: Job,
+  carrier: string,
+  remainingMs: number,
+): Promise<Once> {
+  const log = deps.log ?? (() => {});
+  const { run, steps } = state;
   const fn = await deps.registry.getFunction(run.fnSlug);
   const startedAt = deps.clock.now();
   let outcome: SdkOutcome;
@@ -68,51 +137,84 @@ export async function executeJob(
     };
   } else {
     maxAttempts = fn.retries + 1;
+    const planOnly = pendingSteps(run.next, job).length > 0;
     outcome = await callSdk(deps, {
       url: stepUrl(fn.url, job.stepId),
-      body: buildSdkRequest(run, steps, job, fn),
+      body: buildSdkRequest(run, steps, job, fn, { checkpoint: deps.checkpointing !== false, planOnly }),
       runId: job.runId,
       stepId: job.stepId,
       requestVersion: run.requestVersion,
-      timeoutMs: Math.min(MAX_REQUEST_MS, opts.remainingMs),
+      timeoutMs: Math.min(MAX_REQUEST_MS, remainingMs),
       trace: { parent: traceParent(run.runId, jobId(job)), state: traceState(run.appId, fn.internalId) },
     });
   }
-
   const random = deps.random ?? Math.random;
   const lookups = await opLookups(deps, outcome);
-  const decision = decide({
-    job,
-    outcome,
-    maxAttempts,
-    run,
-    ...lookups,
-    now: deps.clock.now(),
-    startedAt,
-    retryDelayMs: (failed) => retryDelayMs(failed, random, deps.retryIntervalSeconds),
-  });
-  // The trace's "started": the first request's start, set once in the same commit. It also arms
-  // timeouts.finish (SEMANTICS 5.9: measured from the first start).
-  if (run.firstAttemptAt === undefined) {
-    const set = decision.transition.set;
-    set.firstAttemptAt = startedAt;
-    const finishMs = fn ? runTimeouts(fn).finishMs : undefined;
-    if (finishMs !== undefined && (set.status === undefined || set.status === "Running")) {
-      const timer = {
-        item: { kind: "runTimeout" as const, runId: run.runId, which: "finish" as const },
-        dueAt: startedAt + finishMs,
+  const requestStack = run.stack.length;
+  let current = state;
+  for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+    const decision = decide({
+      job,
+      outcome,
+      maxAttempts,
+      run: current.run,
+      stored: new Set(current.steps.map((s) => s.stepId)),
+      requestStack,
+      ...lookups,
+      now: deps.clock.now(),
+      startedAt,
+      retryDelayMs: (failed) => retryDelayMs(failed, random, deps.retryIntervalSeconds),
+    });
+    const { set } = decision.transition;
+    set.carrier = carrier;
+    if (current.run.firstAttemptAt === undefined) armFirstAttempt(set, run.runId, fn, startedAt);
+    if (await deps.runs.commitTransition(run.runId, current.run.version, decision.transition)) {
+      log(decision.summary, { runId: run.runId, fn: run.fnSlug, stepId: job.stepId, attempt: job.attempt });
+      return {
+        result: "applied",
+        committed: applyCommitted(current, decision.transition),
+        added: addedJobs(current.run.next, set.next ?? current.run.next),
       };
-      set.outbox = { ...set.outbox, timers: [...(set.outbox?.timers ?? []), timer] };
     }
+    const fresh = await deps.runs.getRunState(run.runId);
+    if (!fresh || fresh.run.status !== "Running" || !isPending(fresh.run, job)) {
+      log("answer dropped: the job is no longer pending", { runId: run.runId, stepId: job.stepId });
+      return { result: "stale" };
+    }
+    current = fresh;
   }
-  const committed = await deps.runs.commitTransition(run.runId, run.version, decision.transition);
-  if (!committed) {
-    log("transition lost to a concurrent one", { runId: run.runId, version: run.version });
-    return "conflict";
+  log("transition kept losing to concurrent ones", { runId: run.runId, stepId: job.stepId });
+  throw new Error(`run ${run.runId}: ${COMMIT_ATTEMPTS} commits of one answer lost to concurrent ones`);
+}
+
+/**
+ * The trace's "started": the first request's start, set once in the same commit. It also arms
+ * timeouts.finish (SEMANTICS 5.9: measured from the first start).
+ */
+function armFirstAttempt(
+  set: RunTransition["set"],
+  runId: string,
+  fn: FunctionRecord | undefined,
+  startedAt: number,
+): void {
+  set.firstAttemptAt = startedAt;
+  const finishMs = fn ? runTimeouts(fn).finishMs : undefined;
+  if (finishMs !== undefined && (set.status === undefined || set.status === "Running")) {
+    const timer = {
+      item: { kind: "runTimeout" as const, runId, which: "finish" as const },
+      dueAt: startedAt + finishMs,
+    };
+    set.outbox = { ...set.outbox, timers: [...(set.outbox?.timers ?? []), timer] };
   }
-  log(decision.summary, { runId: run.runId, fn: run.fnSlug, stepId: job.stepId, attempt: job.attempt });
-  await dispatchCommitted(deps, decision.transition.set);
-  return "applied";
+}
+
+/** The run as the store now holds it after `t` (what the next inline job starts from). */
+function applyCommitted(state: RunState, t: RunTransition): RunState {
+  const defined = Object.fromEntries(Object.entries(t.set).filter(([, v]) => v !== undefined));
+  const run: RunRecord = { ...state.run, ...defined, version: state.run.version + 1, updatedAt: t.at };
+  const written = new Set((t.steps ?? []).map((s) => s.stepId));
+  const steps = [...state.steps.filter((s) => !written.has(s.stepId)), ...(t.steps ?? [])];
+  return { run, steps };
 }
 
 /**

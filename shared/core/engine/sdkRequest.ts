@@ -1,34 +1,61 @@
 import type { Json } from "../../domain/json.js";
-import type { FunctionRecord, Job, RunRecord, StepRecord } from "../../domain/schemas.js";
+import {
+  type FunctionRecord,
+  type Job,
+  jobId,
+  type RunRecord,
+  type StepRecord,
+} from "../../domain/schemas.js";
+import { LIMITS } from "../../protocol/constants.js";
+
+/** What a request tells the SDK beyond the run's state. */
+export interface RequestOptions {
+  /**
+   * Offer async checkpointing (PROTOCOL 6.1): `ctx.fn_id` and `ctx.qi_id` (the job's id, echoed in
+   * every checkpoint so a stale one is refused). Without them the SDK runs one step per request.
+   */
+  checkpoint: boolean;
+  /** True while planned steps of a fan-out are pending: the SDK must plan, not run, new steps. */
+  planOnly: boolean;
+}
 
 /**
- * The execution request body of PROTOCOL.md 4.4, classic protocol: no `ctx.fn_id`, so the JS v4
- * SDK runs one step per request instead of checkpointing (checkpointing is a later feature).
- * Every field is always present: the Python SDK validates strictly.
+ * The execution request body of PROTOCOL.md 4.4. Every field is always present: the Python SDK
+ * validates strictly. Past 4 MiB the events and steps are left out and `use_api` asks the SDK to
+ * fetch them (`GET /v0/runs/{runId}/batch` and `/actions`).
  */
-export function buildSdkRequest(run: RunRecord, steps: StepRecord[], job: Job, fn: FunctionRecord): Json {
+export function buildSdkRequest(
+  run: RunRecord,
+  steps: StepRecord[],
+  job: Job,
+  fn: FunctionRecord,
+  opts: RequestOptions = { checkpoint: false, planOnly: false },
+): Json {
   const memo: Record<string, Json> = {};
   for (const s of steps) memo[s.stepId] = s.value;
   const events: Json[] = run.events.map((e) => ({ ...e }));
-  return {
+  const body = (useApi: boolean): Json => ({
     ctx: {
       attempt: job.attempt,
-      disable_immediate_execution: false,
+      disable_immediate_execution: opts.planOnly,
       max_attempts: fn.retries + 1,
       run_id: run.runId,
       stack: { stack: run.stack, current: run.stack.length },
-      use_api: false,
+      use_api: useApi,
+      ...(opts.checkpoint ? { fn_id: fn.internalId, qi_id: jobId(job) } : {}),
     },
     // Defers already recorded, so the SDK does not send them again (PROTOCOL 6.4); never null.
     defers: Object.fromEntries(
       Object.entries(run.defers ?? {}).map(([id, d]) => [id, { abortable: d.aborted !== true }]),
     ),
     event: events[0] ?? null,
-    events,
-    steps: memo,
-    use_api: false,
+    events: useApi ? [] : events,
+    steps: useApi ? {} : memo,
+    use_api: useApi,
     version: run.requestVersion,
-  };
+  });
+  const full = body(false);
+  return Buffer.byteLength(JSON.stringify(full), "utf8") > LIMITS.sdkRequestMaxBytes ? body(true) : full;
 }
 
 /** The function's registered URL with `stepId` replaced (PROTOCOL 4.1). */

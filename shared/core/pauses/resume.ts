@@ -8,7 +8,7 @@ import type { Json } from "../../domain/json.js";
 import type { PauseKind, PauseRef, StepRecord } from "../../domain/schemas.js";
 import type { RunStore } from "../../ports/index.js";
 import { type DispatchDeps, dispatchCommitted } from "../scheduling/dispatch.js";
-import { resumeJob } from "../scheduling/followUp.js";
+import { addedJobs, afterResult } from "../scheduling/pending.js";
 import { isStepWait, WAIT_OP } from "./stepWaits.js";
 
 export interface ResumeDeps extends DispatchDeps {
@@ -61,20 +61,21 @@ export async function resumePause(
         ...(ref.signal !== undefined ? { signal: ref.signal } : {}),
       },
     };
-    const next = [resumeJob(run)];
+    const next = afterResult(run);
     const committed = await deps.runs.commitTransition(runId, run.version, {
       steps: [step],
       pauses: { consume: ref },
       set: {
         pauses: live.filter((p) => p.pauseId !== ref.pauseId),
         stack: [...run.stack, ref.stepId],
+        stateBytes: (run.stateBytes ?? 0) + Buffer.byteLength(JSON.stringify(value), "utf8"),
         next,
         outbox: {},
       },
       at: now,
     });
     if (committed) {
-      await dispatchCommitted(deps, { next });
+      await dispatchCommitted(deps, { next: addedJobs(run.next, next) });
       return "resumed";
     }
   }

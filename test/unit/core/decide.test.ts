@@ -27,13 +27,18 @@ const run: RunRecord = {
   next: [],
 };
 
+/** The answer to `over.job` (pending on the run) with the run's stack as its stored steps. */
 function input(over: Partial<DecideInput> & { stack?: string[] }): DecideInput {
   const { stack, ...rest } = over;
+  const theJob = over.job ?? job;
+  const theStack = stack ?? run.stack;
   return {
     job,
     outcome: { kind: "complete", data: null },
     maxAttempts: 5,
-    run: { ...run, stack: stack ?? run.stack },
+    run: { ...run, stack: theStack, next: [{ job: theJob }] },
+    stored: new Set(theStack),
+    requestStack: theStack.length,
     now: NOW,
     startedAt: NOW - 250,
     retryDelayMs: (failed) => (failed + 1) * 1000,
@@ -181,7 +186,9 @@ describe("decide", () => {
 
   it("runs a planned step as a targeted request", () => {
     const d = decide(input({ outcome: { kind: "ops", ops: [{ id: "h9", op: "StepPlanned", name: "b" }] } }));
-    expect(d.transition.set.next).toEqual([{ job: { ...job, stepId: "h9", attempt: 0, version: 4 } }]);
+    expect(d.transition.set.next).toEqual([
+      { job: { ...job, stepId: "h9", attempt: 0, version: 4, partition: "01RUN~h9" } },
+    ]);
   });
 
   it("fails the run with a clear message for step ops this version does not support", () => {
@@ -456,7 +463,7 @@ describe("decide", () => {
     expect(d.transition.set.next).toEqual([{ job: { ...job, attempt: 0, version: 4 } }]);
   });
 
-  it("runs the first of several planned steps now and leaves the others to the next discovery", () => {
+  it("runs every planned step of a fan-out at once, each in a message group of its own", () => {
     const d = decide(
       input({
         outcome: {
@@ -468,7 +475,10 @@ describe("decide", () => {
         },
       }),
     );
-    expect(d.transition.set.next).toEqual([{ job: { ...job, stepId: "p1", attempt: 0, version: 4 } }]);
+    expect(d.transition.set.next).toEqual([
+      { job: { ...job, stepId: "p1", attempt: 0, version: 4, partition: "01RUN~p1" } },
+      { job: { ...job, stepId: "p2", attempt: 0, version: 4, partition: "01RUN~p2" } },
+    ]);
   });
 
   it("stores a result and runs the planned step reported beside it", () => {
@@ -484,7 +494,9 @@ describe("decide", () => {
       }),
     );
     expect(d.transition.steps?.map((s) => s.stepId)).toEqual(["h1"]);
-    expect(d.transition.set.next).toEqual([{ job: { ...job, stepId: "p2", attempt: 0, version: 4 } }]);
+    expect(d.transition.set.next).toEqual([
+      { job: { ...job, stepId: "p2", attempt: 0, version: 4, partition: "01RUN~p2" } },
+    ]);
   });
 
   it("records the step results that ride along a completion", () => {

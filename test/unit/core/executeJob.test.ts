@@ -2,7 +2,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { type MemoryPorts, memoryPorts } from "../../../shared/adapters/memory/index.js";
 import { ManualClock } from "../../../shared/adapters/memory/ManualClock.js";
 import { type ExecutorDeps, executeJob } from "../../../shared/core/engine/executeJob.js";
-import type { FunctionRecord, Job, RunRecord, ScheduledJob } from "../../../shared/domain/schemas.js";
+import {
+  type FunctionRecord,
+  type Job,
+  jobId,
+  type RunRecord,
+  type ScheduledJob,
+} from "../../../shared/domain/schemas.js";
 import { HEADERS } from "../../../shared/protocol/constants.js";
 import { makeApp, makeFunction, makeRun, T0 } from "../../fixtures/records.js";
 import {
@@ -54,8 +60,9 @@ function dispatched() {
 }
 
 /** Commits a transition to version 1 with `next` pending, as an executor before this one did. */
-async function advanceToVersion1(next: ScheduledJob[]): Promise<void> {
-  expect(await ports.runs.commitTransition(run.runId, 0, { set: { next }, at: T0 })).toBe(true);
+/** The executor's commit of `start`'s answer, as if it was made by the message carrying `start`. */
+async function advanceToVersion1(next: ScheduledJob[], carrier = jobId(start)): Promise<void> {
+  expect(await ports.runs.commitTransition(run.runId, 0, { set: { next, carrier }, at: T0 })).toBe(true);
 }
 
 describe("executeJob", () => {
@@ -115,7 +122,7 @@ describe("executeJob", () => {
     expect(dispatched()).toEqual({ sent: [], timers: [] });
   });
 
-  it("re-dispatches the run's pending jobs for a redelivered job one version behind, without a request", async () => {
+  it("re-sends the run's pending jobs, without a request, when the message that carried the latest commit comes back", async () => {
     const now: ScheduledJob = { job: { ...start, version: 1 } };
     const later: ScheduledJob = { job: { ...start, version: 1, stepId: "later" }, dueAt: T0 + 3_600_000 };
     await advanceToVersion1([now, later]);
@@ -134,6 +141,14 @@ describe("executeJob", () => {
     await advanceToVersion1([{ job: { ...start, version: 1 } }]);
 
     expect(await executeJob(deps(() => complete("never")).deps, start, once)).toBe("stale");
+
+    expect(dispatched()).toEqual({ sent: [], timers: [] });
+  });
+
+  it("treats a redelivery as stale when another message carried the latest commit", async () => {
+    await advanceToVersion1([{ job: { ...start, version: 1 } }], "someone-else");
+
+    expect(await executeJob(deps(() => complete("never")).deps, start, redelivered)).toBe("stale");
 
     expect(dispatched()).toEqual({ sent: [], timers: [] });
   });
@@ -159,15 +174,44 @@ describe("executeJob", () => {
     expect(dispatched()).toEqual({ sent: [], timers: [] });
   });
 
-  it("reports a conflict and dispatches nothing when another transition wins the race", async () => {
+  it("decides again on the fresh state when a transition that keeps the job pending commits first", async () => {
+    const d = deps(async () => {
+      // A resumed wait commits while this request runs; the job stays pending.
+      const fresh = await ports.runs.getRun(run.runId);
+      await ports.runs.commitTransition(run.runId, 0, {
+        steps: [
+          {
+            runId: run.runId,
+            stepId: "w",
+            value: null,
+            op: "WaitForEvent",
+            attempts: 0,
+            at: T0,
+            startedAt: T0,
+          },
+        ],
+        set: { stack: ["w"], next: fresh?.next ?? [] },
+        at: T0,
+      });
+      return ops(stepRun("h1", "one"));
+    });
+
+    expect(await executeJob(d.deps, start, once)).toBe("applied");
+
+    const state = await ports.runs.getRunState(run.runId);
+    expect(state?.run).toMatchObject({ version: 2, stack: ["w", "h1"] });
+    expect(state?.steps.map((s) => s.stepId).sort()).toEqual(["h1", "w"]);
+  });
+
+  it("drops the answer, storing and dispatching nothing, when another transition ended the job while it ran", async () => {
     const winner = { set: { stack: ["other"], next: [] }, at: T0 };
     const d = deps(async () => {
-      // Another executor commits while this one waits for the app.
+      // Another transition commits while this one waits for the app, and the job is not pending.
       await ports.runs.commitTransition(run.runId, 0, winner);
       return ops(stepRun("h1", "one"));
     });
 
-    expect(await executeJob(d.deps, start, once)).toBe("conflict");
+    expect(await executeJob(d.deps, start, once)).toBe("stale");
 
     const state = await ports.runs.getRunState(run.runId);
     expect(state?.run).toMatchObject({ version: 1, stack: ["other"] });

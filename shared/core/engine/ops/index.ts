@@ -9,11 +9,17 @@ import { sleep } from "./sleep.js";
 import type { OpHandler } from "./types.js";
 import { invokeFunction, waitForEvent, waitForSignal } from "./waits.js";
 
-/** Run a planned step as a targeted request (`stepId=<id>`). */
+/**
+ * Run a planned step as a targeted request (`stepId=<id>`). Every StepPlanned of an answer gets its
+ * own job, all in flight at once; `parallelMode: "race"` asks for a discovery after each result.
+ */
 const stepPlanned: OpHandler = {
   handle: (_ctx, op) => ({
-    continueWith: { kind: "runStep", stepId: op.id },
-    exclusive: true,
+    continueWith: {
+      kind: "plan",
+      stepId: op.id,
+      ...(op.opts?.parallelMode === "race" ? { race: true } : {}),
+    },
     summary: "step planned",
   }),
 };

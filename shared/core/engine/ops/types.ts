@@ -33,12 +33,14 @@ export interface OpContext {
   retryAt?: number;
 }
 
-/** How the run goes on after an op: a new discovery, a targeted step, or this job again. */
+/** How the run goes on after an op: a new discovery, a planned step, or this job again. */
 export type Continuation =
+  /** A result was stored (`at` absent: discover now) or a sleep ends at `at`. */
   | { kind: "discover"; at?: number }
   /** The run waits on a pause: no job until an event, a signal or the timeout resumes it. */
   | { kind: "wait" }
-  | { kind: "runStep"; stepId: string }
+  /** A planned step: one targeted job each, all in flight at once (a fan-out). */
+  | { kind: "plan"; stepId: string; race?: boolean }
   | { kind: "retry"; at: number };
 
 /** What one op contributes to the run's transition. */
@@ -48,9 +50,9 @@ export interface OpEffect {
   /** How the run goes on; absent for ops that only record (lazy ops). */
   continueWith?: Continuation;
   /**
-   * True when the op takes the run's next turn by itself (a planned step, a sleep, a retry). Until
-   * parallel fan-out lands only the first such op of an answer is applied; the SDK reports the
-   * others again at the next discovery. Results of ops that already ran are always kept.
+   * True when the op takes the run's next turn by itself (a sleep, a retry): only the first such op
+   * of an answer is applied, and only when the answer plans no step; the SDK reports the others
+   * again at the next discovery. Results of ops that already ran are always kept.
    */
   exclusive?: boolean;
   /** An attempt that failed and will be retried: kept for the run's trace. */

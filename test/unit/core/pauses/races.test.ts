@@ -158,7 +158,7 @@ describe("a cancel racing a step's completion", () => {
       await cancelRun(w.deps, run.runId, "api");
     };
 
-    expect(await executeWithCancelDuringRequest()).toBe("conflict");
+    expect(await executeWithCancelDuringRequest()).toBe("stale");
 
     expect(await w.run(run.runId)).toMatchObject({
       status: "Cancelled",
