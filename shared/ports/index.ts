@@ -132,6 +132,17 @@ export interface RunTransition {
   at: number;
 }
 
+export interface AppendSteps {
+  jobId: string;
+  steps: StepRecord[];
+  /** Bytes of the steps' stored values. */
+  bytes: number;
+  maxStateBytes: number;
+  at: number;
+}
+
+export type AppendResult = "ok" | "stale" | "full" | { stored: string[] };
+
 /** What the recovery sweep needs of a run that may have lost its next job. */
 export type StalledRun = Pick<RunRecord, "runId" | "version" | "next">;
 
@@ -156,6 +167,14 @@ export interface RunStore {
    * job is delivered again rather than acknowledged with nothing committed.
    */
   commitTransition(runId: string, expectVersion: number, transition: RunTransition): Promise<boolean>;
+  /**
+   * Stores steps the SDK checkpointed while job `jobId` runs (PROTOCOL 6.1) in one conditional
+   * write, without reading the run: they are appended to the stack and the version is bumped,
+   * provided the run is Running, the job still pending, and the stored output stays within
+   * `maxStateBytes`. "stale": the run ended or the job is no longer pending; "full": over the
+   * limit; `stored`: these steps exist already (nothing was written; append the others again).
+   */
+  appendSteps(runId: string, append: AppendSteps): Promise<AppendResult>;
   listRunsForEvent(eventId: string): Promise<RunRecord[]>;
   /** The run with its steps, failed attempts and API-written metadata: what its trace shows. */
   getRunHistory(runId: string): Promise<RunHistory | undefined>;

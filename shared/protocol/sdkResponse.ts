@@ -64,7 +64,7 @@ export interface SdkHttpResponse {
 }
 
 /** Each optional field falls back to "absent" when malformed: unknown junk never fails a run. */
-const stepOpSchema = z.object({
+export const stepOpSchema = z.object({
   id: z.string(),
   op: z.string().min(1),
   name: z.string().optional().catch(undefined),

@@ -154,6 +154,109 @@ export function describeRunStore(name: string, make: () => Promise<RunStoreHarne
       });
     });
 
+    describe("appendSteps", () => {
+      /** A Running run whose job `job` is pending, with `bytes` of state stored already. */
+      async function running(bytes = 0): Promise<{ run: RunRecord; job: Job }> {
+        const base = makeRun();
+        const job = makeJob({ runId: base.runId, partition: base.runId, version: 0 });
+        const run = { ...base, next: [{ job }], ...(bytes ? { stateBytes: bytes } : {}) };
+        expect(await store.createRun(run)).toBe("created");
+        return { run, job };
+      }
+      const jobKey = (j: Job) => `${j.runId}-${j.version}-${j.stepId}-${j.attempt}`;
+
+      it("stores the steps, appends them to the stack and bumps the version, without a read", async () => {
+        const { run, job } = await running();
+        const steps = [makeStep(run.runId, "c1", { data: 1 }), makeStep(run.runId, "c2", { data: 2 })];
+        expect(
+          await store.appendSteps(run.runId, {
+            jobId: jobKey(job),
+            steps,
+            bytes: 20,
+            maxStateBytes: 100,
+            at: T0 + 7,
+          }),
+        ).toBe("ok");
+        const state = await store.getRunState(run.runId);
+        expect(state?.run).toMatchObject({
+          version: 1,
+          updatedAt: T0 + 7,
+          stack: ["c1", "c2"],
+          stateBytes: 20,
+        });
+        expect(state?.steps).toEqual(steps);
+        // The run's pending job is unchanged: the request that checkpointed still runs.
+        expect(state?.run.next).toEqual(run.next);
+      });
+
+      it("names the steps already stored and writes nothing, so a checkpoint sent again stores nothing twice", async () => {
+        const { run, job } = await running();
+        const first = makeStep(run.runId, "c1", { data: "first" });
+        await store.appendSteps(run.runId, {
+          jobId: jobKey(job),
+          steps: [first],
+          bytes: 10,
+          maxStateBytes: 100,
+          at: T0 + 1,
+        });
+        const before = await store.getRunState(run.runId);
+        const again = { ...first, value: { data: "again" } };
+        const result = await store.appendSteps(run.runId, {
+          jobId: jobKey(job),
+          steps: [again, makeStep(run.runId, "c2")],
+          bytes: 20,
+          maxStateBytes: 100,
+          at: T0 + 2,
+        });
+        expect(result).toEqual({ stored: ["c1"] });
+        expect(await store.getRunState(run.runId)).toEqual(before);
+      });
+
+      it("refuses as stale a job that is not pending, and a run that ended", async () => {
+        const { run, job } = await running();
+        const step = makeStep(run.runId, "c1");
+        expect(
+          await store.appendSteps(run.runId, {
+            jobId: "other",
+            steps: [step],
+            bytes: 1,
+            maxStateBytes: 100,
+            at: T0,
+          }),
+        ).toBe("stale");
+        await store.commitTransition(run.runId, 0, {
+          set: { status: "Cancelled", endedAt: T0, next: [] },
+          at: T0,
+        });
+        expect(
+          await store.appendSteps(run.runId, {
+            jobId: jobKey(job),
+            steps: [step],
+            bytes: 1,
+            maxStateBytes: 100,
+            at: T0,
+          }),
+        ).toBe("stale");
+        expect(await store.getStep(run.runId, "c1")).toBeUndefined();
+      });
+
+      it("fills the state up to exactly the limit and refuses a byte more", async () => {
+        const { run, job } = await running(90);
+        const append = (id: string, bytes: number) =>
+          store.appendSteps(run.runId, {
+            jobId: jobKey(job),
+            steps: [makeStep(run.runId, id)],
+            bytes,
+            maxStateBytes: 100,
+            at: T0,
+          });
+        expect(await append("c1", 11)).toBe("full");
+        expect(await append("c1", 10)).toBe("ok");
+        expect(await append("c2", 1)).toBe("full");
+        expect((await store.getRun(run.runId))?.stateBytes).toBe(100);
+      });
+    });
+
     describe("commitTransition", () => {
       it("commits at the expected version: bumps it, sets updatedAt and the fields, stores the steps", async () => {
         const run = makeRun();

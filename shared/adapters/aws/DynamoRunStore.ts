@@ -11,6 +11,7 @@ import { checkFilterLists } from "../../domain/listing.js";
 import {
   type AttemptRecord,
   attemptRecordSchema,
+  jobId,
   type Pause,
   type RunMetadataRecord,
   type RunRecord,
@@ -25,6 +26,8 @@ import {
   userlandSpanSchema,
 } from "../../domain/schemas.js";
 import type {
+  AppendResult,
+  AppendSteps,
   CreateRunResult,
   PageRequest,
   RunHistory,
@@ -249,6 +252,63 @@ export class DynamoRunStore implements RunStore {
     // version is corruption.
     if (result.failedConditions.has("run") || result.failedConditions.has("consume")) return false;
     throw new Error(`run ${runId}: step already stored at version ${expectVersion}`);
+  }
+
+  async appendSteps(runId: string, a: AppendSteps): Promise<AppendResult> {
+    const stepPuts = await Promise.all(
+      a.steps.map(async (s) => ({
+        name: `step:${s.stepId}`,
+        item: {
+          Put: {
+            TableName: this.tables.runs,
+            Item: await this.encodeStep(s),
+            ConditionExpression: "attribute_not_exists(sk)",
+          },
+        },
+      })),
+    );
+    const result = await transactWrite(this.doc, [
+      ...stepPuts,
+      {
+        name: "run",
+        item: {
+          Update: {
+            TableName: this.tables.runs,
+            Key: { pk: `RUN#${runId}`, sk: "RUN" },
+            UpdateExpression:
+              "SET #version = #version + :one, #updatedAt = :at, #stack = list_append(#stack, :ids) ADD #bytes :bytes",
+            ConditionExpression:
+              "#status = :running AND contains(#pending, :job) AND (attribute_not_exists(#bytes) OR #bytes <= :room)",
+            ExpressionAttributeNames: {
+              "#version": "version",
+              "#updatedAt": "updatedAt",
+              "#stack": "stack",
+              "#bytes": "stateBytes",
+              "#status": "status",
+              "#pending": "pendingIds",
+            },
+            ExpressionAttributeValues: {
+              ":one": 1,
+              ":at": a.at,
+              ":ids": a.steps.map((s) => s.stepId),
+              ":bytes": a.bytes,
+              ":running": "Running",
+              ":job": a.jobId,
+              ":room": a.maxStateBytes - a.bytes,
+            },
+          },
+        },
+      },
+    ]);
+    if (result.ok) return "ok";
+    const existing = a.steps
+      .filter((s) => result.failedConditions.has(`step:${s.stepId}`))
+      .map((s) => s.stepId);
+    if (existing.length) return { stored: existing };
+    // The run's condition failed: tell an ended run or a job no longer pending from a full one.
+    const run = await this.getRun(runId);
+    if (!run || run.status !== "Running" || !run.next.some((j) => jobId(j.job) === a.jobId)) return "stale";
+    return "full";
   }
 
   async listRunsForEvent(eventId: string): Promise<RunRecord[]> {

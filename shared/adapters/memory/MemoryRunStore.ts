@@ -1,15 +1,18 @@
 import { checkFilterLists } from "../../domain/listing.js";
-import type {
-  AttemptRecord,
-  Pause,
-  RunMetadataRecord,
-  RunRecord,
-  RunSummary,
-  ScheduledJob,
-  StepRecord,
-  UserlandSpan,
+import {
+  type AttemptRecord,
+  jobId,
+  type Pause,
+  type RunMetadataRecord,
+  type RunRecord,
+  type RunSummary,
+  type ScheduledJob,
+  type StepRecord,
+  type UserlandSpan,
 } from "../../domain/schemas.js";
 import type {
+  AppendResult,
+  AppendSteps,
   CreateRunResult,
   PageRequest,
   RunHistory,
@@ -137,6 +140,24 @@ export class MemoryRunStore implements RunStore {
       else stored.dueAt = due;
     }
     return true;
+  }
+
+  async appendSteps(runId: string, a: AppendSteps): Promise<AppendResult> {
+    const stored = this.runs.get(runId);
+    if (!stored || stored.run.status !== "Running") return "stale";
+    if (!stored.run.next.some((j) => jobId(j.job) === a.jobId)) return "stale";
+    const existing = a.steps.filter((s) => stored.steps.has(s.stepId)).map((s) => s.stepId);
+    if (existing.length) return { stored: existing };
+    if ((stored.run.stateBytes ?? 0) + a.bytes > a.maxStateBytes) return "full";
+    for (const step of a.steps) stored.steps.set(step.stepId, structuredClone(step));
+    stored.run = {
+      ...stored.run,
+      stack: [...stored.run.stack, ...a.steps.map((s) => s.stepId)],
+      stateBytes: (stored.run.stateBytes ?? 0) + a.bytes,
+      version: stored.run.version + 1,
+      updatedAt: a.at,
+    };
+    return "ok";
   }
 
   async listRunsForEvent(eventId: string): Promise<RunRecord[]> {

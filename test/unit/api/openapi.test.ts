@@ -189,6 +189,17 @@ async function scenario(): Promise<void> {
     await h.call("GET", `/v1/runs/${id}`);
     await h.call("GET", `/v1/runs/${id}/jobs`);
   }
+  for (const id of [run.runId, done.runId, unknown, "not-a-run"]) {
+    await h.call("GET", `/v0/runs/${id}/batch`);
+    await h.call("GET", `/v0/runs/${id}/actions`);
+  }
+  const pendingJob = `${run.runId}-1-step-1`;
+  const checkpoint = (stepId: string, qi = pendingJob) => ({
+    body: { run_id: run.runId, qi_id: qi, steps: [{ id: stepId, op: "StepRun", data: 1 }] },
+  });
+  await h.call("POST", `/v1/checkpoint/${run.runId}/async`, checkpoint("c1"));
+  await h.call("POST", `/v1/checkpoint/${run.runId}/async`, checkpoint("c2", "gone"));
+  await h.call("POST", `/v1/checkpoint/${run.runId}/async`, { body: { steps: [] } });
   await h.call("GET", "/v1/apps/app/functions");
   await h.call("GET", "/v1/apps/nope/functions");
   await h.call("POST", "/v1/events", { body: [{ name: "a/b" }] });
@@ -289,7 +300,7 @@ describe("the OpenAPI document", () => {
     expect(problems).toEqual([]);
     const succeeded = new Set(h.recorded.filter((a) => a.status < 300).map((a) => a.route));
     expect(h.routes.filter((r) => !succeeded.has(r)).map((r) => `${r.method} ${r.path}`)).toEqual([]);
-    expect(new Set(h.recorded.map((a) => a.status))).toEqual(new Set([200, 400, 404, 415]));
+    expect(new Set(h.recorded.map((a) => a.status))).toEqual(new Set([200, 400, 404, 409, 415]));
   });
 
   it("has a validator that refuses answers the schemas do not describe", () => {

@@ -92,6 +92,7 @@ describe("recoverStalledRuns", () => {
       getRun: (id) => ports.runs.getRun(id),
       getRunState: (id) => ports.runs.getRunState(id),
       commitTransition: (id, v, t) => ports.runs.commitTransition(id, v, t),
+      appendSteps: (id, a) => ports.runs.appendSteps(id, a),
       listRunsForEvent: (id) => ports.runs.listRunsForEvent(id),
       async listStalledRuns(dueBefore, page) {
         const listed = await ports.runs.listStalledRuns(dueBefore, page);

@@ -58,6 +58,32 @@ export const signalRequestSchema = z
     description: "Resume the run waiting on `signal` (step.waitForSignal) with `data`.",
   });
 
+/** One op of a checkpoint: the SDK's step objects carry internal fields besides these (ignored). */
+const checkpointOpSchema = z
+  .object({
+    id: z.string().min(1),
+    op: z.string().min(1),
+    name: z.string().optional(),
+    displayName: z.string().optional(),
+    data: anyJson.optional(),
+  })
+  .loose();
+
+export const checkpointRequestSchema = z
+  .object({
+    run_id: z.string().optional(),
+    fn_id: z.string().optional(),
+    qi_id: z
+      .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+      .min(1, { error: "must not be empty" })
+      .describe("The job (queue item) the SDK request was made for: ctx.qi_id"),
+    steps: z.array(checkpointOpSchema).describe("Step results to store (StepRun); StepPlanned is ignored"),
+  })
+  .register(requestSchemas, {
+    id: "AsyncCheckpointRequest",
+    description: "Steps the SDK ran in-process during an execution request (async checkpointing).",
+  });
+
 const jsonRecord = z.record(z.string(), anyJson);
 
 const eventInputSchema = z

@@ -1,10 +1,13 @@
 /**
- * The REST v1 route table: Inngest's paths (plus Tideline's run listing, rerun and replays), each
- * with its OpenAPI operation. All need the signing key in cloud mode.
+ * The REST v1 route table: Inngest's paths (plus Tideline's run listing, rerun and replays), and
+ * the v0 run state paths the SDK reads under `use_api`, each with its OpenAPI operation. All need
+ * the signing key in cloud mode.
  */
 
 import { ValidationError } from "../../../domain/errors.js";
 import { LIMITS } from "../../../protocol/constants.js";
+import { stepOpSchema } from "../../../protocol/sdkResponse.js";
+import { checkpointSteps } from "../../engine/checkpoint.js";
 import { recordUserlandSpans } from "../../observability/otlp.js";
 import { otlpProtobufToJson } from "../../observability/otlpProtobuf.js";
 import type { ReplayDeps, SendDeps } from "../runActions.js";
@@ -28,6 +31,7 @@ import {
 } from "./reads.js";
 import {
   cancellationRequestSchema,
+  checkpointRequestSchema,
   otlpRequestDoc,
   replayRequestSchema,
   rerunRequestSchema,
@@ -36,16 +40,20 @@ import {
   signalRequestSchema,
 } from "./requests.js";
 import { type ApiAnswer, type ApiRoute, bodyRoute, queryRoute, route } from "./route.js";
+import { getRunActions, getRunBatch } from "./runState.js";
 import {
   cancellationAnswerSchema,
   cancellationListSchema,
+  emptyAnswerSchema,
   eventAnswerSchema,
   eventIdsAnswerSchema,
   eventListSchema,
   functionsAnswerSchema,
   metadataAnswerSchema,
   otlpAnswerSchema,
+  runActionsAnswerSchema,
   runAnswerSchema,
+  runBatchAnswerSchema,
   runIdAnswerSchema,
   runIdsAnswerSchema,
   runJobsAnswerSchema,
@@ -202,6 +210,76 @@ export function restRoutes(deps: RestDeps): ApiRoute[] {
         },
       },
       async (req) => ok(await getRunJobs(deps, param(req.params, "runId"))),
+    ),
+    bodyRoute(
+      {
+        method: "POST",
+        path: "/v1/checkpoint/{runId}/async",
+        auth: "key",
+        body: checkpointRequestSchema,
+        // A step's output may be 4 MiB; one checkpoint may carry a few buffered steps.
+        limits: { maxBytes: LIMITS.sdkResponseMaxBytes, maxDepth: LIMITS.sdkResponseMaxDepth },
+        doc: {
+          operationId: "checkpointAsync",
+          summary: "Store steps the SDK ran in-process (async checkpointing)",
+          description:
+            "The JS SDK posts each step it ran during an execution request whose `ctx` carried `fn_id` and " +
+            "`qi_id`. Idempotent: a step already stored keeps its first result. 409 when the job is no longer " +
+            "running (the SDK stops), 413 for an output over 4 MiB or run state over 32 MiB, 400 for ops that " +
+            "cannot be checkpointed.",
+          tags: ["sdk", "runs"],
+          params: RUN_ID,
+          responses: { 200: { description: "Stored", schema: emptyAnswerSchema } },
+          errors: [400, 409, 413],
+        },
+      },
+      async (req, body) => {
+        const result = await checkpointSteps(deps, {
+          runId: param(req.params, "runId"),
+          jobId: body.qi_id,
+          steps: body.steps.map((op) => stepOpSchema.parse(op)),
+        });
+        if (result.status === 200) return ok({});
+        return { status: result.status, body: { status: result.status, error: result.message } };
+      },
+    ),
+    route(
+      {
+        method: "GET",
+        path: "/v0/runs/{runId}/batch",
+        auth: "key",
+        doc: {
+          operationId: "getRunBatch",
+          summary: "A run's events (read by the SDK under use_api)",
+          description:
+            "When an execution request would exceed 4 MiB, Tideline sends it with `use_api: true` and empty " +
+            "`events`; the SDK reads them here. A bare array, no envelope. 400 for an id that is not a ULID.",
+          tags: ["sdk", "runs"],
+          params: RUN_ID,
+          responses: { 200: { description: "The run's events", schema: runBatchAnswerSchema } },
+          errors: [400, 404],
+        },
+      },
+      async (req) => ok(await getRunBatch(deps, param(req.params, "runId"))),
+    ),
+    route(
+      {
+        method: "GET",
+        path: "/v0/runs/{runId}/actions",
+        auth: "key",
+        doc: {
+          operationId: "getRunActions",
+          summary: "A run's stored steps (read by the SDK under use_api)",
+          description:
+            "When an execution request would exceed 4 MiB, Tideline sends it with `use_api: true` and empty " +
+            "`steps`; the SDK reads them here. A bare object, no envelope. 400 for an id that is not a ULID.",
+          tags: ["sdk", "runs"],
+          params: RUN_ID,
+          responses: { 200: { description: "The run's steps by hashed id", schema: runActionsAnswerSchema } },
+          errors: [400, 404],
+        },
+      },
+      async (req) => ok(await getRunActions(deps, param(req.params, "runId"))),
     ),
     bodyRoute(
       {

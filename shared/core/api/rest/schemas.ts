@@ -116,6 +116,33 @@ export const cancellationViewSchema = z
     description: "A bulk cancellation: the function's runs started in the window (and matching `if`).",
   });
 
+/** An event as the SDK receives it in an execution request's `events` (PROTOCOL 4.4). */
+export const sdkEventSchema = z
+  .object({
+    name: z.string(),
+    data: jsonRecord,
+    id: z.string().describe("The sender's idempotency id (the internal id when none was given)"),
+    ts: z.number().describe("Event timestamp, epoch milliseconds"),
+    user: jsonRecord,
+    v: z.string().optional(),
+    meta: jsonRecord.optional(),
+  })
+  .register(responseSchemas, { id: "SdkEvent", description: "A run's event, as the SDK receives it." });
+
+/** `GET /v0/runs/{runId}/batch`: the SDK reads a bare array, no envelope. */
+export const runBatchAnswerSchema = z.array(sdkEventSchema).register(responseSchemas, {
+  id: "RunBatch",
+  description: "The run's events, as an execution request's `events` would hold them.",
+});
+
+/** `GET /v0/runs/{runId}/actions`: the SDK reads a bare object, no envelope. */
+export const runActionsAnswerSchema = z.record(z.string(), anyJson).register(responseSchemas, {
+  id: "RunActions",
+  description:
+    "The run's stored steps by hashed step id, as an execution request's `steps` would hold them " +
+    "(`{data}`, `{error}`, `{input}` or a bare value).",
+});
+
 /** `{data, metadata}` around `data`. */
 function envelope<T extends z.ZodType>(data: T) {
   return z.object({ data, metadata: responseMetadataSchema });
@@ -179,3 +206,6 @@ export const otlpAnswerSchema = z
     id: "OtlpExportAnswer",
     description: "OTLP ExportTraceServiceResponse (JSON).",
   });
+
+/** An empty JSON object (the answer to a checkpoint: the SDK ignores the body). */
+export const emptyAnswerSchema = z.object({}).register(responseSchemas, { id: "EmptyAnswer" });

@@ -10,7 +10,7 @@ export function stepName(op: StepOp): string | undefined {
 }
 
 /** The metadata an op carries, stamped with the time it arrived. */
-export function opMetadata(ctx: OpContext, op: StepOp): MetadataEntry[] | undefined {
+export function opMetadata(ctx: Pick<OpContext, "now">, op: StepOp): MetadataEntry[] | undefined {
   if (!op.metadata?.length) return undefined;
   return op.metadata.flatMap((m) => {
     const values = toJson(m.values);
