@@ -143,6 +143,15 @@ export interface AppendSteps {
 
 export type AppendResult = "ok" | "stale" | "full" | { stored: string[] };
 
+export interface CompleteStep {
+  jobId: string;
+  step: StepRecord;
+  /** Bytes of the step's stored value. */
+  bytes: number;
+  maxStateBytes: number;
+  at: number;
+}
+
 /** What the recovery sweep needs of a run that may have lost its next job. */
 export type StalledRun = Pick<RunRecord, "runId" | "version" | "next">;
 
@@ -175,6 +184,14 @@ export interface RunStore {
    * limit; `stored`: these steps exist already (nothing was written; append the others again).
    */
   appendSteps(runId: string, append: AppendSteps): Promise<AppendResult>;
+  /**
+   * Settles job `jobId`, a planned step of a fan-out, with its step's result, without reading or
+   * rewriting the run: the step is stored if absent, appended to the stack, and the job leaves the
+   * pending set, provided the run is Running and the job pending. Concurrent settles of one
+   * fan-out never conflict. Returns the run as it is after the write (who else is pending decides
+   * the fan-in), "stale" when the job is no longer pending, "full" past `maxStateBytes`.
+   */
+  completeStep(runId: string, complete: CompleteStep): Promise<{ run: RunRecord } | "stale" | "full">;
   listRunsForEvent(eventId: string): Promise<RunRecord[]>;
   /** The run with its steps, failed attempts and API-written metadata: what its trace shows. */
   getRunHistory(runId: string): Promise<RunHistory | undefined>;

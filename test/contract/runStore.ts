@@ -254,6 +254,70 @@ export function describeRunStore(name: string, make: () => Promise<RunStoreHarne
         expect(await append("c1", 10)).toBe("ok");
         expect(await append("c2", 1)).toBe("full");
         expect((await store.getRun(run.runId))?.stateBytes).toBe(100);
+        // A run with no state yet weighs the steps alone.
+        const fresh = await running();
+        const step = makeStep(fresh.run.runId, "c1");
+        expect(
+          await store.appendSteps(fresh.run.runId, {
+            jobId: jobKey(fresh.job),
+            steps: [step],
+            bytes: 101,
+            maxStateBytes: 100,
+            at: T0,
+          }),
+        ).toBe("full");
+      });
+    });
+
+    describe("completeStep", () => {
+      /** A Running run with planned steps a and b pending (a fan-out), and its two jobs. */
+      async function fanOut(): Promise<{ run: RunRecord; a: Job; b: Job }> {
+        const base = makeRun({ firstAttemptAt: T0 });
+        const a = makeJob({ runId: base.runId, stepId: "a", partition: `${base.runId}~a`, version: 1 });
+        const b = makeJob({ runId: base.runId, stepId: "b", partition: `${base.runId}~b`, version: 1 });
+        const run = { ...base, next: [{ job: a }, { job: b }] };
+        expect(await store.createRun(run)).toBe("created");
+        return { run, a, b };
+      }
+      const jobKey = (j: Job) => `${j.runId}-${j.version}-${j.stepId}-${j.attempt}`;
+      const settle = (run: RunRecord, job: Job, bytes = 5, maxStateBytes = 100) =>
+        store.completeStep(run.runId, {
+          jobId: jobKey(job),
+          step: makeStep(run.runId, job.stepId, { data: job.stepId }),
+          bytes,
+          maxStateBytes,
+          at: T0 + 3,
+        });
+
+      it("settles steps of a fan-out side by side, each leaving the pending set, and returns the run after", async () => {
+        const { run, a, b } = await fanOut();
+        const [first, second] = await Promise.all([settle(run, a), settle(run, b)]);
+        const after = [first, second].map((r) => (typeof r === "object" ? r.run : undefined));
+        // Whichever settled second sees nothing pending.
+        expect(after.map((r) => r?.next.length).sort()).toEqual([0, 1]);
+        const state = await store.getRunState(run.runId);
+        expect(state?.run).toMatchObject({ version: 2, next: [], stateBytes: 10 });
+        expect(state?.run.stack.sort()).toEqual(["a", "b"]);
+        expect(state?.steps.map((s) => s.stepId)).toEqual(["a", "b"]);
+      });
+
+      it("settles a job once: a second delivery is stale and changes nothing", async () => {
+        const { run, a } = await fanOut();
+        expect(typeof (await settle(run, a))).toBe("object");
+        const before = await store.getRunState(run.runId);
+        expect(await settle(run, a)).toBe("stale");
+        expect(await store.getRunState(run.runId)).toEqual(before);
+      });
+
+      it("is stale for a run that ended, and full past the state limit (exactly at it is fine)", async () => {
+        const { run, a, b } = await fanOut();
+        expect(await settle(run, a, 11, 10)).toBe("full");
+        expect(typeof (await settle(run, a, 10, 10))).toBe("object");
+        await store.commitTransition(run.runId, 1, {
+          set: { status: "Cancelled", endedAt: T0, next: [] },
+          at: T0,
+        });
+        expect(await settle(run, b)).toBe("stale");
       });
     });
 

@@ -1,15 +1,21 @@
 import { once } from "node:events";
+import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createServer } from "inngest/node";
 import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
 import { waitForAppSync } from "../helpers/index.js";
 
-type ServeOptions = Parameters<typeof createServer>[0];
+type ServeOptions = Parameters<typeof createServer>[0] & {
+  /** Sees every request the app receives (e.g. to count execution requests). */
+  onRequest?: (req: IncomingMessage) => void;
+};
 
 /** Serves an app built with the official SDK on a random loopback port: its URL and a stop. */
 export async function serveApp(opts: ServeOptions): Promise<{ url: string; stop(): Promise<void> }> {
-  const server = createServer(opts);
+  const { onRequest, ...serve } = opts;
+  const server = createServer(serve);
+  if (onRequest) server.on("request", onRequest);
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;

@@ -8,6 +8,7 @@ export interface RestRun {
   function_id: string;
   event_id: string;
   ended_at: string | null;
+  run_started_at?: string;
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -28,6 +29,7 @@ import {
 import type {
   AppendResult,
   AppendSteps,
+  CompleteStep,
   CreateRunResult,
   PageRequest,
   RunHistory,
@@ -48,7 +50,7 @@ import {
 import type { LargeJson } from "./largeJson.js";
 import { PathDeclarations, pauseWriteItems } from "./pauseItems.js";
 import { retryUnprocessed } from "./retryUnprocessed.js";
-import { activeAttributes, decodeCursor, encodeCursor, transitionUpdate } from "./runItems.js";
+import { activeAttributes, decodeCursor, encodeCursor, pendingOf, transitionUpdate } from "./runItems.js";
 
 /**
  * Runs table:
@@ -255,6 +257,8 @@ export class DynamoRunStore implements RunStore {
   }
 
   async appendSteps(runId: string, a: AppendSteps): Promise<AppendResult> {
+    // The condition below cannot weigh `bytes` against a run that has no stateBytes yet.
+    if (a.bytes > a.maxStateBytes) return "full";
     const stepPuts = await Promise.all(
       a.steps.map(async (s) => ({
         name: `step:${s.stepId}`,
@@ -308,6 +312,64 @@ export class DynamoRunStore implements RunStore {
     // The run's condition failed: tell an ended run or a job no longer pending from a full one.
     const run = await this.getRun(runId);
     if (!run || run.status !== "Running" || !run.next.some((j) => jobId(j.job) === a.jobId)) return "stale";
+    return "full";
+  }
+
+  async completeStep(runId: string, c: CompleteStep): Promise<{ run: RunRecord } | "stale" | "full"> {
+    const { stepId } = c.step;
+    // The condition below cannot weigh `bytes` against a run that has no stateBytes yet.
+    if (c.bytes > c.maxStateBytes) return "full";
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tables.runs,
+          Item: await this.encodeStep(c.step),
+          ConditionExpression: "attribute_not_exists(sk)",
+        }),
+      );
+    } catch (err) {
+      // Already there: an earlier delivery of this job stored it and stopped before the run.
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+    try {
+      const r = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.runs,
+          Key: { pk: `RUN#${runId}`, sk: "RUN" },
+          UpdateExpression:
+            "SET #version = #version + :one, #updatedAt = :at, #stack = list_append(#stack, :ids) ADD #bytes :bytes DELETE #pending :jobs",
+          ConditionExpression:
+            "#status = :running AND contains(#pending, :job) AND NOT contains(#stack, :step) AND (attribute_not_exists(#bytes) OR #bytes <= :room)",
+          ExpressionAttributeNames: {
+            "#version": "version",
+            "#updatedAt": "updatedAt",
+            "#stack": "stack",
+            "#bytes": "stateBytes",
+            "#status": "status",
+            "#pending": "pendingIds",
+          },
+          ExpressionAttributeValues: {
+            ":one": 1,
+            ":at": c.at,
+            ":ids": [stepId],
+            ":step": stepId,
+            ":bytes": c.bytes,
+            ":running": "Running",
+            ":job": c.jobId,
+            ":jobs": new Set([c.jobId]),
+            ":room": c.maxStateBytes - c.bytes,
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      if (!r.Attributes) throw new Error(`run ${runId}: settling a step returned no run`);
+      return { run: await this.decodeRun(r.Attributes) };
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+    const run = await this.getRun(runId);
+    if (!run || run.status !== "Running" || run.stack.includes(stepId)) return "stale";
+    if (!run.next.some((j) => jobId(j.job) === c.jobId)) return "stale";
     return "full";
   }
 
@@ -537,6 +599,11 @@ export class DynamoRunStore implements RunStore {
 
   /** Parsed, not cast: a corrupted item fails the job that reads it, which is then retried. */
   private async decodeRun(item: Item): Promise<RunRecord> {
+    const run = await this.parseRun(item);
+    return { ...run, next: pendingOf(item, run.next) };
+  }
+
+  private async parseRun(item: Item): Promise<RunRecord> {
     return runRecordSchema.parse({
       ...item,
       events: (await this.json.decode(item.events)) ?? [],

@@ -40,7 +40,19 @@ export function activeAttributes(run: RunRecord): Item {
     activeShard: activeShard(run.runId),
     ...(due !== undefined ? { nextDueAt: due } : {}),
     ...(ids ? { pendingIds: ids } : {}),
+    pendingTracked: true,
   };
+}
+
+/**
+ * The pending jobs of a stored run: its `next`, less the jobs a settled step removed from
+ * `pendingIds` since `next` was last written (completeStep deletes from the set without
+ * rewriting the list). Items written before the set existed keep their whole `next`.
+ */
+export function pendingOf(item: Item, next: ScheduledJob[]): ScheduledJob[] {
+  if (item.pendingTracked !== true) return next;
+  const ids = item.pendingIds instanceof Set ? (item.pendingIds as Set<unknown>) : new Set<unknown>();
+  return next.filter((j) => ids.has(jobId(j.job)));
 }
 
 /**
@@ -87,6 +99,8 @@ export function transitionUpdate(
       values[":pendingIds"] = ids;
       sets.push("pendingIds = :pendingIds");
     }
+    values[":tracked"] = true;
+    sets.push("pendingTracked = :tracked");
   }
   return {
     UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,

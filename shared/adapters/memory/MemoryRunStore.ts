@@ -13,6 +13,7 @@ import {
 import type {
   AppendResult,
   AppendSteps,
+  CompleteStep,
   CreateRunResult,
   PageRequest,
   RunHistory,
@@ -158,6 +159,25 @@ export class MemoryRunStore implements RunStore {
       updatedAt: a.at,
     };
     return "ok";
+  }
+
+  async completeStep(runId: string, c: CompleteStep): Promise<{ run: RunRecord } | "stale" | "full"> {
+    const stored = this.runs.get(runId);
+    if (!stored || stored.run.status !== "Running") return "stale";
+    const { stepId } = c.step;
+    if (!stored.run.next.some((j) => jobId(j.job) === c.jobId) || stored.run.stack.includes(stepId))
+      return "stale";
+    if (!stored.steps.has(stepId)) stored.steps.set(stepId, structuredClone(c.step));
+    if ((stored.run.stateBytes ?? 0) + c.bytes > c.maxStateBytes) return "full";
+    stored.run = {
+      ...stored.run,
+      next: stored.run.next.filter((j) => jobId(j.job) !== c.jobId),
+      stack: [...stored.run.stack, stepId],
+      stateBytes: (stored.run.stateBytes ?? 0) + c.bytes,
+      version: stored.run.version + 1,
+      updatedAt: c.at,
+    };
+    return { run: structuredClone(stored.run) };
   }
 
   async listRunsForEvent(eventId: string): Promise<RunRecord[]> {

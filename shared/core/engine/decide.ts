@@ -257,7 +257,7 @@ function mergeDefers(
 }
 
 /** Bytes a step's stored value takes (its JSON). */
-function valueBytes(step: StepRecord): number {
+export function valueBytes(step: StepRecord): number {
   return Buffer.byteLength(JSON.stringify(step.value ?? null), "utf8");
 }
 
@@ -341,6 +341,32 @@ function decideOps(
     },
     summary: applied.summary || "nothing new",
   };
+}
+
+/**
+ * The step a targeted job's answer settles, when that is all it does: one result (StepRun, or a
+ * failure that is not retried) for the job's own step, within the run's limits. Such an answer
+ * needs no decision on the run's state, so steps of a fan-out settle side by side
+ * (RunStore.completeStep) instead of racing for the run's version. Undefined otherwise.
+ */
+export function settledStep(input: DecideInput): StepRecord | undefined {
+  const { job, outcome, run } = input;
+  if (isDiscovery(job) || outcome.kind !== "ops" || outcome.ops.length !== 1) return undefined;
+  if (run.firstAttemptAt === undefined) return undefined;
+  const [op] = outcome.ops;
+  if (!op || op.id !== job.stepId || input.stored.has(op.id)) return undefined;
+  if (![OPCODES.stepRun, OPCODES.step, OPCODES.stepError, OPCODES.stepFailed].includes(op.op as never)) {
+    return undefined;
+  }
+  const ctx = opContext(input, {
+    retriable: outcome.retriable ?? true,
+    ...(outcome.retryAt !== undefined ? { retryAt: outcome.retryAt } : {}),
+  });
+  const effect = opHandler(op.op).handle(ctx, op);
+  const [step] = effect.steps ?? [];
+  if (effect.exclusive || effect.fail || !step || effect.steps?.length !== 1) return undefined;
+  if (limitProblem(input, [step])) return undefined;
+  return step;
 }
 
 export function decide(input: DecideInput): Decision {

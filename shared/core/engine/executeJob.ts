@@ -9,14 +9,21 @@ import {
 } from "../../domain/schemas.js";
 import type { PauseStore, RegistryStore, RunStore, RunTransition } from "../../ports/index.js";
 import { retryDelayMs } from "../../protocol/backoff.js";
-import { OPCODES } from "../../protocol/constants.js";
+import { LIMITS, OPCODES } from "../../protocol/constants.js";
 import type { SdkOutcome } from "../../protocol/sdkResponse.js";
 import { traceParent, traceState } from "../../protocol/traceContext.js";
 import { runTimeouts } from "../runs/runSetup.js";
 import { type DispatchDeps, dispatchCommitted, hasDispatch } from "../scheduling/dispatch.js";
-import { addedJobs, isPending, pendingSteps } from "../scheduling/pending.js";
+import {
+  addedJobs,
+  DISCOVERY_STEP,
+  isDiscovery,
+  isPending,
+  newJob,
+  pendingSteps,
+} from "../scheduling/pending.js";
 import { callSdk, type SdkCallDeps } from "./callSdk.js";
-import { decide } from "./decide.js";
+import { type DecideInput, decide, settledStep, valueBytes } from "./decide.js";
 import { buildSdkRequest, stepUrl } from "./sdkRequest.js";
 
 export type { HttpCall } from "./callSdk.js";
@@ -151,20 +158,34 @@ async function runOnce(
   const random = deps.random ?? Math.random;
   const lookups = await opLookups(deps, outcome);
   const requestStack = run.stack.length;
+  const input = (current: RunState): DecideInput => ({
+    job,
+    outcome,
+    maxAttempts,
+    run: current.run,
+    stored: new Set(current.steps.map((s) => s.stepId)),
+    requestStack,
+    ...lookups,
+    now: deps.clock.now(),
+    startedAt,
+    retryDelayMs: (failed) => retryDelayMs(failed, random, deps.retryIntervalSeconds),
+  });
+  const settled = settledStep(input(state));
+  if (settled) {
+    const result = await deps.runs.completeStep(run.runId, {
+      jobId: jobId(job),
+      step: settled,
+      bytes: valueBytes(settled),
+      maxStateBytes: LIMITS.runStateMaxBytes,
+      at: deps.clock.now(),
+    });
+    if (result === "stale") return { result: "stale" };
+    // "full": decided below, where the run fails with the state limit's message.
+    if (result !== "full") return fanIn(deps, result.run, job, carrier);
+  }
   let current = state;
   for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
-    const decision = decide({
-      job,
-      outcome,
-      maxAttempts,
-      run: current.run,
-      stored: new Set(current.steps.map((s) => s.stepId)),
-      requestStack,
-      ...lookups,
-      now: deps.clock.now(),
-      startedAt,
-      retryDelayMs: (failed) => retryDelayMs(failed, random, deps.retryIntervalSeconds),
-    });
+    const decision = decide(input(current));
     const { set } = decision.transition;
     set.carrier = carrier;
     if (current.run.firstAttemptAt === undefined) armFirstAttempt(set, run.runId, fn, startedAt);
@@ -185,6 +206,38 @@ async function runOnce(
   }
   log("transition kept losing to concurrent ones", { runId: run.runId, stepId: job.stepId });
   throw new Error(`run ${run.runId}: ${COMMIT_ATTEMPTS} commits of one answer lost to concurrent ones`);
+}
+
+/**
+ * After a step of a fan-out settled: the discovery that follows, when the function has a result
+ * to see and nothing pending will bring one (the last planned step of the fan-out, or any step of
+ * a race), as decide's pendingAfter rules. Committed on the run's version: if another
+ * transition wins, the run is read again and the rule applied again.
+ */
+async function fanIn(deps: ExecutorDeps, settled: RunRecord, job: Job, carrier: string): Promise<Once> {
+  let run: RunRecord | undefined = settled;
+  for (let attempt = 0; attempt < COMMIT_ATTEMPTS && run; attempt++) {
+    const busy =
+      run.status !== "Running" ||
+      run.next.some((j) => isDiscovery(j.job)) ||
+      (job.race !== true && pendingSteps(run.next).length > 0);
+    // Nothing to send: the outbox on the run is another transition's.
+    if (busy) return { result: "applied", committed: { run: { ...run, outbox: {} }, steps: [] }, added: [] };
+    const discovery = newJob(run, run.version + 1, { stepId: DISCOVERY_STEP });
+    const t: RunTransition = {
+      set: { next: [...run.next, discovery], carrier, outbox: {} },
+      at: deps.clock.now(),
+    };
+    if (await deps.runs.commitTransition(run.runId, run.version, t)) {
+      // The discovery may run inline next: it needs the run's whole state.
+      const state = await deps.runs.getRunState(run.runId);
+      if (!state) return { result: "stale" };
+      return { result: "applied", committed: state, added: [discovery] };
+    }
+    run = await deps.runs.getRun(run.runId);
+  }
+  if (!run) return { result: "stale" };
+  throw new Error(`run ${settled.runId}: fan-in kept losing to concurrent transitions`);
 }
 
 /**

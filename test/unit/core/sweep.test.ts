@@ -93,6 +93,7 @@ describe("recoverStalledRuns", () => {
       getRunState: (id) => ports.runs.getRunState(id),
       commitTransition: (id, v, t) => ports.runs.commitTransition(id, v, t),
       appendSteps: (id, a) => ports.runs.appendSteps(id, a),
+      completeStep: (id, c) => ports.runs.completeStep(id, c),
       listRunsForEvent: (id) => ports.runs.listRunsForEvent(id),
       async listStalledRuns(dueBefore, page) {
         const listed = await ports.runs.listStalledRuns(dueBefore, page);
