@@ -36,7 +36,7 @@ export interface Call {
   request: SdkRequest;
 }
 
-export type Script = (call: Call) => SdkReply;
+export type Script = (call: Call) => SdkReply | Promise<SdkReply>;
 
 export type Deps = ExecutorDeps & RunnerDeps & TimerKindDeps;
 
