@@ -69,7 +69,7 @@ describe("async checkpoints", () => {
       set: { stateBytes: LIMITS.runStateMaxBytes - 13 },
       at: T0,
     });
-    expect(await checkpoint([stepRun("a", "x")])).toMatchObject({ status: 413 });
+    expect(await checkpoint([stepRun("a", "xxx")])).toMatchObject({ status: 413 }); // 14 bytes
     expect(await checkpoint([stepRun("a", null)])).toEqual({ status: 200 });
     expect(await checkpoint([stepRun("b", null)])).toMatchObject({ status: 413 });
   });
