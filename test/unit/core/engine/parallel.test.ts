@@ -104,6 +104,41 @@ describe("a fan-out of planned steps", () => {
   });
 });
 
+describe("a fan-out at the 1,000-step limit", () => {
+  it("settles 1,000 steps running at once, each stored once, with exactly one discovery", async () => {
+    w = await world();
+    fn = w.fn("wide", [w.ev("go")]);
+    const ids = Array.from({ length: 1000 }, (_, i) => `p${i}`);
+    await w.sync([
+      [
+        fn,
+        (call) => {
+          const step = stepOf(call);
+          if (step && step !== "step") return ops(stepRun(step, step));
+          return Object.keys(call.steps).length === ids.length
+            ? complete("all")
+            : ops(...ids.map((id) => planned(id)));
+        },
+      ],
+    ]);
+    const accepted = await w.send({ name: w.ev("go") });
+    run = await w.runOf(fn, accepted);
+    await w.executeNext();
+    const jobs = w.ports.work.receive(1000).map((m) => m.job);
+    expect(jobs).toHaveLength(1000);
+
+    const results = await Promise.all(jobs.map((j) => w.execute(j)));
+
+    expect(results.every((r) => r === "applied")).toBe(true);
+    expect(queued().map((j) => j.stepId)).toEqual(["step"]);
+    const state = await w.ports.runs.getRunState(run.runId);
+    expect(state?.steps).toHaveLength(1000);
+    expect(new Set(state?.run.stack).size).toBe(1000);
+    await w.runJobs();
+    expect(await w.run(run.runId)).toMatchObject({ status: "Completed", output: "all" });
+  });
+});
+
 describe("a race (parallelMode: race)", () => {
   it("follows each settled step with a discovery, without waiting for the others", async () => {
     w = await world();
