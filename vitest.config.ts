@@ -24,9 +24,22 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          exclude: ["test/e2e/**/*.timed.test.ts"],
           globalSetup: ["test/setup/emulators.ts"],
           // process.env set in globalSetup reaches forks today; provide/inject keeps that true for any pool.
           setupFiles: ["test/setup/awsEnv.ts"],
+        },
+      },
+      {
+        // End-to-end tests that assert wall-clock times (a fan-out of 1 s steps under 3 s): they run
+        // after the other projects, alone, so the rest of the suite does not load the machine.
+        extends: true,
+        test: {
+          name: "timed",
+          include: ["test/e2e/**/*.timed.test.ts"],
+          globalSetup: ["test/setup/emulators.ts"],
+          setupFiles: ["test/setup/awsEnv.ts"],
+          sequence: { groupOrder: 1 },
         },
       },
     ],

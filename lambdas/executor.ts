@@ -28,7 +28,7 @@ export const handler = handlerWith(
         }
         await executeJob(deps, parsed.value, {
           receiveCount: Number(record.attributes.ApproximateReceiveCount ?? "1"),
-          remainingMs: context.getRemainingTimeInMillis() - COMMIT_MARGIN_MS,
+          remainingMs: () => context.getRemainingTimeInMillis() - COMMIT_MARGIN_MS,
         });
       },
       (_record, err) => logger.error("job failed; it and the rest of its group are retried", err as Error),

@@ -10,13 +10,15 @@ const deps = await runnerDeps();
 /**
  * Kinesis → runner. Records are handled in order; at the first failure the rest of the batch is
  * reported failed from that sequence number on (Lambda retries from there), so nothing is skipped.
+ * What the handled records send and store goes out once per batch (flush), before any answer; if
+ * that fails the handler throws and the whole batch comes again (every stage is idempotent).
  * A record that can never be processed (not an accepted event) is kept as a poison record in the
  * payload bucket and skipped: it must not block the shard.
  */
 export const handler = handlerWith(
   "runner",
   async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
-    const handle = batchHandler(deps);
+    const handler = batchHandler(deps);
     for (const record of event.Records) {
       const sequenceNumber = record.kinesis.sequenceNumber;
       try {
@@ -30,12 +32,15 @@ export const handler = handlerWith(
           logger.error("poison stream record kept and skipped", { ...parsed, sequenceNumber });
           continue;
         }
-        await handle(parsed.value);
+        await handler.handle(parsed.value);
       } catch (err) {
         logger.error("event handling failed; retrying from this record", err as Error);
+        // The records before this one are done: send and store them before saying so.
+        await handler.flush();
         return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
       }
     }
+    await handler.flush();
     return { batchItemFailures: [] };
   },
 );

@@ -29,14 +29,26 @@ export function localFunctions(): LocalFunction[] {
 
 /** How the local runtime polls for one function: the mapping's source, batch size and timeout. */
 export type MappingSettings =
-  | { kind: "stream"; stream: StreamName; batchSize: number; timeoutMs: number }
+  | {
+      kind: "stream";
+      stream: StreamName;
+      batchSize: number;
+      parallelizationFactor: number;
+      timeoutMs: number;
+    }
   | { kind: "queue"; queue: QueueName; batchSize: number; timeoutMs: number };
 
 /** The event-source mapping of a function as the local runtime emulates it (undefined for HTTP). */
 export function mappingSettings(fn: LocalFunction): MappingSettings | undefined {
   const { source } = fn.spec;
   if (source.kind === "stream") {
-    return { kind: "stream", stream: source.stream, batchSize: source.batchSize, timeoutMs: fn.timeoutMs };
+    return {
+      kind: "stream",
+      stream: source.stream,
+      batchSize: source.batchSize,
+      parallelizationFactor: source.parallelizationFactor,
+      timeoutMs: fn.timeoutMs,
+    };
   }
   if (source.kind === "queue") {
     return { kind: "queue", queue: source.queue, batchSize: source.batchSize, timeoutMs: fn.timeoutMs };

@@ -17,6 +17,40 @@ import { projectRoot } from "./paths.js";
  */
 export type LocalHandler = (event: unknown, context: Context) => Promise<unknown>;
 
+/** What one function's invocations took in this process (benchmarks price Lambda with it). */
+export interface InvocationTotals {
+  invocations: number;
+  /** Summed wall time of the invocations. */
+  ms: number;
+  /** The same rounded up to whole milliseconds per invocation, as Lambda bills duration. */
+  billedMs: number;
+}
+
+const totals = new Map<string, InvocationTotals>();
+let running = 0;
+
+/** Invocations and their durations per function entry, process-wide, since the last reset. */
+export const invocationStats = {
+  snapshot(): Record<string, InvocationTotals> {
+    return Object.fromEntries([...totals].map(([k, v]) => [k, { ...v }]));
+  },
+  /** Invocations of any function running now (not reset). */
+  running(): number {
+    return running;
+  },
+  reset(): void {
+    totals.clear();
+  },
+};
+
+function recordInvocation(entry: string, ms: number): void {
+  const t = totals.get(entry) ?? { invocations: 0, ms: 0, billedMs: 0 };
+  t.invocations++;
+  t.ms += ms;
+  t.billedMs += Math.max(1, Math.ceil(ms));
+  totals.set(entry, t);
+}
+
 /** Handlers by manifest function name. */
 export interface LocalHandlers {
   get(name: FunctionName): LocalHandler;
@@ -31,10 +65,17 @@ async function load(fn: LocalFunction): Promise<LocalHandler> {
   // AWS calls made inside an invocation are counted under the function's entry name; the emulated
   // event-source mappings' own polling stays unscoped.
   return async (event, context) => {
-    const result: unknown = await awsCalls.inScope(fn.spec.entry, () =>
-      Reflect.apply(handler, undefined, [event, context]),
-    );
-    return result;
+    const started = performance.now();
+    running++;
+    try {
+      const result: unknown = await awsCalls.inScope(fn.spec.entry, () =>
+        Reflect.apply(handler, undefined, [event, context]),
+      );
+      return result;
+    } finally {
+      running--;
+      recordInvocation(fn.spec.entry, performance.now() - started);
+    }
   };
 }
 

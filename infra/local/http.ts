@@ -27,6 +27,11 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** API Gateway's integration timeout (the handler keeps running, the client gets a 503). */
   integrationTimeoutMs?: number;
+  /**
+   * False while the runtime stops: new events are refused (503), while the rest of the API (the
+   * SDK's checkpoints of runs still finishing, reads) keeps answering until the mappings drain.
+   */
+  acceptingEvents?: () => boolean;
   log?: Logger;
 }
 
@@ -83,6 +88,9 @@ export function requestListener(opts: HttpServerOptions) {
     const route = matchRoute(routes, (req.method ?? "GET").toUpperCase(), url.pathname);
     if (!route) return send(res, json(404, "Not Found"));
     const { fn } = route;
+    if (fn.spec.entry === "event-api" && opts.acceptingEvents?.() === false) {
+      return send(res, json(503, "Service Unavailable: tideline dev is stopping"));
+    }
     const handler = opts.handlers.get(fn.name);
     const event = toEvent(req, body, route);
     let timer: NodeJS.Timeout | undefined;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * Emulated Kinesis event-source mapping: one loop per shard reads from TRIM_HORIZON, invokes the
  * handler in-process with batches shaped like Lambda's KinesisStreamEvent, and checkpoints like
@@ -5,6 +6,8 @@
  * sequence number; when the handler throws it retries the whole batch.
  * Like a mapping with MaximumRetryAttempts -1 (Lambda's default), a failing record is retried
  * until it succeeds, with a capped exponential backoff: a poison record blocks its shard.
+ * An empty read pauses `idleMs`, cut short when this process puts records to the stream
+ * (sendNotifier); the pause stays the fallback for producers outside the process.
  */
 import {
   type _Record,
@@ -15,7 +18,8 @@ import {
   type ShardIteratorType,
 } from "@aws-sdk/client-kinesis";
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
-import { sleep } from "./abortableSleep.js";
+import { onSent } from "../../shared/adapters/aws/sendNotifier.js";
+import { sleep, wakeablePause } from "./abortableSleep.js";
 import { reportedFailures } from "./batchResponse.js";
 import { lambdaContext } from "./lambdaContext.js";
 import { consoleLogger, type Logger } from "./log.js";
@@ -30,7 +34,14 @@ export interface KinesisPollerOptions {
   functionName: string;
   timeoutMs: number;
   batchSize?: number;
-  /** Pause after an empty read. */
+  /**
+   * Concurrent invocations per shard (the mapping's ParallelizationFactor, default 1): records are
+   * split by partition key, so one key's records stay in order within one invocation at a time.
+   */
+  parallelizationFactor?: number;
+  /** When the runtime stops, if it is stopping (see lambdaContext). */
+  stoppingAt?: () => number | undefined;
+  /** Pause after an empty read (default 100 ms); a put to the stream from this process ends it. */
   idleMs?: number;
   /** Pause before a retry; doubles per consecutive failure up to maxBackoffMs. */
   retryBackoffMs?: number;
@@ -91,6 +102,8 @@ interface ShardReader {
   signal: AbortSignal;
   /** Set by stop(): each shard reads on until it is empty, so accepted events are not left behind. */
   draining: () => boolean;
+  /** The idle pauses' wakes of the shards being read (a put may land on any shard). */
+  wakes: Set<() => void>;
 }
 
 async function shardIterator(
@@ -125,6 +138,42 @@ async function listShards(opts: KinesisPollerOptions): Promise<string[]> {
   return shards;
 }
 
+/**
+ * The records of one read split as Lambda splits a shard's batch under a parallelization factor:
+ * by a hash of the partition key, each lane keeping its records in order. Empty lanes are dropped.
+ */
+export function partitionLanes(records: KinesisStreamRecord[], factor: number): KinesisStreamRecord[][] {
+  if (factor <= 1) return [records];
+  const lanes: KinesisStreamRecord[][] = Array.from({ length: factor }, () => []);
+  for (const rec of records) {
+    const lane = createHash("md5").update(rec.kinesis.partitionKey).digest().readUInt32BE(0) % factor;
+    lanes[lane]?.push(rec);
+  }
+  return lanes.filter((lane) => lane.length > 0);
+}
+
+/**
+ * The invocations of one read, side by side (one per lane); the sequence number to read again
+ * from, or undefined when every lane is done. A failure in one lane makes the shard read again
+ * from it, so records of other lanes after that point come again: at least once, as handlers
+ * must be anyway (on AWS only the failed lane would retry).
+ */
+async function invokeLanes(
+  r: ShardReader,
+  shardId: string,
+  records: KinesisStreamRecord[],
+): Promise<string | undefined> {
+  const lanes = partitionLanes(records, r.opts.parallelizationFactor ?? 1);
+  const results = await Promise.all(lanes.map((lane) => invoke(r, shardId, lane)));
+  let lowest: bigint | undefined;
+  for (const from of results) {
+    if (from === undefined) continue;
+    const n = BigInt(from);
+    if (lowest === undefined || n < lowest) lowest = n;
+  }
+  return lowest?.toString();
+}
+
 /** One invocation; the sequence number to retry from, or undefined when the batch is done. */
 async function invoke(
   r: ShardReader,
@@ -135,7 +184,7 @@ async function invoke(
   try {
     const result = await r.opts.handler(
       event,
-      lambdaContext(r.opts.functionName, r.opts.timeoutMs, r.region),
+      lambdaContext(r.opts.functionName, r.opts.timeoutMs, r.region, r.opts.stoppingAt),
     );
     return retryFrom(records, result);
   } catch (err) {
@@ -146,6 +195,21 @@ async function invoke(
 
 /** Reads one shard in order until the poller stops (or, draining, until the shard is empty). */
 async function readShard(r: ShardReader, shardId: string): Promise<void> {
+  const idle = wakeablePause(r.opts.idleMs ?? 100, r.signal);
+  r.wakes.add(idle.wake);
+  try {
+    await readShardWith(r, shardId, idle);
+  } finally {
+    r.wakes.delete(idle.wake);
+  }
+}
+
+/** The reading loop of readShard; `idle` is the pause after an empty read. */
+async function readShardWith(
+  r: ShardReader,
+  shardId: string,
+  idle: { pause(): Promise<void> },
+): Promise<void> {
   const { opts } = r;
   const base = opts.retryBackoffMs ?? 200;
   const max = opts.maxBackoffMs ?? 5000;
@@ -170,10 +234,10 @@ async function readShard(r: ShardReader, shardId: string): Promise<void> {
       if (records.length === 0) {
         it = res.NextShardIterator;
         if (!it || r.draining()) return;
-        await sleep(opts.idleMs ?? 100, r.signal);
+        await idle.pause();
         continue;
       }
-      const from = await invoke(r, shardId, records);
+      const from = await invokeLanes(r, shardId, records);
       if (from === undefined) {
         checkpoint = records.at(-1)?.kinesis.sequenceNumber;
         it = res.NextShardIterator;
@@ -207,7 +271,12 @@ export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
     log,
     signal: abort.signal,
     draining: () => draining,
+    wakes: new Set(),
   };
+  const unsubscribe = onSent((sent) => {
+    if (sent.service === "Kinesis" && sent.streamName === opts.streamName)
+      for (const wake of reader.wakes) wake();
+  });
 
   const started = (async () => {
     while (!abort.signal.aborted) {
@@ -225,6 +294,7 @@ export function startKinesisPoller(opts: KinesisPollerOptions): Poller {
   return {
     /** With `graceMs`, reads each shard to its end first (at most that long); then stops. */
     async stop(stopOpts = {}) {
+      unsubscribe();
       if (stopOpts.graceMs !== undefined) {
         draining = true;
         const drained = await Promise.race([

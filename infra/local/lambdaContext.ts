@@ -10,6 +10,12 @@ export function lambdaContext(
   functionName: string,
   timeoutMs: number,
   region = process.env.AWS_REGION,
+  /**
+   * When the runtime stops (if it is stopping): the remaining time ends there, so a handler that
+   * budgets its time (the executor going on with a run itself) winds down and hands its work back
+   * to the queue, as it would near its timeout on AWS.
+   */
+  stoppingAt: () => number | undefined = () => undefined,
 ): Context {
   const deadline = Date.now() + timeoutMs;
   const unsupported = (what: string) => () => {
@@ -24,7 +30,7 @@ export function lambdaContext(
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/${functionName}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, Math.min(deadline, stoppingAt() ?? deadline) - Date.now()),
     done: unsupported("done"),
     fail: unsupported("fail"),
     succeed: unsupported("succeed"),

@@ -65,7 +65,7 @@ function startMapping(
   fn: LocalFunction,
   handlers: LocalHandlers,
   env: Record<string, string>,
-  opts: { queueWorkers: number; log: Logger },
+  opts: { queueWorkers: number; log: Logger; stoppingAt: () => number | undefined },
 ): Poller | undefined {
   const settings = mappingSettings(fn);
   if (!settings) return undefined;
@@ -75,6 +75,7 @@ function startMapping(
     timeoutMs: settings.timeoutMs,
     batchSize: settings.batchSize,
     log: opts.log,
+    stoppingAt: opts.stoppingAt,
   };
   if (settings.kind === "stream") {
     const stream = STREAMS[settings.stream];
@@ -83,6 +84,7 @@ function startMapping(
       kinesis: awsClients().kinesis,
       streamName: required(env, stream.env),
       streamArn: required(env, arnEnv(stream)),
+      parallelizationFactor: settings.parallelizationFactor,
     });
   }
   const queue = QUEUES[settings.queue];
@@ -111,8 +113,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
   const persistDir = opts.persistDir ? resolve(opts.persistDir) : undefined;
   const emulators = await startEmulators(persistDir ? { dynamoDbDir: join(persistDir, "dynamodb") } : {});
   const stops: ((graceMs?: number) => Promise<void>)[] = [() => emulators.stop()];
+  /** When a stop began, running invocations see their time end at its grace (lambdaContext). */
+  let stoppingAt: number | undefined;
   // Undo what started so far, newest first, when a later step fails or on stop().
   const stopAll = async (graceMs?: number) => {
+    stoppingAt ??= Date.now() + (graceMs ?? 0);
     for (const stop of stops.splice(0).reverse()) {
       await stop(graceMs).catch((err: unknown) => log.warn("stop failed", err));
     }
@@ -138,12 +143,14 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     const functions = localFunctions();
     const handlers = await loadHandlers(functions);
 
-    // Mappings stop after the HTTP server (no new events) and before the emulators. The stream
-    // mapping goes first so the events it still reads can start runs before the queues stop.
+    // On stop the HTTP server refuses new events at once, the mappings drain (the stream mapping
+    // first, so the events it still reads can start runs before the queues stop), then the server
+    // closes, then the emulators.
     const mappings = functions.flatMap((fn) => {
       const poller = startMapping(fn, handlers, env, {
         queueWorkers: opts.queueWorkers ?? DEFAULT_QUEUE_WORKERS,
         log,
+        stoppingAt: () => stoppingAt,
       });
       return poller ? [{ kind: fn.spec.source.kind, poller }] : [];
     });
@@ -153,6 +160,16 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       groupName: required(env, SCHEDULER.groupEnv),
       log,
     });
+    const server = await startHttpServer({
+      handlers,
+      routes: compileRoutes(functions),
+      port: opts.port ?? 8288,
+      ...(opts.host ? { host: opts.host } : {}),
+      acceptingEvents: () => stoppingAt === undefined,
+      log,
+    });
+    stops.push(() => server.close());
+    // The server closes after the mappings drain: runs still finishing checkpoint through it.
     stops.push(async (graceMs) => {
       for (const { poller } of mappings.filter((m) => m.kind === "stream")) await poller.stop({ graceMs });
       await Promise.all(
@@ -160,15 +177,6 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       );
       await driver.stop();
     });
-
-    const server = await startHttpServer({
-      handlers,
-      routes: compileRoutes(functions),
-      port: opts.port ?? 8288,
-      ...(opts.host ? { host: opts.host } : {}),
-      log,
-    });
-    stops.push(() => server.close());
 
     if (persistDir) await sweepAll(env);
 

@@ -5,6 +5,9 @@
  * handler threw stay in the queue until their visibility timeout ends, then come back with a
  * higher receive count, as on AWS. Messages of one FIFO group are never handed to two
  * invocations at once: a slow invocation holds back only its own group.
+ * An empty receive pauses `idleMs`, cut short when this process sends to the queue (sendNotifier)
+ * or an invocation ends; the pause stays the fallback for messages that become visible later
+ * (delays, visibility timeouts) and for senders outside the process.
  */
 import {
   DeleteMessageBatchCommand,
@@ -14,6 +17,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
+import { onSent, sameQueue } from "../../shared/adapters/aws/sendNotifier.js";
 import { sleep, wakeablePause } from "./abortableSleep.js";
 import { reportedFailures } from "./batchResponse.js";
 import { InFlight } from "./inFlight.js";
@@ -32,8 +36,13 @@ export interface SqsPollerOptions {
   batchSize?: number;
   /** Invocations at once (Lambda scales a mapping's concurrency up to its limit). Default 4. */
   maxConcurrency?: number;
-  /** Pause between short polls of an empty queue (default 50 ms). */
+  /**
+   * Pause between short polls of an empty queue (default 50 ms). A send to this queue from this
+   * process (through the clients of shared/adapters/aws) ends the pause at once.
+   */
   idleMs?: number;
+  /** When the runtime stops, if it is stopping (see lambdaContext). */
+  stoppingAt?: () => number | undefined;
   region?: string;
   log?: Logger;
 }
@@ -146,7 +155,10 @@ async function invoke(
   const event: SQSEvent = { Records: records };
   let result: unknown;
   try {
-    result = await opts.handler(event, lambdaContext(opts.functionName, opts.timeoutMs, region));
+    result = await opts.handler(
+      event,
+      lambdaContext(opts.functionName, opts.timeoutMs, region, opts.stoppingAt),
+    );
   } catch (err) {
     log.warn(
       `${opts.functionName} threw; its ${records.length} message(s) return after the visibility timeout`,
@@ -175,6 +187,11 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
   // receiver then polls at once instead of finishing its idle pause, as Lambda's poller would.
   const idle = wakeablePause(opts.idleMs ?? 50, abort.signal);
   const inFlight = new InFlight(opts.maxConcurrency ?? 4, idle.wake);
+  // A message this process just sent is read now, not after the pause. Still one receiver: the
+  // wake only ends its pause (or makes its next pause return at once).
+  const unsubscribe = onSent((sent) => {
+    if (sent.service === "SQS" && sameQueue(sent.queueUrl, opts.queueUrl)) idle.wake();
+  });
 
   /** A lane's batches run one after the other (one FIFO group's order); lanes run side by side. */
   const startLane = (batches: Message[][]) =>
@@ -218,6 +235,7 @@ export function startSqsPoller(opts: SqsPollerOptions): Poller {
 
   return {
     async stop(stopOpts = {}) {
+      unsubscribe();
       abort.abort();
       await receiver;
       if (!(await inFlight.settle(stopOpts.graceMs))) {

@@ -46,6 +46,8 @@ export interface RegistryStore {
 export interface EventStore {
   /** Idempotent: storing the same internal id twice keeps one record (the later runIds win). */
   putEvent(record: StoredEventRecord): Promise<void>;
+  /** Stores several at once (idempotent like putEvent; for one id named twice, the later wins). */
+  putEvents(records: StoredEventRecord[]): Promise<void>;
   /** Undefined when unknown or past its retention. */
   getEvent(internalId: string): Promise<StoredEventRecord | undefined>;
   /** Received events in the window, newest first, a page at a time. */

@@ -124,19 +124,24 @@ export async function startSdkApp(opts: {
       },
       async ({ event }) => (event.data as { n: number }).n,
     ),
-    inngest.createFunction({ id: "ten-steps", triggers: [{ event: ev("ten") }] }, async ({ step, event }) => {
-      const tag = String((event.data as { tag?: string }).tag ?? "");
-      const pauseMs = Number((event.data as { pauseMs?: number }).pauseMs ?? 0);
-      let sum = 0;
-      for (let i = 1; i <= 10; i++) {
-        sum += await step.run(`s${i}`, async () => {
-          hit(`ten:${tag}:${i}`);
-          if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
-          return i;
-        });
-      }
-      return { sum };
-    }),
+    // One request per step (no checkpointing), so a stop of `tideline dev` lands between steps:
+    // the restart test needs a run left half-way, not one the draining request finishes.
+    inngest.createFunction(
+      { id: "ten-steps", triggers: [{ event: ev("ten") }], checkpointing: false },
+      async ({ step, event }) => {
+        const tag = String((event.data as { tag?: string }).tag ?? "");
+        const pauseMs = Number((event.data as { pauseMs?: number }).pauseMs ?? 0);
+        let sum = 0;
+        for (let i = 1; i <= 10; i++) {
+          sum += await step.run(`s${i}`, async () => {
+            hit(`ten:${tag}:${i}`);
+            if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+            return i;
+          });
+        }
+        return { sum };
+      },
+    ),
     inngest.createFunction(
       { id: "hang", retries: 0, triggers: [{ event: ev("hang") }] },
       async ({ step }) => {

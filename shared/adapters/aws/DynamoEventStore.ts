@@ -1,4 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { checkFilterLists } from "../../domain/listing.js";
 import { type StoredEventRecord, storedEventSchema } from "../../domain/schemas.js";
 import type { EventQuery, EventStore, PageRequest } from "../../ports/index.js";
@@ -6,6 +11,7 @@ import { TABLES } from "../../resources.js";
 import { dayPartition, queryDays } from "./dayIndex.js";
 import type { Item } from "./dynamo.js";
 import type { LargeJson } from "./largeJson.js";
+import { retryUnprocessed } from "./retryUnprocessed.js";
 
 const TIME_INDEX = TABLES.events.indexes[0].name;
 const DAY_PREFIX = "EVTS#";
@@ -27,23 +33,41 @@ export class DynamoEventStore implements EventStore {
   ) {}
 
   async putEvent(record: StoredEventRecord): Promise<void> {
-    const event = await this.json.encode(record.event, `events/${record.internalId}.json`);
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          pk: `EVT#${record.internalId}`,
-          sk: "EVT",
-          internalId: record.internalId,
-          name: record.event.name,
-          receivedAt: record.receivedAt,
-          event,
-          runIds: record.runIds,
-          listDay: dayPartition(DAY_PREFIX, record.receivedAt),
-          expiresAt: Math.floor(record.receivedAt / 1000) + this.retentionSeconds,
-        },
-      }),
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: await this.encode(record) }));
+  }
+
+  async putEvents(records: StoredEventRecord[]): Promise<void> {
+    // One request may not name a key twice: the later record of an internal id wins.
+    const byId = new Map(records.map((r) => [r.internalId, r]));
+    const puts = await Promise.all(
+      [...byId.values()].map(async (r) => ({ PutRequest: { Item: await this.encode(r) } })),
     );
+    for (let i = 0; i < puts.length; i += 25) {
+      await retryUnprocessed(
+        puts.slice(i, i + 25),
+        async (batch) => {
+          const r = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: batch } }));
+          return (r.UnprocessedItems?.[this.table] ?? []).flatMap((u) =>
+            u.PutRequest?.Item ? [{ PutRequest: { Item: u.PutRequest.Item } }] : [],
+          );
+        },
+        { maxAttempts: 9, backoffMs: 50, what: "event writes (BatchWriteItem)" },
+      );
+    }
+  }
+
+  private async encode(record: StoredEventRecord): Promise<Item> {
+    return {
+      pk: `EVT#${record.internalId}`,
+      sk: "EVT",
+      internalId: record.internalId,
+      name: record.event.name,
+      receivedAt: record.receivedAt,
+      event: await this.json.encode(record.event, `events/${record.internalId}.json`),
+      runIds: record.runIds,
+      listDay: dayPartition(DAY_PREFIX, record.receivedAt),
+      expiresAt: Math.floor(record.receivedAt / 1000) + this.retentionSeconds,
+    };
   }
 
   async getEvent(internalId: string): Promise<StoredEventRecord | undefined> {

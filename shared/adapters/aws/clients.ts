@@ -12,6 +12,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { countAwsCalls } from "./callCounter.js";
+import { notifyOnSend } from "./sendNotifier.js";
 
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -48,10 +49,11 @@ export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
   const doc = lazy(() =>
     DynamoDBDocumentClient.from(dynamodb(), { marshallOptions: { removeUndefinedValues: true } }),
   );
-  const sqs = lazy(() => countAwsCalls(new SQSClient({ region })));
+  // Sends are announced in-process (sendNotifier.ts): `tideline dev`'s pollers read at once.
+  const sqs = lazy(() => notifyOnSend(countAwsCalls(new SQSClient({ region }))));
   // Kinesis defaults to HTTP/2, needed only for SubscribeToShard (unused); emulators speak HTTP/1.1.
   const kinesis = lazy(() =>
-    countAwsCalls(new KinesisClient({ region, requestHandler: new NodeHttpHandler() })),
+    notifyOnSend(countAwsCalls(new KinesisClient({ region, requestHandler: new NodeHttpHandler() }))),
   );
   const s3 = lazy(() => countAwsCalls(new S3Client({ region, forcePathStyle })));
   const scheduler = lazy(() => countAwsCalls(new SchedulerClient({ region })));

@@ -26,6 +26,10 @@ export class MemoryEventStore implements EventStore {
     this.events.set(record.internalId, { record: structuredClone(record), expiresAtMs });
   }
 
+  async putEvents(records: StoredEventRecord[]): Promise<void> {
+    for (const record of records) await this.putEvent(record);
+  }
+
   async getEvent(internalId: string): Promise<StoredEventRecord | undefined> {
     const stored = this.events.get(internalId);
     if (!stored || stored.expiresAtMs < this.clock.now()) return undefined;

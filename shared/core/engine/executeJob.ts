@@ -77,10 +77,16 @@ interface RunState {
 export async function executeJob(
   deps: ExecutorDeps,
   first: Job,
-  opts: { receiveCount: number; remainingMs: number },
+  opts: {
+    receiveCount: number;
+    /** The invocation's time left (read again before each job it goes on with). */
+    remainingMs: number | (() => number);
+  },
 ): Promise<JobResult> {
   const log = deps.log ?? (() => {});
   const startedIn = deps.clock.now();
+  const given = opts.remainingMs;
+  const remaining = () => (typeof given === "number" ? given - (deps.clock.now() - startedIn) : given());
   let state: RunState | undefined = await deps.runs.getRunState(first.runId);
   if (!state) {
     log("job for unknown run dropped", { runId: first.runId });
@@ -94,8 +100,7 @@ export async function executeJob(
   let job = first;
   for (;;) {
     if (state.run.status !== "Running" || !isPending(state.run, job)) return "stale";
-    const remainingMs = opts.remainingMs - (deps.clock.now() - startedIn);
-    const step = await runOnce(deps, state, job, carrier, remainingMs);
+    const step = await runOnce(deps, state, job, carrier, remaining());
     if (step.result !== "applied") return step.result;
     const { committed, added } = step;
     state = committed;
@@ -103,7 +108,7 @@ export async function executeJob(
       added.length === 1 &&
       committed.run.next.length === 1 &&
       (added[0]?.dueAt ?? 0) <= deps.clock.now() &&
-      opts.remainingMs - (deps.clock.now() - startedIn) >= INLINE_MIN_REMAINING_MS;
+      remaining() >= INLINE_MIN_REMAINING_MS;
     await dispatchCommitted(deps, { next: inline ? [] : added, outbox: committed.run.outbox });
     const following = added[0];
     if (!inline || !following) return "applied";

@@ -1,9 +1,10 @@
-import type { AcceptedEvent } from "../../domain/schemas.js";
+import type { AcceptedEvent, Outbox, ScheduledJob, StoredEventRecord } from "../../domain/schemas.js";
 import { pausesConsumer } from "../pauses/consumer.js";
+import { dispatchCommitted } from "../scheduling/dispatch.js";
 import { startRunsConsumer } from "./startRuns.js";
-import type { ConsumerFactory, RunnerDeps } from "./types.js";
+import type { BatchSink, ConsumerFactory, RunnerDeps } from "./types.js";
 
-export type { ConsumerFactory, ConsumerOutcome, EventConsumer, RunnerDeps } from "./types.js";
+export type { BatchSink, ConsumerFactory, ConsumerOutcome, EventConsumer, RunnerDeps } from "./types.js";
 
 /**
  * The runner's stages, in order: resume the runs waiting on the event (waitForEvent, invoke
@@ -11,29 +12,58 @@ export type { ConsumerFactory, ConsumerOutcome, EventConsumer, RunnerDeps } from
  */
 export const EVENT_CONSUMERS: readonly ConsumerFactory[] = [pausesConsumer, startRunsConsumer];
 
+export interface BatchHandler {
+  /** Passes one event through every consumer, in order; the runs it started. */
+  handle(accepted: AcceptedEvent): Promise<string[]>;
+  /**
+   * Sends the start jobs of the events handled so far and stores those events with the runs they
+   * started (an empty list records one as unmatched, so nothing vanishes). Call it before reporting
+   * any record done, failed or not: until then a handled event is neither sent on nor stored.
+   */
+  flush(): Promise<void>;
+}
+
 /**
- * A handler for one batch of events: each event passes every consumer in order, then it is stored
- * with the runs it started (an empty list records it as unmatched, so nothing vanishes). Storing
- * last means a retried record repeats the consumers, which are idempotent, and then stores it.
+ * A handler for one batch of events. Storing last means a retried record repeats the consumers,
+ * which are idempotent, and then stores it; its start job is sent again (deterministic ids).
  */
 export function batchHandler(
   deps: RunnerDeps,
   factories: readonly ConsumerFactory[] = EVENT_CONSUMERS,
-): (accepted: AcceptedEvent) => Promise<string[]> {
-  const consumers = factories.map((make) => make(deps));
-  return async (accepted) => {
-    const runIds: string[] = [];
-    for (const consumer of consumers) {
-      const outcome = await consumer.consume(accepted);
-      runIds.push(...(outcome.startedRunIds ?? []));
-    }
-    await deps.events.putEvent({ ...accepted, runIds });
-    return runIds;
+): BatchHandler {
+  let next: ScheduledJob[] = [];
+  let timers: NonNullable<Outbox["timers"]> = [];
+  let handled: StoredEventRecord[] = [];
+  const sink: BatchSink = {
+    dispatch(committed) {
+      next.push(...committed.next);
+      timers.push(...(committed.outbox?.timers ?? []));
+    },
+  };
+  const consumers = factories.map((make) => make(deps, sink));
+  return {
+    async handle(accepted) {
+      const runIds: string[] = [];
+      for (const consumer of consumers) {
+        const outcome = await consumer.consume(accepted);
+        runIds.push(...(outcome.startedRunIds ?? []));
+      }
+      handled.push({ ...accepted, runIds });
+      return runIds;
+    },
+    async flush() {
+      const batch = { next, outbox: { timers } };
+      const records = handled;
+      [next, timers, handled] = [[], [], []];
+      await dispatchCommitted(deps, batch);
+      if (records.length) await deps.events.putEvents(records);
+    },
   };
 }
 
-/** Handles a batch in order. */
+/** Handles a batch in order, then flushes it. */
 export async function handleEvents(deps: RunnerDeps, batch: AcceptedEvent[]): Promise<void> {
-  const handle = batchHandler(deps);
-  for (const accepted of batch) await handle(accepted);
+  const handler = batchHandler(deps);
+  for (const accepted of batch) await handler.handle(accepted);
+  await handler.flush();
 }

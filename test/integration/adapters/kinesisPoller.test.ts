@@ -3,6 +3,7 @@ import {
   DeleteStreamCommand,
   DescribeStreamSummaryCommand,
   PutRecordCommand,
+  PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { afterEach, describe, expect, it } from "vitest";
@@ -45,9 +46,11 @@ const dataOf = (r: KinesisStreamRecord) => Buffer.from(r.kinesis.data, "base64")
 function poll(
   s: { name: string; arn: string },
   handler: (e: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse | undefined>,
+  opts: { idleMs?: number; kinesis?: typeof kinesis } = {},
 ): void {
   const poller = startKinesisPoller({
-    kinesis,
+    kinesis: opts.kinesis ?? kinesis,
+    ...(opts.idleMs ? { idleMs: opts.idleMs } : {}),
     streamName: s.name,
     streamArn: s.arn,
     handler,
@@ -145,5 +148,43 @@ describe("Kinesis event-source emulation", () => {
     await poller.stop({ graceMs: 10_000 });
 
     expect(seen).toEqual(values);
+  });
+
+  it("reads a record this process put at once instead of after its idle pause", async () => {
+    const s = await stream();
+    // The poller's own client counts the reads that came back empty: after one, it is idle.
+    const reader = createAwsClients().kinesis;
+    let emptyReads = 0;
+    reader.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const output = result.output as { Records?: unknown[] };
+        if (context.commandName === "GetRecordsCommand" && !output.Records?.length) emptyReads++;
+        return result;
+      },
+      { step: "initialize", name: "testEmptyReads" },
+    );
+    const handledAt: number[] = [];
+    // A 5 s idle pause: without the wake, the record would wait it out.
+    poll(
+      s,
+      async (e) => {
+        for (const _r of e.Records) handledAt.push(Date.now());
+        return { batchItemFailures: [] };
+      },
+      { idleMs: 5000, kinesis: reader },
+    );
+    await waitFor(() => emptyReads >= 1);
+
+    const sentAt = Date.now();
+    await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: s.name,
+        Records: [{ PartitionKey: "pk", Data: Buffer.from("now") }],
+      }),
+    );
+
+    await waitFor(() => handledAt.length === 1, { timeoutMs: 3000, intervalMs: 10 });
+    expect((handledAt[0] ?? Number.POSITIVE_INFINITY) - sentAt).toBeLessThan(500);
   });
 });

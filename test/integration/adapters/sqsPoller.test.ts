@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../../infra/local/log.js";
 import { type Poller, startSqsPoller } from "../../../infra/local/sqsPoller.js";
 import { createAwsClients } from "../../../shared/adapters/aws/clients.js";
+import { sentListenerCount } from "../../../shared/adapters/aws/sendNotifier.js";
 import { randomSuffix, waitFor } from "../../helpers/index.js";
 
 const { sqs } = createAwsClients();
@@ -55,10 +56,10 @@ function poll(
   q: { url: string; arn: string },
   handler: (e: SQSEvent) => Promise<SQSBatchResponse | undefined>,
   concurrency = 4,
-  opts: { batchSize?: number; stopAfterTest?: boolean } = {},
+  opts: { batchSize?: number; stopAfterTest?: boolean; idleMs?: number; sqs?: typeof sqs } = {},
 ): Poller {
   const poller = startSqsPoller({
-    sqs,
+    sqs: opts.sqs ?? sqs,
     queueUrl: q.url,
     queueArn: q.arn,
     handler,
@@ -66,10 +67,30 @@ function poll(
     timeoutMs: 60_000,
     maxConcurrency: concurrency,
     ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+    ...(opts.idleMs ? { idleMs: opts.idleMs } : {}),
     log: silentLogger,
   });
   if (opts.stopAfterTest ?? true) cleanup.push(() => poller.stop());
   return poller;
+}
+
+/**
+ * A client of its own for a poller, counting the receives that came back empty: once one has, the
+ * poller is in (or entering) its idle pause.
+ */
+function receiverClient(): { sqs: typeof sqs; emptyReceives: () => number } {
+  const own = createAwsClients().sqs;
+  let empty = 0;
+  own.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const output = result.output as { Messages?: unknown[] };
+      if (context.commandName === "ReceiveMessageCommand" && !output.Messages?.length) empty++;
+      return result;
+    },
+    { step: "initialize", name: "testEmptyReceives" },
+  );
+  return { sqs: own, emptyReceives: () => empty };
 }
 
 describe("SQS event-source emulation", () => {
@@ -299,5 +320,78 @@ describe("SQS event-source emulation", () => {
     const before = Date.now();
     await poller.stop({ graceMs: 300 });
     expect(Date.now() - before).toBeLessThan(2000);
+  });
+
+  describe("woken by this process's sends", () => {
+    // A 5 s idle pause: without the wake, a message sent while the poller idles waits it out.
+    const IDLE_MS = 5000;
+
+    it.each([
+      ["SendMessage", false],
+      ["SendMessageBatch", true],
+    ])("reads a message sent with %s at once instead of after the idle pause", async (_, batch) => {
+      const q = await queue(true, 60);
+      const receiver = receiverClient();
+      const handledAt: number[] = [];
+      poll(
+        q,
+        async (e) => {
+          for (const _r of e.Records) handledAt.push(Date.now());
+          return { batchItemFailures: [] };
+        },
+        4,
+        { idleMs: IDLE_MS, sqs: receiver.sqs },
+      );
+      await waitFor(() => receiver.emptyReceives() >= 1);
+
+      const sentAt = Date.now();
+      const entry = { MessageBody: "x", MessageGroupId: "g", MessageDeduplicationId: "x" };
+      if (batch)
+        await sqs.send(new SendMessageBatchCommand({ QueueUrl: q.url, Entries: [{ Id: "1", ...entry }] }));
+      else await sqs.send(new SendMessageCommand({ QueueUrl: q.url, ...entry }));
+
+      await waitFor(() => handledAt.length === 1, { timeoutMs: 3000, intervalMs: 10 });
+      expect((handledAt[0] ?? Number.POSITIVE_INFINITY) - sentAt).toBeLessThan(500);
+    });
+
+    it("is not woken by a send to another queue", async () => {
+      const q = await queue(false);
+      const other = await queue(false);
+      const receiver = receiverClient();
+      poll(q, async () => ({ batchItemFailures: [] }), 4, { idleMs: 400, sqs: receiver.sqs });
+      await waitFor(() => receiver.emptyReceives() >= 1);
+      const before = receiver.emptyReceives();
+      await sqs.send(new SendMessageCommand({ QueueUrl: other.url, MessageBody: "x" }));
+      await new Promise((r) => setTimeout(r, 200));
+      // Still in the pause that began before the send.
+      expect(receiver.emptyReceives()).toBe(before);
+    });
+
+    it("still finds a delayed message after its delay (the idle pause is the fallback)", async () => {
+      const q = await queue(false);
+      const handledAt: number[] = [];
+      poll(
+        q,
+        async (e) => {
+          for (const _r of e.Records) handledAt.push(Date.now());
+          return { batchItemFailures: [] };
+        },
+        4,
+        { idleMs: 200 },
+      );
+      const sentAt = Date.now();
+      await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: "later", DelaySeconds: 1 }));
+      await waitFor(() => handledAt.length === 1, { timeoutMs: 5000, intervalMs: 10 });
+      expect((handledAt[0] ?? 0) - sentAt).toBeGreaterThanOrEqual(900);
+    });
+
+    it("stops listening when it stops", async () => {
+      const q = await queue(false);
+      const before = sentListenerCount();
+      const poller = poll(q, async () => ({ batchItemFailures: [] }), 4, { stopAfterTest: false });
+      expect(sentListenerCount()).toBe(before + 1);
+      await poller.stop();
+      expect(sentListenerCount()).toBe(before);
+    });
   });
 });

@@ -1,7 +1,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { type MemoryPorts, memoryPorts } from "../../../shared/adapters/memory/index.js";
 import { ManualClock } from "../../../shared/adapters/memory/ManualClock.js";
-import { handleEvents, type RunnerDeps } from "../../../shared/core/runner/pipeline.js";
+import {
+  batchHandler,
+  type ConsumerFactory,
+  EVENT_CONSUMERS,
+  handleEvents,
+  type RunnerDeps,
+} from "../../../shared/core/runner/pipeline.js";
 import { runIdFor } from "../../../shared/core/runner/startRuns.js";
 import type { AcceptedEvent, FunctionRecord, Job } from "../../../shared/domain/schemas.js";
 import { makeAccepted, makeApp, makeFunction, T0 } from "../../fixtures/records.js";
@@ -31,6 +37,50 @@ function startOf(fn: FunctionRecord, accepted: AcceptedEvent): Job {
   const runId = runIdFor(fn.slug, accepted);
   return { runId, fnSlug: fn.slug, stepId: "step", attempt: 0, version: 0, partition: runId };
 }
+
+describe("a runner batch", () => {
+  it("sends its start jobs and stores its events at flush, not before", async () => {
+    const fn = makeFunction(appId, "fn", [ev("go")]);
+    await sync([fn]);
+    const events = [1, 2, 3].map((n) => makeAccepted({ name: ev("go"), data: { n } }));
+    const handler = batchHandler(deps);
+    for (const accepted of events) await handler.handle(accepted);
+
+    expect(ports.work.peek()).toEqual([]);
+    expect(await ports.events.getEvent(events[0]?.internalId ?? "")).toBeUndefined();
+
+    await handler.flush();
+    expect(ports.work.peek().map((m) => m.job)).toEqual(events.map((e) => startOf(fn, e)));
+    for (const accepted of events) {
+      expect((await ports.events.getEvent(accepted.internalId))?.runIds).toEqual([
+        runIdFor(fn.slug, accepted),
+      ]);
+    }
+  });
+
+  it("stores and sends what it handled before a record that failed, and nothing of that record", async () => {
+    const fn = makeFunction(appId, "fn", [ev("go")]);
+    await sync([fn]);
+    const [ok, bad] = [makeAccepted({ name: ev("go") }), makeAccepted({ name: ev("go") })];
+    const failing: ConsumerFactory = () => ({
+      name: "fails on the second",
+      async consume(accepted) {
+        if (accepted.internalId === bad.internalId) throw new Error("boom");
+        return {};
+      },
+    });
+    const handler = batchHandler(deps, [...EVENT_CONSUMERS, failing]);
+    await handler.handle(ok);
+    await expect(handler.handle(bad)).rejects.toThrow("boom");
+    await handler.flush();
+
+    expect(await ports.events.getEvent(ok.internalId)).toBeDefined();
+    expect(await ports.events.getEvent(bad.internalId)).toBeUndefined();
+    // The failed record's run was created before the failure: its start job goes out too (the
+    // retry finds the run and sends it again under the same deduplication id).
+    expect(ports.work.peek().map((m) => m.job)).toEqual([startOf(fn, ok), startOf(fn, bad)]);
+  });
+});
 
 describe("the runner", () => {
   it("starts one run per matching function: exact and wildcard triggers, and an `if` that holds", async () => {

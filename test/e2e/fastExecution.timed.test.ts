@@ -99,7 +99,6 @@ beforeAll(async () => {
         Array.from({ length: width }, (_, i) =>
           step.run(`p${i}`, async () => {
             count(`${key}:p${i}`);
-            if (process.env.DEBUG_FAN) console.log("fan start", i, Date.now() % 100000);
             await sleep(1000);
             return i;
           }),
