@@ -41,6 +41,8 @@ export interface KinesisPollerOptions {
   parallelizationFactor?: number;
   /** When the runtime stops, if it is stopping (see lambdaContext). */
   stoppingAt?: () => number | undefined;
+  /** Awaited before each read: the local runtime's pacing (see LOCAL_WORK_BACKLOG in runtime.ts). */
+  pace?: () => Promise<void>;
   /** Pause after an empty read (default 100 ms); a put to the stream from this process ends it. */
   idleMs?: number;
   /** Pause before a retry; doubles per consecutive failure up to maxBackoffMs. */
@@ -225,6 +227,7 @@ async function readShardWith(
     try {
       it ??= await resume();
       if (!it) return; // closed shard, fully read
+      await opts.pace?.();
       const res = await opts.kinesis.send(
         new GetRecordsCommand({ ShardIterator: it, Limit: opts.batchSize ?? 100 }),
       );

@@ -39,7 +39,14 @@ const opMetadataSchema = z.object({
 
 export type SdkOutcome =
   /** 200, or 206 containing RunComplete (data = its data; `ops` = other ops sent with it). */
-  | { kind: "complete"; data: Json; ops?: StepOp[]; requestVersion?: number }
+  | {
+      kind: "complete";
+      data: Json;
+      ops?: StepOp[];
+      requestVersion?: number;
+      /** Ended by a RunComplete op (206): how a checkpointing SDK finishes (PROTOCOL 6.1). */
+      byOp?: true;
+    }
   /** 206 ops (RunComplete excluded), WaitForEvent and lazy ops first. */
   | { kind: "ops"; ops: StepOp[]; requestVersion?: number; retriable?: boolean; retryAt?: number }
   /**
@@ -186,6 +193,7 @@ function interpretOps(res: SdkHttpResponse, nowMs: number): SdkOutcome {
       data: toJson(complete.data ?? null),
       ...(rest.length ? { ops: rest } : {}),
       ...version,
+      byOp: true,
     };
   }
   const retriable = getHeader(res.headers, HEADERS.noRetry)?.trim().toLowerCase() !== "true";

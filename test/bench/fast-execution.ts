@@ -53,7 +53,7 @@ const CHAIN_STEPS = 10;
 const BUDGET = {
   fanOut: (n: number) => 10_000 + n * 200,
   overheadPerMode: 20_000,
-  throughput: 90_000,
+  throughput: 180_000,
   callsRun: 45_000,
 };
 const CALL_STEPS = [1, 5, 20] as const;

@@ -59,6 +59,12 @@ export const COMMIT_ATTEMPTS = 25;
 interface RunState {
   run: RunRecord;
   steps: StepRecord[];
+  /**
+   * True when `run` was read again alone (GetItem) and `steps` may miss results stored since (by
+   * checkpoints, other steps of a fan-out): the ids on the run's stack are complete, the values
+   * are not, so the next request needs a full read first.
+   */
+  partial?: boolean;
 }
 
 /**
@@ -99,6 +105,8 @@ export async function executeJob(
   }
   let job = first;
   for (;;) {
+    if (state.partial) state = await deps.runs.getRunState(job.runId);
+    if (!state) return "dropped";
     if (state.run.status !== "Running" || !isPending(state.run, job)) return "stale";
     const step = await runOnce(deps, state, job, carrier, remaining());
     if (step.result !== "applied") return step.result;
@@ -139,15 +147,14 @@ async function runOnce(
   const { run, steps } = state;
   const fn = await deps.registry.getFunction(run.fnSlug);
   const startedAt = deps.clock.now();
-  let outcome: SdkOutcome;
+  let outcome: SdkOutcome = {
+    kind: "error",
+    retriable: false,
+    error: { name: "Error", message: `function ${run.fnSlug} is not registered` },
+  };
   let maxAttempts = 1;
-  if (!fn) {
-    outcome = {
-      kind: "error",
-      retriable: false,
-      error: { name: "Error", message: `function ${run.fnSlug} is not registered` },
-    };
-  } else {
+  let checkpointed = false;
+  if (fn) {
     maxAttempts = fn.retries + 1;
     const planOnly = pendingSteps(run.next, job).length > 0;
     outcome = await callSdk(deps, {
@@ -159,6 +166,8 @@ async function runOnce(
       timeoutMs: Math.min(MAX_REQUEST_MS, remainingMs),
       trace: { parent: traceParent(run.runId, jobId(job)), state: traceState(run.appId, fn.internalId) },
     });
+    // A checkpointing SDK ends with a RunComplete op, its steps stored on the way (PROTOCOL 6.1).
+    checkpointed = outcome.kind === "complete" && outcome.byOp === true && !planOnly;
   }
   const random = deps.random ?? Math.random;
   const lookups = await opLookups(deps, outcome);
@@ -168,7 +177,7 @@ async function runOnce(
     outcome,
     maxAttempts,
     run: current.run,
-    stored: new Set(current.steps.map((s) => s.stepId)),
+    stored: new Set([...current.steps.map((s) => s.stepId), ...current.run.stack]),
     requestStack,
     ...lookups,
     now: deps.clock.now(),
@@ -188,8 +197,14 @@ async function runOnce(
     // "full": decided below, where the run fails with the state limit's message.
     if (result !== "full") return fanIn(deps, result.run, job, carrier);
   }
-  let current = state;
+  // Checkpoints have most likely moved the run's version during the request: read the run (not its
+  // steps) once, rather than lose the first commit.
+  let current: RunState = checkpointed ? await reread(deps, state) : state;
   for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+    if (current.run.status !== "Running" || !isPending(current.run, job)) {
+      log("answer dropped: the job is no longer pending", { runId: run.runId, stepId: job.stepId });
+      return { result: "stale" };
+    }
     const decision = decide(input(current));
     const { set } = decision.transition;
     set.carrier = carrier;
@@ -202,12 +217,7 @@ async function runOnce(
         added: addedJobs(current.run.next, set.next ?? current.run.next),
       };
     }
-    const fresh = await deps.runs.getRunState(run.runId);
-    if (!fresh || fresh.run.status !== "Running" || !isPending(fresh.run, job)) {
-      log("answer dropped: the job is no longer pending", { runId: run.runId, stepId: job.stepId });
-      return { result: "stale" };
-    }
-    current = fresh;
+    current = await reread(deps, current);
   }
   log("transition kept losing to concurrent ones", { runId: run.runId, stepId: job.stepId });
   throw new Error(`run ${run.runId}: ${COMMIT_ATTEMPTS} commits of one answer lost to concurrent ones`);
@@ -266,13 +276,20 @@ function armFirstAttempt(
   }
 }
 
+/** The run read again alone (one GetItem); its steps are kept and marked possibly incomplete. */
+async function reread(deps: ExecutorDeps, state: RunState): Promise<RunState> {
+  const run = await deps.runs.getRun(state.run.runId);
+  if (!run) throw new Error(`run ${state.run.runId} vanished`);
+  return run.version === state.run.version ? state : { run, steps: state.steps, partial: true };
+}
+
 /** The run as the store now holds it after `t` (what the next inline job starts from). */
 function applyCommitted(state: RunState, t: RunTransition): RunState {
   const defined = Object.fromEntries(Object.entries(t.set).filter(([, v]) => v !== undefined));
   const run: RunRecord = { ...state.run, ...defined, version: state.run.version + 1, updatedAt: t.at };
   const written = new Set((t.steps ?? []).map((s) => s.stepId));
   const steps = [...state.steps.filter((s) => !written.has(s.stepId)), ...(t.steps ?? [])];
-  return { run, steps };
+  return { run, steps, ...(state.partial ? { partial: true } : {}) };
 }
 
 /**

@@ -34,7 +34,7 @@ describe("interpretSdkResponse: completion", () => {
 
   it("completes with the RunComplete data of a checkpointing 206", () => {
     const out = answer(206, [{ op: "RunComplete", id: RUN_COMPLETE_ID, data: "done" }]);
-    expect(out).toEqual({ kind: "complete", data: "done", requestVersion: 2 });
+    expect(out).toEqual({ kind: "complete", data: "done", requestVersion: 2, byOp: true });
   });
 
   it("keeps the ops that arrive with RunComplete, lazy ones first (the engine decides what they do)", () => {
