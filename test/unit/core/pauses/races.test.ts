@@ -285,3 +285,46 @@ describe("cancelling a waiting run", () => {
     expect(w.ports.pauses.all()).toEqual([]);
   });
 });
+
+describe("a step planned beside a wait", () => {
+  it("commits the step once when the wait resumes while the step's request runs", async () => {
+    w = await world();
+    const both = w.fn("both", [w.ev("start")]);
+    let stepRuns = 0;
+    let resumeDuringStep: (() => Promise<void>) | undefined;
+    await w.sync([
+      [
+        both,
+        async (call) => {
+          const stepId = new URL(call.request.url).searchParams.get("stepId");
+          if (stepId === "work") {
+            stepRuns++;
+            await resumeDuringStep?.();
+            return ops(stepRun("work", "worked"));
+          }
+          if ("work" in call.steps && "reply" in call.steps) return complete("both done");
+          const pending = [];
+          if (!("work" in call.steps)) pending.push({ id: "work", op: "StepPlanned", name: "work" });
+          if (!("reply" in call.steps))
+            pending.push(waitOp("reply", { event: w.ev("reply"), timeout: "1h" }));
+          return ops(...pending);
+        },
+      ],
+    ]);
+    const started = await w.send({ name: w.ev("start") });
+    const run = await w.runOf(both, started);
+    await w.executeNext(); // plans the step and begins the wait
+    resumeDuringStep = async () => {
+      resumeDuringStep = undefined;
+      await w.send({ name: w.ev("reply") });
+    };
+
+    expect(await w.executeNext()).toBe("applied"); // the step, with the reply arriving meanwhile
+    await w.runJobs();
+
+    expect(await w.run(run.runId)).toMatchObject({ status: "Completed", output: "both done" });
+    expect(stepRuns).toBe(1);
+    const stored = await w.ports.runs.getRunState(run.runId);
+    expect(stored?.run.stack.sort()).toEqual(["reply", "work"]);
+  });
+});
