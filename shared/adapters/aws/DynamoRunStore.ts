@@ -3,7 +3,6 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -12,7 +11,6 @@ import { checkFilterLists } from "../../domain/listing.js";
 import {
   type AttemptRecord,
   attemptRecordSchema,
-  jobId,
   type Pause,
   type RunMetadataRecord,
   type RunRecord,
@@ -50,6 +48,7 @@ import {
 import type { LargeJson } from "./largeJson.js";
 import { PathDeclarations, pauseWriteItems } from "./pauseItems.js";
 import { retryUnprocessed } from "./retryUnprocessed.js";
+import { type AppendStore, appendSteps, completeStep, stepPuts } from "./runAppends.js";
 import { activeAttributes, decodeCursor, encodeCursor, pendingOf, transitionUpdate } from "./runItems.js";
 
 /**
@@ -231,20 +230,8 @@ export class DynamoRunStore implements RunStore {
         item: { Put: { TableName: this.tables.runs, Item: await this.encodeAttempt(a) } },
       })),
     );
-    const stepPuts = await Promise.all(
-      (t.steps ?? []).map(async (s) => ({
-        name: `step:${s.stepId}`,
-        item: {
-          Put: {
-            TableName: this.tables.runs,
-            Item: await this.encodeStep(s),
-            ConditionExpression: "attribute_not_exists(sk)",
-          },
-        },
-      })),
-    );
     const result = await transactWrite(this.doc, [
-      ...stepPuts,
+      ...(await stepPuts(this.appends, t.steps ?? [])),
       ...attemptPuts,
       ...pauseItems,
       { name: "run", item: { Update: update } },
@@ -257,120 +244,22 @@ export class DynamoRunStore implements RunStore {
   }
 
   async appendSteps(runId: string, a: AppendSteps): Promise<AppendResult> {
-    // The condition below cannot weigh `bytes` against a run that has no stateBytes yet.
-    if (a.bytes > a.maxStateBytes) return "full";
-    const stepPuts = await Promise.all(
-      a.steps.map(async (s) => ({
-        name: `step:${s.stepId}`,
-        item: {
-          Put: {
-            TableName: this.tables.runs,
-            Item: await this.encodeStep(s),
-            ConditionExpression: "attribute_not_exists(sk)",
-          },
-        },
-      })),
-    );
-    const result = await transactWrite(this.doc, [
-      ...stepPuts,
-      {
-        name: "run",
-        item: {
-          Update: {
-            TableName: this.tables.runs,
-            Key: { pk: `RUN#${runId}`, sk: "RUN" },
-            UpdateExpression:
-              "SET #version = #version + :one, #updatedAt = :at, #stack = list_append(#stack, :ids) ADD #bytes :bytes",
-            ConditionExpression:
-              "#status = :running AND contains(#pending, :job) AND (attribute_not_exists(#bytes) OR #bytes <= :room)",
-            ExpressionAttributeNames: {
-              "#version": "version",
-              "#updatedAt": "updatedAt",
-              "#stack": "stack",
-              "#bytes": "stateBytes",
-              "#status": "status",
-              "#pending": "pendingIds",
-            },
-            ExpressionAttributeValues: {
-              ":one": 1,
-              ":at": a.at,
-              ":ids": a.steps.map((s) => s.stepId),
-              ":bytes": a.bytes,
-              ":running": "Running",
-              ":job": a.jobId,
-              ":room": a.maxStateBytes - a.bytes,
-            },
-          },
-        },
-      },
-    ]);
-    if (result.ok) return "ok";
-    const existing = a.steps
-      .filter((s) => result.failedConditions.has(`step:${s.stepId}`))
-      .map((s) => s.stepId);
-    if (existing.length) return { stored: existing };
-    // The run's condition failed: tell an ended run or a job no longer pending from a full one.
-    const run = await this.getRun(runId);
-    if (!run || run.status !== "Running" || !run.next.some((j) => jobId(j.job) === a.jobId)) return "stale";
-    return "full";
+    return appendSteps(this.appends, runId, a);
   }
 
   async completeStep(runId: string, c: CompleteStep): Promise<{ run: RunRecord } | "stale" | "full"> {
-    const { stepId } = c.step;
-    // The condition below cannot weigh `bytes` against a run that has no stateBytes yet.
-    if (c.bytes > c.maxStateBytes) return "full";
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tables.runs,
-          Item: await this.encodeStep(c.step),
-          ConditionExpression: "attribute_not_exists(sk)",
-        }),
-      );
-    } catch (err) {
-      // Already there: an earlier delivery of this job stored it and stopped before the run.
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-    try {
-      const r = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tables.runs,
-          Key: { pk: `RUN#${runId}`, sk: "RUN" },
-          UpdateExpression:
-            "SET #version = #version + :one, #updatedAt = :at, #stack = list_append(#stack, :ids) ADD #bytes :bytes DELETE #pending :jobs",
-          ConditionExpression:
-            "#status = :running AND contains(#pending, :job) AND NOT contains(#stack, :step) AND (attribute_not_exists(#bytes) OR #bytes <= :room)",
-          ExpressionAttributeNames: {
-            "#version": "version",
-            "#updatedAt": "updatedAt",
-            "#stack": "stack",
-            "#bytes": "stateBytes",
-            "#status": "status",
-            "#pending": "pendingIds",
-          },
-          ExpressionAttributeValues: {
-            ":one": 1,
-            ":at": c.at,
-            ":ids": [stepId],
-            ":step": stepId,
-            ":bytes": c.bytes,
-            ":running": "Running",
-            ":job": c.jobId,
-            ":jobs": new Set([c.jobId]),
-            ":room": c.maxStateBytes - c.bytes,
-          },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      if (!r.Attributes) throw new Error(`run ${runId}: settling a step returned no run`);
-      return { run: await this.decodeRun(r.Attributes) };
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-    const run = await this.getRun(runId);
-    if (!run || run.status !== "Running" || run.stack.includes(stepId)) return "stale";
-    if (!run.next.some((j) => jobId(j.job) === c.jobId)) return "stale";
-    return "full";
+    return completeStep(this.appends, runId, c);
+  }
+
+  /** What the blind appends (runAppends.ts) need of this store. */
+  private get appends(): AppendStore {
+    return {
+      doc: this.doc,
+      table: this.tables.runs,
+      encodeStep: (s) => this.encodeStep(s),
+      decodeRun: (item) => this.decodeRun(item),
+      getRun: (id) => this.getRun(id),
+    };
   }
 
   async listRunsForEvent(eventId: string): Promise<RunRecord[]> {

@@ -145,7 +145,7 @@ export class MemoryRunStore implements RunStore {
 
   async appendSteps(runId: string, a: AppendSteps): Promise<AppendResult> {
     const stored = this.runs.get(runId);
-    if (!stored || stored.run.status !== "Running") return "stale";
+    if (stored?.run.status !== "Running") return "stale";
     if (!stored.run.next.some((j) => jobId(j.job) === a.jobId)) return "stale";
     const existing = a.steps.filter((s) => stored.steps.has(s.stepId)).map((s) => s.stepId);
     if (existing.length) return { stored: existing };
@@ -163,7 +163,7 @@ export class MemoryRunStore implements RunStore {
 
   async completeStep(runId: string, c: CompleteStep): Promise<{ run: RunRecord } | "stale" | "full"> {
     const stored = this.runs.get(runId);
-    if (!stored || stored.run.status !== "Running") return "stale";
+    if (stored?.run.status !== "Running") return "stale";
     const { stepId } = c.step;
     if (!stored.run.next.some((j) => jobId(j.job) === c.jobId) || stored.run.stack.includes(stepId))
       return "stale";

@@ -14,6 +14,7 @@ import { LIMITS } from "../../../shared/protocol/constants.js";
 import { hashedSigningKey } from "../../../shared/protocol/signature.js";
 import { resourceEnvNames } from "../../../shared/resources.js";
 import { filler, makeEvent, makeFunction, makeRun, makeStep, T0 } from "../../fixtures/records.js";
+import { httpApiEvent } from "../../helpers/httpApiEvent.js";
 import { type Harness, harness, newId } from "./restHarness.js";
 
 const UNKNOWN = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
@@ -172,27 +173,7 @@ describe("the run state endpoints through the API Lambda in cloud mode", () => {
   } as unknown as Context;
 
   function request(path: string, authorization?: string) {
-    const event: APIGatewayProxyEventV2 = {
-      version: "2.0",
-      routeKey: "$default",
-      rawPath: path,
-      rawQueryString: "",
-      headers: authorization ? { authorization } : {},
-      requestContext: {
-        accountId: "000000000000",
-        apiId: "api",
-        domainName: "localhost",
-        domainPrefix: "localhost",
-        http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "test" },
-        requestId: "req",
-        routeKey: "$default",
-        stage: "$default",
-        time: "01/Jan/2030:00:00:00 +0000",
-        timeEpoch: 0,
-      },
-      isBase64Encoded: false,
-    };
-    return handler(event, context);
+    return handler(httpApiEvent("GET", path, authorization ? { authorization } : {}), context);
   }
   const bodyOf = (res: APIGatewayProxyStructuredResultV2): unknown => JSON.parse(res.body ?? "null");
 

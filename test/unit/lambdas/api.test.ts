@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { ApiRoute } from "../../../shared/core/api/rest/route.js";
 import { hashedSigningKey } from "../../../shared/protocol/signature.js";
 import { resourceEnvNames } from "../../../shared/resources.js";
+import { httpApiEvent } from "../../helpers/httpApiEvent.js";
 
 const SIGNING_KEY = `signkey-test-${"ab".repeat(32)}`;
 const API_KEY = "tl-dashboard-key-1";
@@ -46,28 +47,7 @@ const context: Context = {
 };
 
 function request(method: string, path: string, opts: { authorization?: string; body?: string } = {}) {
-  const event: APIGatewayProxyEventV2 = {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: "",
-    headers: opts.authorization ? { authorization: opts.authorization } : {},
-    requestContext: {
-      accountId: "000000000000",
-      apiId: "api",
-      domainName: "localhost",
-      domainPrefix: "localhost",
-      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "test" },
-      requestId: "req",
-      routeKey: "$default",
-      stage: "$default",
-      time: "01/Jan/2030:00:00:00 +0000",
-      timeEpoch: 0,
-    },
-    isBase64Encoded: false,
-    ...(opts.body !== undefined ? { body: opts.body } : {}),
-  };
-  return handler(event, context);
+  return handler(httpApiEvent(method, path, opts), context);
 }
 
 const concrete = (path: string) => path.replace(/\{[^}]+\}/g, RUN_ID);
