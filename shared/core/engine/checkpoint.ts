@@ -11,10 +11,12 @@
  * to the executor as well, so nothing of it is kept.
  */
 import { toJson } from "../../domain/json.js";
-import type { StepRecord } from "../../domain/schemas.js";
+import { jobId, type StepRecord } from "../../domain/schemas.js";
 import type { Clock, RunStore } from "../../ports/index.js";
 import { LIMITS, OPCODES } from "../../protocol/constants.js";
 import type { StepOp } from "../../protocol/sdkResponse.js";
+import { valueBytes } from "./decide.js";
+import { deferAbortEffect, deferAddEffect, mergeDefers } from "./ops/defers.js";
 import { opMetadata, stepName } from "./ops/results.js";
 
 export interface CheckpointDeps {
@@ -34,6 +36,8 @@ export type CheckpointResult = { status: 200 } | { status: 400 | 409 | 413; mess
 /** Ops a checkpoint only announces (the step is about to run): nothing to store. */
 const ANNOUNCED = new Set<string>([OPCODES.stepPlanned]);
 const RESULTS = new Set<string>([OPCODES.stepRun, OPCODES.step]);
+/** Lazy ops the SDK drains into its checkpoints: recorded on the run (PROTOCOL 6.4). */
+const DEFERS = new Set<string>([OPCODES.deferAdd, OPCODES.deferAbort]);
 
 /** Appends that lose to a concurrent transition's own copy of a step are tried again this often. */
 const APPEND_ATTEMPTS = 5;
@@ -51,9 +55,9 @@ export async function checkpointSteps(
   input: CheckpointInput,
 ): Promise<CheckpointResult> {
   const now = deps.clock.now();
-  const other = input.steps.find((op) => !RESULTS.has(op.op) && !ANNOUNCED.has(op.op));
+  const other = input.steps.find((op) => !RESULTS.has(op.op) && !ANNOUNCED.has(op.op) && !DEFERS.has(op.op));
   if (other) {
-    // Async ops end the request instead; lazy ops (defers) ride along the request's answer.
+    // Async ops (sleeps, waits) end the request instead.
     return { status: 400, message: `${other.op} ops cannot be checkpointed; return them in the response` };
   }
   let steps: StepRecord[] = [];
@@ -83,6 +87,8 @@ export async function checkpointSteps(
       ...(metadata ? { metadata } : {}),
     });
   }
+  const defers = input.steps.filter((op) => DEFERS.has(op.op));
+  if (defers.length > 0) return withDefers(deps, input, steps, defers, now);
   for (let attempt = 0; attempt < APPEND_ATTEMPTS && steps.length > 0; attempt++) {
     const result = await deps.runs.appendSteps(input.runId, {
       jobId: input.jobId,
@@ -104,4 +110,47 @@ export async function checkpointSteps(
   }
   if (steps.length > 0) throw new Error(`run ${input.runId}: checkpoint kept racing concurrent writes`);
   return { status: 200 };
+}
+
+/**
+ * A checkpoint that also records defers: the run's defers are merged, so this one reads the run
+ * and commits on its version (a lost race reads again), instead of the blind append.
+ */
+async function withDefers(
+  deps: CheckpointDeps,
+  input: CheckpointInput,
+  steps: StepRecord[],
+  ops: StepOp[],
+  now: number,
+): Promise<CheckpointResult> {
+  const effects = ops.map((op) => (op.op === OPCODES.deferAdd ? deferAddEffect(op) : deferAbortEffect(op)));
+  const failed = effects.find((e) => e.fail);
+  if (failed?.fail) return { status: 400, message: failed.fail.message };
+  const changes = {
+    defers: Object.assign({}, ...effects.map((e) => e.defers ?? {})),
+    abortDefers: effects.flatMap((e) => e.abortDefers ?? []),
+  };
+  for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
+    const run = await deps.runs.getRun(input.runId);
+    if (run?.status !== "Running" || !run.next.some((j) => jobId(j.job) === input.jobId)) {
+      return { status: 409, message: "stale dispatch: the run's job is no longer running" };
+    }
+    const fresh = steps.filter((s) => !run.stack.includes(s.stepId));
+    const stateBytes = (run.stateBytes ?? 0) + fresh.reduce((n, s) => n + valueBytes(s), 0);
+    if (stateBytes > LIMITS.runStateMaxBytes) {
+      return { status: 413, message: `function run state would exceed ${LIMITS.runStateMaxBytes} bytes` };
+    }
+    const merged = mergeDefers(run, changes);
+    if (typeof merged === "string") return { status: 413, message: merged };
+    const committed = await deps.runs.commitTransition(input.runId, run.version, {
+      ...(fresh.length ? { steps: fresh } : {}),
+      set: {
+        ...(fresh.length ? { stack: [...run.stack, ...fresh.map((s) => s.stepId)], stateBytes } : {}),
+        ...(merged ? { defers: merged } : {}),
+      },
+      at: now,
+    });
+    if (committed) return { status: 200 };
+  }
+  throw new Error(`run ${input.runId}: checkpoint kept racing concurrent writes`);
 }

@@ -18,6 +18,7 @@ import { LIMITS, OPCODES } from "../../protocol/constants.js";
 import type { SdkOutcome, StepOp } from "../../protocol/sdkResponse.js";
 import { withFinish } from "../runs/finish.js";
 import { DISCOVERY_STEP, isDiscovery, newJob, pendingSteps, withoutJob } from "../scheduling/pending.js";
+import { mergeDefers } from "./ops/defers.js";
 import { opHandler } from "./ops/index.js";
 import type { Continuation, OpContext, OpEffect } from "./ops/types.js";
 
@@ -236,24 +237,6 @@ function opContext(
     signalHolders: input.signalHolders ?? new Map(),
     ...answer,
   };
-}
-
-/** The run's defers after an answer's DeferAdd/DeferAbort ops; a message when over the limit. */
-function mergeDefers(
-  run: RunRecord,
-  applied: Pick<Applied, "defers" | "abortDefers">,
-): Record<string, DeferRecord> | string | undefined {
-  if (Object.keys(applied.defers).length === 0 && applied.abortDefers.length === 0) return undefined;
-  // A DeferAdd the SDK sends again (it had not seen it recorded) keeps the first recording.
-  const merged: Record<string, DeferRecord> = { ...applied.defers, ...run.defers };
-  for (const id of applied.abortDefers) {
-    const known = merged[id];
-    if (known) merged[id] = { ...known, aborted: true };
-  }
-  const count = Object.keys(merged).length;
-  if (count > LIMITS.maxDefers)
-    return `a run may record at most ${LIMITS.maxDefers} defers (it sent ${count})`;
-  return merged;
 }
 
 /** Bytes a step's stored value takes (its JSON). */

@@ -74,6 +74,20 @@ describe("async checkpoints", () => {
     expect(await checkpoint([stepRun("b", null)])).toMatchObject({ status: 413 });
   });
 
+  it("records the defers the SDK drains into a checkpoint with its steps, once when sent again", async () => {
+    const defer = { id: "d1", op: "DeferAdd", opts: { fn_slug: "app-later", input: { key: "k" } } };
+    expect(await checkpoint([stepRun("a", 1), defer])).toEqual({ status: 200 });
+    expect(await checkpoint([stepRun("a", 1), defer])).toEqual({ status: 200 });
+    expect(await checkpoint([{ id: "d2", op: "DeferAbort", opts: { target_hashed_id: "d1" } }])).toEqual({
+      status: 200,
+    });
+
+    const stored = await ports.runs.getRun(run.runId);
+    expect(stored?.stack).toEqual(["a"]);
+    expect(stored?.defers).toEqual({ d1: { fnSlug: "app-later", input: { key: "k" }, aborted: true } });
+    expect(await checkpoint([{ id: "d3", op: "DeferAdd", opts: {} }])).toMatchObject({ status: 400 });
+  });
+
   it("refuses ops that end a request (sleeps, waits) with 400, naming the op", async () => {
     expect(await checkpoint([{ id: "s", op: "Sleep", name: "1h" }])).toEqual({
       status: 400,
