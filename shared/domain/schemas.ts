@@ -66,6 +66,11 @@ export const jobSchema = z.object({
    * once, rather than when the last pending step of the fan-out settles.
    */
   race: z.literal(true).optional(),
+  /**
+   * The wake-up of a sleep planned beside other steps (`stepId` = the sleep's id): due at the wake
+   * time, it stores the sleep's memo without a request to the app.
+   */
+  wake: z.literal(true).optional(),
 });
 export type Job = z.infer<typeof jobSchema>;
 

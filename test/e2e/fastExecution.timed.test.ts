@@ -144,6 +144,21 @@ beforeAll(async () => {
         return total;
       },
     ),
+    inngest.createFunction(
+      { id: "step-and-sleep", triggers: [{ event: ev("nap") }] },
+      async ({ event, step }) => {
+        const key = String(event.data.key);
+        const [worked] = await Promise.all([
+          step.run("work", async () => {
+            count(`${key}:work`);
+            await sleep(2000);
+            return "worked";
+          }),
+          step.sleep("nap", "2s"),
+        ]);
+        return worked;
+      },
+    ),
     inngest.createFunction({ id: "slow", triggers: [{ event: ev("slow") }] }, async ({ step }) => {
       await step.run("slow step", () => sleep(6000));
       return "slow done";
@@ -175,6 +190,17 @@ describe("fast execution on tideline dev", () => {
     const wallMs = Date.parse(run.ended_at ?? "") - Date.parse(run.run_started_at ?? "");
     expect(wallMs).toBeLessThan(3000);
     for (let i = 0; i < 20; i++) expect(ran.get(`${key}:p${i}`)).toBe(1);
+  });
+
+  it("sleeps beside a step rather than after it: a 2 s step and a 2 s sleep take about 2 s", async () => {
+    const key = randomSuffix();
+    const run = await send("nap", { key });
+
+    expect([run.status, run.output]).toEqual(["Completed", "worked"]);
+    const wallMs = Date.parse(run.ended_at ?? "") - Date.parse(run.run_started_at ?? "");
+    expect(wallMs).toBeGreaterThanOrEqual(2000);
+    expect(wallMs).toBeLessThan(3500); // one after the other would take more than 4 s
+    expect(ran.get(`${key}:work`)).toBe(1);
   });
 
   it("resolves Promise.race with the first step, and keeps the other memoized", async () => {

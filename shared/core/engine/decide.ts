@@ -65,6 +65,8 @@ interface Applied {
   abortDefers: string[];
   /** Steps to run as targeted jobs (every StepPlanned of the answer). */
   planned: { stepId: string; race?: boolean }[];
+  /** Sleeps planned beside other steps: each a wake-up job due at `at` (its memo is written then). */
+  wakes: { stepId: string; at: number; race?: boolean }[];
   /** The first exclusive op's continuation (a sleep or a retry). */
   exclusive?: Continuation;
   /** A result was stored that the function has not seen yet: it needs a discovery. */
@@ -72,6 +74,13 @@ interface Applied {
   failedAttempt?: OpEffect["failedAttempt"];
   fail?: StoredError;
   summary: string;
+}
+
+/** A sleep's effect, kept apart until the answer shows whether the sleep runs beside other steps. */
+interface SleepEffect {
+  op: StepOp;
+  effect: OpEffect;
+  at: number;
 }
 
 function applyOps(ctx: OpContext, ops: StepOp[]): Applied {
@@ -83,13 +92,19 @@ function applyOps(ctx: OpContext, ops: StepOp[]): Applied {
     defers: {},
     abortDefers: [],
     planned: [],
+    wakes: [],
     progressed: false,
     summary: "",
   };
   const summaries: string[] = [];
+  const sleeps: SleepEffect[] = [];
   for (const op of ops) {
     const effect = opHandler(op.op).handle(ctx, op);
     const next = effect.continueWith;
+    if (op.op === OPCODES.sleep && !effect.fail && next?.kind === "discover") {
+      sleeps.push({ op, effect, at: next.at ?? ctx.now });
+      continue;
+    }
     if (effect.exclusive) {
       if (applied.exclusive) continue; // reported again by the SDK at the next discovery
       applied.exclusive = next;
@@ -108,14 +123,33 @@ function applyOps(ctx: OpContext, ops: StepOp[]): Applied {
     Object.assign(applied.defers, effect.defers);
     applied.abortDefers.push(...(effect.abortDefers ?? []));
   }
-  // A sleep beside planned steps waits for the next discovery (the SDK reports it again): its
-  // memo is written at once and would let a discovery of the fan-out see it done early.
-  if (applied.exclusive?.kind === "discover" && applied.planned.length > 0) {
-    applied.steps = applied.steps.filter((s) => s.op !== OPCODES.sleep);
-    applied.exclusive = undefined;
-  }
-  applied.summary = summaries.join(", ");
+  applySleeps(ctx, applied, sleeps);
+  applied.summary = [...summaries, ...sleeps.map((s) => s.effect.summary)].join(", ");
   return applied;
+}
+
+/**
+ * A sleep alone takes the run's turn: its memo is written now and the discovery that reveals it
+ * is due at the wake time (nothing else can run the function meanwhile). A sleep beside other
+ * steps (planned in the same answer, a wait, or a fan-out still pending) becomes a wake-up job of
+ * its own instead, like a planned step: its memo is written when it wakes, so a discovery brought
+ * by the others (a step settling, a wait resuming) cannot see it done early.
+ */
+function applySleeps(ctx: OpContext, applied: Applied, sleeps: SleepEffect[]): void {
+  const [first] = sleeps;
+  if (!first) return;
+  const waits = applied.pauses.length > 0 || (ctx.run.pauses ?? []).some((p) => p.kind !== "cancel");
+  const beside =
+    applied.planned.length + sleeps.length > 1 || waits || pendingSteps(ctx.run.next, ctx.job).length > 0;
+  if (beside) {
+    for (const { op, at } of sleeps) {
+      applied.wakes.push({ stepId: op.id, at, ...(op.opts?.parallelMode === "race" ? { race: true } : {}) });
+    }
+    return;
+  }
+  if (applied.exclusive) return; // reported again by the SDK at the next discovery
+  applied.exclusive = first.effect.continueWith;
+  applied.steps.push(...(first.effect.steps ?? []));
 }
 
 function fail(now: number, error: StoredError, summary: string, attempts?: AttemptRecord[]): Decision {
@@ -207,6 +241,14 @@ function pendingAfter(input: DecideInput, applied: Applied, livePauses: readonly
     if (stored.has(plan.stepId) || pendingStepIds.has(plan.stepId)) continue;
     pendingStepIds.add(plan.stepId);
     next.push(newJob(run, version, { stepId: plan.stepId, ...(plan.race ? { race: true } : {}) }));
+  }
+  for (const wake of applied.wakes) {
+    if (stored.has(wake.stepId) || pendingStepIds.has(wake.stepId)) continue;
+    pendingStepIds.add(wake.stepId);
+    const at = wake.at > input.now ? { dueAt: wake.at } : {};
+    next.push(
+      newJob(run, version, { stepId: wake.stepId, wake: true, ...at, ...(wake.race ? { race: true } : {}) }),
+    );
   }
   const discoveryPending = () => next.some((j) => isDiscovery(j.job));
   if (applied.exclusive?.kind === "discover" && !discoveryPending()) {

@@ -145,6 +145,7 @@ async function runOnce(
 ): Promise<Once> {
   const log = deps.log ?? (() => {});
   const { run, steps } = state;
+  if (job.wake) return wake(deps, run, job, carrier);
   const fn = await deps.registry.getFunction(run.fnSlug);
   const startedAt = deps.clock.now();
   let outcome: SdkOutcome = {
@@ -221,6 +222,30 @@ async function runOnce(
   }
   log("transition kept losing to concurrent ones", { runId: run.runId, stepId: job.stepId });
   throw new Error(`run ${run.runId}: ${COMMIT_ATTEMPTS} commits of one answer lost to concurrent ones`);
+}
+
+/** A sleep planned beside other steps wakes: its memo (null) is stored, and the fan-in follows. */
+async function wake(deps: ExecutorDeps, run: RunRecord, job: Job, carrier: string): Promise<Once> {
+  const now = deps.clock.now();
+  const memo: StepRecord = {
+    runId: run.runId,
+    stepId: job.stepId,
+    value: null,
+    op: OPCODES.sleep,
+    attempts: 0,
+    at: now,
+    startedAt: now,
+  };
+  const result = await deps.runs.completeStep(run.runId, {
+    jobId: jobId(job),
+    step: memo,
+    bytes: valueBytes(memo),
+    maxStateBytes: LIMITS.runStateMaxBytes,
+    at: now,
+  });
+  return result === "stale" || result === "full"
+    ? { result: "stale" }
+    : fanIn(deps, result.run, job, carrier);
 }
 
 /**

@@ -54,7 +54,7 @@ export function pendingIds(next: readonly ScheduledJob[]): string[] {
 export function newJob(
   run: Pick<RunRecord, "runId" | "fnSlug">,
   version: number,
-  spec: { stepId: string; attempt?: number; dueAt?: number; race?: boolean },
+  spec: { stepId: string; attempt?: number; dueAt?: number; race?: boolean; wake?: boolean },
 ): ScheduledJob {
   const job: Job = {
     runId: run.runId,
@@ -64,15 +64,18 @@ export function newJob(
     version,
     partition: jobPartition(run.runId, spec.stepId),
     ...(spec.race ? { race: true as const } : {}),
+    ...(spec.wake ? { wake: true as const } : {}),
   };
   return { job, ...(spec.dueAt ? { dueAt: spec.dueAt } : {}) };
 }
 
 /**
  * The pending jobs after a result stored from outside a job (a resumed wait): a discovery, unless
- * one is pending already or planned steps still are (the last of them brings it).
+ * one is pending already or planned steps still run (the last of them brings it).
  */
 export function afterResult(run: Pick<RunRecord, "runId" | "fnSlug" | "version" | "next">): ScheduledJob[] {
-  const busy = run.next.some((j) => isDiscovery(j.job)) || pendingSteps(run.next).length > 0;
+  // A sleep's wake-up does not hold the discovery back: a wait racing a sleep resolves now.
+  const busy =
+    run.next.some((j) => isDiscovery(j.job)) || pendingSteps(run.next).some((j) => j.job.wake !== true);
   return busy ? [...run.next] : [...run.next, newJob(run, run.version + 1, { stepId: DISCOVERY_STEP })];
 }

@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { executeJob } from "../../../../shared/core/engine/executeJob.js";
 import type { FunctionRecord, Job, RunRecord } from "../../../../shared/domain/schemas.js";
 import { complete, ops, stepRun } from "../../../fixtures/sdk.js";
-import { type Call, one, type World, world } from "../pauses/world.js";
+import { type Call, one, type World, waitOp, world } from "../pauses/world.js";
 
 let w: World;
 let fn: FunctionRecord;
@@ -251,5 +251,75 @@ describe("the executor going on with a run itself", () => {
     expect(queued().map((j) => j.stepId)).toEqual(["step"]);
     await w.runJobs();
     expect(await w.run(run.runId)).toMatchObject({ status: "Completed", stack: ["s1", "s2"] });
+  });
+});
+
+describe("a sleep beside other steps", () => {
+  const sleepOp = (id: string, duration: string) => ({ id, op: "Sleep", name: duration, displayName: id });
+
+  it("runs beside a planned step: its memo is written when it wakes, and one discovery follows both", async () => {
+    w = await world();
+    fn = w.fn("step-and-sleep", [w.ev("go")]);
+    await w.sync([
+      [
+        fn,
+        (call) => {
+          if (stepOf(call) === "a") return ops(stepRun("a", "a done"));
+          if ("a" in call.steps && "nap" in call.steps) return complete("both");
+          return ops(
+            ...["a", "nap"]
+              .filter((id) => !(id in call.steps))
+              .map((id) => (id === "a" ? planned("a") : sleepOp("nap", "10s"))),
+          );
+        },
+      ],
+    ]);
+    const accepted = await w.send({ name: w.ev("go") });
+    run = await w.runOf(fn, accepted);
+    await w.executeNext();
+    expect(queued().map((j) => j.stepId)).toEqual(["a"]);
+    const [timer] = w.ports.timers.pending();
+    expect(timer?.item).toMatchObject({ kind: "job", job: { stepId: "nap", wake: true } });
+
+    await w.executeNext(); // a settles; the sleep is still pending, so no discovery yet
+    expect(queued()).toEqual([]);
+    expect(await w.ports.runs.getStep(run.runId, "nap")).toBeUndefined();
+
+    w.ports.clock.advance(10_000);
+    await w.fireDueTimers();
+    await w.runJobs();
+
+    expect(await w.run(run.runId)).toMatchObject({
+      status: "Completed",
+      output: "both",
+      stack: ["a", "nap"],
+    });
+    expect((await w.ports.runs.getStep(run.runId, "nap"))?.value).toBeNull();
+    expect(w.requestsOf(fn).map(stepOf)).toEqual(["step", "a", "step"]);
+  });
+
+  it("lets a wait racing it resolve when the event comes, before the sleep ends", async () => {
+    w = await world();
+    fn = w.fn("wait-or-sleep", [w.ev("go")]);
+    await w.sync([
+      [
+        fn,
+        (call) => {
+          if ("reply" in call.steps) return complete("replied");
+          if ("nap" in call.steps) return complete("timed out");
+          return ops(waitOp("reply", { event: w.ev("reply"), timeout: "1h" }), sleepOp("nap", "10m"));
+        },
+      ],
+    ]);
+    const accepted = await w.send({ name: w.ev("go") });
+    run = await w.runOf(fn, accepted);
+    await w.executeNext();
+
+    w.ports.clock.advance(1000);
+    await w.send({ name: w.ev("reply") });
+    await w.runJobs();
+
+    expect(await w.run(run.runId)).toMatchObject({ status: "Completed", output: "replied" });
+    expect(await w.ports.runs.getStep(run.runId, "nap")).toBeUndefined();
   });
 });
