@@ -13,7 +13,7 @@ import { UnauthorizedError, ValidationError } from "../shared/domain/errors.js";
 import { tryParseJson } from "../shared/domain/json.js";
 import { parseMessage } from "../shared/domain/messages.js";
 import { bearerMatches } from "../shared/protocol/signature.js";
-import { bodyText, handlerWith, httpError, json, refuseCrossSite } from "./middleware.js";
+import { bodyText, gzipLarge, handlerWith, httpError, json, refuseCrossSite } from "./middleware.js";
 import { apiDeps } from "./wiring.js";
 
 const deps = await apiDeps();
@@ -181,7 +181,7 @@ export const handler = handlerWith("api", async (event: APIGatewayProxyEventV2):
     if (r.errorBody) errorBody = r.errorBody.shape;
     authorize(r, headers.authorization);
     const answer = await r.handle(request());
-    return json(answer.status, answer.body);
+    return gzipLarge(json(answer.status, answer.body), headers["accept-encoding"]);
   } catch (err) {
     return httpError(err, errorBody);
   }

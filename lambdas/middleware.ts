@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 /**
  * The one middleware stack every handler uses: a Powertools logger with the Lambda context,
  * errors logged once (never with the event payload: events are user data), and HTTP error
@@ -40,6 +41,30 @@ export function json(
     statusCode,
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
+  };
+}
+
+/** Answers above this are gzipped for clients that accept it (Lambda caps a response at 6 MB). */
+export const GZIP_ABOVE_BYTES = 1024 * 1024;
+
+/**
+ * Gzips a large JSON answer when the client accepts gzip (the SDKs' HTTP clients do): Lambda's
+ * 6 MB response cap then applies to the compressed bytes, so a run's state read under `use_api`
+ * (`/v0/runs/{id}/actions`, up to 32 MiB of JSON) usually fits.
+ */
+export function gzipLarge(
+  result: APIGatewayProxyStructuredResultV2,
+  acceptEncoding: string | undefined,
+): APIGatewayProxyStructuredResultV2 {
+  const body = result.body;
+  if (typeof body !== "string" || result.isBase64Encoded || Buffer.byteLength(body) <= GZIP_ABOVE_BYTES)
+    return result;
+  if (!/\bgzip\b/i.test(acceptEncoding ?? "")) return result;
+  return {
+    ...result,
+    headers: { ...result.headers, "content-encoding": "gzip", vary: "accept-encoding" },
+    body: gzipSync(body).toString("base64"),
+    isBase64Encoded: true,
   };
 }
 

@@ -22,6 +22,8 @@ interface StateCall {
   status: number;
   /** /actions: how many steps the answer held; /batch: how many events. */
   count: number;
+  /** The answer's content-encoding (large answers come gzipped: Lambda caps a response at 6 MB). */
+  encoding: string | null;
 }
 
 const calls: StateCall[] = [];
@@ -46,6 +48,7 @@ const recordingFetch: typeof fetch = async (input, init) => {
       what: match[2] as StateCall["what"],
       status: res.status,
       count,
+      encoding: res.headers.get("content-encoding"),
     });
   }
   return res;
@@ -132,6 +135,8 @@ describe("run state over 4 MiB (use_api)", () => {
     expect(batches.every((c) => c.count === 1)).toBe(true);
     // The last request held every step (the six chunks and "total") and was sent with use_api.
     expect(Math.max(...actions.map((c) => c.count))).toBe(STEPS + 1);
+    // Over a MiB of steps, the answer was gzipped (and the SDK's fetch read it).
+    expect(actions.every((c) => c.encoding === "gzip")).toBe(true);
   });
 
   it("sends small state inline (no /v0/runs call)", async () => {
