@@ -10,8 +10,8 @@ const deps = await runnerDeps();
 /**
  * Kinesis → runner. Records are handled in order; at the first failure the rest of the batch is
  * reported failed from that sequence number on (Lambda retries from there), so nothing is skipped.
- * What the handled records send and store goes out once per batch (flush), before any answer; if
- * that fails the handler throws and the whole batch comes again (every stage is idempotent).
+ * The handled records are stored once per batch (flush), before any answer; if that fails the
+ * handler throws and the whole batch comes again (every stage is idempotent).
  * A record that can never be processed (not an accepted event) is kept as a poison record in the
  * payload bucket and skipped: it must not block the shard.
  */
@@ -35,7 +35,7 @@ export const handler = handlerWith(
         await handler.handle(parsed.value);
       } catch (err) {
         logger.error("event handling failed; retrying from this record", err as Error);
-        // The records before this one are done: send and store them before saying so.
+        // The records before this one are done: store them before saying so.
         await handler.flush();
         return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
       }

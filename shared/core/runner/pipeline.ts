@@ -1,10 +1,9 @@
-import type { AcceptedEvent, Outbox, ScheduledJob, StoredEventRecord } from "../../domain/schemas.js";
+import type { AcceptedEvent, StoredEventRecord } from "../../domain/schemas.js";
 import { pausesConsumer } from "../pauses/consumer.js";
-import { dispatchCommitted } from "../scheduling/dispatch.js";
 import { startRunsConsumer } from "./startRuns.js";
-import type { BatchSink, ConsumerFactory, RunnerDeps } from "./types.js";
+import type { ConsumerFactory, RunnerDeps } from "./types.js";
 
-export type { BatchSink, ConsumerFactory, ConsumerOutcome, EventConsumer, RunnerDeps } from "./types.js";
+export type { ConsumerFactory, ConsumerOutcome, EventConsumer, RunnerDeps } from "./types.js";
 
 /**
  * The runner's stages, in order: resume the runs waiting on the event (waitForEvent, invoke
@@ -16,31 +15,24 @@ export interface BatchHandler {
   /** Passes one event through every consumer, in order; the runs it started. */
   handle(accepted: AcceptedEvent): Promise<string[]>;
   /**
-   * Sends the start jobs of the events handled so far and stores those events with the runs they
-   * started (an empty list records one as unmatched, so nothing vanishes). Call it before reporting
-   * any record done, failed or not: until then a handled event is neither sent on nor stored.
+   * Stores the events handled so far with the runs they started (an empty list records one as
+   * unmatched, so nothing vanishes), in a few BatchWriteItem calls. Call it before reporting any
+   * record done, failed or not: until then a handled event is not stored.
    */
   flush(): Promise<void>;
 }
 
 /**
  * A handler for one batch of events. Storing last means a retried record repeats the consumers,
- * which are idempotent, and then stores it; its start job is sent again (deterministic ids).
+ * which are idempotent, and then stores it. Start jobs go out as each run is created: gathering
+ * them per batch saves SendMessageBatch calls but makes every run wait for its whole batch.
  */
 export function batchHandler(
   deps: RunnerDeps,
   factories: readonly ConsumerFactory[] = EVENT_CONSUMERS,
 ): BatchHandler {
-  let next: ScheduledJob[] = [];
-  let timers: NonNullable<Outbox["timers"]> = [];
   let handled: StoredEventRecord[] = [];
-  const sink: BatchSink = {
-    dispatch(committed) {
-      next.push(...committed.next);
-      timers.push(...(committed.outbox?.timers ?? []));
-    },
-  };
-  const consumers = factories.map((make) => make(deps, sink));
+  const consumers = factories.map((make) => make(deps));
   return {
     async handle(accepted) {
       const runIds: string[] = [];
@@ -52,10 +44,8 @@ export function batchHandler(
       return runIds;
     },
     async flush() {
-      const batch = { next, outbox: { timers } };
       const records = handled;
-      [next, timers, handled] = [[], [], []];
-      await dispatchCommitted(deps, batch);
+      handled = [];
       if (records.length) await deps.events.putEvents(records);
     },
   };

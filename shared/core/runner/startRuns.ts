@@ -14,9 +14,10 @@ import { INTERNAL_EVENTS } from "../../protocol/constants.js";
 import { allCancellations, cancelledBy, covers } from "../runs/bulkCancel.js";
 import { cancelRun } from "../runs/cancel.js";
 import { runSetup } from "../runs/runSetup.js";
+import { dispatchCommitted } from "../scheduling/dispatch.js";
 import { startJob } from "../scheduling/partition.js";
 import { batchMemo } from "./batchMemo.js";
-import type { BatchSink, EventConsumer, RunnerDeps } from "./types.js";
+import type { EventConsumer, RunnerDeps } from "./types.js";
 
 /** Event-id idempotency window (SEMANTICS 8: a second event with the same id starts no run for 24 h). */
 const IDEMPOTENCY_MS = 24 * 60 * 60 * 1000;
@@ -60,7 +61,7 @@ async function functionsFor(registry: RegistryStore, name: string): Promise<Func
  * redelivery and under duplicate event ids) and its start job is dispatched. Each distinct event
  * name is looked up once per batch (a failed lookup is not kept, so a retried record looks again).
  */
-export function startRunsConsumer(deps: RunnerDeps, sink: BatchSink): EventConsumer {
+export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
   const lookup = batchMemo((name) => functionsFor(deps.registry, name));
   // An invoke's target, looked up once per batch too (a fan-out invokes one function many times).
   const invokedFn = batchMemo(async (slug) => {
@@ -131,7 +132,7 @@ export function startRunsConsumer(deps: RunnerDeps, sink: BatchSink): EventConsu
         starts.push(start);
         timers.push(...(outbox.timers ?? []));
       }
-      sink.dispatch({ next: starts, outbox: { timers } });
+      await dispatchCommitted(deps, { next: starts, outbox: { timers } });
       return { startedRunIds };
     },
   };

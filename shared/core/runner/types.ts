@@ -1,5 +1,5 @@
 /** The runner's dependencies and the shape of its stages (event consumers). */
-import type { AcceptedEvent, Outbox, ScheduledJob } from "../../domain/schemas.js";
+import type { AcceptedEvent } from "../../domain/schemas.js";
 import type {
   CancellationStore,
   Clock,
@@ -33,13 +33,5 @@ export interface EventConsumer {
   consume(accepted: AcceptedEvent): Promise<ConsumerOutcome>;
 }
 
-/**
- * What a batch sends once its events are handled: start jobs and their timers, gathered so a
- * batch of a hundred events makes a few SendMessageBatch calls rather than a hundred.
- */
-export interface BatchSink {
-  dispatch(committed: { next: ScheduledJob[]; outbox?: Outbox }): void;
-}
-
 /** Builds a consumer for one batch (a consumer may cache per batch, e.g. function lookups). */
-export type ConsumerFactory = (deps: RunnerDeps, sink: BatchSink) => EventConsumer;
+export type ConsumerFactory = (deps: RunnerDeps) => EventConsumer;

@@ -39,18 +39,17 @@ function startOf(fn: FunctionRecord, accepted: AcceptedEvent): Job {
 }
 
 describe("a runner batch", () => {
-  it("sends its start jobs and stores its events at flush, not before", async () => {
+  it("sends each start job as its run is created, and stores the events at flush, not before", async () => {
     const fn = makeFunction(appId, "fn", [ev("go")]);
     await sync([fn]);
     const events = [1, 2, 3].map((n) => makeAccepted({ name: ev("go"), data: { n } }));
     const handler = batchHandler(deps);
     for (const accepted of events) await handler.handle(accepted);
 
-    expect(ports.work.peek()).toEqual([]);
+    expect(ports.work.peek().map((m) => m.job)).toEqual(events.map((e) => startOf(fn, e)));
     expect(await ports.events.getEvent(events[0]?.internalId ?? "")).toBeUndefined();
 
     await handler.flush();
-    expect(ports.work.peek().map((m) => m.job)).toEqual(events.map((e) => startOf(fn, e)));
     for (const accepted of events) {
       expect((await ports.events.getEvent(accepted.internalId))?.runIds).toEqual([
         runIdFor(fn.slug, accepted),
@@ -58,7 +57,7 @@ describe("a runner batch", () => {
     }
   });
 
-  it("stores and sends what it handled before a record that failed, and nothing of that record", async () => {
+  it("stores what it handled before a record that failed, and not that record", async () => {
     const fn = makeFunction(appId, "fn", [ev("go")]);
     await sync([fn]);
     const [ok, bad] = [makeAccepted({ name: ev("go") }), makeAccepted({ name: ev("go") })];
