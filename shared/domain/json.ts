@@ -57,3 +57,8 @@ export function jsonNestingDepth(text: string): number {
   }
   return max;
 }
+
+/** Bytes of a value's JSON text (undefined counts as null): how output and state limits are measured. */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value ?? null), "utf8");
+}

@@ -154,6 +154,15 @@ export interface CompleteStep {
   at: number;
 }
 
+/**
+ * The run record as a store holds it after committing `t` on it: the fields `t` sets (undefined
+ * ones left alone), the next version and `updatedAt`. Every RunStore must agree with this.
+ */
+export function applyTransition(run: RunRecord, t: RunTransition): RunRecord {
+  const defined = Object.fromEntries(Object.entries(t.set).filter(([, v]) => v !== undefined));
+  return { ...run, ...defined, version: run.version + 1, updatedAt: t.at };
+}
+
 /** What the recovery sweep needs of a run that may have lost its next job. */
 export type StalledRun = Pick<RunRecord, "runId" | "version" | "next">;
 

@@ -10,17 +10,18 @@ import {
   type StepRecord,
   type UserlandSpan,
 } from "../../domain/schemas.js";
-import type {
-  AppendResult,
-  AppendSteps,
-  CompleteStep,
-  CreateRunResult,
-  PageRequest,
-  RunHistory,
-  RunQuery,
-  RunStore,
-  RunTransition,
-  StalledRun,
+import {
+  type AppendResult,
+  type AppendSteps,
+  applyTransition,
+  type CompleteStep,
+  type CreateRunResult,
+  type PageRequest,
+  type RunHistory,
+  type RunQuery,
+  type RunStore,
+  type RunTransition,
+  type StalledRun,
 } from "../../ports/index.js";
 import { pageAfter, runMatches, summarize } from "./listing.js";
 import { MemoryPauseStore } from "./MemoryPauseStore.js";
@@ -130,10 +131,7 @@ export class MemoryRunStore implements RunStore {
     if (t.pauses) this.pauses.apply(t.pauses);
     for (const step of t.steps ?? []) stored.steps.set(step.stepId, structuredClone(step));
     for (const attempt of t.attempts ?? []) stored.attempts.push(structuredClone(attempt));
-    const set = structuredClone(t.set);
-    // Undefined fields are left alone (the Dynamo update skips them).
-    const defined = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
-    stored.run = { ...stored.run, ...defined, version: expectVersion + 1, updatedAt: t.at };
+    stored.run = applyTransition(stored.run, structuredClone(t));
     if (t.set.status !== undefined && t.set.status !== "Running") delete stored.dueAt;
     else if (t.set.next !== undefined) {
       const due = earliestDue(t.set.next, t.at);
@@ -144,40 +142,43 @@ export class MemoryRunStore implements RunStore {
   }
 
   async appendSteps(runId: string, a: AppendSteps): Promise<AppendResult> {
-    const stored = this.runs.get(runId);
-    if (stored?.run.status !== "Running") return "stale";
-    if (!stored.run.next.some((j) => jobId(j.job) === a.jobId)) return "stale";
+    const stored = this.withPendingJob(runId, a.jobId);
+    if (!stored) return "stale";
     const existing = a.steps.filter((s) => stored.steps.has(s.stepId)).map((s) => s.stepId);
     if (existing.length) return { stored: existing };
     if ((stored.run.stateBytes ?? 0) + a.bytes > a.maxStateBytes) return "full";
     for (const step of a.steps) stored.steps.set(step.stepId, structuredClone(step));
-    stored.run = {
-      ...stored.run,
-      stack: [...stored.run.stack, ...a.steps.map((s) => s.stepId)],
-      stateBytes: (stored.run.stateBytes ?? 0) + a.bytes,
-      version: stored.run.version + 1,
-      updatedAt: a.at,
-    };
+    this.append(stored, a.steps, a);
     return "ok";
   }
 
   async completeStep(runId: string, c: CompleteStep): Promise<{ run: RunRecord } | "stale" | "full"> {
-    const stored = this.runs.get(runId);
-    if (stored?.run.status !== "Running") return "stale";
-    const { stepId } = c.step;
-    if (!stored.run.next.some((j) => jobId(j.job) === c.jobId) || stored.run.stack.includes(stepId))
-      return "stale";
-    if (!stored.steps.has(stepId)) stored.steps.set(stepId, structuredClone(c.step));
+    const stored = this.withPendingJob(runId, c.jobId);
+    if (!stored || stored.run.stack.includes(c.step.stepId)) return "stale";
+    // Written first, as the Dynamo store does (a later delivery finds it and only settles).
+    if (!stored.steps.has(c.step.stepId)) stored.steps.set(c.step.stepId, structuredClone(c.step));
     if ((stored.run.stateBytes ?? 0) + c.bytes > c.maxStateBytes) return "full";
+    this.append(stored, [c.step], c);
+    stored.run.next = stored.run.next.filter((j) => jobId(j.job) !== c.jobId);
+    return { run: structuredClone(stored.run) };
+  }
+
+  /** The stored run, if it is Running and `job` is one of its pending jobs. */
+  private withPendingJob(runId: string, job: string): StoredRun | undefined {
+    const stored = this.runs.get(runId);
+    if (stored?.run.status !== "Running") return undefined;
+    return stored.run.next.some((j) => jobId(j.job) === job) ? stored : undefined;
+  }
+
+  /** The run part of a blind append: steps on the stack, bytes counted, the version bumped. */
+  private append(stored: StoredRun, steps: StepRecord[], a: { bytes: number; at: number }): void {
     stored.run = {
       ...stored.run,
-      next: stored.run.next.filter((j) => jobId(j.job) !== c.jobId),
-      stack: [...stored.run.stack, stepId],
-      stateBytes: (stored.run.stateBytes ?? 0) + c.bytes,
+      stack: [...stored.run.stack, ...steps.map((s) => s.stepId)],
+      stateBytes: (stored.run.stateBytes ?? 0) + a.bytes,
       version: stored.run.version + 1,
-      updatedAt: c.at,
+      updatedAt: a.at,
     };
-    return { run: structuredClone(stored.run) };
   }
 
   async listRunsForEvent(eventId: string): Promise<RunRecord[]> {

@@ -10,12 +10,11 @@
  * superseded) is refused with 409, which makes the SDK stop; that request's answer is then stale
  * to the executor as well, so nothing of it is kept.
  */
-import { toJson } from "../../domain/json.js";
+import { jsonBytes, toJson } from "../../domain/json.js";
 import { jobId, type StepRecord } from "../../domain/schemas.js";
 import type { Clock, RunStore } from "../../ports/index.js";
 import { LIMITS, OPCODES } from "../../protocol/constants.js";
 import type { StepOp } from "../../protocol/sdkResponse.js";
-import { valueBytes } from "./decide.js";
 import { deferAbortEffect, deferAddEffect, mergeDefers } from "./ops/defers.js";
 import { opMetadata, stepName } from "./ops/results.js";
 
@@ -64,7 +63,7 @@ export async function checkpointSteps(
   let bytes = 0;
   for (const op of input.steps.filter((s) => RESULTS.has(s.op))) {
     const value = { data: toJson(op.data ?? null) };
-    const size = Buffer.byteLength(JSON.stringify(value), "utf8");
+    const size = jsonBytes(value);
     if (size > LIMITS.stepOutputMaxBytes) {
       return {
         status: 413,
@@ -106,7 +105,7 @@ export async function checkpointSteps(
     // Some are stored already (a checkpoint sent again): keep the first results, append the rest.
     const stored = new Set(result.stored);
     steps = steps.filter((s) => !stored.has(s.stepId));
-    bytes = steps.reduce((n, s) => n + Buffer.byteLength(JSON.stringify(s.value), "utf8"), 0);
+    bytes = steps.reduce((n, s) => n + jsonBytes(s.value), 0);
   }
   if (steps.length > 0) throw new Error(`run ${input.runId}: checkpoint kept racing concurrent writes`);
   return { status: 200 };
@@ -136,7 +135,7 @@ async function withDefers(
       return { status: 409, message: "stale dispatch: the run's job is no longer running" };
     }
     const fresh = steps.filter((s) => !run.stack.includes(s.stepId));
-    const stateBytes = (run.stateBytes ?? 0) + fresh.reduce((n, s) => n + valueBytes(s), 0);
+    const stateBytes = (run.stateBytes ?? 0) + fresh.reduce((n, s) => n + jsonBytes(s.value), 0);
     if (stateBytes > LIMITS.runStateMaxBytes) {
       return { status: 413, message: `function run state would exceed ${LIMITS.runStateMaxBytes} bytes` };
     }

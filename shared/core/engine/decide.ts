@@ -1,4 +1,4 @@
-import type { Json } from "../../domain/json.js";
+import { type Json, jsonBytes } from "../../domain/json.js";
 import { refOf } from "../../domain/pauses.js";
 import type {
   AttemptRecord,
@@ -17,7 +17,8 @@ import type { RunTransition } from "../../ports/index.js";
 import { LIMITS, OPCODES } from "../../protocol/constants.js";
 import type { SdkOutcome, StepOp } from "../../protocol/sdkResponse.js";
 import { withFinish } from "../runs/finish.js";
-import { DISCOVERY_STEP, isDiscovery, newJob, pendingSteps, withoutJob } from "../scheduling/pending.js";
+import { DISCOVERY_STEP, isDiscovery, newJob } from "../scheduling/partition.js";
+import { discoveryDue, pendingSteps, withoutJob } from "../scheduling/pending.js";
 import { mergeDefers } from "./ops/defers.js";
 import { opHandler } from "./ops/index.js";
 import type { Continuation, OpContext, OpEffect } from "./ops/types.js";
@@ -210,7 +211,7 @@ function limitProblem(input: DecideInput, steps: StepRecord[]): StoredError | un
     return { name: "Error", message: `function run exceeded the step limit of ${LIMITS.maxSteps}` };
   }
   for (const step of steps) {
-    const size = Buffer.byteLength(JSON.stringify(step.value ?? null), "utf8");
+    const size = jsonBytes(step.value);
     if (size > LIMITS.stepOutputMaxBytes) {
       return {
         name: "Error",
@@ -260,10 +261,10 @@ function pendingAfter(input: DecideInput, applied: Applied, livePauses: readonly
     );
   }
   if (discoveryPending()) return next;
-  const stepsPending = pendingSteps(next).length > 0;
+  const settled = discoveryDue(next);
   const waiting = livePauses.some((p) => p.kind !== "cancel");
-  const fanIn = applied.progressed && (!stepsPending || job.race === true);
-  const outdated = run.stack.length > input.requestStack && !stepsPending;
+  const fanIn = applied.progressed && (settled || job.race === true);
+  const outdated = run.stack.length > input.requestStack && settled;
   const stalled = next.length === 0 && !waiting;
   if (fanIn || outdated || stalled) next.push(newJob(run, version, { stepId: DISCOVERY_STEP }));
   return next;
@@ -279,11 +280,6 @@ function opContext(
     signalHolders: input.signalHolders ?? new Map(),
     ...answer,
   };
-}
-
-/** Bytes a step's stored value takes (its JSON). */
-export function valueBytes(step: StepRecord): number {
-  return Buffer.byteLength(JSON.stringify(step.value ?? null), "utf8");
 }
 
 function decideOps(
@@ -303,7 +299,7 @@ function decideOps(
   if (applied.fail) return fail(input.now, applied.fail, applied.summary);
   const problem = limitProblem(input, applied.steps);
   if (problem) return fail(input.now, problem, "run limit reached");
-  const addedBytes = applied.steps.reduce((n, step) => n + valueBytes(step), 0);
+  const addedBytes = applied.steps.reduce((n, step) => n + jsonBytes(step.value), 0);
   const stateBytes = (input.run.stateBytes ?? 0) + addedBytes;
   if (stateBytes > LIMITS.runStateMaxBytes) {
     const message = `function run state is ${stateBytes} bytes; the limit is ${LIMITS.runStateMaxBytes}`;

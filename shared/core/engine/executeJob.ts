@@ -1,3 +1,4 @@
+import { jsonBytes } from "../../domain/json.js";
 import {
   type FunctionRecord,
   type Job,
@@ -7,23 +8,23 @@ import {
   type ScheduledJob,
   type StepRecord,
 } from "../../domain/schemas.js";
-import type { PauseStore, RegistryStore, RunStore, RunTransition } from "../../ports/index.js";
+import {
+  applyTransition,
+  type PauseStore,
+  type RegistryStore,
+  type RunStore,
+  type RunTransition,
+} from "../../ports/index.js";
 import { retryDelayMs } from "../../protocol/backoff.js";
 import { LIMITS, OPCODES } from "../../protocol/constants.js";
 import type { SdkOutcome } from "../../protocol/sdkResponse.js";
 import { traceParent, traceState } from "../../protocol/traceContext.js";
 import { runTimeouts } from "../runs/runSetup.js";
-import { type DispatchDeps, dispatchCommitted, hasDispatch } from "../scheduling/dispatch.js";
-import {
-  addedJobs,
-  DISCOVERY_STEP,
-  isDiscovery,
-  isPending,
-  newJob,
-  pendingSteps,
-} from "../scheduling/pending.js";
+import { type DispatchDeps, dispatchCommitted } from "../scheduling/dispatch.js";
+import { DISCOVERY_STEP, newJob } from "../scheduling/partition.js";
+import { addedJobs, discoveryDue, isPending, pendingSteps } from "../scheduling/pending.js";
 import { callSdk, type SdkCallDeps } from "./callSdk.js";
-import { type DecideInput, decide, settledStep, valueBytes } from "./decide.js";
+import { type DecideInput, decide, settledStep } from "./decide.js";
 import { buildSdkRequest, stepUrl } from "./sdkRequest.js";
 
 export type { HttpCall } from "./callSdk.js";
@@ -39,7 +40,7 @@ export interface ExecutorDeps extends DispatchDeps, SdkCallDeps {
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
-export type JobResult = "applied" | "stale" | "redispatched" | "dropped" | "conflict";
+export type JobResult = "applied" | "stale" | "redispatched" | "dropped";
 
 /** Longest single SDK request (Go server: 2 h); bounded further by the Lambda's remaining time. */
 const MAX_REQUEST_MS = 2 * 60 * 60 * 1000;
@@ -125,15 +126,11 @@ export async function executeJob(
 }
 
 /** Re-sends every pending job and the latest outbox (deterministic ids make copies harmless). */
-async function redispatch(deps: ExecutorDeps, run: RunRecord): Promise<void> {
-  if (run.status === "Running" || hasDispatch({ outbox: run.outbox })) {
-    await dispatchCommitted(deps, { next: run.status === "Running" ? run.next : [], outbox: run.outbox });
-  }
+function redispatch(deps: ExecutorDeps, run: RunRecord): Promise<void> {
+  return dispatchCommitted(deps, { next: run.status === "Running" ? run.next : [], outbox: run.outbox });
 }
 
-type Once =
-  | { result: "applied"; committed: RunState; added: ScheduledJob[] }
-  | { result: "stale" | "conflict" };
+type Once = { result: "applied"; committed: RunState; added: ScheduledJob[] } | { result: "stale" };
 
 /** One SDK request for `job` and the commit of its answer. */
 async function runOnce(
@@ -190,7 +187,7 @@ async function runOnce(
     const result = await deps.runs.completeStep(run.runId, {
       jobId: jobId(job),
       step: settled,
-      bytes: valueBytes(settled),
+      bytes: jsonBytes(settled.value),
       maxStateBytes: LIMITS.runStateMaxBytes,
       at: deps.clock.now(),
     });
@@ -239,7 +236,7 @@ async function wake(deps: ExecutorDeps, run: RunRecord, job: Job, carrier: strin
   const result = await deps.runs.completeStep(run.runId, {
     jobId: jobId(job),
     step: memo,
-    bytes: valueBytes(memo),
+    bytes: jsonBytes(memo.value),
     maxStateBytes: LIMITS.runStateMaxBytes,
     at: now,
   });
@@ -257,12 +254,10 @@ async function wake(deps: ExecutorDeps, run: RunRecord, job: Job, carrier: strin
 async function fanIn(deps: ExecutorDeps, settled: RunRecord, job: Job, carrier: string): Promise<Once> {
   let run: RunRecord | undefined = settled;
   for (let attempt = 0; attempt < COMMIT_ATTEMPTS && run; attempt++) {
-    const busy =
-      run.status !== "Running" ||
-      run.next.some((j) => isDiscovery(j.job)) ||
-      (job.race !== true && pendingSteps(run.next).length > 0);
     // Nothing to send: the outbox on the run is another transition's.
-    if (busy) return { result: "applied", committed: { run: { ...run, outbox: {} }, steps: [] }, added: [] };
+    if (run.status !== "Running" || !discoveryDue(run.next, { race: job.race === true })) {
+      return { result: "applied", committed: { run: { ...run, outbox: {} }, steps: [] }, added: [] };
+    }
     const discovery = newJob(run, run.version + 1, { stepId: DISCOVERY_STEP });
     const t: RunTransition = {
       set: { next: [...run.next, discovery], carrier, outbox: {} },
@@ -308,13 +303,11 @@ async function reread(deps: ExecutorDeps, state: RunState): Promise<RunState> {
   return run.version === state.run.version ? state : { run, steps: state.steps, partial: true };
 }
 
-/** The run as the store now holds it after `t` (what the next inline job starts from). */
+/** The run and its steps as the store now holds them after `t` (what an inline job starts from). */
 function applyCommitted(state: RunState, t: RunTransition): RunState {
-  const defined = Object.fromEntries(Object.entries(t.set).filter(([, v]) => v !== undefined));
-  const run: RunRecord = { ...state.run, ...defined, version: state.run.version + 1, updatedAt: t.at };
   const written = new Set((t.steps ?? []).map((s) => s.stepId));
   const steps = [...state.steps.filter((s) => !written.has(s.stepId)), ...(t.steps ?? [])];
-  return { run, steps, ...(state.partial ? { partial: true } : {}) };
+  return { run: applyTransition(state.run, t), steps, ...(state.partial ? { partial: true } : {}) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Json } from "../../domain/json.js";
+import { type Json, jsonBytes } from "../../domain/json.js";
 import {
   type FunctionRecord,
   type Job,
@@ -55,7 +55,23 @@ export function buildSdkRequest(
     version: run.requestVersion,
   });
   const full = body(false);
-  return Buffer.byteLength(JSON.stringify(full), "utf8") > LIMITS.sdkRequestMaxBytes ? body(true) : full;
+  return fitsInline(run, steps) || jsonBytes(full) <= LIMITS.sdkRequestMaxBytes ? full : body(true);
+}
+
+/** Room for what a request holds besides the step values and events: ids, keys, the context. */
+const PER_STEP_OVERHEAD = 256;
+const FIXED_OVERHEAD = 16 * 1024;
+
+/**
+ * Whether the request surely stays within 4 MiB, from the stored output the run keeps count of
+ * (`stateBytes`), without serializing the whole state a second time (callSdk serializes it to
+ * sign it). Undecided (false) when the run has no count.
+ */
+function fitsInline(run: RunRecord, steps: StepRecord[]): boolean {
+  if (run.stateBytes === undefined && steps.length > 0) return false;
+  const bound =
+    (run.stateBytes ?? 0) + jsonBytes(run.events) + PER_STEP_OVERHEAD * steps.length + FIXED_OVERHEAD;
+  return bound <= LIMITS.sdkRequestMaxBytes;
 }
 
 /** The function's registered URL with `stepId` replaced (PROTOCOL 4.1). */

@@ -4,7 +4,7 @@
  * by a conditional delete in the same transaction as the step, so when an event and the timeout
  * (or two events) race, exactly one resumes the run and the other finds the pause gone.
  */
-import type { Json } from "../../domain/json.js";
+import { type Json, jsonBytes } from "../../domain/json.js";
 import type { PauseKind, PauseRef, StepRecord } from "../../domain/schemas.js";
 import type { RunStore } from "../../ports/index.js";
 import { type DispatchDeps, dispatchCommitted } from "../scheduling/dispatch.js";
@@ -68,7 +68,7 @@ export async function resumePause(
       set: {
         pauses: live.filter((p) => p.pauseId !== ref.pauseId),
         stack: [...run.stack, ref.stepId],
-        stateBytes: (run.stateBytes ?? 0) + Buffer.byteLength(JSON.stringify(value), "utf8"),
+        stateBytes: (run.stateBytes ?? 0) + jsonBytes(value),
         next,
         outbox: {},
       },

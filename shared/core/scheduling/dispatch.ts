@@ -42,12 +42,3 @@ export async function dispatchCommitted(
     ...(outbox?.timers ?? []).map((t) => deps.timers.schedule(t.item, t.dueAt)),
   ]);
 }
-
-/** Whether a transition left anything to send. */
-export function hasDispatch(committed: { next?: ScheduledJob[]; outbox?: Outbox | undefined }): boolean {
-  return (
-    (committed.next?.length ?? 0) > 0 ||
-    (committed.outbox?.events?.length ?? 0) > 0 ||
-    (committed.outbox?.timers?.length ?? 0) > 0
-  );
-}

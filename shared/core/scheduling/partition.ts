@@ -1,27 +1,54 @@
 import type { FunctionRecord, Job, RunRecord, ScheduledJob } from "../../domain/schemas.js";
 
 /**
- * The flow partition of a run = its FIFO MessageGroupId. Without flow control each run is its own
- * partition: runs proceed in parallel and one run's jobs stay ordered and never overlap.
- * Concurrency limits (issue 13) map runs onto a bounded set of slot partitions per key here.
+ * Jobs and their flow partitions (the FIFO MessageGroupId). Without flow control a run's
+ * discoveries share the run's own partition (one at a time, in order) and each planned step has a
+ * partition of its own, so a fan-out runs side by side while runs proceed in parallel. Flow control
+ * (issue 13: concurrency slots, throttle, debounce, batching, priority) attaches here.
  */
-export function flowPartition(_fn: FunctionRecord, run: Pick<RunRecord, "runId">): string {
-  return run.runId;
+
+/** The job of a discovery request (`stepId=step`): it runs the function. */
+export const DISCOVERY_STEP = "step";
+
+export function isDiscovery(job: Job): boolean {
+  return job.stepId === DISCOVERY_STEP;
 }
 
 /**
- * The first job of a new run: a discovery request in the run's flow partition, due at `startAt`
- * when that lies in the future (an event with a future `ts`, SEMANTICS 8). Throttle, debounce,
- * batching and priority (issue 13) decide the partition and the start time here.
+ * The FIFO message group of a run's job. Discoveries keep the run's own group (one at a time, in
+ * order); each planned step gets a group of its own, so a fan-out runs side by side. Flow control
+ * (issue 13) maps these onto its partitions here.
  */
-export function startJob(fn: FunctionRecord, run: Pick<RunRecord, "runId">, startAt?: number): ScheduledJob {
+export function jobPartition(runId: string, stepId: string): string {
+  return stepId === DISCOVERY_STEP ? runId : `${runId}~${stepId}`;
+}
+
+/** A new job of the run, created by the commit that makes `version`. */
+export function newJob(
+  run: Pick<RunRecord, "runId" | "fnSlug">,
+  version: number,
+  spec: { stepId: string; attempt?: number; dueAt?: number; race?: boolean; wake?: boolean },
+): ScheduledJob {
   const job: Job = {
     runId: run.runId,
-    fnSlug: fn.slug,
-    stepId: "step",
-    attempt: 0,
-    version: 0,
-    partition: flowPartition(fn, run),
+    fnSlug: run.fnSlug,
+    stepId: spec.stepId,
+    attempt: spec.attempt ?? 0,
+    version,
+    partition: jobPartition(run.runId, spec.stepId),
+    ...(spec.race ? { race: true as const } : {}),
+    ...(spec.wake ? { wake: true as const } : {}),
   };
-  return { job, ...(startAt !== undefined ? { dueAt: startAt } : {}) };
+  return { job, ...(spec.dueAt ? { dueAt: spec.dueAt } : {}) };
+}
+
+/**
+ * The first job of a new run: a discovery, due at `startAt` when that lies in the future (an event
+ * with a future `ts`, SEMANTICS 8).
+ */
+export function startJob(fn: FunctionRecord, run: Pick<RunRecord, "runId">, startAt?: number): ScheduledJob {
+  return newJob({ runId: run.runId, fnSlug: fn.slug }, 0, {
+    stepId: DISCOVERY_STEP,
+    ...(startAt !== undefined ? { dueAt: startAt } : {}),
+  });
 }

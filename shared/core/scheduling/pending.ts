@@ -4,22 +4,7 @@
  * while it is listed. See core/engine/README.md for the whole design.
  */
 import { type Job, jobId, type RunRecord, type ScheduledJob } from "../../domain/schemas.js";
-
-/** The job of a discovery request (`stepId=step`): it runs the function. */
-export const DISCOVERY_STEP = "step";
-
-export function isDiscovery(job: Job): boolean {
-  return job.stepId === DISCOVERY_STEP;
-}
-
-/**
- * The FIFO message group of a run's job. Discoveries keep the run's own group (one at a time, in
- * order); each planned step gets a group of its own, so a fan-out runs side by side. Flow control
- * (issue 13) maps these onto its partitions here.
- */
-export function jobPartition(runId: string, stepId: string): string {
-  return stepId === DISCOVERY_STEP ? runId : `${runId}~${stepId}`;
-}
+import { DISCOVERY_STEP, isDiscovery, newJob } from "./partition.js";
 
 /** Whether `job` is still pending on the run (and so may run and commit). */
 export function isPending(run: Pick<RunRecord, "next">, job: Job): boolean {
@@ -50,32 +35,25 @@ export function pendingIds(next: readonly ScheduledJob[]): string[] {
   return next.map((j) => jobId(j.job));
 }
 
-/** A new job of the run, created by the commit that makes `version`. */
-export function newJob(
-  run: Pick<RunRecord, "runId" | "fnSlug">,
-  version: number,
-  spec: { stepId: string; attempt?: number; dueAt?: number; race?: boolean; wake?: boolean },
-): ScheduledJob {
-  const job: Job = {
-    runId: run.runId,
-    fnSlug: run.fnSlug,
-    stepId: spec.stepId,
-    attempt: spec.attempt ?? 0,
-    version,
-    partition: jobPartition(run.runId, spec.stepId),
-    ...(spec.race ? { race: true as const } : {}),
-    ...(spec.wake ? { wake: true as const } : {}),
-  };
-  return { job, ...(spec.dueAt ? { dueAt: spec.dueAt } : {}) };
+/**
+ * Whether a result just stored should be followed by a discovery, given the pending jobs: not
+ * when one is pending already, nor while planned steps of a fan-out still run (the last of them
+ * brings it: the official server's fan-in for request version 2). A step of a race
+ * (`parallelMode: "race"`) does not wait for its siblings. A sleep's wake-up holds back the
+ * fan-in of steps, but not a resumed wait (a wait racing a sleep resolves when its event comes).
+ */
+export function discoveryDue(
+  next: readonly ScheduledJob[],
+  opts: { race?: boolean; wakesHold?: boolean } = {},
+): boolean {
+  if (next.some((j) => isDiscovery(j.job))) return false;
+  if (opts.race) return true;
+  const wakesHold = opts.wakesHold ?? true;
+  return !pendingSteps(next).some((j) => wakesHold || j.job.wake !== true);
 }
 
-/**
- * The pending jobs after a result stored from outside a job (a resumed wait): a discovery, unless
- * one is pending already or planned steps still run (the last of them brings it).
- */
+/** The pending jobs after a result stored from outside a job (a resumed wait). */
 export function afterResult(run: Pick<RunRecord, "runId" | "fnSlug" | "version" | "next">): ScheduledJob[] {
-  // A sleep's wake-up does not hold the discovery back: a wait racing a sleep resolves now.
-  const busy =
-    run.next.some((j) => isDiscovery(j.job)) || pendingSteps(run.next).some((j) => j.job.wake !== true);
-  return busy ? [...run.next] : [...run.next, newJob(run, run.version + 1, { stepId: DISCOVERY_STEP })];
+  const due = discoveryDue(run.next, { wakesHold: false });
+  return due ? [...run.next, newJob(run, run.version + 1, { stepId: DISCOVERY_STEP })] : [...run.next];
 }

@@ -4,7 +4,7 @@
  * not emit it again); a DeferAbort marks one as aborted. When the run finishes, each remaining
  * defer becomes an `inngest/deferred.schedule` event (core/runs/finish).
  */
-import { type JsonObject, toJson } from "../../../domain/json.js";
+import { type JsonObject, jsonBytes, toJson } from "../../../domain/json.js";
 import type { DeferRecord, RunRecord } from "../../../domain/schemas.js";
 import { LIMITS } from "../../../protocol/constants.js";
 import type { StepOp } from "../../../protocol/sdkResponse.js";
@@ -35,7 +35,7 @@ export function deferAddEffect(op: StepOp): OpEffect {
       summary: "bad defer",
     };
   }
-  const size = Buffer.byteLength(JSON.stringify(input), "utf8");
+  const size = jsonBytes(input);
   if (size > LIMITS.deferInputMaxBytes) {
     return {
       fail: {
