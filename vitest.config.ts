@@ -32,13 +32,13 @@ export default defineConfig({
       },
       {
         // End-to-end tests that assert wall-clock times (a fan-out of 1 s steps under 3 s): they run
-        // after the other projects, alone, so the rest of the suite does not load the machine.
+        // after the other projects, alone, so the rest of the suite does not load the machine. Their
+        // `tideline dev` starts its own emulators then (or uses AWS_ENDPOINT_URL's), rather than a
+        // second pair kept up from the start of the run.
         extends: true,
         test: {
           name: "timed",
           include: ["test/e2e/**/*.timed.test.ts"],
-          globalSetup: ["test/setup/emulators.ts"],
-          setupFiles: ["test/setup/awsEnv.ts"],
           sequence: { groupOrder: 1 },
         },
       },

@@ -28,10 +28,11 @@ export interface HttpServerOptions {
   /** API Gateway's integration timeout (the handler keeps running, the client gets a 503). */
   integrationTimeoutMs?: number;
   /**
-   * False while the runtime stops: new events are refused (503), while the rest of the API (the
-   * SDK's checkpoints of runs still finishing, reads) keeps answering until the mappings drain.
+   * True while the runtime stops: only what requests still running need is served (the SDK's
+   * checkpoints and its reads of a run's state under use_api); anything else, new events above
+   * all, gets a 503 until the server closes.
    */
-  acceptingEvents?: () => boolean;
+  stopping?: () => boolean;
   log?: Logger;
 }
 
@@ -43,6 +44,9 @@ export interface LocalHttpServer {
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** What the SDK calls during a request that is still running: checkpoints, and use_api reads. */
+const SERVED_WHILE_STOPPING = /^\/(v1\/checkpoint|v0\/runs)\//;
 
 const json = (statusCode: number, message: string): HttpResponse => ({
   statusCode,
@@ -88,7 +92,7 @@ export function requestListener(opts: HttpServerOptions) {
     const route = matchRoute(routes, (req.method ?? "GET").toUpperCase(), url.pathname);
     if (!route) return send(res, json(404, "Not Found"));
     const { fn } = route;
-    if (fn.spec.entry === "event-api" && opts.acceptingEvents?.() === false) {
+    if (opts.stopping?.() && !SERVED_WHILE_STOPPING.test(url.pathname)) {
       return send(res, json(503, "Service Unavailable: tideline dev is stopping"));
     }
     const handler = opts.handlers.get(fn.name);

@@ -41,8 +41,11 @@ export interface KinesisPollerOptions {
   parallelizationFactor?: number;
   /** When the runtime stops, if it is stopping (see lambdaContext). */
   stoppingAt?: () => number | undefined;
-  /** Awaited before each read: the local runtime's pacing (see LOCAL_WORK_BACKLOG in runtime.ts). */
-  pace?: () => Promise<void>;
+  /**
+   * Awaited before records are handed to the handler, unless the poller is stopping or draining:
+   * the local runtime's pacing (pacing.ts).
+   */
+  pace?: (signal: AbortSignal) => Promise<void>;
   /** Pause after an empty read (default 100 ms); a put to the stream from this process ends it. */
   idleMs?: number;
   /** Pause before a retry; doubles per consecutive failure up to maxBackoffMs. */
@@ -227,7 +230,6 @@ async function readShardWith(
     try {
       it ??= await resume();
       if (!it) return; // closed shard, fully read
-      await opts.pace?.();
       const res = await opts.kinesis.send(
         new GetRecordsCommand({ ShardIterator: it, Limit: opts.batchSize ?? 100 }),
       );
@@ -240,6 +242,7 @@ async function readShardWith(
         await idle.pause();
         continue;
       }
+      if (!r.draining()) await opts.pace?.(r.signal);
       const from = await invokeLanes(r, shardId, records);
       if (from === undefined) {
         checkpoint = records.at(-1)?.kinesis.sequenceNumber;

@@ -4,7 +4,7 @@
  * would wire, all read from shared/resources.ts.
  */
 import { join, resolve } from "node:path";
-import { GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { awsClients } from "../../shared/adapters/aws/clients.js";
 import type { TimerMessage } from "../../shared/domain/schemas.js";
 import { arnEnv, BUCKETS, QUEUES, SCHEDULER, STREAMS } from "../../shared/resources.js";
@@ -16,6 +16,7 @@ import { type LocalHandlers, loadHandlers } from "./handlers.js";
 import { startHttpServer } from "./http.js";
 import { startKinesisPoller } from "./kinesisPoller.js";
 import { consoleLogger, type Logger } from "./log.js";
+import { paceByQueue } from "./pacing.js";
 import { mirrorBucket } from "./persist.js";
 import { startScheduleDriver } from "./scheduleDriver.js";
 import { type Poller, startSqsPoller } from "./sqsPoller.js";
@@ -85,8 +86,7 @@ function startMapping(
       streamName: required(env, stream.env),
       streamArn: required(env, arnEnv(stream)),
       parallelizationFactor: settings.parallelizationFactor,
-      // The stream does not wait on a queue that a stop is draining.
-      pace: () => paceByWorkQueue(env, () => opts.stoppingAt() !== undefined),
+      pace: (signal) => paceByQueue(awsClients().sqs, required(env, QUEUES.work.env), signal),
     });
   }
   const queue = QUEUES[settings.queue];
@@ -97,25 +97,6 @@ function startMapping(
     queueArn: required(env, arnEnv(queue)),
     maxConcurrency: opts.queueWorkers,
   });
-}
-
-/**
- * Work messages waiting before the local stream mapping reads on. moto's SQS scans the whole queue
- * on every receive and delete (measured: about 0.6 ms per queued message per call), so a backlog
- * of a thousand start jobs slows every step of every run to a crawl. Pacing the stream keeps the
- * emulated queue short; on AWS a queue's cost does not grow with its depth and nothing paces.
- */
-export const LOCAL_WORK_BACKLOG = 50;
-
-async function paceByWorkQueue(env: Record<string, string>, signal: () => boolean): Promise<void> {
-  const queueUrl = required(env, QUEUES.work.env);
-  while (!signal()) {
-    const attrs = await awsClients().sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
-    );
-    if (Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0) < LOCAL_WORK_BACKLOG) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Asks the timer function to re-dispatch the pending jobs of every Running run (after a restart). */
@@ -164,9 +145,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     const functions = localFunctions();
     const handlers = await loadHandlers(functions);
 
-    // On stop the HTTP server refuses new events at once, the mappings drain (the stream mapping
-    // first, so the events it still reads can start runs before the queues stop), then the server
-    // closes, then the emulators.
+    // On stop the HTTP server at once serves only what running requests need (no new events), the
+    // mappings drain (the stream mapping first, so the events it still reads can start runs before
+    // the queues stop), then the server closes, then the emulators.
     const mappings = functions.flatMap((fn) => {
       const poller = startMapping(fn, handlers, env, {
         queueWorkers: opts.queueWorkers ?? DEFAULT_QUEUE_WORKERS,
@@ -186,7 +167,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       routes: compileRoutes(functions),
       port: opts.port ?? 8288,
       ...(opts.host ? { host: opts.host } : {}),
-      acceptingEvents: () => stoppingAt === undefined,
+      stopping: () => stoppingAt !== undefined,
       log,
     });
     stops.push(() => server.close());

@@ -31,12 +31,37 @@ function run(cmd, args, opts = {}) {
   execFileSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], ...opts });
 }
 
-function marker(name) {
+/**
+ * A component's install record: done when its marker names the pinned version and the file it
+ * installs (`artifact`) is there, so a `.tideline` left half-deleted or copied from elsewhere is
+ * installed again rather than trusted.
+ */
+function marker(name, artifact) {
   const file = join(home, `${name}.installed`);
   return {
-    ok: (version) => existsSync(file) && readFileSync(file, "utf8").trim() === version,
+    ok: (version) =>
+      existsSync(file) && readFileSync(file, "utf8").trim() === version && existsSync(artifact),
     set: (version) => writeFileSync(file, `${version}\n`),
   };
+}
+
+/** The Python the venvs are built with: 3.10 or later (the Python SDK's floor), with `venv`. */
+function checkPython() {
+  const python = process.env.PYTHON ?? "python3";
+  let version;
+  try {
+    version = execFileSync(python, ["-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"], {
+      encoding: "utf8",
+    }).trim();
+  } catch {
+    throw new Error(
+      `${python} with its venv module is needed for moto and the Python SDK tests (Debian: apt-get install -y python3 python3-venv), or set AWS_ENDPOINT_URL to an existing emulator.`,
+    );
+  }
+  const [major, minor] = version.split(".").map(Number);
+  if (major < 3 || (major === 3 && minor < 10)) {
+    throw new Error(`${python} is ${version}; Python 3.10 or later is needed (set PYTHON to another one).`);
+  }
 }
 
 /** A fresh venv at `venv` with exactly `packages` installed. */
@@ -48,9 +73,10 @@ function createVenv(venv, packages) {
 }
 
 function installMoto() {
-  const m = marker("moto");
-  if (m.ok(MOTO_VERSION)) return;
   const venv = join(home, "venv");
+  const m = marker("moto", join(venv, "bin", "moto_server"));
+  if (m.ok(MOTO_VERSION)) return;
+  checkPython();
   console.log(`[emulators] creating ${venv} with moto[server]==${MOTO_VERSION}`);
   createVenv(venv, [`moto[server]==${MOTO_VERSION}`]);
   m.set(MOTO_VERSION);
@@ -68,10 +94,10 @@ function checkJava() {
 
 function installDynamoDbLocal() {
   checkJava();
-  const m = marker("dynamodb-local");
+  const dest = join(home, "dynamodb-local");
+  const m = marker("dynamodb-local", join(dest, "DynamoDBLocal.jar"));
   if (m.ok(DYNAMODB_SIMULATOR_VERSION)) return;
   const cache = join(home, "cache");
-  const dest = join(home, "dynamodb-local");
   mkdirSync(cache, { recursive: true });
   console.log(
     `[emulators] fetching DynamoDB Local (amplify-dynamodb-simulator@${DYNAMODB_SIMULATOR_VERSION})`,
@@ -99,12 +125,12 @@ function installDynamoDbLocal() {
 }
 
 function installPythonSdk() {
-  const m = marker("python-sdk");
   const version = PYTHON_SDK_REQUIREMENTS.join(" ");
   // A venv of its own: moto[server] pins its own Flask/Werkzeug range.
   const venv = join(home, "sdk-venv");
-  // The marker alone is not enough: a deleted venv with its marker left behind is rebuilt.
-  if (m.ok(version) && existsSync(join(venv, "bin", "python"))) return;
+  const m = marker("python-sdk", join(venv, "bin", "python"));
+  if (m.ok(version)) return;
+  checkPython();
   console.log(`[emulators] creating ${venv} with ${version} (Python SDK tests)`);
   createVenv(venv, PYTHON_SDK_REQUIREMENTS);
   m.set(version);

@@ -41,6 +41,14 @@ export function describeEventStore(name: string, make: () => Promise<EventStoreH
       expect(await h.store.getEvent(first.internalId)).toEqual({ ...first, runIds: ["r1"] });
     });
 
+    it("stores a batch of more than 25 at once, the later of one id named twice winning", async () => {
+      const batch = Array.from({ length: 26 }, () => record([]));
+      const first = batch[0] as StoredEventRecord;
+      await h.store.putEvents([...batch, { ...first, runIds: ["later"] }]);
+      for (const r of batch.slice(1)) expect(await h.store.getEvent(r.internalId)).toEqual(r);
+      expect(await h.store.getEvent(first.internalId)).toEqual({ ...first, runIds: ["later"] });
+    });
+
     it("round-trips an event payload larger than a DynamoDB item (400 KB)", async () => {
       const big = { ...makeAccepted({ data: { big: filler(450 * 1024) } }, T0), runIds: [] };
       await h.store.putEvent(big);

@@ -7,7 +7,7 @@ import type { IncomingMessage } from "node:http";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../infra/local/emulators.js";
-import { firstRunOf, type RestRun, randomSuffix, waitForFinalRun } from "../helpers/index.js";
+import { firstRunOf, type RestRun, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
 import { serveOnDev } from "./serveApp.js";
 
 let runtime: Awaited<ReturnType<typeof serveOnDev>>;
@@ -36,18 +36,12 @@ function countRequest(req: IncomingMessage): void {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Set by the slow function's step body: it is executing. */
+let slowStepRunning = false;
 
 async function send(name: string, data: Record<string, unknown>): Promise<RestRun> {
   const { ids } = await inngest.send({ name: ev(name), data });
-  const run = await firstRunOf(runtime.url, ids[0] ?? "");
-  return waitForFinalRun(runtime.url, ids[0] ?? "", { intervalMs: 25, timeoutMs: 30_000 }).then(() =>
-    fetchRun(run.run_id),
-  );
-}
-
-async function fetchRun(runId: string): Promise<RestRun> {
-  const res = await fetch(`${runtime.url}/v1/runs/${runId}`);
-  return ((await res.json()) as { data: RestRun }).data;
+  return waitForFinalRun(runtime.url, ids[0] ?? "", { intervalMs: 25, timeoutMs: 30_000 });
 }
 
 async function stepsOf(runId: string): Promise<{ step_id?: string; name?: string; status?: string }[]> {
@@ -160,7 +154,10 @@ beforeAll(async () => {
       },
     ),
     inngest.createFunction({ id: "slow", triggers: [{ event: ev("slow") }] }, async ({ step }) => {
-      await step.run("slow step", () => sleep(6000));
+      await step.run("slow step", () => {
+        slowStepRunning = true;
+        return sleep(6000);
+      });
       return "slow done";
     }),
     inngest.createFunction({ id: "quick", triggers: [{ event: ev("quick") }] }, async ({ event, step }) => {
@@ -267,8 +264,7 @@ describe("fast execution on tideline dev", () => {
 
   it("runs another run's steps while a slow step of one run is executing", async () => {
     const slow = await inngest.send({ name: ev("slow"), data: {} });
-    await firstRunOf(runtime.url, slow.ids[0] ?? "");
-    await sleep(300); // the slow step is now executing
+    await waitFor(() => slowStepRunning, { timeoutMs: 20_000, intervalMs: 10, what: "the slow step" });
     const key = randomSuffix();
     const t0 = Date.now();
     const { ids } = await inngest.send({ name: ev("quick"), data: { key } });

@@ -1,17 +1,11 @@
-import {
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { checkFilterLists } from "../../domain/listing.js";
 import { type StoredEventRecord, storedEventSchema } from "../../domain/schemas.js";
 import type { EventQuery, EventStore, PageRequest } from "../../ports/index.js";
 import { TABLES } from "../../resources.js";
 import { dayPartition, queryDays } from "./dayIndex.js";
-import type { Item } from "./dynamo.js";
+import { batchWrite, type Item } from "./dynamo.js";
 import type { LargeJson } from "./largeJson.js";
-import { retryUnprocessed } from "./retryUnprocessed.js";
 
 const TIME_INDEX = TABLES.events.indexes[0].name;
 const DAY_PREFIX = "EVTS#";
@@ -42,18 +36,7 @@ export class DynamoEventStore implements EventStore {
     const puts = await Promise.all(
       [...byId.values()].map(async (r) => ({ PutRequest: { Item: await this.encode(r) } })),
     );
-    for (let i = 0; i < puts.length; i += 25) {
-      await retryUnprocessed(
-        puts.slice(i, i + 25),
-        async (batch) => {
-          const r = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: batch } }));
-          return (r.UnprocessedItems?.[this.table] ?? []).flatMap((u) =>
-            u.PutRequest?.Item ? [{ PutRequest: { Item: u.PutRequest.Item } }] : [],
-          );
-        },
-        { maxAttempts: 9, backoffMs: 50, what: "event writes (BatchWriteItem)" },
-      );
-    }
+    await batchWrite(this.doc, this.table, puts, "event writes");
   }
 
   private async encode(record: StoredEventRecord): Promise<Item> {

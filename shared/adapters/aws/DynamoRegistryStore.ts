@@ -1,4 +1,4 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type AppRecord,
   appRecordSchema,
@@ -6,8 +6,7 @@ import {
   functionRecordSchema,
 } from "../../domain/schemas.js";
 import type { RegistryStore } from "../../ports/index.js";
-import { type Item, queryAll, scanAll } from "./dynamo.js";
-import { retryUnprocessed } from "./retryUnprocessed.js";
+import { batchWrite, type Item, queryAll, scanAll } from "./dynamo.js";
 
 /**
  * Registry items (one table):
@@ -17,8 +16,6 @@ import { retryUnprocessed } from "./retryUnprocessed.js";
  *                                     so the runner finds the functions of an event in one Query
  * Records sit under `data` and are parsed with their schemas when read.
  */
-type WriteRequest = { DeleteRequest: { Key: Item } } | { PutRequest: { Item: Item } };
-
 function triggerKeys(fn: FunctionRecord): { pk: string; sk: string }[] {
   const names = new Set<string>();
   for (const t of fn.triggers) if ("event" in t) names.add(t.event);
@@ -68,24 +65,15 @@ export class DynamoRegistryStore implements RegistryStore {
     }
     // The app record goes last, so it only ever describes a sync whose functions are all written.
     puts.push({ pk: `APP#${app.appId}`, sk: "APP", data: app });
-    const requests: WriteRequest[] = [
-      ...deletes.map((Key) => ({ DeleteRequest: { Key } })),
-      ...puts.map((Item) => ({ PutRequest: { Item } })),
-    ];
-    for (let i = 0; i < requests.length; i += 25) {
-      await retryUnprocessed(
-        requests.slice(i, i + 25),
-        async (batch) => {
-          const r = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: batch } }));
-          return (r.UnprocessedItems?.[this.table] ?? []).flatMap((u): WriteRequest[] => {
-            if (u.PutRequest?.Item) return [{ PutRequest: { Item: u.PutRequest.Item } }];
-            if (u.DeleteRequest?.Key) return [{ DeleteRequest: { Key: u.DeleteRequest.Key } }];
-            return [];
-          });
-        },
-        { maxAttempts: 9, backoffMs: 50, what: "registry write (BatchWriteItem)" },
-      );
-    }
+    await batchWrite(
+      this.doc,
+      this.table,
+      [
+        ...deletes.map((Key) => ({ DeleteRequest: { Key } })),
+        ...puts.map((Item) => ({ PutRequest: { Item } })),
+      ],
+      "registry writes",
+    );
   }
 
   async getFunction(slug: string): Promise<FunctionRecord | undefined> {

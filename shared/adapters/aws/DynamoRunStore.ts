@@ -1,6 +1,5 @@
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -39,6 +38,7 @@ import type {
 import { RUN_INDEX_SHARDS, TABLES } from "../../resources.js";
 import { countDays, type DayQuery, dayPartition, queryDays } from "./dayIndex.js";
 import {
+  batchWrite,
   type Item,
   isConditionalCheckFailed,
   type NamedTransactItem,
@@ -347,22 +347,9 @@ export class DynamoRunStore implements RunStore {
   }
 
   /** Puts items 25 at a time (BatchWriteItem), retrying unprocessed ones. */
-  private async batchPut(items: Item[], what: string): Promise<void> {
+  private batchPut(items: Item[], what: string): Promise<void> {
     const puts = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let i = 0; i < puts.length; i += 25) {
-      await retryUnprocessed(
-        puts.slice(i, i + 25),
-        async (batch) => {
-          const r = await this.doc.send(
-            new BatchWriteCommand({ RequestItems: { [this.tables.runs]: batch } }),
-          );
-          return (r.UnprocessedItems?.[this.tables.runs] ?? []).flatMap((u) =>
-            u.PutRequest?.Item ? [{ PutRequest: { Item: u.PutRequest.Item } }] : [],
-          );
-        },
-        { maxAttempts: 9, backoffMs: 50, what: `${what} writes (BatchWriteItem)` },
-      );
-    }
+    return batchWrite(this.doc, this.tables.runs, puts, `${what} writes`);
   }
 
   async listRuns(query: RunQuery, page: PageRequest): Promise<{ runs: RunSummary[]; cursor?: string }> {

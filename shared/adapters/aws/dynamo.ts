@@ -1,8 +1,9 @@
 /**
- * DynamoDB helpers every store shares: reading every page of a query or scan, and conditional
- * writes that tell a failed condition (the expected outcome of a race) from every other failure.
+ * DynamoDB helpers every store shares: reading every page of a query or scan, batch writes, and
+ * conditional writes that tell a failed condition (the expected outcome of a race) from every other failure.
  */
 import {
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   paginateQuery,
   paginateScan,
@@ -11,6 +12,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
+import { retryUnprocessed } from "./retryUnprocessed.js";
 
 export type Item = Record<string, unknown>;
 
@@ -101,4 +103,33 @@ export async function transactWrite<N extends string>(
 /** True for the single-item form of a failed condition (PutItem/UpdateItem/DeleteItem). */
 export function isConditionalCheckFailed(err: unknown): boolean {
   return errorName(err) === "ConditionalCheckFailedException";
+}
+
+/** One write of a BatchWriteItem: a put or a delete. */
+export type BatchWriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
+
+/**
+ * Writes `requests` to `table` 25 at a time (BatchWriteItem's limit), sending again what DynamoDB
+ * reports unprocessed, with backoff (9 sends at most per batch). `what` names them in the error.
+ */
+export async function batchWrite(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  requests: BatchWriteRequest[],
+  what: string,
+): Promise<void> {
+  for (let i = 0; i < requests.length; i += 25) {
+    await retryUnprocessed(
+      requests.slice(i, i + 25),
+      async (batch) => {
+        const r = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
+        return (r.UnprocessedItems?.[table] ?? []).flatMap((u): BatchWriteRequest[] => {
+          if (u.PutRequest?.Item) return [{ PutRequest: { Item: u.PutRequest.Item } }];
+          if (u.DeleteRequest?.Key) return [{ DeleteRequest: { Key: u.DeleteRequest.Key } }];
+          return [];
+        });
+      },
+      { maxAttempts: 9, backoffMs: 50, what: `${what} (BatchWriteItem)` },
+    );
+  }
 }

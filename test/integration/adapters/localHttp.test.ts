@@ -16,12 +16,14 @@ let reply: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2 | 
 });
 let server: LocalHttpServer;
 let base: string;
+let stopping = false;
 
 beforeAll(async () => {
   // The manifest's routes (POST /e/{eventKey} → eventApi, $default → api) with recording handlers.
   server = await startHttpServer({
     port: 0,
     log: silentLogger,
+    stopping: () => stopping,
     handlers: {
       get: (name) => async (event: APIGatewayProxyEventV2, context: Context) => {
         calls.push({ fn: name === "eventApi" ? "eventApi" : "api", event, context });
@@ -37,6 +39,31 @@ afterAll(async () => {
 });
 
 const lastCall = () => calls.at(-1);
+
+describe("local HTTP API while the runtime stops", () => {
+  it("refuses new events and every other route with 503, and still serves checkpoints and run state", async () => {
+    stopping = true;
+    try {
+      const before = calls.length;
+      const refused = await Promise.all([
+        fetch(`${base}/e/key`, { method: "POST", body: "{}" }),
+        fetch(`${base}/v1/events`, { method: "POST", body: "[]" }),
+        fetch(`${base}/v1/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV/rerun`, { method: "POST", body: "{}" }),
+      ]);
+      expect(refused.map((r) => r.status)).toEqual([503, 503, 503]);
+      expect(calls.length).toBe(before);
+
+      const served = await Promise.all([
+        fetch(`${base}/v1/checkpoint/01ARZ3NDEKTSV4RRFFQ69G5FAV/async`, { method: "POST", body: "{}" }),
+        fetch(`${base}/v0/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV/actions`),
+      ]);
+      expect(served.map((r) => r.status)).toEqual([200, 200]);
+      expect(calls.length).toBe(before + 2);
+    } finally {
+      stopping = false;
+    }
+  });
+});
 
 describe("local HTTP API (payload format 2.0)", () => {
   it("routes POST /e/{eventKey} to the event API with a complete v2 event", async () => {
