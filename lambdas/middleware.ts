@@ -59,13 +59,23 @@ export function gzipLarge(
   const body = result.body;
   if (typeof body !== "string" || result.isBase64Encoded || Buffer.byteLength(body) <= GZIP_ABOVE_BYTES)
     return result;
-  if (!/\bgzip\b/i.test(acceptEncoding ?? "")) return result;
+  if (!acceptsGzip(acceptEncoding)) return result;
   return {
     ...result,
     headers: { ...result.headers, "content-encoding": "gzip", vary: "accept-encoding" },
     body: gzipSync(body).toString("base64"),
     isBase64Encoded: true,
   };
+}
+
+/** Whether an Accept-Encoding header allows gzip: `gzip` or `*`, with a q-value above 0. */
+export function acceptsGzip(header: string | undefined): boolean {
+  return (header ?? "").split(",").some((entry) => {
+    const [coding = "", ...params] = entry.trim().toLowerCase().split(";");
+    if (coding.trim() !== "gzip" && coding.trim() !== "*") return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }
 
 /** Maps an error to an HTTP answer: exposable errors keep their message, others become 500. */

@@ -7,11 +7,32 @@
 import { isJsonObject } from "./json.js";
 import type { Pause, PauseRef } from "./schemas.js";
 
-/** Index values longer than this stay unindexed (DynamoDB partition keys are at most 2 KiB). */
-export const INDEX_KEY_MAX_CHARS = 512;
+/** DynamoDB's limit on a partition key, in UTF-8 bytes. */
+export const PARTITION_KEY_MAX_BYTES = 2048;
 
 export function eventPartition(eventName: string, index?: { path: string; key: string }): string {
   return index ? `EVT#${eventName}#${index.path}#${index.key}` : `EVT#${eventName}`;
+}
+
+/**
+ * Whether pauses can be kept for an event name: its partitions (and the stores' other keys built
+ * from it, with a short prefix) stay within DynamoDB's 2 KiB. A wait on a longer name fails its
+ * step, and an event with one has no pauses to look up.
+ */
+export function pausableName(eventName: string): boolean {
+  return Buffer.byteLength(eventName, "utf8") <= PARTITION_KEY_MAX_BYTES - 16;
+}
+
+/**
+ * The partition of a pinned value, or undefined when its key would pass DynamoDB's 2 KiB: such a
+ * pause stays in its name's unindexed partition, and an event never queries a key that long.
+ */
+export function indexedPartition(
+  eventName: string,
+  index: { path: string; key: string },
+): string | undefined {
+  const partition = eventPartition(eventName, index);
+  return Buffer.byteLength(partition, "utf8") <= PARTITION_KEY_MAX_BYTES ? partition : undefined;
 }
 
 export function signalPartition(signal: string): string {
@@ -23,7 +44,8 @@ export function partitionsFor(event: { name: string; data: unknown }, paths: rea
   return paths.flatMap((path) => {
     if (path === "") return [eventPartition(event.name)];
     const key = indexKey(valueAt(event, path));
-    return key === undefined ? [] : [eventPartition(event.name, { path, key })];
+    const partition = key === undefined ? undefined : indexedPartition(event.name, { path, key });
+    return partition === undefined ? [] : [partition];
   });
 }
 

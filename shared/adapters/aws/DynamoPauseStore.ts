@@ -19,7 +19,11 @@ export class DynamoPauseStore implements PauseStore {
   ) {}
 
   async indexedPaths(eventName: string): Promise<string[]> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: pathsKey(eventName) }));
+    // Consistent: a wait declares its path just before its pause is written; an event that arrives
+    // right after must see it.
+    const r = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: pathsKey(eventName), ConsistentRead: true }),
+    );
     const declared = r.Item?.paths;
     // A string set cannot hold "": the unindexed partition is stored as "-".
     return declared instanceof Set ? [...declared].map((p) => (String(p) === "-" ? "" : String(p))) : [];

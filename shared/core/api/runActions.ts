@@ -16,6 +16,7 @@ import type {
   WorkQueue,
 } from "../../ports/index.js";
 import { parseEventPayload } from "../../protocol/events.js";
+import { mapLimited } from "../concurrency.js";
 import { cancelRun as cancelRunCore } from "../runs/cancel.js";
 import { runSetup } from "../runs/runSetup.js";
 import { dispatchCommitted } from "../scheduling/dispatch.js";
@@ -189,19 +190,4 @@ async function runsToReplay(
     cursor = page.cursor;
   } while (cursor);
   return [...originals.values()].sort((a, b) => a.startedAt - b.startedAt || a.runId.localeCompare(b.runId));
-}
-
-/** `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      const item = items[i];
-      if (item !== undefined) results[i] = await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

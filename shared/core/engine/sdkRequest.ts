@@ -8,6 +8,18 @@ import {
 } from "../../domain/schemas.js";
 import { LIMITS } from "../../protocol/constants.js";
 
+/** The request's `steps`: every stored step's value by its hashed id (PROTOCOL 4.5). */
+export function requestMemo(steps: readonly StepRecord[]): Record<string, Json> {
+  const memo: Record<string, Json> = {};
+  for (const s of steps) memo[s.stepId] = s.value;
+  return memo;
+}
+
+/** The request's `events`: the run's triggering events, as sent. */
+export function requestEvents(run: Pick<RunRecord, "events">): RunRecord["events"] {
+  return run.events.map((e) => ({ ...e }));
+}
+
 /** What a request tells the SDK beyond the run's state. */
 export interface RequestOptions {
   /**
@@ -31,9 +43,8 @@ export function buildSdkRequest(
   fn: FunctionRecord,
   opts: RequestOptions = { checkpoint: false, planOnly: false },
 ): Json {
-  const memo: Record<string, Json> = {};
-  for (const s of steps) memo[s.stepId] = s.value;
-  const events: Json[] = run.events.map((e) => ({ ...e }));
+  const memo = requestMemo(steps);
+  const events: Json[] = requestEvents(run);
   const body = (useApi: boolean): Json => ({
     ctx: {
       attempt: job.attempt,

@@ -5,9 +5,10 @@
  * before it expires; then its condition decides.
  */
 import type { Json } from "../../domain/json.js";
-import { refOf } from "../../domain/pauses.js";
+import { pausableName, refOf } from "../../domain/pauses.js";
 import { type AcceptedEvent, type InngestEvent, type Pause, storedErrorJson } from "../../domain/schemas.js";
 import { pauseMatches } from "../../expressions/pauseExpression.js";
+import { mapLimited } from "../concurrency.js";
 import { batchMemo } from "../runner/batchMemo.js";
 import type { EventConsumer, RunnerDeps } from "../runner/types.js";
 import { cancelRun } from "../runs/cancel.js";
@@ -50,20 +51,15 @@ export function pausesConsumer(deps: RunnerDeps): EventConsumer {
   return {
     name: "resume and cancel",
     async consume(accepted) {
+      if (!pausableName(accepted.event.name)) return {};
       const paths = await pathsOf(accepted.event.name);
       if (paths.length === 0) return {};
       const found = await deps.pauses.candidates(accepted.event, paths);
       const matched = found.filter((p) => admits(p, accepted));
-      let next = 0;
-      const worker = async () => {
-        while (next < matched.length) {
-          const pause = matched[next++];
-          if (!pause) continue;
-          if (pause.kind === "cancel") await cancelRun(deps, pause.runId, `event ${accepted.internalId}`);
-          else await resumePause(deps, pause.runId, refOf(pause), resumeValue(pause, accepted.event));
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, matched.length) }, worker));
+      await mapLimited(matched, CONCURRENCY, async (pause) => {
+        if (pause.kind === "cancel") await cancelRun(deps, pause.runId, `event ${accepted.internalId}`);
+        else await resumePause(deps, pause.runId, refOf(pause), resumeValue(pause, accepted.event));
+      });
       return {};
     },
   };

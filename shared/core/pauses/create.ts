@@ -5,7 +5,7 @@
  * `async.<path>` to a value puts the pause in that value's partition.
  */
 import { deterministicUlid } from "../../domain/ids.js";
-import { eventPartition, INDEX_KEY_MAX_CHARS, signalPartition } from "../../domain/pauses.js";
+import { eventPartition, indexedPartition, signalPartition } from "../../domain/pauses.js";
 import type { InngestEvent, Pause, PauseKind, RunRecord } from "../../domain/schemas.js";
 import { preparePause } from "../../expressions/pauseExpression.js";
 
@@ -47,10 +47,11 @@ export function eventPause(
   const prepared = preparePause(spec.expression, trigger ?? {});
   if (!prepared.ok) return prepared;
   const { pause: p } = prepared;
-  const index = p.index && p.index.key.length <= INDEX_KEY_MAX_CHARS ? p.index : undefined;
+  const indexed = p.index && indexedPartition(spec.eventName, p.index);
+  const index = indexed ? p.index : undefined;
   const pause: Pause = {
     pauseId: spec.pauseId,
-    partition: eventPartition(spec.eventName, index),
+    partition: indexed ?? eventPartition(spec.eventName),
     kind: spec.kind,
     eventName: spec.eventName,
     createdAt: spec.createdAt,

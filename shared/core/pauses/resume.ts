@@ -6,7 +6,9 @@
  */
 import { type Json, jsonBytes } from "../../domain/json.js";
 import type { PauseKind, PauseRef, StepRecord } from "../../domain/schemas.js";
-import type { RunStore } from "../../ports/index.js";
+import type { RunStore, RunTransition } from "../../ports/index.js";
+import { LIMITS } from "../../protocol/constants.js";
+import { withFinish } from "../runs/finish.js";
 import { type DispatchDeps, dispatchCommitted } from "../scheduling/dispatch.js";
 import { addedJobs, afterResult } from "../scheduling/pending.js";
 import { isStepWait, WAIT_OP } from "./stepWaits.js";
@@ -61,21 +63,44 @@ export async function resumePause(
         ...(ref.signal !== undefined ? { signal: ref.signal } : {}),
       },
     };
-    const next = afterResult(run);
-    const committed = await deps.runs.commitTransition(runId, run.version, {
-      steps: [step],
-      pauses: { consume: ref },
-      set: {
-        pauses: live.filter((p) => p.pauseId !== ref.pauseId),
-        stack: [...run.stack, ref.stepId],
-        stateBytes: (run.stateBytes ?? 0) + jsonBytes(value),
-        next,
-        outbox: {},
-      },
-      at: now,
-    });
-    if (committed) {
-      await dispatchCommitted(deps, { next: addedJobs(run.next, next) });
+    const stateBytes = (run.stateBytes ?? 0) + jsonBytes(value);
+    const transition: RunTransition =
+      stateBytes > LIMITS.runStateMaxBytes
+        ? // The run cannot take the value: it fails as a run over its state limit does.
+          withFinish(
+            run,
+            {
+              pauses: { consume: ref },
+              set: {
+                status: "Failed",
+                endedAt: now,
+                next: [],
+                error: {
+                  name: "Error",
+                  message: `function run state is ${stateBytes} bytes; the limit is ${LIMITS.runStateMaxBytes}`,
+                },
+              },
+              at: now,
+            },
+            now,
+          )
+        : {
+            steps: [step],
+            pauses: { consume: ref },
+            set: {
+              pauses: live.filter((p) => p.pauseId !== ref.pauseId),
+              stack: [...run.stack, ref.stepId],
+              stateBytes,
+              next: afterResult(run),
+              outbox: {},
+            },
+            at: now,
+          };
+    if (await deps.runs.commitTransition(runId, run.version, transition)) {
+      await dispatchCommitted(deps, {
+        next: addedJobs(run.next, transition.set.next ?? []),
+        ...(transition.set.outbox ? { outbox: transition.set.outbox } : {}),
+      });
       return "resumed";
     }
   }

@@ -9,6 +9,7 @@ import type { InngestEvent } from "../../domain/schemas.js";
 import { evaluateBoolean } from "../../expressions/index.js";
 import type { CancellationRecord, CancellationStore, RegistryStore } from "../../ports/index.js";
 import { LIMITS } from "../../protocol/constants.js";
+import { mapLimited } from "../concurrency.js";
 import { type CancelDeps, cancelRun } from "./cancel.js";
 
 export interface BulkCancelDeps extends CancelDeps {
@@ -87,12 +88,10 @@ export async function bulkCancelPage(
     { ...range, fnSlugs: [c.fnSlug], statuses: ["Running"], order: "asc" },
     { limit: BULK_CANCEL_PAGE, ...(cursor ? { cursor } : {}) },
   );
-  const cancelled: string[] = [];
-  for (let i = 0; i < page.runs.length; i += CANCEL_CONCURRENCY) {
-    const chunk = page.runs.slice(i, i + CANCEL_CONCURRENCY);
-    const done = await Promise.all(chunk.map((summary) => cancelIfMatching(deps, c, summary.runId)));
-    cancelled.push(...done.filter((id): id is string => id !== undefined));
-  }
+  const done = await mapLimited(page.runs, CANCEL_CONCURRENCY, (summary) =>
+    cancelIfMatching(deps, c, summary.runId),
+  );
+  const cancelled = done.filter((id): id is string => id !== undefined);
   if (page.cursor) {
     await deps.timers.schedule(
       { kind: "cancellation", cancellationId, cursor: page.cursor },

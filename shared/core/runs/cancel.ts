@@ -16,13 +16,19 @@ const CANCEL_ATTEMPTS = 10;
  * result is stale (the executor skips jobs of a run that is not Running, and a commit at the old
  * version fails), its pending sleep's wake-up, wait and timeouts are discarded with its pauses,
  * and `function.cancelled` and `function.finished` go out. `by` says who cancelled (kept on the
- * run). A run that already ended is returned as is.
+ * run). A run that already ended is returned as is, and so is one `spare` says to leave alone:
+ * it is asked again of the run read at every attempt, since the run may change under a lost race.
  */
-export async function cancelRun(deps: CancelDeps, runId: string, by: string): Promise<RunRecord> {
+export async function cancelRun(
+  deps: CancelDeps,
+  runId: string,
+  by: string,
+  spare: (run: RunRecord) => boolean = () => false,
+): Promise<RunRecord> {
   for (let i = 0; i < CANCEL_ATTEMPTS; i++) {
     const run = await deps.runs.getRun(runId);
     if (!run) throw new NotFoundError(`run ${runId} not found`);
-    if (run.status !== "Running") return run;
+    if (run.status !== "Running" || spare(run)) return run;
     const now = deps.clock.now();
     const transition = withFinish(
       run,

@@ -1,4 +1,5 @@
-import type { TimerItem } from "../../domain/schemas.js";
+import { NotFoundError } from "../../domain/errors.js";
+import type { RunRecord, TimerItem } from "../../domain/schemas.js";
 import type { CancellationStore, PauseStore, RegistryStore, RunStore } from "../../ports/index.js";
 import { resumePause, timeoutValue } from "../pauses/resume.js";
 import { recoverStalledRuns } from "../recovery/sweep.js";
@@ -38,10 +39,11 @@ export const TIMER_KINDS: Handlers = {
   },
   // timeouts.start: cancelled if no request has begun; timeouts.finish: cancelled if still running.
   runTimeout: async (deps, item) => {
-    const run = await deps.runs.getRun(item.runId);
-    if (run?.status !== "Running") return;
-    if (item.which === "start" && run.firstAttemptAt !== undefined) return;
-    await cancelRun(deps, run.runId, `timeouts.${item.which}`);
+    // A run whose first request began (and committed) while this timer ran is spared too.
+    const started = (run: RunRecord) => item.which === "start" && run.firstAttemptAt !== undefined;
+    await cancelRun(deps, item.runId, `timeouts.${item.which}`, started).catch((err: unknown) => {
+      if (!(err instanceof NotFoundError)) throw err;
+    });
   },
   // A bulk cancellation: one page of the runs it covers; the page schedules the next.
   cancellation: async (deps, item) => {

@@ -244,7 +244,7 @@ describe("decide", () => {
     expect(event.transition.pauses?.put?.[0]).toMatchObject({ kind: "wait", expiresAt: NOW });
   });
 
-  it("indexes a pinned value whose key is at most 512 characters, and leaves a longer one unindexed", () => {
+  it("indexes a pinned value whose partition key is at most 2 KiB, and leaves a longer one unindexed", () => {
     const waitOn = (value: string) =>
       decide(
         input({
@@ -261,11 +261,27 @@ describe("decide", () => {
           },
         }),
       ).transition.pauses?.put?.[0];
-    const fits = "v".repeat(510); // key "s:" + 510 = 512 characters
+    // "EVT#x/y#data.id#s:" is 18 bytes; "é" is 2 bytes in UTF-8 (the limit is in bytes).
+    const fits = `${"é".repeat(1014)}ee`; // 18 + 2028 + 2 = 2048 bytes
     expect(waitOn(fits)).toMatchObject({ partition: `EVT#x/y#data.id#s:${fits}`, indexPath: "data.id" });
-    const long = waitOn("v".repeat(511));
+    const long = waitOn(`${"é".repeat(1014)}eee`);
     expect(long?.partition).toBe("EVT#x/y");
     expect(long?.indexPath).toBeUndefined();
+  });
+
+  it("fails the step of a wait on an event name too long to keep pauses for", () => {
+    const d = decide(
+      input({
+        outcome: {
+          kind: "ops",
+          ops: [{ id: "w1", op: "WaitForEvent", name: "é".repeat(1017), opts: { timeout: "1h" } }],
+        },
+      }),
+    );
+    expect(d.transition.pauses).toBeUndefined();
+    expect(d.transition.steps?.[0]?.value).toMatchObject({
+      error: { message: expect.stringContaining("the limit is 2032") },
+    });
   });
 
   it("lets a wait last exactly 366 days, and fails the step of one a millisecond longer", () => {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { type MemoryPorts, memoryPorts } from "../../../shared/adapters/memory/index.js";
 import { ManualClock } from "../../../shared/adapters/memory/ManualClock.js";
-import { type ExecutorDeps, executeJob } from "../../../shared/core/engine/executeJob.js";
+import { COMMIT_ATTEMPTS, type ExecutorDeps, executeJob } from "../../../shared/core/engine/executeJob.js";
 import {
   type FunctionRecord,
   type Job,
@@ -172,6 +172,27 @@ describe("executeJob", () => {
 
     expect(d.requests).toEqual([]);
     expect(dispatched()).toEqual({ sent: [], timers: [] });
+  });
+
+  it.each([
+    [COMMIT_ATTEMPTS - 1, "commits after losing"],
+    [COMMIT_ATTEMPTS, "throws, to be delivered again, after losing"],
+  ])("%i races to transitions that keep the job pending: %s them", async (losses) => {
+    const commit = ports.runs.commitTransition.bind(ports.runs);
+    let lost = 0;
+    ports.runs.commitTransition = async (runId, version, t) => {
+      if (t.set.carrier !== undefined && lost < losses) {
+        lost++;
+        const now = await ports.runs.getRun(runId);
+        await commit(runId, now?.version ?? version, { set: {}, at: T0 }); // moves the version on
+      }
+      return commit(runId, version, t);
+    };
+    const run = executeJob(deps(() => ops(stepRun("h1", "one"))).deps, start, once);
+
+    if (losses < COMMIT_ATTEMPTS) expect(await run).toBe("applied");
+    else await expect(run).rejects.toThrow(`${COMMIT_ATTEMPTS} commits of one answer lost`);
+    expect(lost).toBe(losses);
   });
 
   it("decides again on the fresh state when a transition that keeps the job pending commits first", async () => {

@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { GZIP_ABOVE_BYTES, gzipLarge, json } from "../../../lambdas/middleware.js";
+import { acceptsGzip, GZIP_ABOVE_BYTES, gzipLarge, json } from "../../../lambdas/middleware.js";
 
 /** A JSON answer whose body is exactly `bytes` long. */
 function answerOf(bytes: number) {
@@ -23,5 +23,20 @@ describe("gzipping large API answers", () => {
     const plain = answerOf(GZIP_ABOVE_BYTES + 1);
     expect(gzipLarge(plain, undefined)).toBe(plain);
     expect(gzipLarge(plain, "br, deflate")).toBe(plain);
+  });
+});
+
+describe("reading Accept-Encoding", () => {
+  it.each([
+    ["gzip", true],
+    ["gzip, deflate, br", true],
+    ["br;q=1.0, GZIP;q=0.5", true],
+    ["*", true],
+    ["gzip;q=0", false],
+    ["gzip;q=0.0, deflate", false],
+    ["x-gzip-ish", false],
+    ["", false],
+  ])("%j allows gzip: %s", (header, allowed) => {
+    expect(acceptsGzip(header)).toBe(allowed);
   });
 });

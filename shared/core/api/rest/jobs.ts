@@ -11,13 +11,13 @@ import type { RunHistory } from "../../../ports/index.js";
 import { OPCODES } from "../../../protocol/constants.js";
 import { stepOutcome } from "../../observability/stepOutcome.js";
 import { isStepWait, type StepWait, WAIT_OP } from "../../pauses/stepWaits.js";
+import { DISCOVERY_STEP } from "../../scheduling/partition.js";
 import type { RunJob } from "./schemas.js";
 import { errorFromJson, errorView, iso } from "./views.js";
 
 /** The job that runs the function body (discovery and function-level errors) has this step id. */
-const FUNCTION_STEP = "step";
 
-const kindOf = (stepId: string): RunJob["kind"] => (stepId === FUNCTION_STEP ? "function" : "step");
+const kindOf = (stepId: string): RunJob["kind"] => (stepId === DISCOVERY_STEP ? "function" : "step");
 
 function stepJob(run: RunRecord, step: StepRecord, now: number): RunJob {
   const started = step.startedAt ?? step.at;
@@ -77,7 +77,7 @@ function attemptJob(attempt: AttemptRecord): RunJob {
     step_id: attempt.stepId,
     name: attempt.name ?? null,
     kind: kindOf(attempt.stepId),
-    op: attempt.stepId === FUNCTION_STEP ? null : OPCODES.stepError,
+    op: attempt.stepId === DISCOVERY_STEP ? null : OPCODES.stepError,
     attempt: attempt.attempt,
     status: "Failed",
     at: iso(attempt.startedAt),

@@ -2,7 +2,7 @@
  * The HTTP API's route table, independent of the transport: each route is a method, an OpenAPI
  * path template, its auth, its OpenAPI operation and a handler from a plain request to a status
  * and a JSON body. The Lambda (lambdas/api.ts) and the tests drive the same table through
- * `dispatch`, and the OpenAPI document is generated from it (openapi.ts), so neither can drift.
+ * `match`, and the OpenAPI document is generated from it (openapi.ts), so neither can drift.
  */
 import type { z } from "zod";
 import { NotFoundError, ValidationError } from "../../../domain/errors.js";
@@ -184,12 +184,5 @@ export class Router {
     }
     if (pathMatched) throw new ValidationError(`Method ${method} not allowed on ${path}`, 405);
     throw new NotFoundError(`No route for ${method} ${path}`);
-  }
-
-  /** Runs the matching route; `authorize` sees it first (a missing key is a 401 whatever else is wrong). */
-  async dispatch(raw: RawRequest, authorize: (route: ApiRoute) => void): Promise<ApiAnswer> {
-    const { route: r, request } = this.match(raw);
-    authorize(r);
-    return r.handle(request());
   }
 }

@@ -5,7 +5,7 @@
  * Field names follow Inngest's REST v1 (snake_case, `{data, metadata}` envelopes).
  */
 import { z } from "zod";
-import { jsonValue } from "../../../domain/schemas.js";
+import { jsonValue, RUN_STATUSES } from "../../../domain/schemas.js";
 
 /** Components of the OpenAPI document: answers are documented as output, bodies as input. */
 export const responseSchemas = z.registry<{ id: string; description?: string }>();
@@ -43,8 +43,6 @@ export const eventViewSchema = z
   })
   .register(responseSchemas, { id: "Event", description: "A received event (Inngest's REST v1 shape)." });
 
-export const RUN_STATUS_VALUES = ["Running", "Completed", "Failed", "Cancelled"] as const;
-
 export const runViewSchema = z
   .object({
     run_id: z.string(),
@@ -56,7 +54,7 @@ export const runViewSchema = z
     batch_id: z.string().nullable(),
     original_run_id: z.string().nullable(),
     cron: z.string().nullable(),
-    status: z.enum(RUN_STATUS_VALUES),
+    status: z.enum(RUN_STATUSES),
     ended_at: isoTime.nullable(),
     output: anyJson.optional().describe("The run's result, or its error when it failed; absent in listings"),
   })

@@ -8,7 +8,7 @@
 import { resolveSleepTarget } from "../../../domain/duration.js";
 import { deterministicUlid } from "../../../domain/ids.js";
 import { type Json, type JsonObject, toJson } from "../../../domain/json.js";
-import { refOf } from "../../../domain/pauses.js";
+import { PARTITION_KEY_MAX_BYTES, pausableName, refOf } from "../../../domain/pauses.js";
 import type { AcceptedEvent, Pause } from "../../../domain/schemas.js";
 import { INTERNAL_EVENTS, LIMITS } from "../../../protocol/constants.js";
 import { withMeta } from "../../../protocol/events.js";
@@ -74,6 +74,10 @@ export const waitForEvent: OpHandler = {
     if (known) return known;
     const eventName = str(op.opts?.event) ?? str(op.name);
     if (!eventName) return stepFails(ctx, op, "Error", "waitForEvent needs an event name", "bad wait");
+    if (!pausableName(eventName)) {
+      const message = `waitForEvent's event name is ${Buffer.byteLength(eventName)} bytes; the limit is ${PARTITION_KEY_MAX_BYTES - 16}`;
+      return stepFails(ctx, op, "Error", message, "bad wait");
+    }
     // An empty timeout expires at once (SEMANTICS 7.2).
     const expiresAt = expiry(ctx, typeof op.opts?.timeout === "string" ? op.opts.timeout : "", 0);
     if (typeof expiresAt === "string") return stepFails(ctx, op, "Error", expiresAt, "bad wait timeout");

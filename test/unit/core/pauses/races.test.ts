@@ -4,7 +4,7 @@ import { RESUME_ATTEMPTS, resumePause, timeoutValue } from "../../../../shared/c
 import { cancelRun } from "../../../../shared/core/runs/cancel.js";
 import { deliverTimer } from "../../../../shared/core/scheduling/timerKinds.js";
 import type { FunctionRecord, Job, RunRecord, TimerItem } from "../../../../shared/domain/schemas.js";
-import { INTERNAL_EVENTS } from "../../../../shared/protocol/constants.js";
+import { INTERNAL_EVENTS, LIMITS } from "../../../../shared/protocol/constants.js";
 import { T0 } from "../../../fixtures/records.js";
 import { complete, ops, stepRun } from "../../../fixtures/sdk.js";
 import { HOUR, MINUTE, named, one, type World, waitOp, world } from "./world.js";
@@ -326,5 +326,46 @@ describe("a step planned beside a wait", () => {
     expect(stepRuns).toBe(1);
     const stored = await w.ports.runs.getRunState(run.runId);
     expect(stored?.run.stack.sort()).toEqual(["reply", "work"]);
+  });
+});
+
+describe("a resumed wait and the run's state limit", () => {
+  it("fails the run when the matching event would take its state past 32 MiB, and resumes it when it fits", async () => {
+    w = await world();
+    const waiter = w.fn("waiter", [w.ev("start")]);
+    await w.sync([
+      [
+        waiter,
+        ({ steps }) =>
+          "reply" in steps
+            ? complete("got it")
+            : ops(waitOp("reply", { event: w.ev("reply"), timeout: "1h" })),
+      ],
+    ]);
+    const waitingWith = async (room: number) => {
+      const started = await w.send({ name: w.ev("start"), data: { room } });
+      await w.runJobs();
+      const run = await w.runOf(waiter, started);
+      const reply = { name: w.ev("reply"), data: {}, id: "evt", ts: T0, user: {} };
+      const size = Buffer.byteLength(JSON.stringify({ ...reply }));
+      // Leave exactly `room` bytes beyond the event's own size.
+      await w.ports.runs.commitTransition(run.runId, run.version, {
+        set: { stateBytes: LIMITS.runStateMaxBytes - size - room },
+        at: T0,
+      });
+      return run.runId;
+    };
+    const fits = await waitingWith(0);
+    const over = await waitingWith(-1);
+
+    w.ports.clock.advance(1000);
+    await w.send({ name: w.ev("reply"), data: {}, id: "evt", ts: T0, user: {} });
+    await w.runJobs();
+
+    expect(await w.run(fits)).toMatchObject({ status: "Completed", output: "got it" });
+    expect(await w.run(over)).toMatchObject({
+      status: "Failed",
+      error: { message: expect.stringContaining(`the limit is ${LIMITS.runStateMaxBytes}`) },
+    });
   });
 });

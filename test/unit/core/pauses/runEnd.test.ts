@@ -224,6 +224,29 @@ describe("run timeouts", () => {
     expect(await w.run(begun.runId)).toMatchObject({ status: "Running", version: begun.version });
   });
 
+  it("timeouts.start spares a run whose first request commits while the cancel is being tried", async () => {
+    const fn = w.fn("racing-start", [w.ev("start")], { config: { timeouts: { start: "10m" } } });
+    await w.sync([[fn, () => ops(waitOp("w1", { event: w.ev("never"), timeout: "1d" }))]]);
+    const trigger = await w.send({ name: w.ev("start") });
+    const run = await w.runOf(fn, trigger);
+    // The first request commits just before the cancel's first commit: the cancel loses that race.
+    const commit = w.ports.runs.commitTransition.bind(w.ports.runs);
+    let raced = false;
+    w.ports.runs.commitTransition = async (runId, version, t) => {
+      if (!raced && t.set.status === "Cancelled") {
+        raced = true;
+        await w.runJobs();
+      }
+      return commit(runId, version, t);
+    };
+
+    w.ports.clock.set(T0 + 10 * MINUTE);
+    await w.fireDueTimers();
+
+    expect(raced).toBe(true);
+    expect(await w.run(run.runId)).toMatchObject({ status: "Running", firstAttemptAt: T0 + 10 * MINUTE });
+  });
+
   it("timeouts.finish is armed by the first request and cancels a run still running then", async () => {
     const fn = w.fn("long", [w.ev("start")], { config: { timeouts: { finish: "1h" } } });
     await w.sync([[fn, () => ops(waitOp("w1", { event: w.ev("never"), timeout: "1d" }))]]);
