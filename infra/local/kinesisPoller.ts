@@ -169,9 +169,13 @@ async function invokeLanes(
   records: KinesisStreamRecord[],
 ): Promise<string | undefined> {
   const lanes = partitionLanes(records, r.opts.parallelizationFactor ?? 1);
-  const results = await Promise.all(lanes.map((lane) => invoke(r, shardId, lane)));
+  return earliestRetry(await Promise.all(lanes.map((lane) => invoke(r, shardId, lane))));
+}
+
+/** Where the shard is read again after its lanes ran: the earliest sequence any lane failed at. */
+export function earliestRetry(retryFroms: readonly (string | undefined)[]): string | undefined {
   let lowest: bigint | undefined;
-  for (const from of results) {
+  for (const from of retryFroms) {
     if (from === undefined) continue;
     const n = BigInt(from);
     if (lowest === undefined || n < lowest) lowest = n;

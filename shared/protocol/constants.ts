@@ -96,6 +96,7 @@ export const LIMITS = {
   /** defer(): most defers one run records, and the largest input of one (PROTOCOL 6.4). */
   maxDefers: 20,
   deferInputMaxBytes: 4 * MiB,
+  /** How long an invoke, a signal wait or a cancelOn entry without a timeout lasts: a year. */
   invokeDefaultTimeoutMs: 365 * DAY_MS,
   cronJitterMinMs: SECOND_MS,
   cronJitterMaxMs: 5 * 60 * SECOND_MS,

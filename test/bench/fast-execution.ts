@@ -44,6 +44,7 @@ import {
   type Usage,
   type WireValue,
 } from "./costModel.js";
+import { percentile } from "./stats.js";
 
 const RUNS = Number(process.env.RUNS ?? 30);
 const THROUGHPUT_RUNS = Number(process.env.THROUGHPUT_RUNS ?? 1000);
@@ -63,11 +64,6 @@ const MODES: Mode[] = ["default", "classic"];
 const modeLabel = (m: Mode) => (m === "classic" ? "checkpointing: false" : "SDK default (checkpointing)");
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] ?? Number.NaN;
-}
 
 function stats(values: number[]): string {
   const s = [...values].sort((a, b) => a - b);

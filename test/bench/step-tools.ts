@@ -27,6 +27,7 @@ import { eventPause } from "../../shared/core/pauses/create.js";
 import { serveApp } from "../e2e/serveApp.js";
 import { makeEvent, makeRun } from "../fixtures/records.js";
 import { firstRunOf, gqlAt, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
+import { percentile } from "./stats.js";
 
 /** The environment before any runtime set its emulators' endpoints (the second phase gets its own). */
 const STARTING_ENV = { ...process.env };
@@ -34,11 +35,6 @@ const RUNS = Number(process.env.RUNS ?? 50);
 const SLEEPS = Number(process.env.SLEEPS ?? 20);
 
 type Runtime = Awaited<ReturnType<typeof startLocalRuntime>>;
-
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] ?? Number.NaN;
-}
 
 function report(label: string, values: number[]): void {
   const sorted = [...values].sort((a, b) => a - b);

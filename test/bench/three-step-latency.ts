@@ -14,14 +14,10 @@ import { startLocalRuntime } from "../../infra/local/runtime.js";
 import { awsCalls } from "../../shared/adapters/aws/callCounter.js";
 import { startSdkApp } from "../e2e/sdkApp.js";
 import { randomSuffix, waitForFinalRun } from "../helpers/index.js";
+import { percentile } from "./stats.js";
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const WARMUP = 2;
-
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] ?? Number.NaN;
-}
 
 async function main(): Promise<void> {
   const suffix = randomSuffix();

@@ -15,15 +15,11 @@ import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
 import type { AttemptRecord, RunRecord, StepRecord } from "../../shared/domain/schemas.js";
 import { randomSuffix } from "../helpers/index.js";
+import { percentile } from "./stats.js";
 
 const QUERIES = Number(process.env.QUERIES ?? 200);
 const RUNS = Number(process.env.RUNS ?? 10_000);
 const STEPS = 50;
-
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] ?? Number.NaN;
-}
 
 /** A valid ULID (Crockford base32) unique per `n`: the run ids the API accepts. */
 function ulidLike(n: number, seed: number): string {

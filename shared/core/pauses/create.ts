@@ -22,9 +22,6 @@ export function stepPauseId(runId: string, stepId: string): string {
   return `${runId}:${stepId}`;
 }
 
-/** Cancel pauses expire after this unless the entry gives a timeout (SEMANTICS 5.8). */
-export const CANCEL_DEFAULT_MS = 365 * 24 * 60 * 60 * 1000;
-
 type RunInfo = Pick<RunRecord, "runId" | "fnSlug" | "eventId" | "events" | "startedAt">;
 
 export interface EventPauseSpec {

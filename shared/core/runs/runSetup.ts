@@ -8,7 +8,8 @@ import { z } from "zod";
 import { parseDurationMs } from "../../domain/duration.js";
 import { refOf } from "../../domain/pauses.js";
 import type { FunctionRecord, Outbox, Pause, RunRecord } from "../../domain/schemas.js";
-import { CANCEL_DEFAULT_MS, type CancelSpec, cancelPauses } from "../pauses/create.js";
+import { LIMITS } from "../../protocol/constants.js";
+import { type CancelSpec, cancelPauses } from "../pauses/create.js";
 
 const cancelConfig = z.array(
   z.object({ event: z.string().min(1), if: z.string().nullish(), timeout: z.string().nullish() }),
@@ -49,7 +50,7 @@ export function runSetup(
 ): { run: RunRecord; pauses: Pause[]; outbox: Outbox } {
   const pauses = cancelPauses(run, cancelSpecs(fn), (spec) => {
     const ms = durationMs(spec.timeout);
-    return run.startedAt + (ms ?? CANCEL_DEFAULT_MS);
+    return run.startedAt + (ms ?? LIMITS.invokeDefaultTimeoutMs);
   });
   const { startMs } = runTimeouts(fn);
   const timers: NonNullable<Outbox["timers"]> =

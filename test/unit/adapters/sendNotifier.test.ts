@@ -90,6 +90,14 @@ describe("noticeOf", () => {
     expect(
       noticeOf("PutRecordsCommand", { StreamName: "events", Records: records }, { FailedRecordCount: 1 }),
     ).toBeUndefined();
+    // One of two records went in: the stream has something to read.
+    expect(
+      noticeOf(
+        "PutRecordsCommand",
+        { StreamName: "events", Records: [...records, ...records] },
+        { FailedRecordCount: 1 },
+      ),
+    ).toEqual({ service: "Kinesis", streamName: "events" });
   });
 
   it("ignores every other operation", () => {

@@ -108,10 +108,15 @@ describe("the API Lambda in cloud mode", () => {
     });
   });
 
-  it("answers the SDK's shape when /fn/register is called without the key", async () => {
-    const res = await request("POST", "/fn/register", { body: "{}" });
-    expect(res.statusCode).toBe(401);
-    expect(bodyOf(res)).toMatchObject({ status: 401, code: "unauthorized" });
+  it("answers the SDK's shape when /fn/register is called without the key or with a wrong one", async () => {
+    for (const authorization of [undefined, `Bearer ${"0".repeat(64)}`]) {
+      const res = await request("POST", "/fn/register", {
+        body: "{}",
+        ...(authorization ? { authorization } : {}),
+      });
+      expect(res.statusCode).toBe(401);
+      expect(bodyOf(res)).toMatchObject({ status: 401, code: "unauthorized" });
+    }
   });
 
   it("answers 405 for a known path with another method and 404 for an unknown path", async () => {

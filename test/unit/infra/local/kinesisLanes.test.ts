@@ -1,6 +1,6 @@
 import type { KinesisStreamRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { partitionLanes } from "../../../../infra/local/kinesisPoller.js";
+import { earliestRetry, partitionLanes } from "../../../../infra/local/kinesisPoller.js";
 
 function record(seq: number, key: string): KinesisStreamRecord {
   return {
@@ -47,5 +47,15 @@ describe("the local Kinesis mapping's parallelization factor", () => {
         laneOfKey.set(r.kinesis.partitionKey, i);
       }
     });
+  });
+});
+
+describe("reading a shard again after its lanes ran", () => {
+  it("goes on when every lane is done, and otherwise rereads from the earliest failure (numerically)", () => {
+    expect(earliestRetry([undefined, undefined])).toBeUndefined();
+    expect(earliestRetry(["900", undefined, "1000", "95"])).toBe("95");
+    expect(earliestRetry(["49590338271490256608559692540925702759324208523137515618"])).toBe(
+      "49590338271490256608559692540925702759324208523137515618",
+    );
   });
 });
