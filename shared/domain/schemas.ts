@@ -71,8 +71,16 @@ export const jobSchema = z.object({
    * time, it stores the sleep's memo without a request to the app.
    */
   wake: z.literal(true).optional(),
+  /**
+   * The run's concurrency limits (counter key and limit, SEMANTICS 4): the job takes a lease on
+   * each before it is sent, and waits parked in its order when one is full (core/flow).
+   */
+  limits: z.array(z.object({ key: z.string().min(1), limit: z.number().int().min(1) })).optional(),
+  /** Order among parked jobs: the run's creation time minus its priority (lower goes first). */
+  score: z.number().optional(),
 });
 export type Job = z.infer<typeof jobSchema>;
+export type FlowLimit = NonNullable<Job["limits"]>[number];
 
 export const scheduledJobSchema = z.object({
   job: jobSchema,
@@ -204,7 +212,7 @@ export type FunctionRecord = z.infer<typeof functionRecordSchema>;
 
 // ---- runs ----
 
-export const RUN_STATUSES = ["Running", "Completed", "Failed", "Cancelled"] as const;
+export const RUN_STATUSES = ["Running", "Completed", "Failed", "Cancelled", "Skipped"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** Serialized error as stored for failed steps and runs (extra keys such as `code` are kept). */
@@ -285,6 +293,17 @@ export const runRecordSchema = z.object({
   defers: z.record(z.string(), deferSchema).optional(),
   /** Set when the run was cancelled: by whom (API, cancelOn event, timeout, bulk cancellation). */
   cancelledBy: z.string().optional(),
+  /** Why a Skipped run started nothing (rate limit, singleton), and the run that held the key. */
+  skipped: z.object({ reason: z.string(), holder: z.string().optional() }).optional(),
+  /** Flow control evaluated once, at creation, from the triggering event (core/flow). */
+  flow: z
+    .object({
+      limits: jobSchema.shape.limits,
+      score: z.number().optional(),
+      /** The singleton lock this run holds (released when it ends). */
+      singleton: z.string().optional(),
+    })
+    .optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 

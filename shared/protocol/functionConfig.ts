@@ -1,7 +1,7 @@
 /**
  * One entry of `functions[]` in a sync (PROTOCOL 3.4), validated like the Go server does at sync.
- * Only what Tideline needs today is checked strictly; flow-control options pass through in
- * `config` for the features that implement them.
+ * Every option is checked with the ranges Tideline honours; an option Tideline does not know is
+ * refused with a 400 naming it, never silently ignored.
  */
 
 import { z } from "zod";
@@ -9,6 +9,16 @@ import { parseDurationMs } from "../domain/duration.js";
 import { wildcardProblem } from "../domain/triggers.js";
 import { validateExpression } from "../expressions/index.js";
 import { LIMITS } from "./constants.js";
+import {
+  batchEventsSchema,
+  debounceSchema,
+  EXCLUSIVE_WITH_BATCH,
+  idempotencySchema,
+  prioritySchema,
+  rateLimitSchema,
+  singletonSchema,
+  throttleSchema,
+} from "./flowOptions.js";
 
 /** Zod's type errors say "is required" / "must be a …", so formatted paths read naturally. */
 function typeError(expected: string) {
@@ -122,14 +132,26 @@ const stepSchema = z.object(
   typeError("an object"),
 );
 
-const concurrencyObject = z.object(
-  {
-    limit: count,
-    key: opt(z.string(typeError("a string"))),
-    scope: opt(z.enum(["fn", "env", "account"], { error: 'must be "fn", "env" or "account"' })),
-  },
-  typeError("a number or an object"),
-);
+const concurrencyObject = z
+  .object(
+    {
+      limit: count,
+      key: opt(
+        z.string(typeError("a string")).superRefine((v, ctx) => {
+          const problem = validateExpression(v);
+          if (problem) ctx.addIssue({ code: "custom", message: `invalid expression: ${problem}` });
+        }),
+      ),
+      scope: opt(z.enum(["fn", "env", "account"], { error: 'must be "fn", "env" or "account"' })),
+    },
+    typeError("a number or an object"),
+  )
+  .superRefine((c, ctx) => {
+    // A shared (env/account) limit is a "virtual queue" named by its key (SEMANTICS 4).
+    if ((c.scope === "env" || c.scope === "account") && !c.key) {
+      ctx.addIssue({ code: "custom", message: `scope "${c.scope}" needs a key`, path: ["key"] });
+    }
+  });
 
 const concurrencyItem = z.union([count, concurrencyObject], {
   error: "must be a non-negative integer or {limit, key?, scope?}",
@@ -164,6 +186,25 @@ const timeoutsSchema = z.object(
   typeError("an object"),
 );
 
+/** Every option of the official SDKs' function config: all honoured (or refused above). */
+const KNOWN_OPTIONS = new Set([
+  "id",
+  "name",
+  "triggers",
+  "steps",
+  "retries",
+  "concurrency",
+  "cancel",
+  "timeouts",
+  "throttle",
+  "rateLimit",
+  "idempotency",
+  "debounce",
+  "batchEvents",
+  "priority",
+  "singleton",
+]);
+
 /** Trigger identity for the duplicate check: same event and expression, or same cron. */
 function triggerKey(t: { event?: string | null; expression?: string | null; cron?: string | null }): string {
   return t.event != null ? `event:${t.event}\u0000${t.expression ?? ""}` : `cron:${t.cron ?? ""}`;
@@ -192,10 +233,35 @@ export const functionConfigSchema = z
           .max(LIMITS.maxCancel, `must have at most ${LIMITS.maxCancel} entries`),
       ),
       timeouts: opt(timeoutsSchema),
+      throttle: opt(throttleSchema),
+      rateLimit: opt(rateLimitSchema),
+      idempotency: opt(idempotencySchema),
+      debounce: opt(debounceSchema),
+      batchEvents: opt(batchEventsSchema),
+      priority: opt(prioritySchema),
+      singleton: opt(singletonSchema),
     },
     typeError("an object"),
   )
+  .catchall(z.unknown())
   .superRefine((fn, ctx) => {
+    for (const [key, value] of Object.entries(fn)) {
+      if (!KNOWN_OPTIONS.has(key) && value !== null && value !== undefined) {
+        ctx.addIssue({ code: "custom", message: "is not an option Tideline supports", path: [key] });
+      }
+    }
+    if (fn.batchEvents) {
+      for (const other of EXCLUSIVE_WITH_BATCH) {
+        const set = other === "priority" ? fn.priority?.run : other === "cancel" ? fn.cancel?.length : fn[other];
+        if (set) {
+          ctx.addIssue({
+            code: "custom",
+            message: `cannot be combined with batchEvents (a batch is one run of many events)`,
+            path: other === "priority" ? ["priority", "run"] : [other],
+          });
+        }
+      }
+    }
     const seen = new Set<string>();
     for (const [i, t] of (fn.triggers ?? []).entries()) {
       const key = triggerKey(t);

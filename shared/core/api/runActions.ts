@@ -76,7 +76,9 @@ async function startRerun(
 ): Promise<string> {
   const now = deps.clock.now();
   const newRunId = newUlid(now);
-  const start = startJob(fn, { runId: newRunId });
+  // A rerun keeps the source's flow (its concurrency keys were evaluated from the same event).
+  const flow = source.flow?.limits ? { limits: source.flow.limits, score: now } : undefined;
+  const start = startJob({ runId: newRunId, fnSlug: fn.slug, ...(flow ? { flow } : {}) });
   const fresh: RunRecord = {
     runId: newRunId,
     fnSlug: source.fnSlug,
@@ -90,6 +92,7 @@ async function startRerun(
     requestVersion: source.requestVersion,
     stack: [],
     next: kept.length ? [] : [start],
+    ...(flow ? { flow } : {}),
   };
   const { run, pauses, outbox } = runSetup(fn, fresh);
   await deps.runs.createRun(run, undefined, pauses);

@@ -107,7 +107,7 @@ export interface TraceSpan {
 }
 
 /** The status of a run as traces and listings show it: QUEUED until its first SDK request began. */
-export type RunSpanStatus = "QUEUED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED";
+export type RunSpanStatus = "QUEUED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "SKIPPED";
 
 export function runSpanStatus(run: Pick<RunRecord, "status" | "firstAttemptAt">): RunSpanStatus {
   switch (run.status) {
@@ -119,6 +119,8 @@ export function runSpanStatus(run: Pick<RunRecord, "status" | "firstAttemptAt">)
       return "FAILED";
     case "Cancelled":
       return "CANCELLED";
+    case "Skipped":
+      return "SKIPPED";
   }
 }
 

@@ -11,12 +11,10 @@ import { triggerMatches, triggerPatterns } from "../../domain/triggers.js";
 import { evaluateBoolean } from "../../expressions/index.js";
 import type { CreateRunResult, RegistryStore } from "../../ports/index.js";
 import { INTERNAL_EVENTS } from "../../protocol/constants.js";
-import { allCancellations, cancelledBy, covers } from "../runs/bulkCancel.js";
-import { cancelRun } from "../runs/cancel.js";
-import { runSetup } from "../runs/runSetup.js";
-import { dispatchCommitted } from "../scheduling/dispatch.js";
-import { startJob } from "../scheduling/partition.js";
+import { allCancellations, covers } from "../runs/bulkCancel.js";
+import { buffered, rateLimited } from "../flow/eventGate.js";
 import { batchMemo } from "./batchMemo.js";
+import { createRun } from "./createRun.js";
 import type { EventConsumer, RunnerDeps } from "./types.js";
 
 /** Event-id idempotency window (SEMANTICS 8: a second event with the same id starts no run for 24 h). */
@@ -84,55 +82,31 @@ export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
       const target = invokeTarget(accepted.event);
       const fns = target !== undefined ? await invokedFn(target) : await lookup(accepted.event.name);
       const startedRunIds: string[] = [];
-      const starts: ScheduledJob[] = [];
-      const timers: NonNullable<Outbox["timers"]> = [];
       for (const fn of fns) {
         if (target === undefined && !triggersOn(fn, accepted.event)) continue;
+        const limited = await rateLimited(deps, fn, accepted);
+        if (!limited && (await buffered(deps, fn, accepted))) continue;
         const now = deps.clock.now();
-        const runId = runIdFor(fn.slug, accepted);
-        // A future `ts` delays the run's start until then (SEMANTICS 8).
-        const start = startJob(fn, { runId }, accepted.event.ts > now ? accepted.event.ts : undefined);
-        const fresh: RunRecord = {
-          runId,
-          fnSlug: fn.slug,
-          appId: fn.appId,
-          status: "Running",
+        const created = await createRun(deps, {
+          fn,
+          runId: runIdFor(fn.slug, accepted),
           eventId: accepted.internalId,
           events: [accepted.event],
-          startedAt: now,
-          updatedAt: now,
-          version: 0,
-          requestVersion: -1,
-          stack: [],
-          next: [start],
-        };
-        const { run, pauses, outbox } = runSetup(fn, fresh);
-        const result = await deps.runs.createRun(
-          run,
-          { key: `${fn.slug}\u0000${accepted.event.id}`, expiresAt: now + IDEMPOTENCY_MS },
-          pauses,
-        );
-        if (result === "duplicate") {
+          idempotency: { key: `${fn.slug}\u0000${accepted.event.id}`, expiresAt: now + IDEMPOTENCY_MS },
+          // A future `ts` delays the run's start until then (SEMANTICS 8).
+          ...(accepted.event.ts > now ? { startAt: accepted.event.ts } : {}),
+          ...(limited ? { skipped: limited } : {}),
+          cancellation: cancellationOf,
+        });
+        if (created.result === "duplicate") {
           deps.log?.("event id already started this function; no new run", {
             fn: fn.slug,
             eventId: accepted.internalId,
           });
           continue;
         }
-        startedRunIds.push(runId);
-        // Inside a bulk cancellation's window: cancelled before it starts (also on redelivery,
-        // in case the first delivery stopped between creating and cancelling it).
-        const cancellation = await cancellationOf(run, result);
-        if (cancellation) {
-          await cancelRun(deps, runId, cancelledBy(cancellation));
-          continue;
-        }
-        // "exists" = a redelivered record: the start job may not have been sent, so send it again
-        // (its dedup id is deterministic and the executor ignores stale duplicates).
-        starts.push(start);
-        timers.push(...(outbox.timers ?? []));
+        startedRunIds.push(created.run.runId);
       }
-      await dispatchCommitted(deps, { next: starts, outbox: { timers } });
       return { startedRunIds };
     },
   };

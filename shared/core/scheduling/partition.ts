@@ -1,4 +1,4 @@
-import type { FunctionRecord, Job, RunRecord, ScheduledJob } from "../../domain/schemas.js";
+import type { Job, RunRecord, ScheduledJob } from "../../domain/schemas.js";
 
 /**
  * Jobs and their flow partitions (the FIFO MessageGroupId). Without flow control a run's
@@ -25,7 +25,7 @@ export function jobPartition(runId: string, stepId: string): string {
 
 /** A new job of the run, created by the commit that makes `version`. */
 export function newJob(
-  run: Pick<RunRecord, "runId" | "fnSlug">,
+  run: Pick<RunRecord, "runId" | "fnSlug" | "flow">,
   version: number,
   spec: { stepId: string; attempt?: number; dueAt?: number; race?: boolean; wake?: boolean },
 ): ScheduledJob {
@@ -38,6 +38,8 @@ export function newJob(
     partition: jobPartition(run.runId, spec.stepId),
     ...(spec.race ? { race: true as const } : {}),
     ...(spec.wake ? { wake: true as const } : {}),
+    ...(run.flow?.limits?.length ? { limits: run.flow.limits } : {}),
+    ...(run.flow?.score !== undefined ? { score: run.flow.score } : {}),
   };
   return { job, ...(spec.dueAt ? { dueAt: spec.dueAt } : {}) };
 }
@@ -46,8 +48,8 @@ export function newJob(
  * The first job of a new run: a discovery, due at `startAt` when that lies in the future (an event
  * with a future `ts`, SEMANTICS 8).
  */
-export function startJob(fn: FunctionRecord, run: Pick<RunRecord, "runId">, startAt?: number): ScheduledJob {
-  return newJob({ runId: run.runId, fnSlug: fn.slug }, 0, {
+export function startJob(run: Pick<RunRecord, "runId" | "fnSlug" | "flow">, startAt?: number): ScheduledJob {
+  return newJob(run, 0, {
     stepId: DISCOVERY_STEP,
     ...(startAt !== undefined ? { dueAt: startAt } : {}),
   });

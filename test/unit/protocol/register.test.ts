@@ -165,7 +165,7 @@ describe("parseRegistration: accepted bodies", () => {
     for (const concurrency of [
       5,
       { limit: 2, scope: "env", key: "event.data.k" },
-      [{ limit: 1 }, { limit: 5, scope: "account" }],
+      [{ limit: 1 }, { limit: 5, scope: "account", key: "event.data.tenant" }],
     ]) {
       expect(parseRegistration(body([fn({ concurrency })])).ok).toBe(true);
     }

@@ -35,6 +35,7 @@ const STORE_STATUS: Record<string, RunStatus | undefined> = {
   COMPLETED: "Completed",
   FAILED: "Failed",
   CANCELLED: "Cancelled",
+  SKIPPED: "Skipped",
 };
 
 /** The run store lists by queue time only. */

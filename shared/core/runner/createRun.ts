@@ -1,0 +1,87 @@
+/**
+ * Creating one run: every path that starts runs (events, debounce and batch flushes, crons,
+ * reruns) comes here, so flow control applies to all of them alike. The run's flow is evaluated
+ * once from its first event; singleton and throttle decide whether and when it starts.
+ */
+
+import type { FunctionRecord, InngestEvent, RunRecord } from "../../domain/schemas.js";
+import type { CancellationRecord, CreateRunResult } from "../../ports/index.js";
+import { runFlow } from "../flow/runFlow.js";
+import { startGate } from "../flow/startGate.js";
+import { cancelledBy } from "../runs/bulkCancel.js";
+import { cancelRun } from "../runs/cancel.js";
+import { runSetup } from "../runs/runSetup.js";
+import { dispatchCommitted } from "../scheduling/dispatch.js";
+import { startJob } from "../scheduling/partition.js";
+import type { RunnerDeps } from "./types.js";
+
+export interface RunSpec {
+  fn: FunctionRecord;
+  runId: string;
+  /** Internal id of the (first) triggering event. */
+  eventId: string;
+  /** The triggering events; the first is `event`, all are `events` (a batch). */
+  events: InngestEvent[];
+  /** At most one run per key while it lasts (event ids, batch and debounce cycles). */
+  idempotency?: { key: string; expiresAt: number };
+  /** Not before this time (an event with a future `ts`). */
+  startAt?: number;
+  /** Recorded as Skipped: it starts nothing (rate limit). */
+  skipped?: { reason: string; holder?: string };
+  /** A bulk cancellation whose window holds the run, if any (then it is cancelled at once). */
+  cancellation?: (run: RunRecord, result: CreateRunResult) => Promise<CancellationRecord | undefined>;
+}
+
+export type CreatedRun =
+  | { result: "created" | "exists"; run: RunRecord; status: "started" | "skipped" | "cancelled" }
+  | { result: "duplicate" };
+
+/**
+ * Creates the run (idempotent: a second call with the same run id finds it and sends its start
+ * again; deterministic ids make the copy harmless) and dispatches its start job and timers.
+ */
+export async function createRun(deps: RunnerDeps, spec: RunSpec): Promise<CreatedRun> {
+  const { fn } = spec;
+  const now = deps.clock.now();
+  const first = spec.events[0];
+  if (!first) throw new Error(`run ${spec.runId} has no event`);
+  const base: RunRecord = {
+    runId: spec.runId,
+    fnSlug: fn.slug,
+    appId: fn.appId,
+    status: "Running",
+    eventId: spec.eventId,
+    events: spec.events,
+    startedAt: now,
+    updatedAt: now,
+    version: 0,
+    requestVersion: -1,
+    stack: [],
+    next: [],
+  };
+  const flow = runFlow(fn, first, now);
+  if (flow) base.flow = flow;
+  const gate = spec.skipped ? { skip: spec.skipped } : await startGate(deps, fn, base);
+  if (gate.skip) {
+    const skipped: RunRecord = { ...base, status: "Skipped", endedAt: now, skipped: gate.skip };
+    const result = await deps.runs.createRun(skipped, spec.idempotency);
+    if (result === "duplicate") return { result };
+    return { result, run: skipped, status: "skipped" };
+  }
+  if (gate.singleton) base.flow = { ...base.flow, singleton: gate.singleton };
+  const startAt = Math.max(spec.startAt ?? 0, gate.startAt ?? 0);
+  const start = startJob(base, startAt > now ? startAt : undefined);
+  const { run, pauses, outbox } = runSetup(fn, { ...base, next: [start] });
+  const result = await deps.runs.createRun(run, spec.idempotency, pauses);
+  if (result === "duplicate") return { result };
+  // A redelivered event finds its run: what it stored decides (its start may have been delayed).
+  const stored = result === "exists" ? ((await deps.runs.getRun(run.runId)) ?? run) : run;
+  const cancellation = await spec.cancellation?.(stored, result);
+  if (cancellation) {
+    await cancelRun(deps, run.runId, cancelledBy(cancellation));
+    return { result, run: stored, status: "cancelled" };
+  }
+  if (stored.status !== "Running") return { result, run: stored, status: "started" };
+  await dispatchCommitted(deps, { next: stored.next.filter((j) => j.job.version === 0), outbox });
+  return { result, run: stored, status: "started" };
+}
