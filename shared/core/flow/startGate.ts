@@ -3,7 +3,7 @@
  */
 
 import type { FunctionRecord, RunRecord } from "../../domain/schemas.js";
-import type { RunnerDeps } from "../runner/types.js";
+import type { CreateRunDeps } from "../runner/createRun.js";
 
 export interface StartGate {
   /** Recorded as Skipped instead of started. */
@@ -14,6 +14,6 @@ export interface StartGate {
   startAt?: number;
 }
 
-export async function startGate(_deps: RunnerDeps, _fn: FunctionRecord, _run: RunRecord): Promise<StartGate> {
+export async function startGate(_deps: CreateRunDeps, _fn: FunctionRecord, _run: RunRecord): Promise<StartGate> {
   return {};
 }

@@ -15,6 +15,9 @@ import { dispatchCommitted } from "../scheduling/dispatch.js";
 import { startJob } from "../scheduling/partition.js";
 import type { RunnerDeps } from "./types.js";
 
+/** What creating a run needs: the runner's deps without the event store (timers create runs too). */
+export type CreateRunDeps = Omit<RunnerDeps, "events">;
+
 export interface RunSpec {
   fn: FunctionRecord;
   runId: string;
@@ -40,7 +43,7 @@ export type CreatedRun =
  * Creates the run (idempotent: a second call with the same run id finds it and sends its start
  * again; deterministic ids make the copy harmless) and dispatches its start job and timers.
  */
-export async function createRun(deps: RunnerDeps, spec: RunSpec): Promise<CreatedRun> {
+export async function createRun(deps: CreateRunDeps, spec: RunSpec): Promise<CreatedRun> {
   const { fn } = spec;
   const now = deps.clock.now();
   const first = spec.events[0];
