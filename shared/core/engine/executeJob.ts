@@ -19,6 +19,7 @@ import { retryDelayMs } from "../../protocol/backoff.js";
 import { LIMITS, OPCODES } from "../../protocol/constants.js";
 import type { SdkOutcome } from "../../protocol/sdkResponse.js";
 import { traceParent, traceState } from "../../protocol/traceContext.js";
+import { admit, isLimited, leaseMs, refillAfter, releaseLeases, renew } from "../flow/concurrency.js";
 import { runTimeouts } from "../runs/runSetup.js";
 import { type DispatchDeps, dispatchCommitted } from "../scheduling/dispatch.js";
 import { DISCOVERY_STEP, newJob } from "../scheduling/partition.js";
@@ -40,7 +41,7 @@ export interface ExecutorDeps extends DispatchDeps, SdkCallDeps {
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
-export type JobResult = "applied" | "stale" | "redispatched" | "dropped";
+export type JobResult = "applied" | "stale" | "redispatched" | "dropped" | "parked";
 
 /** Longest single SDK request (Go server: 2 h); bounded further by the Lambda's remaining time. */
 const MAX_REQUEST_MS = 2 * 60 * 60 * 1000;
@@ -97,32 +98,86 @@ export async function executeJob(
   let state: RunState | undefined = await deps.runs.getRunState(first.runId);
   if (!state) {
     log("job for unknown run dropped", { runId: first.runId });
+    await giveBack(deps, first);
     return "dropped";
   }
   const carrier = jobId(first);
   if (opts.receiveCount > 1 && state.run.carrier === carrier && !isPending(state.run, first)) {
+    await giveBack(deps, first);
     await redispatch(deps, state.run);
     return "redispatched";
   }
   let job = first;
+  let leased = false;
   for (;;) {
     if (state.partial) state = await deps.runs.getRunState(job.runId);
-    if (!state) return "dropped";
-    if (state.run.status !== "Running" || !isPending(state.run, job)) return "stale";
-    const step = await runOnce(deps, state, job, carrier, remaining());
-    if (step.result !== "applied") return step.result;
+    if (!state || state.run.status !== "Running" || !isPending(state.run, job)) {
+      // A job sent with leases that no longer runs gives them back at once.
+      await giveBack(deps, job);
+      return state ? "stale" : "dropped";
+    }
+    // Concurrency: renew the lease taken at dispatch (or take one if it lapsed; else wait parked).
+    if (isLimited(job) && !leased && (await admit(deps, job, { fresh: false })) === "parked") return "parked";
+    const current: RunState = state;
+    const step = await holdingLeases(deps, job, () => runOnce(deps, current, job, carrier, remaining()));
+    const waiting = isLimited(job) ? await releaseLeases(deps, job) : [];
+    if (step.result !== "applied") {
+      await refillAfter(deps, waiting);
+      return step.result;
+    }
     const { committed, added } = step;
     state = committed;
-    const inline =
+    const following = added[0];
+    let inline =
+      following !== undefined &&
       added.length === 1 &&
       committed.run.next.length === 1 &&
-      (added[0]?.dueAt ?? 0) <= deps.clock.now() &&
+      (following.dueAt ?? 0) <= deps.clock.now() &&
       remaining() >= INLINE_MIN_REMAINING_MS;
-    await dispatchCommitted(deps, { next: inline ? [] : added, outbox: committed.run.outbox });
-    const following = added[0];
+    // The next job takes the freed slot ahead of waiting runs; if it cannot, it waits parked.
+    let parked = false;
+    if (inline && following && isLimited(following.job)) {
+      parked = (await admit(deps, following.job, { fresh: false })) === "parked";
+      inline = !parked;
+    }
+    await dispatchCommitted(
+      deps,
+      { next: inline || parked ? [] : added, outbox: committed.run.outbox },
+      { continuing: true },
+    );
+    await refillAfter(deps, waiting);
     if (!inline || !following) return "applied";
     job = following.job;
+    leased = true;
   }
+}
+
+/**
+ * Runs `work` while renewing the job's leases, so a long request keeps its slots. If it throws
+ * (the message comes back later), the slots are given back meanwhile.
+ */
+async function holdingLeases<T>(deps: ExecutorDeps, job: Job, work: () => Promise<T>): Promise<T> {
+  if (!isLimited(job)) return work();
+  const log = deps.log ?? (() => {});
+  const every = leaseMs(deps) / 3;
+  const timer = setInterval(() => {
+    renew(deps, job).catch((err: unknown) =>
+      log("lease renewal failed", { runId: job.runId, error: String(err) }),
+    );
+  }, every);
+  try {
+    return await work();
+  } catch (err) {
+    await giveBack(deps, job).catch(() => {});
+    throw err;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Releases the job's leases (if it has limits) and refills their slots. */
+async function giveBack(deps: ExecutorDeps, job: Job): Promise<void> {
+  if (isLimited(job)) await refillAfter(deps, await releaseLeases(deps, job));
 }
 
 /** Re-sends every pending job and the latest outbox (deterministic ids make copies harmless). */

@@ -1,0 +1,300 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { type Job, jobId, jobSchema } from "../../domain/schemas.js";
+import type { ConcurrencyStatus, ConcurrencyStore, LeaseRequest } from "../../ports/index.js";
+import { type Item, isConditionalCheckFailed } from "./dynamo.js";
+
+/**
+ * Concurrency leases and backlogs in the flow table.
+ * - Counter `CONC#<key>` / `L`: `leases` (map job id → expiry ms), `waiting` (parked jobs),
+ *   `checkAt` (the pending capacity check). One item per key: on AWS a key takes about 500
+ *   steps/s before its partition's 1,000 WCU (two writes per step).
+ * - Backlog `CONCQ#<key>` / `<score, 16 digits>#<job id>`: a parked job, read in score order.
+ */
+const SK = "L";
+/** Attempts at reclaiming expired leases before reporting the key as full. */
+const ACQUIRE_ATTEMPTS = 5;
+/** Expired leases removed per write (each is one expression term). */
+const RECLAIM_MAX = 50;
+/** Scores are epoch ms (±priority); shifted and padded so they sort as strings. */
+const SCORE_OFFSET = 1e15;
+
+function counterPk(key: string): string {
+  return `CONC#${key}`;
+}
+
+function backlogPk(key: string): string {
+  return `CONCQ#${key}`;
+}
+
+function scoreSk(score: number, id: string): string {
+  return `${String(Math.max(0, Math.round(score + SCORE_OFFSET))).padStart(16, "0")}#${id}`;
+}
+
+function leasesOf(item: Item | undefined): Map<string, number> {
+  const raw = item?.leases;
+  const out = new Map<string, number>();
+  if (typeof raw === "object" && raw !== null) {
+    for (const [holder, until] of Object.entries(raw)) if (typeof until === "number") out.set(holder, until);
+  }
+  return out;
+}
+
+function statusOf(item: Item | undefined, now: number): ConcurrencyStatus {
+  let live = 0;
+  for (const until of leasesOf(item).values()) if (until > now) live++;
+  const waiting = typeof item?.waiting === "number" ? Math.max(0, item.waiting) : 0;
+  return { live, waiting };
+}
+
+export class DynamoConcurrencyStore implements ConcurrencyStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private key(key: string) {
+    return { pk: counterPk(key), sk: SK };
+  }
+
+  private async read(key: string): Promise<Item | undefined> {
+    const r = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: this.key(key), ConsistentRead: true }),
+    );
+    return r.Item;
+  }
+
+  async acquire(key: string, lease: LeaseRequest): Promise<boolean> {
+    // One write when there is room (or the holder renews); reads only when the key looks full.
+    const yieldClause = lease.yieldToWaiting
+      ? " AND (attribute_not_exists(waiting) OR waiting <= :zero)"
+      : "";
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(key),
+          UpdateExpression: "SET leases.#h = :until",
+          ConditionExpression: `attribute_exists(leases) AND (attribute_exists(leases.#h) OR (size(leases) < :limit${yieldClause}))`,
+          ExpressionAttributeNames: { "#h": lease.holder },
+          ExpressionAttributeValues: {
+            ":until": lease.until,
+            ":limit": lease.limit,
+            ...(lease.yieldToWaiting ? { ":zero": 0 } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+    for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
+      const item = await this.read(key);
+      if (!item || item.leases === undefined) {
+        if (await this.create(key, item !== undefined, lease)) return true;
+        continue;
+      }
+      const leases = leasesOf(item);
+      if (leases.has(lease.holder)) {
+        if (await this.renew(key, lease)) return true;
+        continue;
+      }
+      const { live, waiting } = statusOf(item, lease.now);
+      if (lease.yieldToWaiting && waiting > 0) return false;
+      if (live >= lease.limit) return false;
+      const expired = [...leases].filter(([, until]) => until <= lease.now).slice(0, RECLAIM_MAX);
+      if (await this.reclaim(key, expired, lease)) return true;
+    }
+    return false;
+  }
+
+  /** First lease of a key (or of a counter item made by a park before any lease). */
+  private async create(key: string, exists: boolean, lease: LeaseRequest): Promise<boolean> {
+    try {
+      if (exists) {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: this.key(key),
+            UpdateExpression: "SET leases = :m",
+            ConditionExpression: "attribute_not_exists(leases)",
+            ExpressionAttributeValues: { ":m": { [lease.holder]: lease.until } },
+          }),
+        );
+      } else {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...this.key(key), leases: { [lease.holder]: lease.until }, waiting: 0 },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+      }
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  private async renew(key: string, lease: LeaseRequest): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(key),
+          UpdateExpression: "SET leases.#h = :until",
+          ConditionExpression: "attribute_exists(leases.#h)",
+          ExpressionAttributeNames: { "#h": lease.holder },
+          ExpressionAttributeValues: { ":until": lease.until },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Takes a slot by removing expired leases, if none of them was renewed meanwhile. */
+  private async reclaim(key: string, expired: [string, number][], lease: LeaseRequest): Promise<boolean> {
+    const names: Record<string, string> = { "#h": lease.holder };
+    const values: Record<string, unknown> = { ":until": lease.until };
+    const removes: string[] = [];
+    const conditions: string[] = [];
+    expired.forEach(([holder, until], i) => {
+      names[`#e${i}`] = holder;
+      values[`:e${i}`] = until;
+      removes.push(`leases.#e${i}`);
+      conditions.push(`leases.#e${i} = :e${i}`);
+    });
+    // Room after the removal: the count left must stay under the limit.
+    values[":max"] = lease.limit - 1 + expired.length;
+    conditions.push("size(leases) <= :max");
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(key),
+          UpdateExpression: `SET leases.#h = :until${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
+          ConditionExpression: conditions.join(" AND "),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async release(key: string, holder: string, now: number): Promise<ConcurrencyStatus> {
+    try {
+      const r = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(key),
+          UpdateExpression: "REMOVE leases.#h",
+          ConditionExpression: "attribute_exists(leases)",
+          ExpressionAttributeNames: { "#h": holder },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return statusOf(r.Attributes, now);
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return { live: 0, waiting: 0 };
+      throw err;
+    }
+  }
+
+  /**
+   * No transactions here: the counter item is the key's hottest, and a transaction on it would
+   * make every plain update of it meanwhile fail with a conflict. `waiting` is a hint that may run
+   * ahead after a crash; a refill that finds the backlog shorter sets it right.
+   */
+  async park(key: string, job: Job, score: number): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: backlogPk(key), sk: scoreSk(score, jobId(job)), job },
+      }),
+    );
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.key(key),
+        UpdateExpression: "SET leases = if_not_exists(leases, :empty) ADD waiting :one",
+        ExpressionAttributeValues: { ":empty": {}, ":one": 1 },
+      }),
+    );
+  }
+
+  async takeParked(key: string, n: number): Promise<Job[]> {
+    const r = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": backlogPk(key) },
+        ConsistentRead: true,
+        Limit: n,
+      }),
+    );
+    const items = r.Items ?? [];
+    const taken = await Promise.all(
+      items.map(async (item) => {
+        try {
+          await this.doc.send(
+            new DeleteCommand({
+              TableName: this.table,
+              Key: { pk: item.pk, sk: item.sk },
+              ConditionExpression: "attribute_exists(pk)",
+            }),
+          );
+          return jobSchema.parse(item.job);
+        } catch (err) {
+          if (isConditionalCheckFailed(err)) return undefined; // another refill took it
+          throw err;
+        }
+      }),
+    );
+    const jobs = taken.filter((j) => j !== undefined);
+    // The backlog ran out: the hint is exact again (a park racing this re-adds its own 1 after).
+    const update =
+      items.length < n
+        ? { UpdateExpression: "SET waiting = :zero", ExpressionAttributeValues: { ":zero": 0 } }
+        : { UpdateExpression: "ADD waiting :minus", ExpressionAttributeValues: { ":minus": -jobs.length } };
+    if (items.length < n || jobs.length > 0) {
+      await this.doc.send(new UpdateCommand({ TableName: this.table, Key: this.key(key), ...update }));
+    }
+    return jobs;
+  }
+
+  async status(key: string, now: number): Promise<ConcurrencyStatus> {
+    return statusOf(await this.read(key), now);
+  }
+
+  async claimCheck(key: string, at: number, now: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(key),
+          UpdateExpression: "SET checkAt = :at, leases = if_not_exists(leases, :empty)",
+          ConditionExpression: "attribute_not_exists(checkAt) OR checkAt <= :now",
+          ExpressionAttributeValues: { ":at": at, ":now": now, ":empty": {} },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+}

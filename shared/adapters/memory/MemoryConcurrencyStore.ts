@@ -1,0 +1,74 @@
+import { type Job, jobId } from "../../domain/schemas.js";
+import type { ConcurrencyStatus, ConcurrencyStore, LeaseRequest } from "../../ports/index.js";
+
+interface Counter {
+  leases: Map<string, number>;
+  parked: Map<string, { job: Job; score: number }>;
+  checkAt?: number;
+}
+
+/** Concurrency leases and backlogs in memory (same contract as DynamoConcurrencyStore). */
+export class MemoryConcurrencyStore implements ConcurrencyStore {
+  private readonly counters = new Map<string, Counter>();
+  /** Most live leases ever held at once per key (for tests). */
+  readonly peak = new Map<string, number>();
+
+  private counter(key: string): Counter {
+    let c = this.counters.get(key);
+    if (!c) {
+      c = { leases: new Map(), parked: new Map() };
+      this.counters.set(key, c);
+    }
+    return c;
+  }
+
+  private statusOf(c: Counter, now: number): ConcurrencyStatus {
+    let live = 0;
+    for (const until of c.leases.values()) if (until > now) live++;
+    return { live, waiting: c.parked.size };
+  }
+
+  async acquire(key: string, lease: LeaseRequest): Promise<boolean> {
+    const c = this.counter(key);
+    if (c.leases.has(lease.holder)) {
+      c.leases.set(lease.holder, lease.until);
+      return true;
+    }
+    if (lease.yieldToWaiting && c.parked.size > 0) return false;
+    for (const [holder, until] of c.leases) if (until <= lease.now) c.leases.delete(holder);
+    if (c.leases.size >= lease.limit) return false;
+    c.leases.set(lease.holder, lease.until);
+    this.peak.set(key, Math.max(this.peak.get(key) ?? 0, this.statusOf(c, lease.now).live));
+    return true;
+  }
+
+  async release(key: string, holder: string, now: number): Promise<ConcurrencyStatus> {
+    const c = this.counter(key);
+    c.leases.delete(holder);
+    return this.statusOf(c, now);
+  }
+
+  async park(key: string, job: Job, score: number): Promise<void> {
+    this.counter(key).parked.set(jobId(job), { job: structuredClone(job), score });
+  }
+
+  async takeParked(key: string, n: number): Promise<Job[]> {
+    const c = this.counter(key);
+    const best = [...c.parked.entries()]
+      .sort(([ia, a], [ib, b]) => a.score - b.score || (ia < ib ? -1 : 1))
+      .slice(0, n);
+    for (const [id] of best) c.parked.delete(id);
+    return best.map(([, p]) => p.job);
+  }
+
+  async status(key: string, now: number): Promise<ConcurrencyStatus> {
+    return this.statusOf(this.counter(key), now);
+  }
+
+  async claimCheck(key: string, at: number, now: number): Promise<boolean> {
+    const c = this.counter(key);
+    if (c.checkAt !== undefined && c.checkAt > now) return false;
+    c.checkAt = at;
+    return true;
+  }
+}

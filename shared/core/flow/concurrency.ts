@@ -1,0 +1,171 @@
+/**
+ * Concurrency limits (SEMANTICS 4): a job of a run with limits takes a lease on each counter key
+ * before it is sent to the work queue, and keeps it until its answer is committed. A job that
+ * finds a key full is parked on that key, ordered by its run's score (creation time minus
+ * priority), and leaves the queue: a flood on one key waits in its own backlog while other keys
+ * and functions flow past. Whoever frees a slot refills it from the backlog. Leases expire, and a
+ * check timer per key with waiting jobs reclaims the slots of executors that died.
+ */
+
+import { type FlowLimit, type Job, jobId } from "../../domain/schemas.js";
+import type { Clock, ConcurrencyStore, TimerService, WorkQueue } from "../../ports/index.js";
+
+export interface FlowDeps {
+  concurrency?: ConcurrencyStore;
+  work: WorkQueue;
+  timers: TimerService;
+  clock: Clock;
+  /** How long a lease lasts without renewal (default LEASE_MS). */
+  leaseMs?: number;
+}
+
+/**
+ * A lease lasts this long unless renewed: a job waits at most this long in the queue before its
+ * executor renews it, and a running request renews it every third of it.
+ */
+export const LEASE_MS = 60_000;
+
+/** Most parked jobs one refill takes at once. */
+const REFILL_MAX = 25;
+
+function store(deps: FlowDeps): ConcurrencyStore {
+  if (!deps.concurrency) throw new Error("a job with concurrency limits needs a concurrency store");
+  return deps.concurrency;
+}
+
+export function leaseMs(deps: Pick<FlowDeps, "leaseMs">): number {
+  return deps.leaseMs ?? LEASE_MS;
+}
+
+/** Whether the job is bound by concurrency limits (wake-ups make no request and hold no slot). */
+export function isLimited(job: Job): job is Job & { limits: FlowLimit[] } {
+  return job.limits !== undefined && job.limits.length > 0 && job.wake !== true;
+}
+
+/**
+ * Takes (or renews) a lease on every limit of the job. On the first full key, the leases just
+ * taken are given back and the job is parked there. `fresh` jobs (never parked) also yield to
+ * parked ones, so the backlog's order holds.
+ */
+export async function admit(
+  deps: FlowDeps,
+  job: Job & { limits: FlowLimit[] },
+  opts: { fresh: boolean; recheck?: boolean },
+): Promise<"admitted" | "parked"> {
+  const s = store(deps);
+  const now = deps.clock.now();
+  const holder = jobId(job);
+  const until = now + leaseMs(deps);
+  const taken: FlowLimit[] = [];
+  for (const limit of job.limits) {
+    const ok = await s.acquire(limit.key, {
+      holder,
+      limit: limit.limit,
+      until,
+      now,
+      yieldToWaiting: opts.fresh,
+    });
+    if (ok) {
+      taken.push(limit);
+      continue;
+    }
+    await releaseLimits(deps, holder, taken);
+    await park(deps, limit, job, opts.recheck ?? true);
+    return "parked";
+  }
+  return "admitted";
+}
+
+/** Renews the job's leases (a long request keeps its slots). */
+export async function renew(deps: FlowDeps, job: Job & { limits: FlowLimit[] }): Promise<void> {
+  const s = store(deps);
+  const now = deps.clock.now();
+  const until = now + leaseMs(deps);
+  await Promise.all(
+    job.limits.map((l) => s.acquire(l.key, { holder: jobId(job), limit: l.limit, until, now })),
+  );
+}
+
+/**
+ * Gives back the job's leases without refilling: the run's own next jobs take a freed slot first
+ * (they belong to an older run than most that wait), then `refillAfter` hands out the rest.
+ * The limits that have jobs waiting are returned for that.
+ */
+export async function releaseLeases(
+  deps: FlowDeps,
+  job: Job & { limits: FlowLimit[] },
+): Promise<FlowLimit[]> {
+  const s = store(deps);
+  const waiting = await Promise.all(
+    job.limits.map(async (limit) => {
+      const after = await s.release(limit.key, jobId(job), deps.clock.now());
+      return after.waiting > 0 ? limit : undefined;
+    }),
+  );
+  return waiting.filter((l) => l !== undefined);
+}
+
+/** Refills the slots of limits with waiting jobs (after `releaseLeases`). */
+export async function refillAfter(deps: FlowDeps, limits: readonly FlowLimit[]): Promise<void> {
+  await Promise.all(limits.map((l) => refill(deps, l)));
+}
+
+async function releaseLimits(deps: FlowDeps, holder: string, limits: readonly FlowLimit[]): Promise<void> {
+  const s = store(deps);
+  await Promise.all(
+    limits.map(async (limit) => {
+      const after = await s.release(limit.key, holder, deps.clock.now());
+      if (after.waiting > 0 && after.live < limit.limit) await refill(deps, limit);
+    }),
+  );
+}
+
+async function park(deps: FlowDeps, limit: FlowLimit, job: Job, recheck: boolean): Promise<void> {
+  const s = store(deps);
+  await s.park(limit.key, job, job.score ?? deps.clock.now());
+  // A slot freed between the failed acquire and the park saw nobody waiting: look again (not
+  // from inside a refill, which is that look already).
+  if (recheck) {
+    const status = await s.status(limit.key, deps.clock.now());
+    if (status.live < limit.limit) await refill(deps, limit);
+  }
+  await ensureCheck(deps, limit);
+}
+
+/**
+ * Sends parked jobs of the key while it has free slots (each taken job is admitted again).
+ * `force` looks at the backlog whatever the waiting count says (the check timer's safety net).
+ */
+export async function refill(deps: FlowDeps, limit: FlowLimit, force = false): Promise<void> {
+  const s = store(deps);
+  const status = await s.status(limit.key, deps.clock.now());
+  const free = Math.min(REFILL_MAX, limit.limit - status.live);
+  if (free <= 0 || (status.waiting === 0 && !force)) return;
+  const jobs = await s.takeParked(limit.key, free);
+  const admitted: Job[] = [];
+  for (const job of jobs) {
+    // Taken from a backlog: it goes ahead of fresh jobs (which yield to the backlog).
+    if (isLimited(job) && (await admit(deps, job, { fresh: false, recheck: false })) === "parked") continue;
+    admitted.push(job);
+  }
+  if (admitted.length) await deps.work.send(admitted);
+}
+
+/**
+ * Keeps one check timer per key while jobs wait on it: leases of executors that died expire
+ * without a release, and the check refills their slots.
+ */
+async function ensureCheck(deps: FlowDeps, limit: FlowLimit): Promise<void> {
+  const now = deps.clock.now();
+  const at = now + leaseMs(deps);
+  if (await store(deps).claimCheck(limit.key, at, now)) {
+    await deps.timers.schedule({ kind: "flowCheck", key: limit.key, limit: limit.limit }, at);
+  }
+}
+
+/** The check timer: refill, and check again while jobs still wait. */
+export async function checkKey(deps: FlowDeps, limit: FlowLimit): Promise<void> {
+  await refill(deps, limit, true);
+  const status = await store(deps).status(limit.key, deps.clock.now());
+  if (status.waiting > 0) await ensureCheck(deps, limit);
+}
