@@ -1,0 +1,137 @@
+/**
+ * Concurrency limits with the official JS SDK on `tideline dev`: a keyed limit holds per key and
+ * lets other keys through, a sleeping run holds no slot, and an account-scoped key is shared by
+ * every function that uses it.
+ */
+import { Inngest } from "inngest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../infra/local/emulators.js";
+import { randomSuffix, waitForFinalRun } from "../helpers/index.js";
+import { serveOnDev } from "./serveApp.js";
+
+let runtime: Awaited<ReturnType<typeof serveOnDev>>;
+let inngest: Inngest;
+let ev: (name: string) => string;
+
+/** Intervals during which a step body ran, by label. */
+const spans = new Map<string, Array<[number, number]>>();
+
+async function timed(label: string, ms: number): Promise<void> {
+  const start = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  spans.set(label, [...(spans.get(label) ?? []), [start, Date.now()]]);
+}
+
+/** Most intervals overlapping at any instant. */
+function peak(intervals: Array<[number, number]>): number {
+  const edges = intervals.flatMap(([a, b]) => [
+    [a, 1],
+    [b, -1],
+  ]);
+  edges.sort((x, y) => (x[0] ?? 0) - (y[0] ?? 0) || (x[1] ?? 0) - (y[1] ?? 0));
+  let now = 0;
+  let most = 0;
+  for (const [, d] of edges) {
+    now += d ?? 0;
+    most = Math.max(most, now);
+  }
+  return most;
+}
+
+async function send(name: string, data: Record<string, unknown>): Promise<string> {
+  const { ids } = await inngest.send({ name: ev(name), data });
+  return ids[0] ?? "";
+}
+
+const final = (eventId: string) =>
+  waitForFinalRun(runtime.url, eventId, { timeoutMs: 60_000, intervalMs: 100 });
+
+beforeAll(async () => {
+  const suffix = randomSuffix();
+  const port = await freePort();
+  ev = (name) => `conc-${suffix}/${name}`;
+  inngest = new Inngest({ id: `conc-${suffix}`, isDev: true, baseUrl: `http://127.0.0.1:${port}` });
+  const functions = [
+    inngest.createFunction(
+      {
+        id: "keyed",
+        concurrency: { limit: 2, key: "event.data.tenant" },
+        triggers: [{ event: ev("keyed") }],
+      },
+      async ({ event, step }) => {
+        await step.run("work", () => timed(`keyed:${event.data.tenant}`, 400));
+        await step.run("more", () => timed(`keyed:${event.data.tenant}`, 100));
+        return event.data.tenant;
+      },
+    ),
+    inngest.createFunction(
+      { id: "sleeper", concurrency: 1, triggers: [{ event: ev("sleeper") }] },
+      async ({ event, step }) => {
+        await step.run("before", () => timed("sleeper", 50));
+        if (event.data.sleep) await step.sleep("nap", "4s");
+        await step.run("after", () => timed("sleeper", 50));
+        return Date.now();
+      },
+    ),
+    ...["x", "y"].map((id) =>
+      inngest.createFunction(
+        {
+          id: `shared-${id}`,
+          concurrency: { limit: 1, key: '"vendor"', scope: "account" },
+          triggers: [{ event: ev("shared") }],
+        },
+        async ({ step }) => {
+          await step.run("call", () => timed("shared", 300));
+        },
+      ),
+    ),
+  ];
+  runtime = await serveOnDev({ client: inngest, functions, port, prefix: `conc${suffix}` });
+}, 120_000);
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+describe("concurrency limits (official SDK)", () => {
+  it("runs at most `limit` steps at once per key, and another key is not held up", async () => {
+    const a = await Promise.all(Array.from({ length: 8 }, () => send("keyed", { tenant: "a" })));
+    const b = await Promise.all(Array.from({ length: 2 }, () => send("keyed", { tenant: "b" })));
+    const runsB = await Promise.all(b.map(final));
+    const doneB = Date.now();
+    const runsA = await Promise.all(a.map(final));
+    expect([...runsA, ...runsB].map((r) => r.status)).toEqual(Array(10).fill("Completed"));
+    expect(peak(spans.get("keyed:a") ?? [])).toBe(2);
+    expect(peak(spans.get("keyed:b") ?? [])).toBe(2);
+    // Tenant b's two runs finished while tenant a's queue (8 runs, 2 at a time) was still going.
+    const lastA = Math.max(...(spans.get("keyed:a") ?? []).map(([, end]) => end));
+    expect(doneB).toBeLessThan(lastA);
+  }, 90_000);
+
+  it("a sleeping run holds no slot: with a limit of 1 another run completes during the sleep", async () => {
+    const sleeping = await send("sleeper", { sleep: true });
+    const quick = await send("sleeper", { sleep: false });
+    const [slept, fast] = await Promise.all([final(sleeping), final(quick)]);
+    expect(slept.status).toBe("Completed");
+    expect(fast.status).toBe("Completed");
+    expect(Number(fast.output)).toBeLessThan(Number(slept.output));
+    expect(peak(spans.get("sleeper") ?? [])).toBe(1);
+  }, 60_000);
+
+  it("an account-scoped key is one limit shared by every function using it", async () => {
+    const ids = await Promise.all(Array.from({ length: 3 }, () => send("shared", {})));
+    // Each event starts both functions: six runs, never two calls at once.
+    await Promise.all(ids.map(final));
+    await waitForAll(6);
+    expect(peak(spans.get("shared") ?? [])).toBe(1);
+  }, 60_000);
+});
+
+async function waitForAll(count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((spans.get("shared") ?? []).length < count) {
+    if (Date.now() > deadline)
+      throw new Error(`only ${(spans.get("shared") ?? []).length} of ${count} calls ran`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
