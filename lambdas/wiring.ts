@@ -4,14 +4,18 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { awsClients } from "../shared/adapters/aws/clients.js";
+import { DynamoBufferStore } from "../shared/adapters/aws/DynamoBufferStore.js";
 import { DynamoCancellationStore } from "../shared/adapters/aws/DynamoCancellationStore.js";
+import { DynamoConcurrencyStore } from "../shared/adapters/aws/DynamoConcurrencyStore.js";
 import { DynamoEventStore } from "../shared/adapters/aws/DynamoEventStore.js";
+import { DynamoGateStore } from "../shared/adapters/aws/DynamoGateStore.js";
 import { DynamoPauseStore } from "../shared/adapters/aws/DynamoPauseStore.js";
 import { DynamoRegistryStore } from "../shared/adapters/aws/DynamoRegistryStore.js";
 import { DynamoRunStore } from "../shared/adapters/aws/DynamoRunStore.js";
 import { KinesisEventStream } from "../shared/adapters/aws/KinesisEventStream.js";
 import { LargeJson } from "../shared/adapters/aws/largeJson.js";
 import { S3BlobStore } from "../shared/adapters/aws/S3BlobStore.js";
+import { SchedulerCronSchedules } from "../shared/adapters/aws/SchedulerCronSchedules.js";
 import { SqsWorkQueue } from "../shared/adapters/aws/SqsWorkQueue.js";
 import { TimerServiceAws } from "../shared/adapters/aws/TimerServiceAws.js";
 import { loadConfig, type TidelineConfig } from "../shared/config.js";
@@ -57,6 +61,9 @@ function base() {
   );
   const pauses = new DynamoPauseStore(clients.doc, config.tables.pauses, json);
   const cancellations = new DynamoCancellationStore(clients.doc, config.tables.flow);
+  const buffers = new DynamoBufferStore(clients.doc, config.tables.flow, json);
+  const gates = new DynamoGateStore(clients.doc, config.tables.flow);
+  const concurrency = new DynamoConcurrencyStore(clients.doc, config.tables.flow);
   // System events, invokes and deferred runs go through the Event API's stream.
   const stream = new KinesisEventStream(clients.kinesis, config.stream);
   const work = new SqsWorkQueue(clients.sqs, config.queues.work);
@@ -71,7 +78,22 @@ function base() {
     },
     clock,
   );
-  return { config, clients, blobs, registry, events, runs, pauses, cancellations, work, timers, stream };
+  return {
+    config,
+    clients,
+    blobs,
+    registry,
+    events,
+    runs,
+    pauses,
+    cancellations,
+    buffers,
+    gates,
+    concurrency,
+    work,
+    timers,
+    stream,
+  };
 }
 
 export async function ingestDeps(): Promise<IngestDeps> {
@@ -116,6 +138,9 @@ export async function timerDeps(): Promise<TimerKindDeps & { blobs: BlobStore }>
     pauses: b.pauses,
     registry: b.registry,
     cancellations: b.cancellations,
+    buffers: b.buffers,
+    gates: b.gates,
+    concurrency: b.concurrency,
     blobs: b.blobs,
     clock,
     log,
@@ -126,6 +151,12 @@ export async function apiDeps() {
   const b = base();
   return {
     ...b,
+    // App syncs schedule cron triggers (registerApp).
+    cronSchedules: new SchedulerCronSchedules(b.clients.scheduler, {
+      scheduleGroup: b.config.scheduleGroup,
+      schedulerRoleArn: b.config.schedulerRoleArn,
+      timersQueueArn: b.config.queues.timersArn,
+    }),
     apiKeyHashes: b.config.apiKeyHashes,
     clock,
     now: () => clock.now(),

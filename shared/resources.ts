@@ -319,6 +319,8 @@ export const FUNCTIONS = {
       queues: { work: "send", timers: "send" },
       streams: { events: "putRecords" },
       buckets: { payloads: "readWrite" },
+      // Syncs create, update and delete the cron triggers' schedules.
+      scheduler: true,
       signingKey: true,
     },
   },

@@ -12,17 +12,23 @@ import {
   type SchedulerClient,
 } from "@aws-sdk/client-scheduler";
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { rfc3339 } from "../../shared/domain/cron.js";
+import { fromSchedulerCron, nextSchedulerCronFire } from "../../shared/domain/schedulerCron.js";
 import { sleep } from "./abortableSleep.js";
 import { consoleLogger, type Logger } from "./log.js";
 import type { Poller } from "./sqsPoller.js";
 
 /**
  * How one kind of schedule expression fires. Each kind says when a schedule is next due after its
- * last firing (undefined = never again); `cron()` and `rate()` plug in here as further kinds.
+ * last firing (undefined = never again), given when this driver first read it (`seenAt`).
  */
 export interface ExpressionKind {
   matches(expression: string): boolean;
-  nextDue(schedule: GetScheduleCommandOutput, lastFiredAt: number | undefined): number | undefined;
+  nextDue(
+    schedule: GetScheduleCommandOutput,
+    lastFiredAt: number | undefined,
+    seenAt?: number,
+  ): number | undefined;
   /** True for one-time schedules, to which ActionAfterCompletion applies after firing. */
   oneTime: boolean;
 }
@@ -85,6 +91,25 @@ export const rateKind: ExpressionKind = {
   },
 };
 
+/**
+ * Recurring `cron()` schedules in their zone (read as the standard cron they stand for). Before its
+ * first firing a schedule is due at its first time after it was last changed, but never more than a
+ * minute before this driver first saw it: a restarted driver does not fire ticks it missed (nor
+ * does Scheduler), except one inside the minute, as Scheduler fires within the minute.
+ */
+export const cronKind: ExpressionKind = {
+  oneTime: false,
+  matches: (e) => fromSchedulerCron(e) !== undefined,
+  nextDue(s, lastFiredAt, seenAt) {
+    const changed = (s.LastModificationDate ?? s.CreationDate)?.getTime() ?? seenAt ?? Date.now();
+    const from = lastFiredAt ?? Math.max(changed, (seenAt ?? changed) - 60_000);
+    return nextSchedulerCronFire(s.ScheduleExpression ?? "", s.ScheduleExpressionTimezone ?? "UTC", from);
+  },
+};
+
+/** Scheduler's context attribute for the time an invocation was scheduled for, as it fills it in. */
+const SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
+
 export interface ScheduleDriverOptions {
   scheduler: SchedulerClient;
   sqs: SQSClient;
@@ -104,11 +129,13 @@ interface Known {
   modified: number;
   schedule: GetScheduleCommandOutput;
   lastFiredAt?: number;
+  /** When this driver first read the schedule (kept across its changes). */
+  seenAt: number;
 }
 
 export function createScheduleDriver(opts: ScheduleDriverOptions): ScheduleDriver {
   const log = opts.log ?? consoleLogger();
-  const kinds = opts.kinds ?? [atKind, rateKind];
+  const kinds = opts.kinds ?? [atKind, rateKind, cronKind];
   const now = opts.now ?? Date.now;
   const known = new Map<string, Known>();
   const queueUrls = new Map<string, string>();
@@ -128,14 +155,15 @@ export function createScheduleDriver(opts: ScheduleDriverOptions): ScheduleDrive
     return res.QueueUrl;
   }
 
-  async function fire(name: string, entry: Known, kind: ExpressionKind): Promise<void> {
+  async function fire(name: string, entry: Known, kind: ExpressionKind, due: number): Promise<void> {
     const target = entry.schedule.Target;
     if (!target?.Arn) throw new Error(`schedule ${name} has no target`);
     const groupId = target.SqsParameters?.MessageGroupId;
     await opts.sqs.send(
       new SendMessageCommand({
         QueueUrl: await queueUrl(target.Arn),
-        MessageBody: target.Input ?? "{}",
+        // Scheduler fills in its context attributes; Tideline's cron ticks use the scheduled time.
+        MessageBody: (target.Input ?? "{}").replaceAll(SCHEDULED_TIME, rfc3339(due)),
         ...(groupId ? { MessageGroupId: groupId } : {}),
       }),
     );
@@ -171,7 +199,7 @@ export function createScheduleDriver(opts: ScheduleDriverOptions): ScheduleDrive
         const schedule = await opts.scheduler.send(
           new GetScheduleCommand({ Name: name, GroupName: opts.groupName }),
         );
-        entry = { modified, schedule };
+        entry = { modified, schedule, seenAt: entry?.seenAt ?? now() };
         known.set(name, entry);
       }
       const expression = entry.schedule.ScheduleExpression ?? "";
@@ -181,10 +209,10 @@ export function createScheduleDriver(opts: ScheduleDriverOptions): ScheduleDrive
         skipped.add(name);
         continue;
       }
-      const due = kind.nextDue(entry.schedule, entry.lastFiredAt);
+      const due = kind.nextDue(entry.schedule, entry.lastFiredAt, entry.seenAt);
       if (due === undefined || due > now()) continue;
       try {
-        await fire(name, entry, kind);
+        await fire(name, entry, kind, due);
       } catch (err) {
         // Scheduler retries a failed target; so does the next tick.
         log.warn(`schedule ${name}: target failed`, err);

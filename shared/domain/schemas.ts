@@ -37,6 +37,8 @@ export const acceptedEventSchema = z.object({
   internalId: z.string().min(1),
   event: inngestEventSchema,
   receivedAt: z.number(),
+  /** Starts a run of this function (slug) only, whatever its triggers: a cron tick's event. */
+  target: z.string().optional(),
 });
 export type AcceptedEvent = z.infer<typeof acceptedEventSchema>;
 
@@ -133,7 +135,8 @@ export type Pause = z.infer<typeof pauseSchema>;
  * A delayed item. Each kind has one handler in core/scheduling/timerKinds.ts: "job" becomes a
  * work job, "sweep" runs the recovery sweep, "pauseTimeout" resumes a wait that nothing matched,
  * "runTimeout" cancels a run past its start or finish timeout, "cancellation" applies a bulk
- * cancellation a page of runs at a time.
+ * cancellation a page of runs at a time, "cron" fires a cron trigger's tick, "debounce" and
+ * "batch" fire a debounce or flush a batch.
  */
 export const timerItemSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("job"), job: jobSchema }),
@@ -145,10 +148,38 @@ export const timerItemSchema = z.discriminatedUnion("kind", [
     runId: z.string().min(1),
     which: z.enum(["start", "finish"]),
   }),
+  /** A concurrency key with parked jobs: refill slots whose leases expired (core/flow). */
+  z.object({ kind: z.literal("flowCheck"), key: z.string().min(1), limit: z.number().int().min(1) }),
   z.object({
     kind: z.literal("cancellation"),
     cancellationId: z.string().min(1),
     cursor: z.string().optional(),
+  }),
+  /** A cron trigger's tick (core/cron/fireCron.ts). */
+  z.object({
+    kind: z.literal("cron"),
+    fnSlug: z.string().min(1),
+    cron: z.string().min(1),
+    /** RFC 3339; a cron() schedule's input gets it from Scheduler (`<aws.scheduler.scheduled-time>`). */
+    scheduledAt: z.string().optional(),
+    /** Set on a chain of at() ticks: the function's `updatedAt` when the chain began. */
+    chain: z.number().optional(),
+    /** The tick's jitter is applied: it fires when delivered. */
+    jittered: z.literal(true).optional(),
+  }),
+  /** A debounce cycle's fire (core/flow/debounce.ts); one due early follows the cycle's fire time. */
+  z.object({
+    kind: z.literal("debounce"),
+    fnSlug: z.string().min(1),
+    key: z.string(),
+    cycle: z.string().min(1),
+  }),
+  /** A batch cycle's flush at its timeout (core/flow/batch.ts). */
+  z.object({
+    kind: z.literal("batch"),
+    fnSlug: z.string().min(1),
+    key: z.string(),
+    cycle: z.string().min(1),
   }),
 ]);
 export type TimerItem = z.infer<typeof timerItemSchema>;

@@ -26,10 +26,19 @@ export interface ConcurrencyStatus {
 export interface ConcurrencyStore {
   /** Takes or renews `holder`'s lease when fewer than `limit` live leases are held; expired ones are reclaimed. */
   acquire(key: string, lease: LeaseRequest): Promise<boolean>;
+  /**
+   * An executor's claim on the lease of the job it runs: `held` when the job's lease is taken or
+   * renewed and now owned by `owner`; `busy` when it is live and owned by another executor (this
+   * is a second delivery of a job already running); `full` when there is no room.
+   */
+  claim(key: string, lease: LeaseRequest & { owner: string }): Promise<"held" | "busy" | "full">;
   /** Drops `holder`'s lease (no-op when it holds none); the key's status after. */
   release(key: string, holder: string, now: number): Promise<ConcurrencyStatus>;
-  /** Parks `job` on the key at `score` (a job parked twice is kept once). */
-  park(key: string, job: Job, score: number): Promise<void>;
+  /**
+   * Parks `job` on the key at `score` (a job parked twice is kept once); the key's status after,
+   * and when its capacity check is due (undefined = none claimed).
+   */
+  park(key: string, job: Job, score: number, now: number): Promise<ConcurrencyStatus & { checkAt?: number }>;
   /** Removes and returns up to `n` parked jobs with the lowest scores; each is taken by one caller only. */
   takeParked(key: string, n: number): Promise<Job[]>;
   status(key: string, now: number): Promise<ConcurrencyStatus>;

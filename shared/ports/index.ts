@@ -323,3 +323,25 @@ export interface CancellationStore {
   /** Removes the record; false when there was none. */
   delete(id: string): Promise<boolean>;
 }
+export * from "./concurrency.js";
+
+/** A cron trigger's recurring schedule, in EventBridge Scheduler's terms (domain/schedulerCron). */
+export interface CronSchedule {
+  /** The trigger's cron as synced: the fired timer item names it. */
+  cron: string;
+  /** `cron(min hour dom month dow year)`. */
+  expression: string;
+  /** IANA zone the expression is read in. */
+  timezone: string;
+}
+
+/** The recurring schedules that fire cron triggers: one per (function, cron). */
+export interface CronSchedules {
+  /**
+   * Makes the function's schedules exactly `schedules`: creates the missing ones, replaces the
+   * others, deletes those no longer wanted ([] deletes all of them). Idempotent.
+   */
+  sync(fnSlug: string, schedules: CronSchedule[]): Promise<void>;
+}
+export * from "./buffers.js";
+export * from "./gates.js";

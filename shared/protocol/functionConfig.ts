@@ -5,6 +5,7 @@
  */
 
 import { z } from "zod";
+import { cronProblem as cronSyntaxProblem } from "../domain/cron.js";
 import { parseDurationMs } from "../domain/duration.js";
 import { wildcardProblem } from "../domain/triggers.js";
 import { validateExpression } from "../expressions/index.js";
@@ -46,28 +47,11 @@ function isHttpUrl(value: string): boolean {
 export const httpUrlSchema = z.string(typeError("a string")).refine(isHttpUrl, "must be an http(s) URL");
 
 /**
- * Minimal cron check until full cron parsing lands: optional `TZ=`/`CRON_TZ=` prefix with a known
- * zone, then exactly 5 fields of cron characters. Descriptors (`@daily`, `@every 5m`) are refused.
+ * Why a cron trigger is refused at sync (5 fields with an optional `TZ=`/`CRON_TZ=` zone; each
+ * field's values in range, named in the reason), or undefined when it is valid (domain/cron.ts).
  */
 export function cronProblem(cron: string): string | undefined {
-  let expr = cron.trim();
-  const tz = /^(?:CRON_TZ|TZ)=(\S*)(?:\s+|$)/.exec(expr);
-  if (tz) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: tz[1] || "-" });
-    } catch {
-      return `unknown time zone "${tz[1] ?? ""}"`;
-    }
-    expr = expr.slice(tz[0].length);
-  }
-  if (expr.startsWith("@")) return "cron descriptors such as @daily are not supported; use 5 fields";
-  const fields = expr.split(/\s+/).filter(Boolean);
-  if (fields.length !== 5) {
-    return `must have 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
-  }
-  const bad = fields.find((f) => !/^[0-9A-Za-z*?,\-/#]+$/.test(f));
-  if (bad !== undefined) return `has an invalid field "${bad}"`;
-  return undefined;
+  return cronSyntaxProblem(cron);
 }
 
 const triggerSchema = z

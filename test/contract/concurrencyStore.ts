@@ -69,9 +69,9 @@ export function describeConcurrencyStore(name: string, make: () => Promise<Concu
     });
 
     it("fresh requests yield to parked jobs; taken jobs come out lowest score first, each once", async () => {
-      await store.park(key, job("r3"), 300);
-      await store.park(key, job("r1"), 100);
-      await store.park(key, job("r2"), 200);
+      expect(await store.park(key, job("r3"), 300, now)).toEqual({ live: 0, waiting: 1 });
+      await store.park(key, job("r1"), 100, now);
+      await store.park(key, job("r2"), 200, now);
       expect((await store.status(key, now)).waiting).toBe(3);
       expect(await lease("fresh", 5, { yieldToWaiting: true })).toBe(false);
       expect(await lease("taken", 5)).toBe(true);
@@ -92,7 +92,7 @@ export function describeConcurrencyStore(name: string, make: () => Promise<Concu
 
     it("keeps a parked job's fields", async () => {
       const parked: Job = { ...job("r9", "s1"), score: 12, race: true };
-      await store.park(key, parked, 12);
+      await store.park(key, parked, 12, now);
       expect(await store.takeParked(key, 1)).toEqual([parked]);
       expect(jobId(parked)).toBe("r9-0-s1-0");
     });
@@ -114,8 +114,26 @@ export function describeConcurrencyStore(name: string, make: () => Promise<Concu
       expect((await store.status(key, later)).live).toBe(results.filter(Boolean).length);
     });
 
-    it("one capacity check is claimed at a time, and again once it is due", async () => {
+    it("an executor's claim: held for its owner, busy for another while live, taken over once lapsed", async () => {
+      const claim = (holder: string, owner: string, at = now, until = at + 1000) =>
+        store.claim(key, { holder, limit: 2, until, now: at, owner });
+      expect(await lease("job", 2)).toBe(true);
+      expect(await claim("job", "exec-1")).toBe("held");
+      expect(await claim("job", "exec-1")).toBe("held");
+      expect(await claim("job", "exec-2")).toBe("busy");
+      // A dispatch of the same job again does not extend a lease its executor owns.
+      expect(await lease("job", 2, { until: now + 60_000 })).toBe(true);
+      expect(await claim("job", "exec-2", now + 999)).toBe("busy");
+      expect(await claim("job", "exec-2", now + 1000)).toBe("held");
+      expect(await claim("other", "exec-3", now + 1000)).toBe("held");
+      expect(await claim("third", "exec-4", now + 1000)).toBe("full");
+      await store.release(key, "job", now + 1000);
+      expect(await claim("job", "exec-5", now + 1000)).toBe("held");
+    });
+
+    it("one capacity check is claimed at a time, and again once it is due; a park reports it", async () => {
       expect(await store.claimCheck(key, now + 1000, now)).toBe(true);
+      expect((await store.park(key, job("r1"), 1, now)).checkAt).toBe(now + 1000);
       expect(await store.claimCheck(key, now + 2000, now + 10)).toBe(false);
       expect(await store.claimCheck(key, now + 3000, now + 1000)).toBe(true);
     });

@@ -4,6 +4,8 @@
  * implementations are held to the same assertions.
  */
 export { type BlobStoreHarness, describeBlobStore } from "./blobStore.js";
+export { type BufferStoreHarness, describeBufferStore } from "./bufferStore.js";
+export { type ConcurrencyStoreHarness, describeConcurrencyStore } from "./concurrencyStore.js";
 export { describeEventStore, type EventStoreHarness } from "./eventStore.js";
 export { describeEventStream, type EventStreamHarness } from "./eventStream.js";
 export type { EventStreamProbe, QueuedJob, TimerProbe, WorkQueueProbe } from "./probes.js";

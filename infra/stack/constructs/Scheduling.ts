@@ -135,16 +135,26 @@ export class Scheduling extends Construct {
     const schedules = this.scheduleArns();
     principal.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
+        actions: ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
         resources: [schedules],
       }),
+    );
+    // Cron triggers: a sync lists a function's schedules to delete the ones it no longer has.
+    // ListSchedules takes no resource (IAM authorises it on "*" only).
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ["scheduler:ListSchedules"], resources: ["*"] }),
     );
     if (Construct.isConstruct(principal)) {
       acknowledgeWildcardResource(
         principal,
         schedules,
-        "Schedule names are content hashes made at run time (one per long sleep), so the grant covers the " +
-          "schedules of Tideline's own group, and only CreateSchedule and DeleteSchedule.",
+        "Schedule names are content hashes made at run time (one per long sleep or cron trigger), so the " +
+          "grant covers the schedules of Tideline's own group, and only Create, Update and DeleteSchedule.",
+      );
+      acknowledgeWildcardResource(
+        principal,
+        "*",
+        "scheduler:ListSchedules supports no resource-level permission; it only lists names and the group filter is applied in the call.",
       );
     }
     grantee.grantPrincipal.addToPrincipalPolicy(

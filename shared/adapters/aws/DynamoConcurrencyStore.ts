@@ -81,10 +81,16 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
           TableName: this.table,
           Key: this.key(key),
           UpdateExpression: "SET leases.#h = :until",
-          ConditionExpression: `attribute_exists(leases) AND (attribute_exists(leases.#h) OR (size(leases) < :limit${yieldClause}))`,
+          // Renew a live unowned lease, or take a new one where there is room. An owned lease
+          // (its job runs) is left alone, and an expired one goes through the reclaim below.
+          ConditionExpression:
+            "attribute_exists(leases) AND attribute_exists(owners) AND (" +
+            "(leases.#h > :now AND attribute_not_exists(owners.#h)) OR " +
+            `(attribute_not_exists(leases.#h) AND size(leases) < :limit${yieldClause}))`,
           ExpressionAttributeNames: { "#h": lease.holder },
           ExpressionAttributeValues: {
             ":until": lease.until,
+            ":now": lease.now,
             ":limit": lease.limit,
             ...(lease.yieldToWaiting ? { ":zero": 0 } : {}),
           },
@@ -101,10 +107,9 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
         continue;
       }
       const leases = leasesOf(item);
-      if (leases.has(lease.holder)) {
-        if (await this.renew(key, lease)) return true;
-        continue;
-      }
+      const held = leases.get(lease.holder);
+      // Admitted already (owned, or renewed by a racing call): nothing to take.
+      if (held !== undefined && held > lease.now) return true;
       const { live, waiting } = statusOf(item, lease.now);
       if (lease.yieldToWaiting && waiting > 0) return false;
       if (live >= lease.limit) return false;
@@ -122,39 +127,20 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
           new UpdateCommand({
             TableName: this.table,
             Key: this.key(key),
-            UpdateExpression: "SET leases = :m",
+            UpdateExpression: "SET leases = :m, owners = if_not_exists(owners, :empty)",
             ConditionExpression: "attribute_not_exists(leases)",
-            ExpressionAttributeValues: { ":m": { [lease.holder]: lease.until } },
+            ExpressionAttributeValues: { ":m": { [lease.holder]: lease.until }, ":empty": {} },
           }),
         );
       } else {
         await this.doc.send(
           new PutCommand({
             TableName: this.table,
-            Item: { ...this.key(key), leases: { [lease.holder]: lease.until }, waiting: 0 },
+            Item: { ...this.key(key), leases: { [lease.holder]: lease.until }, owners: {}, waiting: 0 },
             ConditionExpression: "attribute_not_exists(pk)",
           }),
         );
       }
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
-  }
-
-  private async renew(key: string, lease: LeaseRequest): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: this.key(key),
-          UpdateExpression: "SET leases.#h = :until",
-          ConditionExpression: "attribute_exists(leases.#h)",
-          ExpressionAttributeNames: { "#h": lease.holder },
-          ExpressionAttributeValues: { ":until": lease.until },
-        }),
-      );
       return true;
     } catch (err) {
       if (isConditionalCheckFailed(err)) return false;
@@ -169,14 +155,20 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
     const removes: string[] = [];
     const conditions: string[] = [];
     expired.forEach(([holder, until], i) => {
-      names[`#e${i}`] = holder;
       values[`:e${i}`] = until;
-      removes.push(`leases.#e${i}`);
+      if (holder === lease.holder) {
+        // The holder's own lapsed lease is taken again (as new: whoever owned it is gone).
+        removes.push("owners.#h");
+        conditions.push(`leases.#h = :e${i}`);
+        return;
+      }
+      names[`#e${i}`] = holder;
+      removes.push(`leases.#e${i}`, `owners.#e${i}`);
       conditions.push(`leases.#e${i} = :e${i}`);
     });
     // Room after the removal: the count left must stay under the limit.
     values[":max"] = lease.limit - 1 + expired.length;
-    conditions.push("size(leases) <= :max");
+    conditions.push("size(leases) <= :max", "attribute_exists(owners)");
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -195,14 +187,49 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
     }
   }
 
+  async claim(key: string, lease: LeaseRequest & { owner: string }): Promise<"held" | "busy" | "full"> {
+    const names = { "#h": lease.holder };
+    const own = async (condition: string, values: Record<string, unknown>): Promise<boolean> => {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: this.key(key),
+            UpdateExpression: "SET leases.#h = :until, owners.#h = :me",
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ":until": lease.until, ":me": lease.owner, ...values },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionalCheckFailed(err)) return false;
+        throw err;
+      }
+    };
+    // The usual case: the lease taken at dispatch is live and nobody else runs the job.
+    const mine = "attribute_exists(owners) AND (attribute_not_exists(owners.#h) OR owners.#h = :me)";
+    if (await own(`attribute_exists(leases.#h) AND leases.#h > :now AND ${mine}`, { ":now": lease.now })) {
+      return "held";
+    }
+    const item = await this.read(key);
+    const until = leasesOf(item).get(lease.holder);
+    const owners = item?.owners as Record<string, unknown> | undefined;
+    const owner = owners?.[lease.holder];
+    if (until !== undefined && until > lease.now && typeof owner === "string" && owner !== lease.owner)
+      return "busy";
+    if (!(await this.acquire(key, lease))) return "full";
+    return (await own(`attribute_exists(leases.#h) AND ${mine}`, {})) ? "held" : "busy";
+  }
+
   async release(key: string, holder: string, now: number): Promise<ConcurrencyStatus> {
     try {
       const r = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(key),
-          UpdateExpression: "REMOVE leases.#h",
-          ConditionExpression: "attribute_exists(leases)",
+          UpdateExpression: "REMOVE leases.#h, owners.#h",
+          ConditionExpression: "attribute_exists(leases) AND attribute_exists(owners)",
           ExpressionAttributeNames: { "#h": holder },
           ReturnValues: "ALL_NEW",
         }),
@@ -219,21 +246,30 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
    * make every plain update of it meanwhile fail with a conflict. `waiting` is a hint that may run
    * ahead after a crash; a refill that finds the backlog shorter sets it right.
    */
-  async park(key: string, job: Job, score: number): Promise<void> {
+  async park(
+    key: string,
+    job: Job,
+    score: number,
+    now: number,
+  ): Promise<ConcurrencyStatus & { checkAt?: number }> {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
         Item: { pk: backlogPk(key), sk: scoreSk(score, jobId(job)), job },
       }),
     );
-    await this.doc.send(
+    const r = await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
         Key: this.key(key),
-        UpdateExpression: "SET leases = if_not_exists(leases, :empty) ADD waiting :one",
+        UpdateExpression:
+          "SET leases = if_not_exists(leases, :empty), owners = if_not_exists(owners, :empty) ADD waiting :one",
         ExpressionAttributeValues: { ":empty": {}, ":one": 1 },
+        ReturnValues: "ALL_NEW",
       }),
     );
+    const checkAt = r.Attributes?.checkAt;
+    return { ...statusOf(r.Attributes, now), ...(typeof checkAt === "number" ? { checkAt } : {}) };
   }
 
   async takeParked(key: string, n: number): Promise<Job[]> {
@@ -286,7 +322,8 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(key),
-          UpdateExpression: "SET checkAt = :at, leases = if_not_exists(leases, :empty)",
+          UpdateExpression:
+            "SET checkAt = :at, leases = if_not_exists(leases, :empty), owners = if_not_exists(owners, :empty)",
           ConditionExpression: "attribute_not_exists(checkAt) OR checkAt <= :now",
           ExpressionAttributeValues: { ":at": at, ":now": now, ":empty": {} },
         }),

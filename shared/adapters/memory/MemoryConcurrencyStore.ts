@@ -3,6 +3,8 @@ import type { ConcurrencyStatus, ConcurrencyStore, LeaseRequest } from "../../po
 
 interface Counter {
   leases: Map<string, number>;
+  /** The executor that runs each leased job (set by claim). */
+  owners: Map<string, string>;
   parked: Map<string, { job: Job; score: number }>;
   checkAt?: number;
 }
@@ -16,7 +18,7 @@ export class MemoryConcurrencyStore implements ConcurrencyStore {
   private counter(key: string): Counter {
     let c = this.counters.get(key);
     if (!c) {
-      c = { leases: new Map(), parked: new Map() };
+      c = { leases: new Map(), owners: new Map(), parked: new Map() };
       this.counters.set(key, c);
     }
     return c;
@@ -30,26 +32,52 @@ export class MemoryConcurrencyStore implements ConcurrencyStore {
 
   async acquire(key: string, lease: LeaseRequest): Promise<boolean> {
     const c = this.counter(key);
-    if (c.leases.has(lease.holder)) {
-      c.leases.set(lease.holder, lease.until);
+    const held = c.leases.get(lease.holder);
+    if (held !== undefined && held > lease.now) {
+      // Admitted already: an executor that owns it keeps it as it is.
+      if (!c.owners.has(lease.holder)) c.leases.set(lease.holder, lease.until);
       return true;
     }
     if (lease.yieldToWaiting && c.parked.size > 0) return false;
-    for (const [holder, until] of c.leases) if (until <= lease.now) c.leases.delete(holder);
+    for (const [holder, until] of c.leases) {
+      if (until > lease.now) continue;
+      c.leases.delete(holder);
+      c.owners.delete(holder);
+    }
     if (c.leases.size >= lease.limit) return false;
     c.leases.set(lease.holder, lease.until);
     this.peak.set(key, Math.max(this.peak.get(key) ?? 0, this.statusOf(c, lease.now).live));
     return true;
   }
 
+  async claim(key: string, lease: LeaseRequest & { owner: string }): Promise<"held" | "busy" | "full"> {
+    const c = this.counter(key);
+    const until = c.leases.get(lease.holder);
+    const owner = c.owners.get(lease.holder);
+    if (until !== undefined && until > lease.now && owner !== undefined && owner !== lease.owner)
+      return "busy";
+    if (!(await this.acquire(key, lease))) return "full";
+    c.leases.set(lease.holder, lease.until);
+    c.owners.set(lease.holder, lease.owner);
+    return "held";
+  }
+
   async release(key: string, holder: string, now: number): Promise<ConcurrencyStatus> {
     const c = this.counter(key);
     c.leases.delete(holder);
+    c.owners.delete(holder);
     return this.statusOf(c, now);
   }
 
-  async park(key: string, job: Job, score: number): Promise<void> {
-    this.counter(key).parked.set(jobId(job), { job: structuredClone(job), score });
+  async park(
+    key: string,
+    job: Job,
+    score: number,
+    now: number,
+  ): Promise<ConcurrencyStatus & { checkAt?: number }> {
+    const c = this.counter(key);
+    c.parked.set(jobId(job), { job: structuredClone(job), score });
+    return { ...this.statusOf(c, now), ...(c.checkAt !== undefined ? { checkAt: c.checkAt } : {}) };
   }
 
   async takeParked(key: string, n: number): Promise<Job[]> {

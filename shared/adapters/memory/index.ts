@@ -7,9 +7,12 @@ import type { Clock } from "../../ports/index.js";
 import { ManualClock } from "./ManualClock.js";
 import { MemoryAppHttp } from "./MemoryAppHttp.js";
 import { MemoryBlobStore } from "./MemoryBlobStore.js";
+import { MemoryBufferStore } from "./MemoryBufferStore.js";
 import { MemoryCancellationStore } from "./MemoryCancellationStore.js";
+import { MemoryConcurrencyStore } from "./MemoryConcurrencyStore.js";
 import { DEFAULT_EVENT_RETENTION_SECONDS, MemoryEventStore } from "./MemoryEventStore.js";
 import { MemoryEventStream } from "./MemoryEventStream.js";
+import { MemoryGateStore } from "./MemoryGateStore.js";
 import type { MemoryPauseStore } from "./MemoryPauseStore.js";
 import { MemoryRegistryStore } from "./MemoryRegistryStore.js";
 import { MemoryRunStore } from "./MemoryRunStore.js";
@@ -19,9 +22,12 @@ import { MemoryWorkQueue } from "./MemoryWorkQueue.js";
 export { ManualClock } from "./ManualClock.js";
 export { MemoryAppHttp, type ScriptedAnswer } from "./MemoryAppHttp.js";
 export { MemoryBlobStore } from "./MemoryBlobStore.js";
+export { MemoryBufferStore } from "./MemoryBufferStore.js";
 export { MemoryCancellationStore } from "./MemoryCancellationStore.js";
+export { MemoryConcurrencyStore } from "./MemoryConcurrencyStore.js";
 export { DEFAULT_EVENT_RETENTION_SECONDS, MemoryEventStore } from "./MemoryEventStore.js";
 export { MemoryEventStream } from "./MemoryEventStream.js";
+export { MemoryGateStore } from "./MemoryGateStore.js";
 export { MemoryPauseStore } from "./MemoryPauseStore.js";
 export { MemoryRegistryStore } from "./MemoryRegistryStore.js";
 export { MemoryRunStore } from "./MemoryRunStore.js";
@@ -41,6 +47,9 @@ export interface MemoryPorts<C extends Clock = Clock> {
   blobs: MemoryBlobStore;
   appHttp: MemoryAppHttp;
   cancellations: MemoryCancellationStore;
+  buffers: MemoryBufferStore;
+  gates: MemoryGateStore;
+  concurrency: MemoryConcurrencyStore;
 }
 
 /** Every port in memory, sharing one clock (a ManualClock unless one is given). */
@@ -66,5 +75,8 @@ export function memoryPorts(
     blobs: new MemoryBlobStore(),
     appHttp: new MemoryAppHttp(),
     cancellations: new MemoryCancellationStore(),
+    buffers: new MemoryBufferStore(),
+    gates: new MemoryGateStore(),
+    concurrency: new MemoryConcurrencyStore(),
   };
 }

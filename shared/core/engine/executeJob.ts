@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { jsonBytes } from "../../domain/json.js";
 import {
   type FunctionRecord,
@@ -19,7 +20,7 @@ import { retryDelayMs } from "../../protocol/backoff.js";
 import { LIMITS, OPCODES } from "../../protocol/constants.js";
 import type { SdkOutcome } from "../../protocol/sdkResponse.js";
 import { traceParent, traceState } from "../../protocol/traceContext.js";
-import { admit, isLimited, leaseMs, refillAfter, releaseLeases, renew } from "../flow/concurrency.js";
+import { claimLeases, isLimited, leaseMs, refillAfter, releaseLeases, renew } from "../flow/concurrency.js";
 import { runTimeouts } from "../runs/runSetup.js";
 import { type DispatchDeps, dispatchCommitted } from "../scheduling/dispatch.js";
 import { DISCOVERY_STEP, newJob } from "../scheduling/partition.js";
@@ -109,6 +110,8 @@ export async function executeJob(
   }
   let job = first;
   let leased = false;
+  /** This executor, as the owner of the concurrency leases of the jobs it runs. */
+  const owner = randomUUID();
   for (;;) {
     if (state.partial) state = await deps.runs.getRunState(job.runId);
     if (!state || state.run.status !== "Running" || !isPending(state.run, job)) {
@@ -116,10 +119,16 @@ export async function executeJob(
       await giveBack(deps, job);
       return state ? "stale" : "dropped";
     }
-    // Concurrency: renew the lease taken at dispatch (or take one if it lapsed; else wait parked).
-    if (isLimited(job) && !leased && (await admit(deps, job, { fresh: false })) === "parked") return "parked";
+    // Concurrency: claim the lease taken at dispatch (or take one if it lapsed; else wait parked).
+    // A second delivery of a job another executor runs now is dropped: it would hold one slot twice.
+    if (isLimited(job) && !leased) {
+      const claimed = await claimLeases(deps, job, owner);
+      if (claimed !== "held") return claimed === "busy" ? "stale" : "parked";
+    }
     const current: RunState = state;
-    const step = await holdingLeases(deps, job, () => runOnce(deps, current, job, carrier, remaining()));
+    const step = await holdingLeases(deps, job, owner, () =>
+      runOnce(deps, current, job, carrier, remaining()),
+    );
     const waiting = isLimited(job) ? await releaseLeases(deps, job) : [];
     if (step.result !== "applied") {
       await refillAfter(deps, waiting);
@@ -137,7 +146,7 @@ export async function executeJob(
     // The next job takes the freed slot ahead of waiting runs; if it cannot, it waits parked.
     let parked = false;
     if (inline && following && isLimited(following.job)) {
-      parked = (await admit(deps, following.job, { fresh: false })) === "parked";
+      parked = (await claimLeases(deps, following.job, owner)) !== "held";
       inline = !parked;
     }
     await dispatchCommitted(
@@ -156,12 +165,17 @@ export async function executeJob(
  * Runs `work` while renewing the job's leases, so a long request keeps its slots. If it throws
  * (the message comes back later), the slots are given back meanwhile.
  */
-async function holdingLeases<T>(deps: ExecutorDeps, job: Job, work: () => Promise<T>): Promise<T> {
+async function holdingLeases<T>(
+  deps: ExecutorDeps,
+  job: Job,
+  owner: string,
+  work: () => Promise<T>,
+): Promise<T> {
   if (!isLimited(job)) return work();
   const log = deps.log ?? (() => {});
   const every = leaseMs(deps) / 3;
   const timer = setInterval(() => {
-    renew(deps, job).catch((err: unknown) =>
+    renew(deps, job, owner).catch((err: unknown) =>
       log("lease renewal failed", { runId: job.runId, error: String(err) }),
     );
   }, every);

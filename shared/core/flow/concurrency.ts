@@ -76,13 +76,46 @@ export async function admit(
   return "admitted";
 }
 
+/**
+ * The executor's claim on every lease of the job it is about to run, as `owner`: `held` (go on),
+ * `busy` (another executor owns the job: this is a second delivery of it, which must not run
+ * beside the first and so hold one slot twice), or `parked` (no room: the job waits).
+ */
+export async function claimLeases(
+  deps: FlowDeps,
+  job: Job & { limits: FlowLimit[] },
+  owner: string,
+): Promise<"held" | "busy" | "parked"> {
+  const s = store(deps);
+  const now = deps.clock.now();
+  const holder = jobId(job);
+  const until = now + leaseMs(deps);
+  const taken: FlowLimit[] = [];
+  for (const limit of job.limits) {
+    const result = await s.claim(limit.key, { holder, limit: limit.limit, until, now, owner });
+    if (result === "busy") return "busy";
+    if (result === "held") {
+      taken.push(limit);
+      continue;
+    }
+    await releaseLimits(deps, holder, taken);
+    await park(deps, limit, job, true);
+    return "parked";
+  }
+  return "held";
+}
+
 /** Renews the job's leases (a long request keeps its slots). */
-export async function renew(deps: FlowDeps, job: Job & { limits: FlowLimit[] }): Promise<void> {
+export async function renew(
+  deps: FlowDeps,
+  job: Job & { limits: FlowLimit[] },
+  owner: string,
+): Promise<void> {
   const s = store(deps);
   const now = deps.clock.now();
   const until = now + leaseMs(deps);
   await Promise.all(
-    job.limits.map((l) => s.acquire(l.key, { holder: jobId(job), limit: l.limit, until, now })),
+    job.limits.map((l) => s.claim(l.key, { holder: jobId(job), limit: l.limit, until, now, owner })),
   );
 }
 
@@ -121,15 +154,12 @@ async function releaseLimits(deps: FlowDeps, holder: string, limits: readonly Fl
 }
 
 async function park(deps: FlowDeps, limit: FlowLimit, job: Job, recheck: boolean): Promise<void> {
-  const s = store(deps);
-  await s.park(limit.key, job, job.score ?? deps.clock.now());
+  const now = deps.clock.now();
+  const after = await store(deps).park(limit.key, job, job.score ?? now, now);
   // A slot freed between the failed acquire and the park saw nobody waiting: look again (not
   // from inside a refill, which is that look already).
-  if (recheck) {
-    const status = await s.status(limit.key, deps.clock.now());
-    if (status.live < limit.limit) await refill(deps, limit);
-  }
-  await ensureCheck(deps, limit);
+  if (recheck && after.live < limit.limit) await refill(deps, limit);
+  if (after.checkAt === undefined || after.checkAt <= now) await ensureCheck(deps, limit);
 }
 
 /**

@@ -5,17 +5,29 @@
 
 import type { AcceptedEvent, FunctionRecord } from "../../domain/schemas.js";
 import type { RunnerDeps } from "../runner/types.js";
+import { batchEvent } from "./batch.js";
+import { flowConfig } from "./config.js";
+import { debounceEvent } from "./debounce.js";
+import { rateLimit } from "./rateLimit.js";
 
 /** Why the event starts no run of `fn` (recorded as a Skipped run), or undefined. */
 export async function rateLimited(
-  _deps: RunnerDeps,
-  _fn: FunctionRecord,
-  _accepted: AcceptedEvent,
+  deps: RunnerDeps,
+  fn: FunctionRecord,
+  accepted: AcceptedEvent,
 ): Promise<{ reason: string } | undefined> {
-  return undefined;
+  return rateLimit(deps, fn, accepted);
 }
 
 /** True when a debounce or a batch took the event: its run starts later, from the buffer. */
-export async function buffered(_deps: RunnerDeps, _fn: FunctionRecord, _accepted: AcceptedEvent): Promise<boolean> {
-  return false;
+export async function buffered(
+  deps: RunnerDeps,
+  fn: FunctionRecord,
+  accepted: AcceptedEvent,
+): Promise<boolean> {
+  const flow = flowConfig(fn);
+  if (flow.batch) return batchEvent(deps, fn, accepted, flow.batch);
+  if (!flow.debounce) return false;
+  await debounceEvent(deps, fn, accepted, flow.debounce);
+  return true;
 }

@@ -3,9 +3,10 @@ import { BadGatewayError, UnauthorizedError, ValidationError } from "../../domai
 import { stableUuid } from "../../domain/ids.js";
 import { tryParseJson } from "../../domain/json.js";
 import type { AppRecord, FunctionRecord } from "../../domain/schemas.js";
-import type { AppHttp, Clock, RegistryStore } from "../../ports/index.js";
+import type { AppHttp, Clock, CronSchedules, RegistryStore, TimerService } from "../../ports/index.js";
 import { parseRegistration } from "../../protocol/register.js";
 import { bearerMatches, canonicalJson } from "../../protocol/signature.js";
+import { syncCronTriggers } from "../cron/syncCrons.js";
 import { refusedAddress, syncUrl } from "./syncTarget.js";
 
 export interface RegisterDeps {
@@ -13,6 +14,10 @@ export interface RegisterDeps {
   clock: Clock;
   mode: "dev" | "cloud";
   signingKeys: string[];
+  /** Cron triggers' schedules, synced after each changed sync (without them crons never fire). */
+  cronSchedules?: CronSchedules;
+  /** Starts the tick chains of crons Scheduler cannot express (needed with cronSchedules). */
+  timers?: TimerService;
 }
 
 export interface RegisterReply {
@@ -68,6 +73,11 @@ export async function registerApp(
   }));
   const modified = previous?.checksum !== checksum;
   if (modified) await deps.registry.putAppSync(app, functions, previous);
+  const { cronSchedules, timers } = deps;
+  if (modified && cronSchedules && timers) {
+    const removed = (previous?.functionSlugs ?? []).filter((slug) => !app.functionSlugs.includes(slug));
+    await syncCronTriggers({ cronSchedules, timers, clock: deps.clock }, functions, removed);
+  }
   return { ok: true, modified, app_id: stableUuid(`app:${reg.appId}`), sync_id: randomUUID(), status: 200 };
 }
 

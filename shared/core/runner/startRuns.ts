@@ -78,8 +78,8 @@ export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
   return {
     name: "start runs",
     async consume(accepted) {
-      // An invoke starts its target whatever the target's triggers (PROTOCOL 7.1).
-      const target = invokeTarget(accepted.event);
+      // An invoke (PROTOCOL 7.1) or a cron tick starts its target whatever the target's triggers.
+      const target = accepted.target ?? invokeTarget(accepted.event);
       const fns = target !== undefined ? await invokedFn(target) : await lookup(accepted.event.name);
       const startedRunIds: string[] = [];
       for (const fn of fns) {

@@ -1,9 +1,11 @@
 /** The runner's dependencies and the shape of its stages (event consumers). */
 import type { AcceptedEvent } from "../../domain/schemas.js";
 import type {
+  BufferStore,
   CancellationStore,
   Clock,
   EventStore,
+  GateStore,
   PauseStore,
   RegistryStore,
   RunStore,
@@ -17,6 +19,10 @@ export interface RunnerDeps extends DispatchDeps {
   pauses: PauseStore;
   /** Bulk cancellations: a run created inside one's window is cancelled at once. */
   cancellations: CancellationStore;
+  /** Debounce and batch buffers (core/flow/debounce.ts, batch.ts). */
+  buffers: BufferStore;
+  /** Throttle and rate-limit state, singleton locks (core/flow). */
+  gates: GateStore;
   clock: Clock;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }

@@ -1,17 +1,32 @@
 import { NotFoundError } from "../../domain/errors.js";
 import type { RunRecord, TimerItem } from "../../domain/schemas.js";
-import type { CancellationStore, PauseStore, RegistryStore, RunStore } from "../../ports/index.js";
+import type {
+  BufferStore,
+  CancellationStore,
+  GateStore,
+  PauseStore,
+  RegistryStore,
+  RunStore,
+} from "../../ports/index.js";
+import { fireCron } from "../cron/fireCron.js";
+import { batchTimerDue } from "../flow/batch.js";
+import { checkKey } from "../flow/concurrency.js";
+import { debounceTimerDue } from "../flow/debounce.js";
 import { resumePause, timeoutValue } from "../pauses/resume.js";
 import { recoverStalledRuns } from "../recovery/sweep.js";
 import { bulkCancelPage } from "../runs/bulkCancel.js";
 import { cancelRun } from "../runs/cancel.js";
-import type { DispatchDeps } from "./dispatch.js";
+import { type DispatchDeps, dispatchJobs } from "./dispatch.js";
 
 export interface TimerKindDeps extends DispatchDeps {
   runs: RunStore;
   pauses: PauseStore;
   registry: RegistryStore;
   cancellations: CancellationStore;
+  /** Debounce and batch buffers: their timers fire and flush them. */
+  buffers: BufferStore;
+  /** Runs created by timers (flushes) pass the flow gates too. */
+  gates: GateStore;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -26,9 +41,11 @@ type Handlers = {
   [K in TimerItem["kind"]]: (deps: TimerKindDeps, item: Extract<TimerItem, { kind: K }>) => Promise<void>;
 };
 
-/** What each kind of timer does when it falls due. Debounce and batch flushes (issue 13) join here. */
+/** What each kind of timer does when it falls due. */
 export const TIMER_KINDS: Handlers = {
-  job: (deps, item) => deps.work.send([item.job]),
+  job: (deps, item) => dispatchJobs(deps, [{ job: item.job }]),
+  // A concurrency key with parked jobs: slots of executors that died come back here.
+  flowCheck: (deps, item) => checkKey(deps, { key: item.key, limit: item.limit }),
   sweep: async (deps, item) => {
     await recoverStalledRuns(deps, { dueBefore: item.dueBefore ?? deps.clock.now() - SWEEP_GRACE_MS });
   },
@@ -49,6 +66,11 @@ export const TIMER_KINDS: Handlers = {
   cancellation: async (deps, item) => {
     await bulkCancelPage(deps, item.cancellationId, item.cursor);
   },
+  // A cron trigger's tick: its event on the stream (after its jitter), and a chain's next tick.
+  cron: (deps, item) => fireCron(deps, item),
+  // A debounce cycle's fire or a batch cycle's flush, if that cycle is still there.
+  debounce: (deps, item) => debounceTimerDue(deps, item),
+  batch: (deps, item) => batchTimerDue(deps, item),
 };
 
 export function deliverTimer(deps: TimerKindDeps, item: TimerItem): Promise<void> {
@@ -63,5 +85,13 @@ export function deliverTimer(deps: TimerKindDeps, item: TimerItem): Promise<void
       return TIMER_KINDS.runTimeout(deps, item);
     case "cancellation":
       return TIMER_KINDS.cancellation(deps, item);
+    case "cron":
+      return TIMER_KINDS.cron(deps, item);
+    case "flowCheck":
+      return TIMER_KINDS.flowCheck(deps, item);
+    case "debounce":
+      return TIMER_KINDS.debounce(deps, item);
+    case "batch":
+      return TIMER_KINDS.batch(deps, item);
   }
 }

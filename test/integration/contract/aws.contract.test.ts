@@ -9,8 +9,11 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/clien
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { createAwsClients } from "../../../shared/adapters/aws/clients.js";
+import { DynamoBufferStore } from "../../../shared/adapters/aws/DynamoBufferStore.js";
 import { DynamoCancellationStore } from "../../../shared/adapters/aws/DynamoCancellationStore.js";
+import { DynamoConcurrencyStore } from "../../../shared/adapters/aws/DynamoConcurrencyStore.js";
 import { DynamoEventStore } from "../../../shared/adapters/aws/DynamoEventStore.js";
+import { DynamoGateStore } from "../../../shared/adapters/aws/DynamoGateStore.js";
 import { DynamoPauseStore } from "../../../shared/adapters/aws/DynamoPauseStore.js";
 import { DynamoRegistryStore } from "../../../shared/adapters/aws/DynamoRegistryStore.js";
 import { DynamoRunStore } from "../../../shared/adapters/aws/DynamoRunStore.js";
@@ -29,7 +32,10 @@ import {
   timerMessageSchema,
 } from "../../../shared/domain/schemas.js";
 import { arnEnv, BUCKETS, QUEUES, SCHEDULER, STREAMS, TABLES } from "../../../shared/resources.js";
+import { describeBufferStore } from "../../contract/bufferStore.js";
 import { describeCancellationStore } from "../../contract/cancellationStore.js";
+import { describeConcurrencyStore } from "../../contract/concurrencyStore.js";
+import { describeGateStore } from "../../contract/gateStore.js";
 import {
   describeBlobStore,
   describeEventStore,
@@ -252,6 +258,18 @@ describeCancellationStore("AWS (DynamoDB)", async () => ({
   store: new DynamoCancellationStore(clients.doc, named(await resources(), TABLES.flow.env)),
 }));
 
+describeGateStore("AWS (DynamoDB)", async () => ({
+  store: new DynamoGateStore(clients.doc, named(await resources(), TABLES.flow.env)),
+}));
+
+describeBufferStore("AWS (DynamoDB + S3)", async () => ({
+  store: new DynamoBufferStore(
+    clients.doc,
+    named(await resources(), TABLES.flow.env),
+    new LargeJson(await blobs(), INLINE_LIMIT_BYTES),
+  ),
+}));
+
 /** Where the AWS stores put what they offload: a layout, not part of any port's contract. */
 describe("AWS payload layout", () => {
   it("offloads a large event to the payload bucket as events/<internalId>.json", async () => {
@@ -268,3 +286,7 @@ describe("AWS payload layout", () => {
     );
   });
 });
+
+describeConcurrencyStore("AWS (DynamoDB)", async () => ({
+  store: new DynamoConcurrencyStore(clients.doc, named(await resources(), TABLES.flow.env)),
+}));

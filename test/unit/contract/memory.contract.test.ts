@@ -3,8 +3,10 @@
 import {
   MemoryBlobStore,
   MemoryCancellationStore,
+  MemoryConcurrencyStore,
   MemoryEventStore,
   MemoryEventStream,
+  MemoryGateStore,
   MemoryRegistryStore,
   MemoryRunStore,
   MemoryTimerService,
@@ -12,7 +14,11 @@ import {
   memoryPorts,
 } from "../../../shared/adapters/memory/index.js";
 import { ManualClock } from "../../../shared/adapters/memory/ManualClock.js";
+import { MemoryBufferStore } from "../../../shared/adapters/memory/MemoryBufferStore.js";
+import { describeBufferStore } from "../../contract/bufferStore.js";
 import { describeCancellationStore } from "../../contract/cancellationStore.js";
+import { describeConcurrencyStore } from "../../contract/concurrencyStore.js";
+import { describeGateStore } from "../../contract/gateStore.js";
 import {
   describeBlobStore,
   describeEventStore,
@@ -63,3 +69,9 @@ describeEventStream("memory", async () => {
 });
 
 describeCancellationStore("memory", async () => ({ store: new MemoryCancellationStore() }));
+
+describeGateStore("memory", async () => ({ store: new MemoryGateStore() }));
+
+describeBufferStore("memory", async () => ({ store: new MemoryBufferStore() }));
+
+describeConcurrencyStore("memory", async () => ({ store: new MemoryConcurrencyStore() }));

@@ -1,0 +1,162 @@
+/** Batching (SEMANTICS 5.4) over the memory ports: the runner, the timers and the buffer protocol. */
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { MAX_BATCH_BYTES } from "../../../../shared/core/flow/batch.js";
+import { runIdFor } from "../../../../shared/core/runner/startRuns.js";
+import { deliverTimer } from "../../../../shared/core/scheduling/timerKinds.js";
+import type { FunctionRecord } from "../../../../shared/domain/schemas.js";
+import { INTERNAL_EVENTS } from "../../../../shared/protocol/constants.js";
+import { filler, makeAccepted } from "../../../fixtures/records.js";
+import { type BufferWorld, bufferWorld, numbersOf } from "./bufferWorld.js";
+
+let w: BufferWorld;
+let fn: FunctionRecord;
+
+beforeEach(async () => {
+  w = bufferWorld();
+  fn = w.fn("batched", [w.ev("item")], { batchEvents: { maxSize: 3, timeout: "2s" } });
+  await w.sync([fn]);
+});
+
+async function sendItems(from: number, to: number, data: Record<string, string> = {}) {
+  const sent = [];
+  for (let n = from; n <= to; n++) sent.push(await w.send({ name: w.ev("item"), data: { n, ...data } }));
+  return sent;
+}
+
+describe("batching", () => {
+  it("runs full batches at once and the rest at the timeout, events in order, event = the first", async () => {
+    const sent = await sendItems(1, 7);
+    let runs = await w.runsOf(fn);
+    expect(runs.map(numbersOf)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(runs.map((r) => r.eventId)).toEqual([sent[0]?.internalId, sent[3]?.internalId]);
+    await w.advance(1999);
+    expect(await w.runsOf(fn)).toHaveLength(2);
+    await w.advance(1);
+    runs = await w.runsOf(fn);
+    expect(runs.map(numbersOf)).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    expect(w.ports.buffers.held().batches).toEqual([]);
+    // The flushed batches' timers find nothing left to flush.
+    await w.advance(10_000);
+    expect(await w.runsOf(fn)).toHaveLength(3);
+  });
+
+  it("times out from the first event of a batch", async () => {
+    await sendItems(1, 1);
+    await w.advance(1500);
+    await sendItems(2, 2);
+    await w.advance(500);
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1, 2]]);
+  });
+
+  it("runs an event whose `if` is false (or fails) at once, alone", async () => {
+    const gated = w.fn("gated", [w.ev("g")], {
+      batchEvents: { maxSize: 10, timeout: "2s", if: "event.data.batch == true" },
+    });
+    await w.sync([fn, gated]);
+    await w.send({ name: w.ev("g"), data: { n: 1, batch: true } });
+    const alone = await w.send({ name: w.ev("g"), data: { n: 2, batch: false } });
+    const failing = await w.send({ name: w.ev("g"), data: { n: 3 } });
+    await w.send({ name: w.ev("g"), data: { n: 4, batch: true } });
+    const runs = await w.runsOf(gated);
+    expect(runs.map((r) => r.runId).sort()).toEqual(
+      [runIdFor(gated.slug, alone), runIdFor(gated.slug, failing)].sort(),
+    );
+    await w.advance(2000);
+    expect((await w.runsOf(gated)).map(numbersOf)).toContainEqual([1, 4]);
+  });
+
+  it("batches each key apart", async () => {
+    const keyed = w.fn("keyed", [w.ev("k")], {
+      batchEvents: { maxSize: 2, timeout: "2s", key: "event.data.k" },
+    });
+    await w.sync([fn, keyed]);
+    for (const [n, k] of [
+      [1, "a"],
+      [2, "b"],
+      [3, "a"],
+      [4, "b"],
+      [5, "c"],
+    ] as const) {
+      await w.send({ name: w.ev("k"), data: { n, k } });
+    }
+    await w.advance(2000);
+    expect((await w.runsOf(keyed)).map(numbersOf)).toEqual([[1, 3], [2, 4], [5]]);
+  });
+
+  it("appends a redelivered record once, and leaves it out of a later batch after the flush", async () => {
+    const [a] = await sendItems(1, 1);
+    if (!a) throw new Error("not sent");
+    await w.deliver(a);
+    await sendItems(2, 2);
+    await w.advance(2000);
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1, 2]]);
+    // Delivered again after its batch ran: it lands in a new buffer, whose flush leaves it out.
+    await w.deliver(a);
+    await sendItems(3, 3);
+    await w.advance(2000);
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1, 2], [3]]);
+    await w.deliver(a);
+    await w.advance(2000);
+    expect(await w.runsOf(fn)).toHaveLength(2);
+    expect(w.ports.buffers.held().batches).toEqual([]);
+  });
+
+  it("does not batch crons, invokes or an event too large for a batch", async () => {
+    const cron = w.fn("cron", [], { batchEvents: { maxSize: 5, timeout: "2s" } });
+    await w.sync([fn, cron]);
+    const tick = { ...makeAccepted({ name: INTERNAL_EVENTS.scheduledTimer }), target: cron.slug };
+    await w.deliver(tick);
+    const invoke = makeAccepted({
+      name: INTERNAL_EVENTS.functionInvoked,
+      data: { _inngest: { fn_id: fn.slug } },
+    });
+    await w.deliver(invoke);
+    const large = await w.send({ name: w.ev("item"), data: { n: 1, blob: filler(MAX_BATCH_BYTES) } });
+    expect((await w.runsOf(cron)).map((r) => r.runId)).toEqual([runIdFor(cron.slug, tick)]);
+    expect((await w.runsOf(fn)).map((r) => r.runId).sort()).toEqual(
+      [runIdFor(fn.slug, invoke), runIdFor(fn.slug, large)].sort(),
+    );
+  });
+
+  it("lets the next event finish a flush that died after sealing", async () => {
+    await sendItems(1, 2);
+    const create = vi.spyOn(w.ports.runs, "createRun").mockRejectedValueOnce(new Error("crash"));
+    await expect(sendItems(3, 3)).rejects.toThrow("crash");
+    create.mockRestore();
+    expect(w.ports.buffers.held().batches[0]?.sealed).toBe(true);
+    await sendItems(4, 4);
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1, 2, 3]]);
+    await w.advance(2000);
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it("lets the timer finish a flush that died after sealing, however often it comes", async () => {
+    await sendItems(1, 2);
+    w.ports.clock.advance(2000);
+    const [timer] = w.ports.timers.takeDue(w.ports.clock.now());
+    if (!timer) throw new Error("no timer");
+    const create = vi.spyOn(w.ports.runs, "createRun").mockRejectedValueOnce(new Error("crash"));
+    await expect(deliverTimer(w.deps, timer.item)).rejects.toThrow("crash");
+    create.mockRestore();
+    await deliverTimer(w.deps, timer.item);
+    await deliverTimer(w.deps, timer.item);
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1, 2]]);
+  });
+
+  it("drops the buffer of a function removed before its flush", async () => {
+    await sendItems(1, 1);
+    await w.ports.registry.putAppSync({ ...(await appOf()), functionSlugs: [] }, [], await appOf());
+    await w.advance(2000);
+    expect(await w.runsOf(fn)).toEqual([]);
+    expect(w.ports.buffers.held().batches).toEqual([]);
+  });
+});
+
+async function appOf() {
+  const app = await w.ports.registry.getApp(fn.appId);
+  if (!app) throw new Error("app not synced");
+  return app;
+}
