@@ -384,31 +384,42 @@ async function cancelAll(b: Bench, fnId: string, condition?: string): Promise<st
   return res.ok ? "bulk cancellation stored" : `bulk cancellation refused: ${res.status} ${await res.text()}`;
 }
 
+interface Phases {
+  status: string;
+  /** send → the run created (its `run_started_at`: the runner's ingestion). */
+  createdMs?: number;
+  /** send → the first step body started (in the app). */
+  firstStepMs?: number;
+  /** send → Completed (its `ended_at`). */
+  completedMs?: number;
+}
+
 /**
- * Waits until the function body returned (seen in the app), then reads the run's `ended_at`
- * (REST): send → Completed as the server recorded it, with no tight polling of the API.
+ * Waits until the function body returned (seen in the app), then reads the run (REST): send →
+ * created and send → Completed as the server recorded them, with no tight polling of the API.
  */
 async function completedAfter(
   b: Bench,
   sent: { eventId: string; tag: string; sentAt: number },
   deadline: number,
-): Promise<{ completedMs?: number; firstStepMs?: number; status: string }> {
+): Promise<Phases> {
   const returned = await waitFor(() => b.returned.has(sent.tag), {
     timeoutMs: Math.max(1, deadline - Date.now()),
     intervalMs: 5,
   }).catch(() => false);
   const first = b.firstStart.get(sent.tag);
-  const firstStepMs = first !== undefined ? first - sent.sentAt : undefined;
-  if (!returned) return { status: "not finished", ...(firstStepMs !== undefined ? { firstStepMs } : {}) };
+  const out: Phases = { status: "not finished" };
+  if (first !== undefined) out.firstStepMs = first - sent.sentAt;
+  if (!returned) return out;
   const run = await waitForFinalRun(b.runtime.url, sent.eventId, { intervalMs: 20, timeoutMs: 15_000 }).catch(
     () => undefined,
   );
+  out.status = run?.status ?? "not final";
+  const created = Date.parse(run?.run_started_at ?? "");
   const ended = Date.parse(run?.ended_at ?? "");
-  return {
-    status: run?.status ?? "not final",
-    ...(Number.isNaN(ended) ? {} : { completedMs: ended - sent.sentAt }),
-    ...(firstStepMs !== undefined ? { firstStepMs } : {}),
-  };
+  if (!Number.isNaN(created)) out.createdMs = created - sent.sentAt;
+  if (!Number.isNaN(ended)) out.completedMs = ended - sent.sentAt;
+  return out;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -527,26 +538,48 @@ async function peakConcurrency(b: Bench): Promise<void> {
 /* ------------------------------------------------------------------------------------------ */
 
 interface Latencies {
-  completed: number[];
+  created: number[];
   firstStep: number[];
+  completed: number[];
   notFinished: number;
+}
+
+const noLatencies = (): Latencies => ({ created: [], firstStep: [], completed: [], notFinished: 0 });
+
+function addPhases(l: Latencies, r: Phases): void {
+  if (r.createdMs !== undefined) l.created.push(r.createdMs);
+  if (r.firstStepMs !== undefined) l.firstStep.push(r.firstStepMs);
+  if (r.completedMs !== undefined && r.status === "Completed") l.completed.push(r.completedMs);
+  else l.notFinished++;
+}
+
+function printLatencies(l: Latencies, budgetMs: number): void {
+  console.log(
+    `       send → Completed   ${stats(l.completed)}${l.notFinished ? `   ${l.notFinished} not Completed within ${budgetMs / 1000} s` : ""}`,
+  );
+  console.log(`       send → run created ${stats(l.created)}`);
+  console.log(`       send → first step  ${stats(l.firstStep)}`);
 }
 
 /** B runs one at a time (each awaited before the next is sent), until `n` or the deadline. */
 async function tenantBOneByOne(b: Bench, n: number, budgetMs: number): Promise<Latencies> {
-  const out: Latencies = { completed: [], firstStep: [], notFinished: 0 };
+  const out = noLatencies();
   const deadline = Date.now() + budgetMs;
   for (let i = 0; i < n && Date.now() < deadline; i++) {
     const sent = await b.send("fair", { tenant: "B", steps: 2, tag: b.nextTag("fb") });
-    const r = await completedAfter(b, sent, deadline);
-    if (r.completedMs !== undefined) out.completed.push(r.completedMs);
-    else out.notFinished++;
-    if (r.firstStepMs !== undefined) out.firstStep.push(r.firstStepMs);
+    addPhases(out, await completedAfter(b, sent, deadline));
   }
   return out;
 }
 
 const p = (xs: number[], q: number) => percentile(sorted(xs), q);
+
+/** Mean number of `intervals` running at once over [from, to]. */
+function meanRunning(intervals: Array<[number, number]>, from: number, to: number): number {
+  if (to <= from) return Number.NaN;
+  const busy = intervals.reduce((n, [a, z]) => n + Math.max(0, Math.min(z, to) - Math.max(a, from)), 0);
+  return busy / (to - from);
+}
 
 async function fairness(b: Bench): Promise<void> {
   console.log(
@@ -557,8 +590,7 @@ async function fairness(b: Bench): Promise<void> {
 
   const alone = await tenantBOneByOne(b, B_RUNS, BUDGET.bAlone);
   console.log(`   (1) B alone, ${B_RUNS} runs one at a time:`);
-  console.log(`       send → Completed   ${stats(alone.completed)}`);
-  console.log(`       send → first step  ${stats(alone.firstStep)}`);
+  printLatencies(alone, BUDGET.bAlone);
 
   // The flood: FLOOD runs of tenant A in sends of ≤ 500 events, all at once.
   const floodStart = clock();
@@ -579,7 +611,7 @@ async function fairness(b: Bench): Promise<void> {
   );
 
   // (3) B sent right after the flood's sends, all at once: behind the flood in the ingestion queue.
-  const behind: Latencies = { completed: [], firstStep: [], notFinished: 0 };
+  const behind = noLatencies();
   {
     const tags = Array.from({ length: B_RUNS }, () => b.nextTag("fb3"));
     const sentAt = clock();
@@ -590,21 +622,14 @@ async function fairness(b: Bench): Promise<void> {
     const results = await Promise.all(
       tags.map((tag, i) => completedAfter(b, { tag, eventId: ids[i] ?? "", sentAt }, deadline)),
     );
-    for (const r of results) {
-      if (r.completedMs !== undefined) behind.completed.push(r.completedMs);
-      else behind.notFinished++;
-      if (r.firstStepMs !== undefined) behind.firstStep.push(r.firstStepMs);
-    }
+    for (const r of results) addPhases(behind, r);
   }
   const behindDone = clock();
   console.log(
     `   (3) B right after the flood's sends, ${B_RUNS} runs in one send (INCLUDES THE INGESTION QUEUE behind the ${FLOOD} A events;` +
       `\n       B's own limit of ${FAIR_LIMIT} applies too), all done ${since(behindDone)} after the flood's first send, A runs completed by then: ${aDone()}`,
   );
-  console.log(
-    `       send → Completed   ${stats(behind.completed)}${behind.notFinished ? `   ${behind.notFinished} not finished within ${BUDGET.bBehindIngestion / 1000} s` : ""}`,
-  );
-  console.log(`       send → first step  ${stats(behind.firstStep)}`);
+  printLatencies(behind, BUDGET.bBehindIngestion);
 
   // Every run of the flood (and the B runs above) exists: the backlog is all in DynamoDB now.
   const total = FLOOD + B_RUNS;
@@ -630,10 +655,7 @@ async function fairness(b: Bench): Promise<void> {
   console.log(
     `   (2) B during A's drain, ${B_RUNS} runs one at a time (A completed: ${aAtStart} at the start, ${aAtEnd} of ${FLOOD} at the end, ${since(duringDone)} after the flood's first send):`,
   );
-  console.log(
-    `       send → Completed   ${stats(during.completed)}${during.notFinished ? `   ${during.notFinished} not finished` : ""}`,
-  );
-  console.log(`       send → first step  ${stats(during.firstStep)}`);
+  printLatencies(during, BUDGET.bDuringDrain);
   const r99 = p(during.completed, 99) / p(alone.completed, 99);
   const r50 = p(during.completed, 50) / p(alone.completed, 50);
   const drained = aAtStart >= FLOOD;
@@ -643,6 +665,19 @@ async function fairness(b: Bench): Promise<void> {
   const aRate = aAtEnd / ((duringDone - floodStart) / 1000);
   console.log(
     `   A: ${aAtEnd} of ${FLOOD} runs completed ${since(duringDone)} after the flood's first send (${fmt(aRate)} runs/s on a limit of ${FAIR_LIMIT}); the rest is left to the bench's stop`,
+  );
+  // How much of its 5 slots the hot key used: its runs' bodies (first step start → return; one
+  // SDK request each with checkpointing, so inside the request's lease).
+  const aRuns = floodTags.flatMap((t): Array<[number, number]> => {
+    const a = b.firstStart.get(t);
+    const z = b.returned.get(t);
+    return a !== undefined && z !== undefined ? [[a, z]] : [];
+  });
+  const aFirst = Math.min(...aRuns.map(([a]) => a));
+  const aPerRun = sorted(aRuns.map(([a, z]) => z - a));
+  console.log(
+    `   A's run bodies (first step start → return) at once: peak ${sweep(aRuns).peak} (limit ${FAIR_LIMIT}), mean ${fmt(meanRunning(aRuns, aFirst, duringDone), 2)} from A's first start to the end of (2);` +
+      ` one body takes p50 ${fmt(percentile(aPerRun, 50), 0)} ms, so ${FAIR_LIMIT} busy slots would complete ≈ ${fmt((FAIR_LIMIT * 1000) / percentile(aPerRun, 50), 0)} runs/s`,
   );
   summary.push(
     `b. fairness: B alone p50 ${fmt(p(alone.completed, 50), 0)} / p99 ${fmt(p(alone.completed, 99), 0)} ms; during A's flood p50 ${fmt(p(during.completed, 50), 0)} / p99 ${fmt(p(during.completed, 99), 0)} ms ` +
@@ -701,30 +736,40 @@ async function throttleVariant(b: Bench, burst: number): Promise<ThrottleResult>
       line: `   ${label}: throttle: not available (no run started within the budget)`,
     };
   }
-  // The GCRA counts from the first reservation, made when the runner created the first run.
-  const created = (await listRuns(b, `${b.throttleAppId}-${fnId}`, from))
-    .map((r) => r.startedAt)
-    .filter((t) => !Number.isNaN(t));
-  const anchor = created.length ? Math.min(...created) : first;
-  const createdSpan = created.length ? Math.max(...created) - anchor : Number.NaN;
+  // The throttle reserves a slot when the runner creates the run (its `run_started_at`): replaying
+  // the GCRA over those times gives the slots the runs got, whatever the runner's pace.
+  const created = sorted(
+    (await listRuns(b, `${b.throttleAppId}-${fnId}`, from))
+      .map((r) => r.startedAt)
+      .filter((t) => !Number.isNaN(t)),
+  );
+  const gcraSlots: number[] = [];
+  let tat: number | undefined;
+  for (const c of created) {
+    const next = Math.max(tat ?? c, c) + interval;
+    gcraSlots.push(Math.max(c, next - capacity * interval));
+    tat = next;
+  }
   const slot = (i: number, at: number) => at + Math.max(0, i - capacity + 1) * interval;
-  const late = starts.map((s, i) => s - slot(i, anchor));
-  const meanLate = late.reduce((n, x) => n + x, 0) / late.length;
-  const shape = starts.map((s, i) => s - slot(i, first));
-  const absShape = shape.map(Math.abs);
-  const span = (starts.at(-1) ?? first) - first;
   const expected = starts.map((_, i) => slot(i, first));
+  const shape = starts.map((s, i) => s - (expected[i] ?? s));
+  const absShape = shape.map(Math.abs);
+  const late = starts.slice(0, gcraSlots.length).map((s, i) => s - (gcraSlots[i] ?? s));
+  const span = (starts.at(-1) ?? first) - first;
   const windowMost = mostInWindow(starts, THROTTLE.periodMs);
   const idealMost = mostInWindow(expected, THROTTLE.periodMs);
+  const slotsMost = mostInWindow(gcraSlots, THROTTLE.periodMs);
   const afterBurst = mostInWindow(starts, THROTTLE.periodMs, capacity);
   const idealAfterBurst = mostInWindow(expected, THROTTLE.periodMs, capacity);
+  const mean = (xs: number[]) => xs.reduce((n, x) => n + x, 0) / Math.max(1, xs.length);
   const lines = [
     `   ${label}: expected ${capacity} at once, then one every ${interval} ms (last start +${fmt(expectedSpan / 1000, 1)} s after the first)`,
   ];
   if (process.env.BENCH_DEBUG) {
-    lines.push(
-      `     starts (ms after the first run's creation): ${starts.map((s) => fmt(s - anchor, 0)).join(" ")}`,
-    );
+    const t = (xs: number[]) => xs.map((x) => fmt(x - (created[0] ?? first), 0)).join(" ");
+    lines.push(`     created (ms after the first run's creation): ${t(created)}`);
+    lines.push(`     GCRA slots:                                   ${t(gcraSlots)}`);
+    lines.push(`     first step starts:                            ${t(starts)}`);
   }
   const available = starts.length < THROTTLE_RUNS || span >= expectedSpan / 2;
   if (!available) {
@@ -742,27 +787,24 @@ async function throttleVariant(b: Bench, burst: number): Promise<ThrottleResult>
     };
   }
   const maxDev = Math.max(...absShape);
-  const meanDev = absShape.reduce((n, x) => n + x, 0) / absShape.length;
+  const meanDev = mean(absShape);
   lines.push(
-    `     started ${starts.length}/${THROTTLE_RUNS}; the runner created the ${created.length} runs within ${fmt(createdSpan, 0)} ms; send → first start ${fmt(first - sentAt, 0)} ms; last start +${fmt(span / 1000, 2)} s after the first`,
+    `     started ${starts.length}/${THROTTLE_RUNS}; send → first start ${fmt(first - sentAt, 0)} ms; last start +${fmt(span / 1000, 2)} s after the first (expected +${fmt(expectedSpan / 1000, 1)} s)`,
   );
   lines.push(
-    `     deviation from the schedule anchored at the first start: max |Δ| ${fmt(maxDev, 0)} ms, mean |Δ| ${fmt(meanDev, 0)} ms, mean Δ ${fmt(
-      shape.reduce((n, x) => n + x, 0) / shape.length,
-      0,
-    )} ms (+ = late); delayed starts only: max |Δ| ${fmt(Math.max(0, ...absShape.slice(capacity)), 0)} ms`,
+    `     vs that schedule (anchored at the first start): max |Δ| ${fmt(maxDev, 0)} ms, mean |Δ| ${fmt(meanDev, 0)} ms, mean Δ ${fmt(mean(shape), 0)} ms (+ = late)`,
   );
   lines.push(
-    `     lateness after the GCRA slot (anchored at the first run's creation): mean ${fmt(meanLate, 0)} ms, min ${fmt(Math.min(...late), 0)}, max ${fmt(Math.max(...late), 0)};` +
-      ` burst starts mean ${fmt(late.slice(0, capacity).reduce((n, x) => n + x, 0) / Math.min(capacity, late.length), 0)} ms, delayed starts mean ${fmt(
-        late.slice(capacity).reduce((n, x) => n + x, 0) / Math.max(1, late.length - capacity),
-        0,
-      )} ms`,
+    `     the runner created the ${created.length} runs over ${fmt(((created.at(-1) ?? 0) - (created[0] ?? 0)) / 1000, 2)} s (the throttle sees them as they are created);` +
+      `\n     vs the GCRA slots of those creation times (i-th start vs i-th slot): late by mean ${fmt(mean(late), 0)} ms, max ${fmt(Math.max(...late), 0)} ms, min ${fmt(Math.min(...late), 0)} ms` +
+      `${Math.min(...late) < -5 ? "   EARLIER THAN THE GCRA ALLOWS" : " (none early)"}; undelayed ${fmt(mean(late.filter((_, i) => (gcraSlots[i] ?? 0) <= (created[i] ?? 0))), 0)} ms, delayed ${fmt(mean(late.filter((_, i) => (gcraSlots[i] ?? 0) > (created[i] ?? 0))), 0)} ms on average`,
   );
   lines.push(
-    `     most starts in any ${THROTTLE.periodMs / 1000} s window: ${windowMost} (limit + burst = ${capacity}; the ideal GCRA schedule itself has ${idealMost}:` +
-      `\n       the burst plus ${THROTTLE.limit - 1} paced starts); in windows starting after the burst: ${afterBurst} (ideal ${idealAfterBurst})` +
-      (windowMost > idealMost || afterBurst > idealAfterBurst ? "   MORE THAN THE GCRA ALLOWS" : ""),
+    `     most starts in any ${THROTTLE.periodMs / 1000} s window: ${windowMost} (limit + burst = ${capacity}; the ideal schedule has ${idealMost}, the burst plus ${THROTTLE.limit - 1} paced starts;` +
+      `\n       the GCRA slots of the creation times ${slotsMost}); in windows starting after the burst: ${afterBurst} (ideal ${idealAfterBurst})` +
+      (windowMost > slotsMost
+        ? `   MORE THAN THE GCRA SLOTS ALLOW (${slotsMost}): late starts bunch up`
+        : ""),
   );
   return { burst, started: starts.length, available, line: lines.join("\n"), maxDev, meanDev, windowMost };
 }
@@ -777,8 +819,17 @@ async function throttleRate(b: Bench): Promise<void> {
     return;
   }
   // Both functions at once: two functions never share a throttle.
+  awsCalls.reset();
   const results = await Promise.all(THROTTLE_BURSTS.map((burst) => throttleVariant(b, burst)));
   for (const r of results) console.log(r.line);
+  // The GCRA state is one item per key, read and conditionally written by every reservation; a
+  // lost race reads and writes again. Uncontended that is one GetItem and one PutItem per run.
+  const calls = awsCalls.snapshot();
+  const runs = THROTTLE_BURSTS.length * THROTTLE_RUNS;
+  console.log(
+    `   runner calls per run while the ${runs} runs were created: ${fmt((calls["runner:DynamoDB.PutItem"] ?? 0) / runs, 2)} PutItem, ${fmt((calls["runner:DynamoDB.GetItem"] ?? 0) / runs, 2)} GetItem` +
+      ` (with no race lost: 1 PutItem, and 4 GetItem (2 without a throttle); more are GCRA races lost)`,
+  );
   summary.push(
     `c. throttle: ${results
       .map((r) =>

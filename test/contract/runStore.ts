@@ -60,6 +60,21 @@ export function describeRunStore(name: string, make: () => Promise<RunStoreHarne
         expect(await store.getRunState(run.runId)).toEqual({ run, steps: [] });
       });
 
+      it("keeps a run's flow (limits, score, singleton) and a Skipped run's reason", async () => {
+        const limited = makeRun({
+          flow: { limits: [{ key: "f:fn:abc", limit: 3 }], score: 1234, singleton: "fn:k" },
+        });
+        expect(await store.createRun(limited)).toBe("created");
+        expect(await store.getRun(limited.runId)).toEqual(limited);
+        const skipped = makeRun({
+          status: "Skipped",
+          endedAt: 5,
+          skipped: { reason: "singleton", holder: "01H" },
+        });
+        expect(await store.createRun(skipped)).toBe("created");
+        expect(await store.getRun(skipped.runId)).toEqual(skipped);
+      });
+
       it("reports a run created again as existing and keeps the first record", async () => {
         const run = makeRun();
         await store.createRun(run);

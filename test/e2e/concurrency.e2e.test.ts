@@ -59,8 +59,8 @@ beforeAll(async () => {
         triggers: [{ event: ev("keyed") }],
       },
       async ({ event, step }) => {
-        await step.run("work", () => timed(`keyed:${event.data.tenant}`, 400));
-        await step.run("more", () => timed(`keyed:${event.data.tenant}`, 100));
+        await step.run("work", () => timed(`keyed:${event.data.tenant}`, 300));
+        await step.run("more", () => timed(`keyed:${event.data.tenant}`, 300));
         return event.data.tenant;
       },
     ),

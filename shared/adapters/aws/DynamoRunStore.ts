@@ -466,6 +466,8 @@ export class DynamoRunStore implements RunStore {
       pauses: run.pauses,
       defers: await this.json.encode(run.defers, key("defers-0")),
       cancelledBy: run.cancelledBy,
+      skipped: run.skipped,
+      flow: run.flow,
       carrier: run.carrier,
       stateBytes: run.stateBytes,
       ...activeAttributes(run),

@@ -76,7 +76,11 @@ export async function createRun(deps: CreateRunDeps, spec: RunSpec): Promise<Cre
   const start = startJob(base, startAt > now ? startAt : undefined);
   const { run, pauses, outbox } = runSetup(fn, { ...base, next: [start] });
   const result = await deps.runs.createRun(run, spec.idempotency, pauses);
-  if (result === "duplicate") return { result };
+  if (result === "duplicate") {
+    // The run was never created: the singleton lock it took would otherwise block the key.
+    if (gate.singleton) await deps.gates.releaseLock(gate.singleton, run.runId);
+    return { result };
+  }
   // A redelivered event finds its run: what it stored decides (its start may have been delayed).
   const stored = result === "exists" ? ((await deps.runs.getRun(run.runId)) ?? run) : run;
   const cancellation = await spec.cancellation?.(stored, result);

@@ -296,6 +296,19 @@ describe("singleton", () => {
     expect(await w.ports.runs.listRunsForEvent(again.internalId)).toEqual([]);
   });
 
+  it("skip: a duplicate event id after the holder ended leaves no lock behind", async () => {
+    const fn = await syncFn("dup", { singleton: { mode: "skip" } }, done);
+    const first = await go({ key: "a" });
+    await w.runJobs();
+    expect((await w.runOf(fn, first)).status).toBe("Completed");
+    // Same event id again: no run (event-id idempotency), and the lock it took is given back.
+    const again = makeAccepted({ name: w.ev("go"), id: first.event.id, data: { key: "a" } }, T0);
+    await w.deliver(again);
+    expect(await w.ports.runs.listRunsForEvent(again.internalId)).toEqual([]);
+    const next = await go({ key: "a" });
+    expect((await w.runOf(fn, next)).status).toBe("Running");
+  });
+
   it("without a key is one per function; a key that is false or missing makes no singleton", async () => {
     const whole = await syncFn("whole", { singleton: { mode: "skip" } }, holds());
     const first = await go({ key: "a" });
