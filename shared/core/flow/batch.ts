@@ -17,7 +17,7 @@ import type { AcceptedEvent, FunctionRecord, TimerItem } from "../../domain/sche
 import { evaluateBoolean } from "../../expressions/index.js";
 import type { BatchBuffer, BatchState, BufferedEvent, BufferRef } from "../../ports/index.js";
 import { INTERNAL_EVENTS } from "../../protocol/constants.js";
-import type { CreateRunDeps } from "../runner/createRun.js";
+import type { CreateRunDeps } from "../runner/types.js";
 import { BUFFER_GC_MS, bufferedFunction, claimWindow, startCycleRun } from "./bufferRun.js";
 import type { FlowConfig } from "./config.js";
 import { flowKey } from "./keys.js";

@@ -97,7 +97,12 @@ export function flowConfig(fn: Pick<FunctionRecord, "config">): FlowConfig {
   }
   const idempotency = parsed(idempotencySchema, c.idempotency);
   if (idempotency) {
-    flow.rateLimit = { limit: 1, periodMs: FLOW_LIMITS.idempotencyPeriodMs, key: idempotency, idempotency: true };
+    flow.rateLimit = {
+      limit: 1,
+      periodMs: FLOW_LIMITS.idempotencyPeriodMs,
+      key: idempotency,
+      idempotency: true,
+    };
   }
   const debounce = parsed(debounceSchema, c.debounce);
   if (debounce) {

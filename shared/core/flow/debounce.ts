@@ -15,7 +15,7 @@ import { ulid } from "ulid";
 import type { AcceptedEvent, FunctionRecord, InngestEvent, TimerItem } from "../../domain/schemas.js";
 import { evaluateKey } from "../../expressions/index.js";
 import type { BufferedEvent, BufferRef, DebounceBuffer } from "../../ports/index.js";
-import type { CreateRunDeps } from "../runner/createRun.js";
+import type { CreateRunDeps } from "../runner/types.js";
 import { BUFFER_GC_MS, bufferedFunction, claimWindow, startCycleRun } from "./bufferRun.js";
 import type { FlowConfig } from "./config.js";
 import { hashKey } from "./keys.js";

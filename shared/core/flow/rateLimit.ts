@@ -6,7 +6,7 @@
 
 import type { AcceptedEvent, FunctionRecord } from "../../domain/schemas.js";
 import { evaluateKey } from "../../expressions/index.js";
-import { runIdFor } from "../runner/startRuns.js";
+import { runIdFor } from "../runner/runId.js";
 import type { RunnerDeps } from "../runner/types.js";
 import { flowConfig } from "./config.js";
 import { rateLimitGcra } from "./gcra.js";

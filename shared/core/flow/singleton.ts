@@ -7,7 +7,7 @@
 
 import type { FunctionRecord, RunRecord } from "../../domain/schemas.js";
 import { evaluateKey } from "../../expressions/index.js";
-import type { CreateRunDeps } from "../runner/createRun.js";
+import type { CreateRunDeps } from "../runner/types.js";
 import { cancelRun } from "../runs/cancel.js";
 import { flowConfig } from "./config.js";
 import { hashKey } from "./keys.js";

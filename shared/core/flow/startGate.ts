@@ -3,7 +3,7 @@
  */
 
 import type { FunctionRecord, RunRecord } from "../../domain/schemas.js";
-import type { CreateRunDeps } from "../runner/createRun.js";
+import type { CreateRunDeps } from "../runner/types.js";
 import { flowConfig } from "./config.js";
 import { claimSingleton } from "./singleton.js";
 import { throttledStart } from "./throttle.js";

@@ -13,10 +13,9 @@ import { cancelRun } from "../runs/cancel.js";
 import { runSetup } from "../runs/runSetup.js";
 import { dispatchCommitted } from "../scheduling/dispatch.js";
 import { startJob } from "../scheduling/partition.js";
-import type { RunnerDeps } from "./types.js";
+import type { CreateRunDeps } from "./types.js";
 
-/** What creating a run needs: the runner's deps without the event store (timers create runs too). */
-export type CreateRunDeps = Omit<RunnerDeps, "events">;
+export type { CreateRunDeps } from "./types.js";
 
 export interface RunSpec {
   fn: FunctionRecord;

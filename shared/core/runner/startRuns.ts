@@ -11,19 +11,18 @@ import { triggerMatches, triggerPatterns } from "../../domain/triggers.js";
 import { evaluateBoolean } from "../../expressions/index.js";
 import type { CreateRunResult, RegistryStore } from "../../ports/index.js";
 import { INTERNAL_EVENTS } from "../../protocol/constants.js";
-import { allCancellations, covers } from "../runs/bulkCancel.js";
 import { buffered, rateLimited } from "../flow/eventGate.js";
+import { allCancellations, covers } from "../runs/bulkCancel.js";
 import { batchMemo } from "./batchMemo.js";
 import { createRun } from "./createRun.js";
+import { runIdFor } from "./runId.js";
+
+export { runIdFor } from "./runId.js";
+
 import type { EventConsumer, RunnerDeps } from "./types.js";
 
 /** Event-id idempotency window (SEMANTICS 8: a second event with the same id starts no run for 24 h). */
 const IDEMPOTENCY_MS = 24 * 60 * 60 * 1000;
-
-/** Run id: a ULID derived from (function, internal event id), so redelivered records map to the same run. */
-export function runIdFor(fnSlug: string, accepted: AcceptedEvent): string {
-  return deterministicUlid(accepted.receivedAt, `${fnSlug}\u0000${accepted.internalId}`);
-}
 
 /**
  * Whether any of the function's event triggers matches: the name (exact or wildcard) and, when it

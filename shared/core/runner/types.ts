@@ -27,6 +27,9 @@ export interface RunnerDeps extends DispatchDeps {
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** What creating a run needs: the runner's deps without the event store (timers create runs too). */
+export type CreateRunDeps = Omit<RunnerDeps, "events">;
+
 /** What a consumer reports about one event, for the event's stored record. */
 export interface ConsumerOutcome {
   /** Runs this event started. */
