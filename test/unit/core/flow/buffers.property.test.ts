@@ -12,21 +12,10 @@ import { handleEvents } from "../../../../shared/core/runner/pipeline.js";
 import { deliverTimer } from "../../../../shared/core/scheduling/timerKinds.js";
 import type { AcceptedEvent, FunctionRecord, RunRecord } from "../../../../shared/domain/schemas.js";
 import { makeAccepted, makeApp, makeFunction, T0 } from "../../../fixtures/records.js";
+import { seeded } from "../../../helpers/seeded.js";
 import type { Deps } from "./bufferWorld.js";
 
 class Crash extends Error {}
-
-/** mulberry32: a small seeded generator. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `target` whose named methods crash at random, before or after doing their work. */
 function faulty<T extends object>(target: T, methods: readonly string[], crashes: () => boolean): T {

@@ -11,6 +11,7 @@ import { deliverTimer } from "../../../../shared/core/scheduling/timerKinds.js";
 import type { Job } from "../../../../shared/domain/schemas.js";
 import { makeAccepted } from "../../../fixtures/records.js";
 import { complete, ops, stepRun } from "../../../fixtures/sdk.js";
+import { seeded } from "../../../helpers/seeded.js";
 import { type Deps, type World, world } from "../pauses/world.js";
 
 const ALL = "*all*";
@@ -186,11 +187,7 @@ describe("concurrency under crashes (property)", () => {
       { concurrency: [{ limit: 3, key: "event.data.tenant" }, { limit: 8 }] },
       counter,
     );
-    let seed = 42;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const random = seeded(42);
     const events = Array.from({ length: 1000 }, () =>
       makeAccepted({ name: w.ev("go"), data: { tenant: `t${Math.floor(random() * 5)}` } }),
     );

@@ -11,18 +11,7 @@ import { ManualClock } from "../../../../shared/adapters/memory/ManualClock.js";
 import { MemoryGateStore } from "../../../../shared/adapters/memory/MemoryGateStore.js";
 import { throttledStart } from "../../../../shared/core/flow/throttle.js";
 import { makeEvent, makeFunction, T0 } from "../../../fixtures/records.js";
-
-/** A small seeded PRNG (mulberry32), so a failure names a seed that reproduces it. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded as prng } from "../../../helpers/seeded.js";
 
 interface Trial {
   limit: number;
