@@ -13,6 +13,9 @@ let runtime: Awaited<ReturnType<typeof serveOnDev>>;
 let inngest: Inngest;
 let ev: (name: string) => string;
 
+/** The order in which prioritised runs began their step. */
+const order: string[] = [];
+
 /** Intervals during which a step body ran, by label. */
 const spans = new Map<string, Array<[number, number]>>();
 
@@ -73,6 +76,21 @@ beforeAll(async () => {
         return Date.now();
       },
     ),
+    inngest.createFunction(
+      {
+        id: "prioritised",
+        concurrency: 1,
+        priority: { run: "event.data.boost" },
+        triggers: [{ event: ev("prio") }],
+      },
+      async ({ event, step }) => {
+        await step.run("call", async () => {
+          order.push(String(event.data.label));
+          // The first holds the slot long enough for the others to queue behind it.
+          await timed("prio", event.data.label === "first" ? 1500 : 100);
+        });
+      },
+    ),
     ...["x", "y"].map((id) =>
       inngest.createFunction(
         {
@@ -118,6 +136,24 @@ describe("concurrency limits (official SDK)", () => {
     expect(peak(spans.get("sleeper") ?? [])).toBe(1);
   }, 60_000);
 
+  it("priority reorders the waiting runs: a boosted run goes ahead of runs queued before it", async () => {
+    const first = await send("prio", { label: "first", boost: 0 });
+    // Wait until the first holds the one slot, so the others queue behind it.
+    await waitUntil(() => order.length > 0);
+    const { ids } = await inngest.send(
+      [
+        { label: "low-1", boost: 0 },
+        { label: "low-2", boost: 0 },
+        { label: "low-3", boost: 0 },
+        { label: "boosted", boost: 300 },
+      ].map((data) => ({ name: ev("prio"), data })),
+    );
+    await Promise.all([first, ...ids].map(final));
+    // Runs created in the same millisecond share a score, so the lows may come in any order.
+    expect(order.slice(0, 2)).toEqual(["first", "boosted"]);
+    expect(order.slice(2).sort()).toEqual(["low-1", "low-2", "low-3"]);
+  }, 60_000);
+
   it("an account-scoped key is one limit shared by every function using it", async () => {
     const ids = await Promise.all(Array.from({ length: 3 }, () => send("shared", {})));
     // Each event starts both functions: six runs, never two calls at once.
@@ -126,6 +162,14 @@ describe("concurrency limits (official SDK)", () => {
     expect(peak(spans.get("shared") ?? [])).toBe(1);
   }, 60_000);
 });
+
+async function waitUntil(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 async function waitForAll(count: number): Promise<void> {
   const deadline = Date.now() + 30_000;
