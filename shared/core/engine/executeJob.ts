@@ -149,12 +149,16 @@ export async function executeJob(
       parked = (await claimLeases(deps, following.job, owner)) !== "held";
       inline = !parked;
     }
-    await dispatchCommitted(
+    const sent = inline || parked ? [] : added;
+    const dispatch = dispatchCommitted(
       deps,
-      { next: inline || parked ? [] : added, outbox: committed.run.outbox },
+      { next: sent, outbox: committed.run.outbox },
       { continuing: true },
     );
-    await refillAfter(deps, waiting);
+    // The run's own next jobs take freed slots first; with none to send (the run ended, or its
+    // next job runs here), the backlog is refilled while the outbox goes out.
+    if (sent.length > 0) await dispatch;
+    await Promise.all([dispatch, refillAfter(deps, waiting, { sentSince: sent.length > 0 || inline })]);
     if (!inline || !following) return "applied";
     job = following.job;
     leased = true;

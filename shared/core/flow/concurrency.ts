@@ -8,7 +8,13 @@
  */
 
 import { type FlowLimit, type Job, jobId } from "../../domain/schemas.js";
-import type { Clock, ConcurrencyStore, TimerService, WorkQueue } from "../../ports/index.js";
+import type {
+  Clock,
+  ConcurrencyStatus,
+  ConcurrencyStore,
+  TimerService,
+  WorkQueue,
+} from "../../ports/index.js";
 
 export interface FlowDeps {
   concurrency?: ConcurrencyStore;
@@ -124,23 +130,37 @@ export async function renew(
  * (they belong to an older run than most that wait), then `refillAfter` hands out the rest.
  * The limits that have jobs waiting are returned for that.
  */
-export async function releaseLeases(
-  deps: FlowDeps,
-  job: Job & { limits: FlowLimit[] },
-): Promise<FlowLimit[]> {
+export async function releaseLeases(deps: FlowDeps, job: Job & { limits: FlowLimit[] }): Promise<Released[]> {
   const s = store(deps);
   const waiting = await Promise.all(
     job.limits.map(async (limit) => {
       const after = await s.release(limit.key, jobId(job), deps.clock.now());
-      return after.waiting > 0 ? limit : undefined;
+      return after.waiting > 0 ? { limit, live: after.live } : undefined;
     }),
   );
   return waiting.filter((l) => l !== undefined);
 }
 
-/** Refills the slots of limits with waiting jobs (after `releaseLeases`). */
-export async function refillAfter(deps: FlowDeps, limits: readonly FlowLimit[]): Promise<void> {
-  await Promise.all(limits.map((l) => refill(deps, l)));
+/** A limit with jobs waiting, and its live leases when its lease was given back. */
+export interface Released {
+  limit: FlowLimit;
+  live: number;
+}
+
+/**
+ * Refills the slots of limits with waiting jobs (after `releaseLeases`). With `sentSince`, the
+ * run's own next jobs may have taken slots since the release, so the count is read again.
+ */
+export async function refillAfter(
+  deps: FlowDeps,
+  released: readonly Released[],
+  opts: { sentSince?: boolean } = {},
+): Promise<void> {
+  await Promise.all(
+    released.map((r) =>
+      refill(deps, r.limit, false, opts.sentSince ? undefined : { live: r.live, waiting: 1 }),
+    ),
+  );
 }
 
 async function releaseLimits(deps: FlowDeps, holder: string, limits: readonly FlowLimit[]): Promise<void> {
@@ -148,7 +168,7 @@ async function releaseLimits(deps: FlowDeps, holder: string, limits: readonly Fl
   await Promise.all(
     limits.map(async (limit) => {
       const after = await s.release(limit.key, holder, deps.clock.now());
-      if (after.waiting > 0 && after.live < limit.limit) await refill(deps, limit);
+      if (after.waiting > 0 && after.live < limit.limit) await refill(deps, limit, false, after);
     }),
   );
 }
@@ -166,9 +186,14 @@ async function park(deps: FlowDeps, limit: FlowLimit, job: Job, recheck: boolean
  * Sends parked jobs of the key while it has free slots (each taken job is admitted again).
  * `force` looks at the backlog whatever the waiting count says (the check timer's safety net).
  */
-export async function refill(deps: FlowDeps, limit: FlowLimit, force = false): Promise<void> {
+export async function refill(
+  deps: FlowDeps,
+  limit: FlowLimit,
+  force = false,
+  known?: ConcurrencyStatus,
+): Promise<void> {
   const s = store(deps);
-  const status = await s.status(limit.key, deps.clock.now());
+  const status = known ?? (await s.status(limit.key, deps.clock.now()));
   const free = Math.min(REFILL_MAX, limit.limit - status.live);
   if (free <= 0 || (status.waiting === 0 && !force)) return;
   const jobs = await s.takeParked(limit.key, free);
