@@ -10,6 +10,7 @@ import { runFlow } from "../flow/runFlow.js";
 import { startGate } from "../flow/startGate.js";
 import { cancelledBy } from "../runs/bulkCancel.js";
 import { cancelRun } from "../runs/cancel.js";
+import { skippedInvokeEvents } from "../runs/finish.js";
 import { runSetup } from "../runs/runSetup.js";
 import { dispatchCommitted } from "../scheduling/dispatch.js";
 import { startJob } from "../scheduling/partition.js";
@@ -68,6 +69,8 @@ export async function createRun(deps: CreateRunDeps, spec: RunSpec): Promise<Cre
     const skipped: RunRecord = { ...base, status: "Skipped", endedAt: now, skipped: gate.skip };
     const result = await deps.runs.createRun(skipped, spec.idempotency);
     if (result === "duplicate") return { result };
+    const answer = skippedInvokeEvents(skipped, gate.skip.reason, now);
+    if (answer.length) await deps.stream.put(answer);
     return { result, run: skipped, status: "skipped" };
   }
   if (gate.singleton) base.flow = { ...base.flow, singleton: gate.singleton };

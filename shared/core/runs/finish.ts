@@ -95,6 +95,37 @@ export function finishEvents(
   return [...out, ...deferredEvents(run, now)];
 }
 
+/**
+ * A Skipped run that an invoke started answers its caller: `function.finished` with an error, so
+ * the caller's `step.invoke` fails ("invoked function is rate limited", as Inngest says it)
+ * rather than waiting for its timeout. Nothing else is sent: the run never ran.
+ */
+export function skippedInvokeEvents(run: RunRecord, reason: string, now: number): AcceptedEvent[] {
+  const first = run.events[0];
+  const correlation =
+    first && first.name === INTERNAL_EVENTS.functionInvoked ? correlationOf(first) : undefined;
+  if (!first || correlation === undefined) return [];
+  const message =
+    reason === "rateLimit" ? "invoked function is rate limited" : `invoked function skipped (${reason})`;
+  const seed = `${run.runId}\u0000finished\u00000`;
+  const data: JsonObject = {
+    function_id: run.fnSlug,
+    run_id: run.runId,
+    event: { ...first },
+    events: [{ ...first }],
+    error: { name: "Error", message },
+    correlation_id: correlation,
+    _inngest: { status: "Skipped" },
+  };
+  return [
+    accepted(
+      { name: INTERNAL_EVENTS.functionFinished, data, id: deterministicUlid(now, seed), ts: now, user: {} },
+      seed,
+      now,
+    ),
+  ];
+}
+
 /** One `inngest/deferred.schedule` per defer the run recorded and did not abort. */
 function deferredEvents(run: RunRecord, now: number): AcceptedEvent[] {
   return Object.entries(run.defers ?? {}).flatMap(([id, defer]) => {

@@ -128,6 +128,32 @@ describe("step.invoke", () => {
     expect((await w.run(run.runId)).status).toBe("Completed");
   });
 
+  it("fails the step with 'invoked function is rate limited' when the child's rate limit skips it", async () => {
+    const parentScript = ({ steps }: Call) =>
+      "i1" in steps
+        ? complete({ got: steps.i1 ?? null })
+        : ops(invokeOp("i1", { function_id: target, payload: { data: { n: 21 } }, timeout: "1h" }));
+    const limited = { ...child, config: { ...child.config, rateLimit: { limit: 1, period: "1h" } } };
+    await w.sync([
+      [parent, parentScript],
+      [limited, (call) => childAnswer(call)],
+    ]);
+    const first = await invoking();
+    await w.deliver(one(first.invoked));
+    await w.settle();
+    const second = await invoking();
+    await w.deliver(one(second.invoked));
+    const [skipped] = await w.ports.runs.listRunsForEvent(one(second.invoked).internalId);
+    expect(skipped).toMatchObject({ status: "Skipped", skipped: { reason: "rateLimit" } });
+    await w.settle();
+
+    expect((await w.ports.runs.getStep(first.run.runId, "i1"))?.value).toEqual({ data: { doubled: 42 } });
+    expect(await w.ports.runs.getStep(second.run.runId, "i1")).toMatchObject({
+      value: { error: { name: "Error", message: "invoked function is rate limited" } },
+    });
+    expect((await w.run(second.run.runId)).status).toBe("Completed");
+  });
+
   it("resumes the parent with a 'function cancelled' error when the child is cancelled", async () => {
     const { run, invoked } = await invoking();
     await w.deliver(one(invoked));
