@@ -236,7 +236,8 @@ export const functionConfigSchema = z
     }
     if (fn.batchEvents) {
       for (const other of EXCLUSIVE_WITH_BATCH) {
-        const set = other === "priority" ? fn.priority?.run : other === "cancel" ? fn.cancel?.length : fn[other];
+        const set =
+          other === "priority" ? fn.priority?.run : other === "cancel" ? fn.cancel?.length : fn[other];
         if (set) {
           ctx.addIssue({
             code: "custom",

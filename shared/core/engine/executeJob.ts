@@ -114,7 +114,7 @@ export async function executeJob(
   const owner = randomUUID();
   for (;;) {
     if (state.partial) state = await deps.runs.getRunState(job.runId);
-    if (!state || state.run.status !== "Running" || !isPending(state.run, job)) {
+    if (state?.run.status !== "Running" || !isPending(state.run, job)) {
       // A job sent with leases that no longer runs gives them back at once.
       await giveBack(deps, job);
       return state ? "stale" : "dropped";

@@ -1,12 +1,4 @@
-import { deterministicUlid } from "../../domain/ids.js";
-import type {
-  AcceptedEvent,
-  FunctionRecord,
-  InngestEvent,
-  Outbox,
-  RunRecord,
-  ScheduledJob,
-} from "../../domain/schemas.js";
+import type { FunctionRecord, InngestEvent, RunRecord } from "../../domain/schemas.js";
 import { triggerMatches, triggerPatterns } from "../../domain/triggers.js";
 import { evaluateBoolean } from "../../expressions/index.js";
 import type { CreateRunResult, RegistryStore } from "../../ports/index.js";

@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from "vitest";
 import { executeJob } from "../../../../shared/core/engine/executeJob.js";
-import { LEASE_MS } from "../../../../shared/core/flow/concurrency.js";
 import { recoverStalledRuns } from "../../../../shared/core/recovery/sweep.js";
 import { handleEvents } from "../../../../shared/core/runner/pipeline.js";
 import { deliverTimer } from "../../../../shared/core/scheduling/timerKinds.js";
