@@ -41,11 +41,12 @@ export function scheduleName(body: string): string {
 }
 
 /**
- * The SQS DelaySeconds for a delay: whole seconds, rounded to the nearest, so a message is at most
- * half a second late; an early arrival waits in the timer handler for the rest (handleTimer).
+ * The SQS DelaySeconds for a delay: whole seconds, rounded down, so a message arrives up to a second
+ * early and never late; the timer handler holds it for the rest (handleTimer). Throttled starts
+ * a few hundred milliseconds apart then keep their spacing instead of bunching.
  */
 export function queueDelaySeconds(delayMs: number, maxSeconds: number): number {
-  return Math.min(maxSeconds, Math.max(0, Math.round(delayMs / 1000)));
+  return Math.min(maxSeconds, Math.max(0, Math.floor(delayMs / 1000)));
 }
 
 /** Delays of any length: the timers queue up to 15 minutes, a one-time Scheduler schedule beyond. */

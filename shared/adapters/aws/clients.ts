@@ -13,6 +13,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { countAwsCalls } from "./callCounter.js";
 import { notifyOnSend } from "./sendNotifier.js";
+import { serialPutsOnEmulator } from "./serialPuts.js";
 
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -53,7 +54,10 @@ export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
   const sqs = lazy(() => notifyOnSend(countAwsCalls(new SQSClient({ region }))));
   // Kinesis defaults to HTTP/2, needed only for SubscribeToShard (unused); emulators speak HTTP/1.1.
   const kinesis = lazy(() =>
-    notifyOnSend(countAwsCalls(new KinesisClient({ region, requestHandler: new NodeHttpHandler() }))),
+    serialPutsOnEmulator(
+      notifyOnSend(countAwsCalls(new KinesisClient({ region, requestHandler: new NodeHttpHandler() }))),
+      env,
+    ),
   );
   const s3 = lazy(() => countAwsCalls(new S3Client({ region, forcePathStyle })));
   const scheduler = lazy(() => countAwsCalls(new SchedulerClient({ region })));

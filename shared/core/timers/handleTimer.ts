@@ -9,8 +9,8 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * A timer message arrived (from an SQS delay or from a Scheduler at() aimed early). If it is more
  * than a second early it is delayed again for the remainder; SQS delays are whole seconds (rounded
- * to the nearest), so it then arrives within half a second of its time, and an early arrival waits
- * here for the rest: wake-ups land within a second, usually within a few hundred milliseconds.
+ * down), so it then arrives less than a second early, and waits here for the rest: wake-ups land
+ * at their time, give or take the queue's own latency.
  */
 export async function handleTimer(
   deps: TimerKindDeps & { wait?: (ms: number) => Promise<void> },

@@ -79,4 +79,19 @@ describe("KinesisEventStream", () => {
       ).map((c) => c.length),
     ).toEqual([500, 500, 1]);
   });
+
+  it("keeps every record of concurrent puts from one process (moto would lose some; puts go one at a time)", async () => {
+    const tag = randomSuffix();
+    const stream = new KinesisEventStream(clients.kinesis, streamName);
+    const batches = Array.from({ length: 6 }, (_, b) =>
+      Array.from({ length: 400 }, (_, i) => ({
+        internalId: `c-${tag}-${b}-${i}`,
+        event: { name: "t/c", data: {}, id: `c-${tag}-${b}-${i}`, ts: 1, user: {} },
+        receivedAt: 1,
+      })),
+    );
+    await Promise.all(batches.map((events) => stream.put(events)));
+    const seen = [...(await readAll()).values()].flat().filter((e) => e.internalId.startsWith(`c-${tag}-`));
+    expect(new Set(seen.map((e) => e.internalId)).size).toBe(2400);
+  });
 });

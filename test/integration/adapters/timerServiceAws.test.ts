@@ -42,7 +42,7 @@ describe("TimerServiceAws", () => {
     const it0 = item();
     const sentAt = Date.now();
 
-    await service(Date.now).schedule(it0, sentAt + 2000);
+    await service(Date.now).schedule(it0, sentAt + 2500);
 
     const early = await clients.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
@@ -52,7 +52,7 @@ describe("TimerServiceAws", () => {
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1500);
     expect(JSON.parse(message?.Body ?? "null")).toEqual({
       item: it0,
-      dueAt: sentAt + 2000,
+      dueAt: sentAt + 2500,
     } satisfies TimerMessage);
   });
 
