@@ -44,6 +44,7 @@ import {
   type Usage,
   type WireValue,
 } from "./costModel.js";
+import { handlerCalls, quiet } from "./quiet.js";
 import { percentile } from "./stats.js";
 
 const RUNS = Number(process.env.RUNS ?? 30);
@@ -573,28 +574,7 @@ async function throughput(b: Bench): Promise<void> {
 /* d. AWS calls and cost                                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
-const HANDLERS = /^(event-api|api|runner|executor|timer):/;
 const memoryOf = new Map<string, number>(Object.values(FUNCTIONS).map((f) => [f.entry, f.memoryMb]));
-
-function handlerCalls(): Record<string, number> {
-  return Object.fromEntries(Object.entries(awsCalls.snapshot()).filter(([k]) => HANDLERS.test(k)));
-}
-
-/** Waits until no handler has run or made an AWS call for `quietMs`. */
-async function quiet(quietMs = 400, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  const state = () => JSON.stringify([handlerCalls(), invocationStats.running()]);
-  let last = state();
-  let since = Date.now();
-  while ((Date.now() - since < quietMs || invocationStats.running() > 0) && Date.now() < end) {
-    await sleep(20);
-    const now = state();
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    }
-  }
-}
 
 interface RunCost {
   steps: number;
