@@ -60,26 +60,11 @@ export async function admit(
 ): Promise<"admitted" | "parked"> {
   const s = store(deps);
   const now = deps.clock.now();
-  const holder = jobId(job);
-  const until = now + leaseMs(deps);
-  const taken: FlowLimit[] = [];
-  for (const limit of job.limits) {
-    const ok = await s.acquire(limit.key, {
-      holder,
-      limit: limit.limit,
-      until,
-      now,
-      yieldToWaiting: opts.fresh,
-    });
-    if (ok) {
-      taken.push(limit);
-      continue;
-    }
-    await releaseLimits(deps, holder, taken);
-    await park(deps, limit, job, opts.recheck ?? true);
-    return "parked";
-  }
-  return "admitted";
+  const lease = { holder: jobId(job), until: now + leaseMs(deps), now, yieldToWaiting: opts.fresh };
+  const result = await takeEach(deps, job, opts.recheck ?? true, async (limit) =>
+    (await s.acquire(limit.key, { ...lease, limit: limit.limit })) ? "held" : "full",
+  );
+  return result === "parked" ? "parked" : "admitted";
 }
 
 /**
@@ -87,25 +72,37 @@ export async function admit(
  * `busy` (another executor owns the job: this is a second delivery of it, which must not run
  * beside the first and so hold one slot twice), or `parked` (no room: the job waits).
  */
-export async function claimLeases(
+export function claimLeases(
   deps: FlowDeps,
   job: Job & { limits: FlowLimit[] },
   owner: string,
 ): Promise<"held" | "busy" | "parked"> {
   const s = store(deps);
   const now = deps.clock.now();
-  const holder = jobId(job);
-  const until = now + leaseMs(deps);
+  const lease = { holder: jobId(job), until: now + leaseMs(deps), now, owner };
+  return takeEach(deps, job, true, (limit) => s.claim(limit.key, { ...lease, limit: limit.limit }));
+}
+
+/**
+ * Takes the job's leases one limit after another. On the first full one, the leases just taken
+ * are given back and the job is parked there; a busy one (owned by another executor) stops it.
+ */
+async function takeEach(
+  deps: FlowDeps,
+  job: Job & { limits: FlowLimit[] },
+  recheck: boolean,
+  take: (limit: FlowLimit) => Promise<"held" | "busy" | "full">,
+): Promise<"held" | "busy" | "parked"> {
   const taken: FlowLimit[] = [];
   for (const limit of job.limits) {
-    const result = await s.claim(limit.key, { holder, limit: limit.limit, until, now, owner });
+    const result = await take(limit);
     if (result === "busy") return "busy";
     if (result === "held") {
       taken.push(limit);
       continue;
     }
-    await releaseLimits(deps, holder, taken);
-    await park(deps, limit, job, true);
+    await releaseLimits(deps, jobId(job), taken);
+    await park(deps, limit, job, recheck);
     return "parked";
   }
   return "held";
