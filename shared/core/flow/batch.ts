@@ -18,7 +18,7 @@ import { evaluateBoolean } from "../../expressions/index.js";
 import type { BatchBuffer, BatchState, BufferedEvent, BufferRef } from "../../ports/index.js";
 import { INTERNAL_EVENTS } from "../../protocol/constants.js";
 import type { CreateRunDeps } from "../runner/types.js";
-import { BUFFER_GC_MS, bufferedFunction, claimWindow, startCycleRun } from "./bufferRun.js";
+import { BUFFER_GC_MS, bufferedFunction, claimWindow, cycleRunId, startCycleRun } from "./bufferRun.js";
 import type { FlowConfig } from "./config.js";
 import { flowKey } from "./keys.js";
 
@@ -47,13 +47,16 @@ export function batchable(accepted: AcceptedEvent, config: BatchConfig): boolean
   return config.if === undefined || evaluateBoolean(config.if, { event: accepted.event });
 }
 
-/** Adds the event to its batch; false when it is not batched (its run starts now, as usual). */
+/**
+ * Adds the event to its batch: the id of the run its batch starts (recorded on the event), or
+ * false when it is not batched (its run starts now, as usual).
+ */
 export async function batchEvent(
   deps: CreateRunDeps,
   fn: FunctionRecord,
   accepted: AcceptedEvent,
   config: BatchConfig,
-): Promise<boolean> {
+): Promise<string | false> {
   if (!batchable(accepted, config)) return false;
   const entry: BufferedEvent = { internalId: accepted.internalId, event: accepted.event };
   const bytes = entryBytes(entry);
@@ -83,7 +86,7 @@ export async function batchEvent(
         if (buffer.sealed || buffer.size >= config.maxSize || buffer.flushAt <= now) {
           await flushBatch(deps, fn, buffer);
         }
-        return true;
+        return cycleRunId(fn, { kind: "batch", cycle: buffer.cycle, createdAt: buffer.createdAt }).runId;
       }
       case "closed":
         await flushBatch(deps, fn, appended.buffer);
@@ -97,7 +100,7 @@ export async function batchEvent(
         if (config.maxSize <= 1) {
           await flushBatch(deps, fn, { ...ref, ...start, sealed: false, size: 1, bytes });
         }
-        return true;
+        return cycleRunId(fn, { kind: "batch", cycle, createdAt: now }).runId;
       }
     }
   }

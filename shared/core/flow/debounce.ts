@@ -16,7 +16,7 @@ import type { AcceptedEvent, FunctionRecord, InngestEvent, TimerItem } from "../
 import { evaluateKey } from "../../expressions/index.js";
 import type { BufferedEvent, BufferRef, DebounceBuffer } from "../../ports/index.js";
 import type { CreateRunDeps } from "../runner/types.js";
-import { BUFFER_GC_MS, bufferedFunction, claimWindow, startCycleRun } from "./bufferRun.js";
+import { BUFFER_GC_MS, bufferedFunction, claimWindow, cycleRunId, startCycleRun } from "./bufferRun.js";
 import type { FlowConfig } from "./config.js";
 import { hashKey } from "./keys.js";
 
@@ -37,28 +37,34 @@ export function debounceRef(
   return { fnSlug: fn.slug, key: hashKey(evaluateKey(key, { event }) ?? INVALID_DEBOUNCE_KEY) };
 }
 
-/** Holds the event in its debounce: it starts a run later, alone or superseded by a newer one. */
+/**
+ * Holds the event in its debounce: it starts a run later, alone or superseded by a newer one.
+ * The id of the run of the cycle it joined (recorded on the event), or undefined when it joined
+ * none (older than the pending event, or placed by an earlier delivery).
+ */
 export async function debounceEvent(
   deps: CreateRunDeps,
   fn: FunctionRecord,
   accepted: AcceptedEvent,
   config: DebounceConfig,
-): Promise<void> {
+): Promise<string | undefined> {
   const ref = debounceRef(fn, config.key, accepted.event);
   const entry: BufferedEvent = { internalId: accepted.internalId, event: accepted.event };
   const { buffers } = deps;
+  const runOf = (cycle: DebounceBuffer) =>
+    cycleRunId(fn, { kind: "debounce", cycle: cycle.cycle, createdAt: cycle.firstAt }).runId;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const now = deps.clock.now();
     const stored = await buffers.getDebounce(ref);
     if (stored && (stored.sealed || stored.fireAt <= now)) {
       // Firing (or due and not yet fired): finish that cycle, then this event starts the next one.
       await fireDebounce(deps, fn, stored);
-      if (stored.latest.internalId === entry.internalId) return;
+      if (stored.latest.internalId === entry.internalId) return runOf(stored);
       continue;
     }
     // A redelivered record: its event is the pending one, or an earlier delivery placed it.
-    if (stored?.latest.internalId === entry.internalId) return;
-    if (await buffers.claimOf(fn.slug, entry.internalId, now)) return;
+    if (stored?.latest.internalId === entry.internalId) return runOf(stored);
+    if (await buffers.claimOf(fn.slug, entry.internalId, now)) return undefined;
     if (!stored) {
       const cycle = ulid(now);
       const fireAt = now + Math.min(config.periodMs, config.timeoutMs ?? config.periodMs);
@@ -73,13 +79,13 @@ export async function debounceEvent(
         fireAt,
         latest: entry,
       };
-      if (await buffers.putDebounce(first, undefined, fireAt + BUFFER_GC_MS)) return;
+      if (await buffers.putDebounce(first, undefined, fireAt + BUFFER_GC_MS)) return runOf(first);
       continue;
     }
     if (entry.event.ts < stored.latest.event.ts) {
       // Older than the pending event: ignored, neither replacing nor extending it.
       await buffers.claimEvents(fn.slug, stored.cycle, [entry.internalId], claimWindow(now));
-      return;
+      return undefined;
     }
     const deadline =
       config.timeoutMs !== undefined ? stored.firstAt + config.timeoutMs : Number.POSITIVE_INFINITY;
@@ -88,7 +94,7 @@ export async function debounceEvent(
     await buffers.claimEvents(fn.slug, stored.cycle, [stored.latest.internalId], claimWindow(now));
     const next: DebounceBuffer = { ...stored, version: stored.version + 1, fireAt, latest: entry };
     // The cycle's timer follows fireAt by itself (debounceTimerDue), so nothing is scheduled here.
-    if (await buffers.putDebounce(next, expectOf(stored), fireAt + BUFFER_GC_MS)) return;
+    if (await buffers.putDebounce(next, expectOf(stored), fireAt + BUFFER_GC_MS)) return runOf(next);
   }
   throw new Error(`debounce ${fn.slug}: gave up after ${ATTEMPTS} conflicting writes`);
 }

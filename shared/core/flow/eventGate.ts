@@ -19,15 +19,21 @@ export async function rateLimited(
   return rateLimit(deps, fn, accepted);
 }
 
-/** True when a debounce or a batch took the event: its run starts later, from the buffer. */
+/**
+ * When a debounce or a batch took the event (its run starts later, from the buffer): the id of
+ * that run, recorded on the event; false when the event starts its own run now.
+ */
 export async function buffered(
   deps: RunnerDeps,
   fn: FunctionRecord,
   accepted: AcceptedEvent,
-): Promise<boolean> {
+): Promise<{ runId?: string } | false> {
   const flow = flowConfig(fn);
-  if (flow.batch) return batchEvent(deps, fn, accepted, flow.batch);
+  if (flow.batch) {
+    const runId = await batchEvent(deps, fn, accepted, flow.batch);
+    return runId === false ? false : { runId };
+  }
   if (!flow.debounce) return false;
-  await debounceEvent(deps, fn, accepted, flow.debounce);
-  return true;
+  const runId = await debounceEvent(deps, fn, accepted, flow.debounce);
+  return runId === undefined ? {} : { runId };
 }

@@ -76,7 +76,12 @@ export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
       for (const fn of fns) {
         if (target === undefined && !triggersOn(fn, accepted.event)) continue;
         const limited = await rateLimited(deps, fn, accepted);
-        if (!limited && (await buffered(deps, fn, accepted))) continue;
+        const held = limited ? false : await buffered(deps, fn, accepted);
+        if (held) {
+          // Recorded with the run its buffer starts (it may not exist yet), not as unmatched.
+          if (held.runId) startedRunIds.push(held.runId);
+          continue;
+        }
         const now = deps.clock.now();
         const created = await createRun(deps, {
           fn,

@@ -43,6 +43,19 @@ describe("batching", () => {
     expect(await w.runsOf(fn)).toHaveLength(3);
   });
 
+  it("records each batched event with the run its batch starts, not as unmatched", async () => {
+    const sent = await sendItems(1, 4);
+    await w.advance(2000);
+    const runs = await w.runsOf(fn);
+    const stored = await Promise.all(sent.map((a) => w.ports.events.getEvent(a.internalId)));
+    expect(stored.map((e) => e?.runIds)).toEqual([
+      [runs[0]?.runId],
+      [runs[0]?.runId],
+      [runs[0]?.runId],
+      [runs[1]?.runId],
+    ]);
+  });
+
   it("times out from the first event of a batch", async () => {
     await sendItems(1, 1);
     await w.advance(1500);

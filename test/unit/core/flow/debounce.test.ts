@@ -32,6 +32,18 @@ describe("debounce", () => {
     expect(w.ports.work.peek().map((q) => q.job.runId)).toEqual([runs[0]?.runId]);
   });
 
+  it("records each debounced event with the run of its cycle; an ignored older event with none", async () => {
+    const sent = [];
+    for (let n = 1; n <= 3; n++) sent.push(await w.send({ name: w.ev("typed"), data: { n } }));
+    const old = await w.send({ name: w.ev("typed"), data: { n: 0 }, ts: w.ports.clock.now() - 10_000 });
+    await w.advance(1000);
+    const [run] = await w.runsOf(fn);
+    const runIdsOf = async (a: { internalId: string }) =>
+      (await w.ports.events.getEvent(a.internalId))?.runIds;
+    for (const a of sent) expect(await runIdsOf(a)).toEqual([run?.runId]);
+    expect(await runIdsOf(old)).toEqual([]);
+  });
+
   it("ignores an event older than the pending one: no replace, no extension", async () => {
     await w.send({ name: w.ev("typed"), data: { n: 1 } });
     await w.advance(500);
