@@ -17,19 +17,15 @@ import type {
 } from "../../ports/index.js";
 import { parseEventPayload } from "../../protocol/events.js";
 import { mapLimited } from "../concurrency.js";
+import { createRun } from "../runner/createRun.js";
+import type { CreateRunDeps } from "../runner/types.js";
 import { cancelRun as cancelRunCore } from "../runs/cancel.js";
 import { runSetup } from "../runs/runSetup.js";
 import { dispatchCommitted } from "../scheduling/dispatch.js";
 import { startJob } from "../scheduling/partition.js";
 
-export interface RunActionDeps {
-  runs: RunStore;
-  registry: RegistryStore;
-  work: WorkQueue;
-  timers: TimerService;
-  stream: EventStream;
-  clock: Clock;
-}
+/** Reruns and replays create runs as the runner does (flow control applies to them too). */
+export type RunActionDeps = CreateRunDeps;
 
 const newUlid = monotonicFactory();
 
@@ -76,7 +72,14 @@ async function startRerun(
 ): Promise<string> {
   const now = deps.clock.now();
   const newRunId = newUlid(now);
-  // A rerun keeps the source's flow (its concurrency keys were evaluated from the same event).
+  // A plain rerun is a new run of the same events: created like any run, so singleton, throttle
+  // and the run's concurrency keys (evaluated again from the same event) apply to it.
+  if (kept.length === 0) {
+    await createRun(deps, { fn, runId: newRunId, eventId: source.eventId, events: source.events });
+    return newRunId;
+  }
+  // From a step: the kept results are written before the first job. The run keeps the source's
+  // concurrency keys (evaluated from the same event); singleton and throttle are not applied.
   const flow = source.flow?.limits ? { limits: source.flow.limits, score: now } : undefined;
   const start = startJob({ runId: newRunId, fnSlug: fn.slug, ...(flow ? { flow } : {}) });
   const fresh: RunRecord = {
@@ -91,15 +94,11 @@ async function startRerun(
     version: 0,
     requestVersion: source.requestVersion,
     stack: [],
-    next: kept.length ? [] : [start],
+    next: [],
     ...(flow ? { flow } : {}),
   };
   const { run, pauses, outbox } = runSetup(fn, fresh);
   await deps.runs.createRun(run, undefined, pauses);
-  if (kept.length === 0) {
-    await dispatchCommitted(deps, { next: [start], outbox });
-    return newRunId;
-  }
   // No job exists for the new run yet, so this first transition cannot race.
   const first = { ...start, job: { ...start.job, version: 1 } };
   const steps = kept.map((s) => ({ ...s, runId: newRunId }));

@@ -2,6 +2,7 @@
  * Per-request state: the ports and memoized reads, so a query that asks for the same function,
  * app or run from many nodes (a page of runs, a trace's spans) reads each once.
  */
+
 import type { AppRecord, FunctionRecord, RunRecord } from "../../../domain/schemas.js";
 import type {
   Clock,
@@ -14,15 +15,11 @@ import type {
   WorkQueue,
 } from "../../../ports/index.js";
 import { DEFAULT_RETRIES } from "../../../protocol/constants.js";
+import type { CreateRunDeps } from "../../runner/types.js";
 
-export interface GraphqlDeps {
-  runs: RunStore;
+/** What the API reads, and what its mutations (reruns, replays) need to create runs. */
+export interface GraphqlDeps extends CreateRunDeps {
   events: EventStore;
-  registry: RegistryStore;
-  clock: Clock;
-  work: WorkQueue;
-  timers: TimerService;
-  stream: EventStream;
 }
 
 function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {

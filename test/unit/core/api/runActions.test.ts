@@ -66,6 +66,22 @@ describe("run actions", () => {
     ]);
   });
 
+  it("reruns through flow control: a singleton's rerun while the holder runs is Skipped", async () => {
+    const ports = memoryPorts();
+    ports.clock.set(T0);
+    const fn = makeFunction("app", "one", ["app/go"], { config: { id: "one", singleton: { mode: "skip" } } });
+    await ports.registry.putAppSync(makeApp("app", [fn]), [fn]);
+    const source = makeRun({ fnSlug: fn.slug, appId: "app", status: "Completed" });
+    await ports.runs.createRun(source);
+    const first = await rerunRun(ports, source.runId);
+    expect((await ports.runs.getRun(first))?.status).toBe("Running");
+    const second = await rerunRun(ports, source.runId);
+    expect(await ports.runs.getRun(second)).toMatchObject({
+      status: "Skipped",
+      skipped: { reason: "singleton", holder: first },
+    });
+  });
+
   it("reruns from a step: keeps the results of the steps before it and resumes there", async () => {
     const { ports, run } = await setup();
     await ports.runs.commitTransition(run.runId, 0, {
