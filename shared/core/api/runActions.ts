@@ -6,15 +6,7 @@
 import { monotonicFactory } from "ulid";
 import { NotFoundError, ValidationError } from "../../domain/errors.js";
 import type { FunctionRecord, RunRecord, StepRecord } from "../../domain/schemas.js";
-import type {
-  Clock,
-  EventStore,
-  EventStream,
-  RegistryStore,
-  RunStore,
-  TimerService,
-  WorkQueue,
-} from "../../ports/index.js";
+import type { Clock, EventStore, EventStream } from "../../ports/index.js";
 import { parseEventPayload } from "../../protocol/events.js";
 import { mapLimited } from "../concurrency.js";
 import { createRun } from "../runner/createRun.js";

@@ -4,16 +4,7 @@
  */
 
 import type { AppRecord, FunctionRecord, RunRecord } from "../../../domain/schemas.js";
-import type {
-  Clock,
-  EventStore,
-  EventStream,
-  RegistryStore,
-  RunHistory,
-  RunStore,
-  TimerService,
-  WorkQueue,
-} from "../../../ports/index.js";
+import type { EventStore, RunHistory } from "../../../ports/index.js";
 import { DEFAULT_RETRIES } from "../../../protocol/constants.js";
 import type { CreateRunDeps } from "../../runner/types.js";
 
