@@ -18,7 +18,14 @@ import { evaluateBoolean } from "../../expressions/index.js";
 import type { BatchBuffer, BatchState, BufferedEvent, BufferRef } from "../../ports/index.js";
 import { INTERNAL_EVENTS } from "../../protocol/constants.js";
 import type { CreateRunDeps } from "../runner/types.js";
-import { BUFFER_GC_MS, bufferedFunction, claimWindow, cycleRunId, startCycleRun } from "./bufferRun.js";
+import {
+  BUFFER_GC_MS,
+  bufferedFunction,
+  claimWindow,
+  cycleNotFound,
+  cycleRunId,
+  startCycleRun,
+} from "./bufferRun.js";
 import type { FlowConfig } from "./config.js";
 import { flowKey } from "./keys.js";
 
@@ -111,7 +118,8 @@ export async function batchEvent(
 export async function batchTimerDue(deps: CreateRunDeps, item: BatchTimer): Promise<void> {
   const ref = { fnSlug: item.fnSlug, key: item.key };
   const buffer = await deps.buffers.getBatch(ref);
-  if (!buffer || buffer.cycle !== item.cycle) return; // flushed already (size, or a helper)
+  if (!buffer) return cycleNotFound(deps, item); // flushed already, or not yet written
+  if (buffer.cycle !== item.cycle) return; // flushed already (size, or a helper)
   const fn = await bufferedFunction(deps, item.fnSlug);
   if (!fn) {
     await deps.buffers.deleteBatch(ref, item.cycle);

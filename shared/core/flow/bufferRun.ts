@@ -4,8 +4,9 @@
  * claims that keep an event in at most one cycle's run.
  */
 
+import { decodeTime } from "ulid";
 import { deterministicUlid } from "../../domain/ids.js";
-import type { FunctionRecord } from "../../domain/schemas.js";
+import type { FunctionRecord, TimerItem } from "../../domain/schemas.js";
 import type { BufferedEvent } from "../../ports/index.js";
 import { type CreatedRun, type CreateRunDeps, createRun } from "../runner/createRun.js";
 import { allCancellations, covers } from "../runs/bulkCancel.js";
@@ -22,6 +23,27 @@ export const CLAIM_TTL_MS = 24 * HOUR_MS;
 export const BUFFER_GC_MS = 30 * 24 * HOUR_MS;
 
 export const claimWindow = (now: number) => ({ now, expiresAt: now + CLAIM_TTL_MS });
+
+/**
+ * How long a cycle's timer keeps looking for a cycle it does not find: the timer is scheduled
+ * before the cycle is written, so with a 1 s period it can arrive first (a slow write, a large
+ * event going to S3). A cycle whose run exists has fired; one older than this never will be.
+ */
+const MISSING_GRACE_MS = 60_000;
+const MISSING_RECHECK_MS = 2_000;
+
+/** A timer found no cycle: look again shortly while the cycle may still be on its way. */
+export async function cycleNotFound(
+  deps: CreateRunDeps,
+  item: Extract<TimerItem, { kind: "debounce" | "batch" }>,
+): Promise<void> {
+  const createdAt = decodeTime(item.cycle);
+  const now = deps.clock.now();
+  if (now - createdAt > MISSING_GRACE_MS) return;
+  const { runId } = cycleRunId({ slug: item.fnSlug }, { kind: item.kind, cycle: item.cycle, createdAt });
+  if (await deps.runs.getRun(runId)) return; // fired already
+  await deps.timers.schedule(item, now + MISSING_RECHECK_MS);
+}
 
 export interface CycleRun {
   kind: "debounce" | "batch";

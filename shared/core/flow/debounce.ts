@@ -16,7 +16,14 @@ import type { AcceptedEvent, FunctionRecord, InngestEvent, TimerItem } from "../
 import { evaluateKey } from "../../expressions/index.js";
 import type { BufferedEvent, BufferRef, DebounceBuffer } from "../../ports/index.js";
 import type { CreateRunDeps } from "../runner/types.js";
-import { BUFFER_GC_MS, bufferedFunction, claimWindow, cycleRunId, startCycleRun } from "./bufferRun.js";
+import {
+  BUFFER_GC_MS,
+  bufferedFunction,
+  claimWindow,
+  cycleNotFound,
+  cycleRunId,
+  startCycleRun,
+} from "./bufferRun.js";
 import type { FlowConfig } from "./config.js";
 import { hashKey } from "./keys.js";
 
@@ -104,7 +111,8 @@ export async function debounceTimerDue(deps: CreateRunDeps, item: DebounceTimer)
   const ref = { fnSlug: item.fnSlug, key: item.key };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const stored = await deps.buffers.getDebounce(ref);
-    if (!stored || stored.cycle !== item.cycle) return; // fired already
+    if (!stored) return cycleNotFound(deps, item); // fired already, or not yet written
+    if (stored.cycle !== item.cycle) return; // fired already
     if (!stored.sealed && stored.fireAt > deps.clock.now()) {
       await deps.timers.schedule(item, stored.fireAt);
       return;

@@ -72,12 +72,15 @@ export async function registerApp(
     updatedAt: now,
   }));
   const modified = previous?.checksum !== checksum;
-  if (modified) await deps.registry.putAppSync(app, functions, previous);
   const { cronSchedules, timers } = deps;
+  // Crons first: the registry write stores the checksum, and a sync whose cron schedules failed
+  // must not look unmodified when it is sent again. Schedules ahead of the registry are harmless
+  // (a tick whose function or cron is not stored does nothing).
   if (modified && cronSchedules && timers) {
     const removed = (previous?.functionSlugs ?? []).filter((slug) => !app.functionSlugs.includes(slug));
     await syncCronTriggers({ cronSchedules, timers, clock: deps.clock }, functions, removed);
   }
+  if (modified) await deps.registry.putAppSync(app, functions, previous);
   return { ok: true, modified, app_id: stableUuid(`app:${reg.appId}`), sync_id: randomUUID(), status: 200 };
 }
 

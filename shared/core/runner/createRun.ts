@@ -67,11 +67,12 @@ export async function createRun(deps: CreateRunDeps, spec: RunSpec): Promise<Cre
   const gate = spec.skipped ? { skip: spec.skipped } : await startGate(deps, fn, base);
   if (gate.skip) {
     const skipped: RunRecord = { ...base, status: "Skipped", endedAt: now, skipped: gate.skip };
-    const result = await deps.runs.createRun(skipped, spec.idempotency);
-    if (result === "duplicate") return { result };
-    const answer = skippedInvokeEvents(skipped, gate.skip.reason, now);
-    if (answer.length) await deps.stream.put(answer);
-    return { result, run: skipped, status: "skipped" };
+    // A skip takes no idempotency key: it must never keep a later copy of the event from running
+    // (two copies of one event id may race through different stream shards).
+    const result = await deps.runs.createRun(skipped);
+    const stored = result === "exists" ? ((await deps.runs.getRun(skipped.runId)) ?? skipped) : skipped;
+    await answerInvoker(deps, stored);
+    return { result, run: stored, status: stored.status === "Skipped" ? "skipped" : "started" };
   }
   if (gate.singleton) base.flow = { ...base.flow, singleton: gate.singleton };
   const startAt = Math.max(spec.startAt ?? 0, gate.startAt ?? 0);
@@ -85,6 +86,11 @@ export async function createRun(deps: CreateRunDeps, spec: RunSpec): Promise<Cre
   }
   // A redelivered event finds its run: what it stored decides (its start may have been delayed).
   const stored = result === "exists" ? ((await deps.runs.getRun(run.runId)) ?? run) : run;
+  // A skip the first delivery stored: its invoker's answer may not have gone out.
+  if (stored.status === "Skipped") {
+    await answerInvoker(deps, stored);
+    return { result, run: stored, status: "skipped" };
+  }
   const cancellation = await spec.cancellation?.(stored, result);
   if (cancellation) {
     await cancelRun(deps, run.runId, cancelledBy(cancellation));
@@ -93,4 +99,11 @@ export async function createRun(deps: CreateRunDeps, spec: RunSpec): Promise<Cre
   if (stored.status !== "Running") return { result, run: stored, status: "started" };
   await dispatchCommitted(deps, { next: stored.next.filter((j) => j.job.version === 0), outbox });
   return { result, run: stored, status: "started" };
+}
+
+/** A Skipped run that an invoke started answers its caller (sent again on every delivery). */
+async function answerInvoker(deps: CreateRunDeps, run: RunRecord): Promise<void> {
+  if (run.status !== "Skipped" || !run.skipped) return;
+  const answer = skippedInvokeEvents(run, run.skipped.reason, run.endedAt ?? run.startedAt);
+  if (answer.length) await deps.stream.put(answer);
 }

@@ -1,4 +1,5 @@
 /** Debounce (SEMANTICS 5.3) over the memory ports: the runner, the timers and the buffer protocol. */
+import { ulid } from "ulid";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { debounceRef } from "../../../../shared/core/flow/debounce.js";
 import { deliverTimer } from "../../../../shared/core/scheduling/timerKinds.js";
@@ -42,6 +43,17 @@ describe("debounce", () => {
       (await w.ports.events.getEvent(a.internalId))?.runIds;
     for (const a of sent) expect(await runIdsOf(a)).toEqual([run?.runId]);
     expect(await runIdsOf(old)).toEqual([]);
+  });
+
+  it("a timer that comes before its cycle is written looks again shortly, for a minute at most", async () => {
+    const now = w.ports.clock.now();
+    const early = { kind: "debounce" as const, fnSlug: fn.slug, key: "", cycle: ulid(now) };
+    await deliverTimer(w.deps, early);
+    expect(w.ports.timers.pending()).toEqual([{ item: early, dueAt: now + 2000 }]);
+    w.ports.timers.takeDue(Number.MAX_SAFE_INTEGER);
+    const stale = { ...early, cycle: ulid(now - 60_001) };
+    await deliverTimer(w.deps, stale);
+    expect(w.ports.timers.pending()).toEqual([]);
   });
 
   it("ignores an event older than the pending one: no replace, no extension", async () => {

@@ -6,6 +6,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { singletonLock, UNBORN_GRACE_MS } from "../../../../shared/core/flow/singleton.js";
 import { runIdFor } from "../../../../shared/core/runner/startRuns.js";
+import { cancelRun } from "../../../../shared/core/runs/cancel.js";
 import type { JsonObject } from "../../../../shared/domain/json.js";
 import type { AcceptedEvent, FunctionRecord, RunRecord } from "../../../../shared/domain/schemas.js";
 import { INTERNAL_EVENTS } from "../../../../shared/protocol/constants.js";
@@ -293,7 +294,27 @@ describe("singleton", () => {
     const again = makeAccepted({ name: w.ev("go"), id: first.event.id, data: { key: "a" } }, T0);
     await w.deliver(again);
     expect((await w.runOf(fn, first)).status).toBe("Running");
-    expect(await w.ports.runs.listRunsForEvent(again.internalId)).toEqual([]);
+    // The copy starts nothing: at most a Skipped record naming the first run (a skip takes no
+    // event-id key, so it can never keep a copy of an event from running).
+    const copies = await w.ports.runs.listRunsForEvent(again.internalId);
+    expect(copies.map((r) => [r.status, r.skipped?.holder])).toEqual([
+      ["Skipped", (await w.runOf(fn, first)).runId],
+    ]);
+  });
+
+  it("a skip takes no event-id key: a copy of the event that races it still runs", async () => {
+    const fn = await syncFn("raced", { singleton: { mode: "skip" } }, holds());
+    const holder = await go({ key: "a" });
+    await w.runJobs();
+    // A copy of a new event is skipped while the holder lives; the holder ends; another copy of the
+    // same event id (through another shard) then runs.
+    const copy1 = makeAccepted({ name: w.ev("go"), id: "same-id", data: { key: "a" } }, T0);
+    await w.deliver(copy1);
+    expect((await w.runOf(fn, copy1)).status).toBe("Skipped");
+    await cancelRun(w.deps, (await w.runOf(fn, holder)).runId, "api");
+    const copy2 = makeAccepted({ name: w.ev("go"), id: "same-id", data: { key: "a" } }, T0);
+    await w.deliver(copy2);
+    expect((await w.runOf(fn, copy2)).status).toBe("Running");
   });
 
   it("skip: a duplicate event id after the holder ended leaves no lock behind", async () => {
