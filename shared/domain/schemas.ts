@@ -80,6 +80,11 @@ export const jobSchema = z.object({
   limits: z.array(z.object({ key: z.string().min(1), limit: z.number().int().min(1) })).optional(),
   /** Order among parked jobs: the run's creation time minus its priority (lower goes first). */
   score: z.number().optional(),
+  /**
+   * Set when a job is sent again from a concurrency backlog (epoch ms): part of its queue
+   * deduplication id, so SQS's five-minute deduplication does not drop the new copy.
+   */
+  resend: z.number().optional(),
 });
 export type Job = z.infer<typeof jobSchema>;
 export type FlowLimit = NonNullable<Job["limits"]>[number];
@@ -198,6 +203,11 @@ export type TimerMessage = z.infer<typeof timerMessageSchema>;
  */
 export function jobId(job: Job): string {
   return `${job.runId}-${job.version}-${job.stepId}-${job.attempt}`;
+}
+
+/** The queue's deduplication id of a job: its id, and when it was sent again from a backlog. */
+export function jobDedupId(job: Job): string {
+  return job.resend === undefined ? jobId(job) : `${jobId(job)}-r${job.resend}`;
 }
 
 // ---- registry ----

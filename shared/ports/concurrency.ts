@@ -32,6 +32,8 @@ export interface ConcurrencyStore {
    * is a second delivery of a job already running); `full` when there is no room.
    */
   claim(key: string, lease: LeaseRequest & { owner: string }): Promise<"held" | "busy" | "full">;
+  /** Extends the lease `owner` holds on `holder`; false when it holds it no more (nothing written). */
+  extend(key: string, lease: { holder: string; owner: string; until: number }): Promise<boolean>;
   /** Drops `holder`'s lease (no-op when it holds none); the key's status after. */
   release(key: string, holder: string, now: number): Promise<ConcurrencyStatus>;
   /**

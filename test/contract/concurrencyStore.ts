@@ -90,6 +90,26 @@ export function describeConcurrencyStore(name: string, make: () => Promise<Concu
       expect(await lease("fresh", 5, { yieldToWaiting: true })).toBe(true);
     });
 
+    it("extends a lease only for the executor that owns it, and never after its release", async () => {
+      expect(await store.claim(key, { holder: "job", limit: 1, until: now + 1000, now, owner: "e1" })).toBe(
+        "held",
+      );
+      expect(await store.extend(key, { holder: "job", owner: "e2", until: now + 5000 })).toBe(false);
+      expect(await store.extend(key, { holder: "job", owner: "e1", until: now + 5000 })).toBe(true);
+      // Still held at +4 s thanks to the extension.
+      expect(await lease("other", 1, { at: now + 4000 })).toBe(false);
+      await store.release(key, "job", now);
+      expect(await store.extend(key, { holder: "job", owner: "e1", until: now + 9000 })).toBe(false);
+      expect((await store.status(key, now)).live).toBe(0);
+    });
+
+    it("counts a job parked twice at the same place once", async () => {
+      await store.park(key, job("r1"), 100, now);
+      expect((await store.park(key, job("r1"), 100, now)).waiting).toBe(1);
+      expect((await store.takeParked(key, 5)).map((j) => j.runId)).toEqual(["r1"]);
+      expect((await store.status(key, now)).waiting).toBe(0);
+    });
+
     it("keeps a parked job's fields", async () => {
       const parked: Job = { ...job("r9", "s1"), score: 12, race: true };
       await store.park(key, parked, 12, now);

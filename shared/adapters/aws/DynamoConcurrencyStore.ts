@@ -222,6 +222,25 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
     return (await own(`attribute_exists(leases.#h) AND ${mine}`, {})) ? "held" : "busy";
   }
 
+  async extend(key: string, lease: { holder: string; owner: string; until: number }): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(key),
+          UpdateExpression: "SET leases.#h = :until",
+          ConditionExpression: "attribute_exists(leases.#h) AND owners.#h = :me",
+          ExpressionAttributeNames: { "#h": lease.holder },
+          ExpressionAttributeValues: { ":until": lease.until, ":me": lease.owner },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
   async release(key: string, holder: string, now: number): Promise<ConcurrencyStatus> {
     try {
       const r = await this.doc.send(
@@ -243,8 +262,9 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
 
   /**
    * No transactions here: the counter item is the key's hottest, and a transaction on it would
-   * make every plain update of it meanwhile fail with a conflict. `waiting` is a hint that may run
-   * ahead after a crash; a refill that finds the backlog shorter sets it right.
+   * make every plain update of it meanwhile fail with a conflict. `waiting` counts the backlog;
+   * a crash between the two writes of a park leaves it one short (the key's check timer, which
+   * reads the backlog itself, still finds the job).
    */
   async park(
     key: string,
@@ -252,19 +272,22 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
     score: number,
     now: number,
   ): Promise<ConcurrencyStatus & { checkAt?: number }> {
-    await this.doc.send(
+    const put = await this.doc.send(
       new PutCommand({
         TableName: this.table,
         Item: { pk: backlogPk(key), sk: scoreSk(score, jobId(job)), job },
+        ReturnValues: "ALL_OLD",
       }),
     );
+    // Parked again at the same place (the sweep re-sent it, say): counted once.
+    const added = put.Attributes === undefined ? 1 : 0;
     const r = await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
         Key: this.key(key),
         UpdateExpression:
-          "SET leases = if_not_exists(leases, :empty), owners = if_not_exists(owners, :empty) ADD waiting :one",
-        ExpressionAttributeValues: { ":empty": {}, ":one": 1 },
+          "SET leases = if_not_exists(leases, :empty), owners = if_not_exists(owners, :empty) ADD waiting :n",
+        ExpressionAttributeValues: { ":empty": {}, ":n": added },
         ReturnValues: "ALL_NEW",
       }),
     );
@@ -301,13 +324,17 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
       }),
     );
     const jobs = taken.filter((j) => j !== undefined);
-    // The backlog ran out: the hint is exact again (a park racing this re-adds its own 1 after).
-    const update =
-      items.length < n
-        ? { UpdateExpression: "SET waiting = :zero", ExpressionAttributeValues: { ":zero": 0 } }
-        : { UpdateExpression: "ADD waiting :minus", ExpressionAttributeValues: { ":minus": -jobs.length } };
-    if (items.length < n || jobs.length > 0) {
-      await this.doc.send(new UpdateCommand({ TableName: this.table, Key: this.key(key), ...update }));
+    // Only what this call removed is counted off: setting the count from what a query saw could
+    // lose a park that raced it, and an undercount strands jobs until the check timer.
+    if (jobs.length > 0) {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(key),
+          UpdateExpression: "ADD waiting :minus",
+          ExpressionAttributeValues: { ":minus": -jobs.length },
+        }),
+      );
     }
     return jobs;
   }

@@ -5,7 +5,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { Job } from "../../domain/schemas.js";
-import { jobId } from "../../domain/schemas.js";
+import { jobDedupId } from "../../domain/schemas.js";
 import type { WorkQueue } from "../../ports/index.js";
 import { retryUnprocessed } from "./retryUnprocessed.js";
 
@@ -20,7 +20,7 @@ const BATCH_LIMIT = 10;
 
 /**
  * The FIFO work queue. MessageGroupId = job.partition (the unit of ordering and fairness),
- * MessageDeduplicationId = jobId(job), so re-sending a job (a retried transition, a redelivered
+ * MessageDeduplicationId = jobDedupId(job) (the job id), so re-sending a job (a retried transition, a redelivered
  * message) within the dedup window is a no-op.
  */
 export class SqsWorkQueue implements WorkQueue {
@@ -50,7 +50,7 @@ export class SqsWorkQueue implements WorkQueue {
         Id: String(i),
         MessageBody: JSON.stringify(job),
         MessageGroupId: job.partition,
-        MessageDeduplicationId: jobId(job),
+        MessageDeduplicationId: jobDedupId(job),
       })),
       async (pending: SendMessageBatchRequestEntry[]) => {
         const res = await this.sqs.send(

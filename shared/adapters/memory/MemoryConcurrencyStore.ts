@@ -31,6 +31,11 @@ export class MemoryConcurrencyStore implements ConcurrencyStore {
   }
 
   async acquire(key: string, lease: LeaseRequest): Promise<boolean> {
+    return this.take(key, lease);
+  }
+
+  /** Acquire without a suspension point, so a claim checks and sets its owner atomically. */
+  private take(key: string, lease: LeaseRequest): boolean {
     const c = this.counter(key);
     const held = c.leases.get(lease.holder);
     if (held !== undefined && held > lease.now) {
@@ -56,10 +61,17 @@ export class MemoryConcurrencyStore implements ConcurrencyStore {
     const owner = c.owners.get(lease.holder);
     if (until !== undefined && until > lease.now && owner !== undefined && owner !== lease.owner)
       return "busy";
-    if (!(await this.acquire(key, lease))) return "full";
+    if (!this.take(key, lease)) return "full";
     c.leases.set(lease.holder, lease.until);
     c.owners.set(lease.holder, lease.owner);
     return "held";
+  }
+
+  async extend(key: string, lease: { holder: string; owner: string; until: number }): Promise<boolean> {
+    const c = this.counter(key);
+    if (c.owners.get(lease.holder) !== lease.owner || !c.leases.has(lease.holder)) return false;
+    c.leases.set(lease.holder, lease.until);
+    return true;
   }
 
   async release(key: string, holder: string, now: number): Promise<ConcurrencyStatus> {

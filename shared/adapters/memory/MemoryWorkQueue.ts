@@ -1,4 +1,4 @@
-import { type Job, jobId } from "../../domain/schemas.js";
+import { type Job, jobDedupId } from "../../domain/schemas.js";
 import type { WorkQueue } from "../../ports/index.js";
 
 /** A job as the FIFO queue holds it: the body, its message group and its deduplication id. */
@@ -9,7 +9,7 @@ export interface QueuedJob {
 }
 
 /**
- * The FIFO work queue as a list. MessageGroupId = job.partition, dedup id = jobId(job), and a job
+ * The FIFO work queue as a list. MessageGroupId = job.partition, dedup id = jobDedupId(job), and a job
  * whose dedup id is still queued in its group is dropped. (SQS also drops it for five minutes after
  * it was received; that window is left out so tests can see a job sent again after a drain.)
  * `sent()` keeps every job ever passed to send, duplicates included.
@@ -32,7 +32,7 @@ export class MemoryWorkQueue implements WorkQueue {
     }
     for (const job of jobs) {
       this.log.push(structuredClone(job));
-      const dedupId = jobId(job);
+      const dedupId = jobDedupId(job);
       if (this.queued.some((q) => q.group === job.partition && q.dedupId === dedupId)) continue;
       this.queued.push({ job: structuredClone(job), group: job.partition, dedupId });
     }

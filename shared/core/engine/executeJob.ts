@@ -178,18 +178,24 @@ async function holdingLeases<T>(
   if (!isLimited(job)) return work();
   const log = deps.log ?? (() => {});
   const every = leaseMs(deps) / 3;
+  // The renewal in flight is awaited before the leases are given back, so none lands after.
+  let renewing: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    renew(deps, job, owner).catch((err: unknown) =>
-      log("lease renewal failed", { runId: job.runId, error: String(err) }),
+    renewing = renew(deps, job, owner).then(
+      (kept) => kept || log("a concurrency lease lapsed while its request ran", { runId: job.runId }),
+      (err: unknown) => log("lease renewal failed", { runId: job.runId, error: String(err) }),
     );
   }, every);
   try {
     return await work();
   } catch (err) {
+    clearInterval(timer);
+    await renewing;
     await giveBack(deps, job).catch(() => {});
     throw err;
   } finally {
     clearInterval(timer);
+    await renewing;
   }
 }
 

@@ -108,18 +108,22 @@ async function takeEach(
   return "held";
 }
 
-/** Renews the job's leases (a long request keeps its slots). */
+/**
+ * Renews the job's leases while its request runs. Only leases this executor still owns are
+ * extended: a renewal that lands after the release (or after the lease lapsed and went to
+ * another job) takes nothing. False when any was lost.
+ */
 export async function renew(
   deps: FlowDeps,
   job: Job & { limits: FlowLimit[] },
   owner: string,
-): Promise<void> {
+): Promise<boolean> {
   const s = store(deps);
-  const now = deps.clock.now();
-  const until = now + leaseMs(deps);
-  await Promise.all(
-    job.limits.map((l) => s.claim(l.key, { holder: jobId(job), limit: l.limit, until, now, owner })),
+  const until = deps.clock.now() + leaseMs(deps);
+  const kept = await Promise.all(
+    job.limits.map((l) => s.extend(l.key, { holder: jobId(job), owner, until })),
   );
+  return kept.every(Boolean);
 }
 
 /**
@@ -194,13 +198,28 @@ export async function refill(
   const free = Math.min(REFILL_MAX, limit.limit - status.live);
   if (free <= 0 || (status.waiting === 0 && !force)) return;
   const jobs = await s.takeParked(limit.key, free);
-  const admitted: Job[] = [];
-  for (const job of jobs) {
-    // Taken from a backlog: it goes ahead of fresh jobs (which yield to the backlog).
-    if (isLimited(job) && (await admit(deps, job, { fresh: false, recheck: false })) === "parked") continue;
-    admitted.push(job);
+  // A job sent again may have been sent under its id minutes ago (then parked by its executor):
+  // a fresh deduplication id keeps SQS from dropping this copy.
+  const resend = deps.clock.now();
+  const taken = jobs.map((job) => ({ ...job, resend }));
+  // Taken and neither parked again nor sent yet: on any failure these go back to the backlog.
+  const unsent = new Set(taken);
+  try {
+    const admitted: Job[] = [];
+    for (const job of taken) {
+      // Taken from a backlog: it goes ahead of fresh jobs (which yield to the backlog).
+      if (isLimited(job) && (await admit(deps, job, { fresh: false, recheck: false })) === "parked") {
+        unsent.delete(job);
+        continue;
+      }
+      admitted.push(job);
+    }
+    if (admitted.length) await deps.work.send(admitted);
+  } catch (err) {
+    // Nothing taken may be lost (an admitted job put back waits again; its lease lapses).
+    await Promise.all([...unsent].map((job) => s.park(limit.key, job, job.score ?? resend, resend)));
+    throw err;
   }
-  if (admitted.length) await deps.work.send(admitted);
 }
 
 /**
