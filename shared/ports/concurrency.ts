@@ -34,8 +34,11 @@ export interface ConcurrencyStore {
   claim(key: string, lease: LeaseRequest & { owner: string }): Promise<"held" | "busy" | "full">;
   /** Extends the lease `owner` holds on `holder`; false when it holds it no more (nothing written). */
   extend(key: string, lease: { holder: string; owner: string; until: number }): Promise<boolean>;
-  /** Drops `holder`'s lease (no-op when it holds none); the key's status after. */
-  release(key: string, holder: string, now: number): Promise<ConcurrencyStatus>;
+  /**
+   * Drops `holder`'s lease when it is unowned or owned by `owner` (a lease another executor owns
+   * is left alone; no-op when none is held); the key's status after.
+   */
+  release(key: string, holder: string, now: number, owner?: string): Promise<ConcurrencyStatus>;
   /**
    * Parks `job` on the key at `score` (a job parked twice is kept once); the key's status after,
    * and when its capacity check is due (undefined = none claimed).

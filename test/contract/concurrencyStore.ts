@@ -98,7 +98,9 @@ export function describeConcurrencyStore(name: string, make: () => Promise<Concu
       expect(await store.extend(key, { holder: "job", owner: "e1", until: now + 5000 })).toBe(true);
       // Still held at +4 s thanks to the extension.
       expect(await lease("other", 1, { at: now + 4000 })).toBe(false);
-      await store.release(key, "job", now);
+      // Released only by its owner (or when unowned): another executor leaves it alone.
+      expect((await store.release(key, "job", now, "e2")).live).toBe(1);
+      await store.release(key, "job", now, "e1");
       expect(await store.extend(key, { holder: "job", owner: "e1", until: now + 9000 })).toBe(false);
       expect((await store.status(key, now)).live).toBe(0);
     });
@@ -147,7 +149,7 @@ export function describeConcurrencyStore(name: string, make: () => Promise<Concu
       expect(await claim("job", "exec-2", now + 1000)).toBe("held");
       expect(await claim("other", "exec-3", now + 1000)).toBe("held");
       expect(await claim("third", "exec-4", now + 1000)).toBe("full");
-      await store.release(key, "job", now + 1000);
+      await store.release(key, "job", now + 1000, "exec-2");
       expect(await claim("job", "exec-5", now + 1000)).toBe("held");
     });
 

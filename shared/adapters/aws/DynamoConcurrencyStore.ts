@@ -241,22 +241,25 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
     }
   }
 
-  async release(key: string, holder: string, now: number): Promise<ConcurrencyStatus> {
+  async release(key: string, holder: string, now: number, owner?: string): Promise<ConcurrencyStatus> {
+    const mine = owner === undefined ? "" : " OR owners.#h = :me";
     try {
       const r = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(key),
           UpdateExpression: "REMOVE leases.#h, owners.#h",
-          ConditionExpression: "attribute_exists(leases) AND attribute_exists(owners)",
+          ConditionExpression: `attribute_exists(leases) AND attribute_exists(owners) AND (attribute_not_exists(owners.#h)${mine})`,
           ExpressionAttributeNames: { "#h": holder },
+          ...(owner === undefined ? {} : { ExpressionAttributeValues: { ":me": owner } }),
           ReturnValues: "ALL_NEW",
         }),
       );
       return statusOf(r.Attributes, now);
     } catch (err) {
-      if (isConditionalCheckFailed(err)) return { live: 0, waiting: 0 };
-      throw err;
+      if (!isConditionalCheckFailed(err)) throw err;
+      // Owned by another executor (or no counter at all): left as it is.
+      return this.status(key, now);
     }
   }
 

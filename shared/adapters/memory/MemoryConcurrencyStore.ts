@@ -74,10 +74,13 @@ export class MemoryConcurrencyStore implements ConcurrencyStore {
     return true;
   }
 
-  async release(key: string, holder: string, now: number): Promise<ConcurrencyStatus> {
+  async release(key: string, holder: string, now: number, owner?: string): Promise<ConcurrencyStatus> {
     const c = this.counter(key);
-    c.leases.delete(holder);
-    c.owners.delete(holder);
+    const owns = c.owners.get(holder);
+    if (owns === undefined || owns === owner) {
+      c.leases.delete(holder);
+      c.owners.delete(holder);
+    }
     return this.statusOf(c, now);
   }
 

@@ -96,27 +96,27 @@ export async function executeJob(
   const startedIn = deps.clock.now();
   const given = opts.remainingMs;
   const remaining = () => (typeof given === "number" ? given - (deps.clock.now() - startedIn) : given());
+  /** This executor, as the owner of the concurrency leases of the jobs it runs. */
+  const owner = randomUUID();
   let state: RunState | undefined = await deps.runs.getRunState(first.runId);
   if (!state) {
     log("job for unknown run dropped", { runId: first.runId });
-    await giveBack(deps, first);
+    await giveBack(deps, first, owner);
     return "dropped";
   }
   const carrier = jobId(first);
   if (opts.receiveCount > 1 && state.run.carrier === carrier && !isPending(state.run, first)) {
-    await giveBack(deps, first);
+    await giveBack(deps, first, owner);
     await redispatch(deps, state.run);
     return "redispatched";
   }
   let job = first;
   let leased = false;
-  /** This executor, as the owner of the concurrency leases of the jobs it runs. */
-  const owner = randomUUID();
   for (;;) {
     if (state.partial) state = await deps.runs.getRunState(job.runId);
     if (state?.run.status !== "Running" || !isPending(state.run, job)) {
       // A job sent with leases that no longer runs gives them back at once.
-      await giveBack(deps, job);
+      await giveBack(deps, job, owner);
       return state ? "stale" : "dropped";
     }
     // Concurrency: claim the lease taken at dispatch (or take one if it lapsed; else wait parked).
@@ -129,7 +129,7 @@ export async function executeJob(
     const step = await holdingLeases(deps, job, owner, () =>
       runOnce(deps, current, job, carrier, remaining()),
     );
-    const waiting = isLimited(job) ? await releaseLeases(deps, job) : [];
+    const waiting = isLimited(job) ? await releaseLeases(deps, job, owner) : [];
     if (step.result !== "applied") {
       await refillAfter(deps, waiting);
       return step.result;
@@ -191,7 +191,7 @@ async function holdingLeases<T>(
   } catch (err) {
     clearInterval(timer);
     await renewing;
-    await giveBack(deps, job).catch(() => {});
+    await giveBack(deps, job, owner).catch(() => {});
     throw err;
   } finally {
     clearInterval(timer);
@@ -199,9 +199,12 @@ async function holdingLeases<T>(
   }
 }
 
-/** Releases the job's leases (if it has limits) and refills their slots. */
-async function giveBack(deps: ExecutorDeps, job: Job): Promise<void> {
-  if (isLimited(job)) await refillAfter(deps, await releaseLeases(deps, job));
+/**
+ * Releases the job's leases (if it has limits) and refills their slots. Leases another executor
+ * owns (it still runs the job) are left alone.
+ */
+async function giveBack(deps: ExecutorDeps, job: Job, owner: string): Promise<void> {
+  if (isLimited(job)) await refillAfter(deps, await releaseLeases(deps, job, owner));
 }
 
 /** Re-sends every pending job and the latest outbox (deterministic ids make copies harmless). */

@@ -80,7 +80,7 @@ export function claimLeases(
   const s = store(deps);
   const now = deps.clock.now();
   const lease = { holder: jobId(job), until: now + leaseMs(deps), now, owner };
-  return takeEach(deps, job, true, (limit) => s.claim(limit.key, { ...lease, limit: limit.limit }));
+  return takeEach(deps, job, true, (limit) => s.claim(limit.key, { ...lease, limit: limit.limit }), owner);
 }
 
 /**
@@ -92,6 +92,7 @@ async function takeEach(
   job: Job & { limits: FlowLimit[] },
   recheck: boolean,
   take: (limit: FlowLimit) => Promise<"held" | "busy" | "full">,
+  owner?: string,
 ): Promise<"held" | "busy" | "parked"> {
   const taken: FlowLimit[] = [];
   for (const limit of job.limits) {
@@ -101,7 +102,7 @@ async function takeEach(
       taken.push(limit);
       continue;
     }
-    await releaseLimits(deps, jobId(job), taken);
+    await releaseLimits(deps, jobId(job), taken, owner);
     await park(deps, limit, job, recheck);
     return "parked";
   }
@@ -131,11 +132,15 @@ export async function renew(
  * (they belong to an older run than most that wait), then `refillAfter` hands out the rest.
  * The limits that have jobs waiting are returned for that.
  */
-export async function releaseLeases(deps: FlowDeps, job: Job & { limits: FlowLimit[] }): Promise<Released[]> {
+export async function releaseLeases(
+  deps: FlowDeps,
+  job: Job & { limits: FlowLimit[] },
+  owner: string,
+): Promise<Released[]> {
   const s = store(deps);
   const waiting = await Promise.all(
     job.limits.map(async (limit) => {
-      const after = await s.release(limit.key, jobId(job), deps.clock.now());
+      const after = await s.release(limit.key, jobId(job), deps.clock.now(), owner);
       return after.waiting > 0 ? { limit, live: after.live } : undefined;
     }),
   );
@@ -164,11 +169,16 @@ export async function refillAfter(
   );
 }
 
-async function releaseLimits(deps: FlowDeps, holder: string, limits: readonly FlowLimit[]): Promise<void> {
+async function releaseLimits(
+  deps: FlowDeps,
+  holder: string,
+  limits: readonly FlowLimit[],
+  owner?: string,
+): Promise<void> {
   const s = store(deps);
   await Promise.all(
     limits.map(async (limit) => {
-      const after = await s.release(limit.key, holder, deps.clock.now());
+      const after = await s.release(limit.key, holder, deps.clock.now(), owner);
       if (after.waiting > 0 && after.live < limit.limit) await refill(deps, limit, false, after);
     }),
   );
