@@ -83,6 +83,11 @@ export const LIMITS = {
   maxTriggers: 10,
   maxCancel: 5,
   maxConcurrency: 2,
+  /**
+   * Highest concurrency limit: every live lease is an entry of its key's counter item (about 150
+   * bytes with its owner), which must stay well under DynamoDB's 400 KB item.
+   */
+  concurrencyLimitMax: 1000,
   stepOutputMaxBytes: 4 * MiB,
   /** Above this the server switches the SDK request to `use_api` (PROTOCOL 4.7). */
   sdkRequestMaxBytes: 4 * MiB,

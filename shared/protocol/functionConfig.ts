@@ -116,10 +116,15 @@ const stepSchema = z.object(
   typeError("an object"),
 );
 
+const concurrencyLimit = count.max(
+  LIMITS.concurrencyLimitMax,
+  `must be at most ${LIMITS.concurrencyLimitMax} (leases live in one DynamoDB item per key)`,
+);
+
 const concurrencyObject = z
   .object(
     {
-      limit: count,
+      limit: concurrencyLimit,
       key: opt(
         z.string(typeError("a string")).superRefine((v, ctx) => {
           const problem = validateExpression(v);
@@ -137,7 +142,7 @@ const concurrencyObject = z
     }
   });
 
-const concurrencyItem = z.union([count, concurrencyObject], {
+const concurrencyItem = z.union([concurrencyLimit, concurrencyObject], {
   error: "must be a non-negative integer or {limit, key?, scope?}",
 });
 
