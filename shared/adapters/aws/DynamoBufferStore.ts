@@ -18,7 +18,7 @@ import type {
   BufferStore,
   DebounceBuffer,
 } from "../../ports/index.js";
-import { type Item, isConditionalCheckFailed } from "./dynamo.js";
+import { applied, type Item, isConditionalCheckFailed } from "./dynamo.js";
 import type { LargeJson } from "./largeJson.js";
 
 /**
@@ -194,8 +194,8 @@ export class DynamoBufferStore implements BufferStore {
   }
 
   async startBatch(ref: BufferRef, entry: BufferedEvent, bytes: number, start: BatchStart): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return applied(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -214,12 +214,8 @@ export class DynamoBufferStore implements BufferStore {
           },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async getBatch(ref: BufferRef): Promise<BatchBuffer | undefined> {
@@ -267,8 +263,8 @@ export class DynamoBufferStore implements BufferStore {
   ): Promise<boolean> {
     const { internalId, event } = next.latest;
     const encoded = await this.json.encode(event, `buffers/${next.fnSlug}/${internalId}.json`);
-    try {
-      await this.doc.send(
+    return applied(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -292,12 +288,8 @@ export class DynamoBufferStore implements BufferStore {
               }
             : { ConditionExpression: "attribute_not_exists(pk)" }),
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async deleteDebounce(ref: BufferRef, cycle: string): Promise<void> {
@@ -336,8 +328,8 @@ export class DynamoBufferStore implements BufferStore {
     internalId: string,
     opts: { now: number; expiresAt: number },
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return applied(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -350,12 +342,8 @@ export class DynamoBufferStore implements BufferStore {
           ExpressionAttributeNames: { "#cycle": "cycle", "#until": "until" },
           ExpressionAttributeValues: { ":cycle": cycle, ":now": opts.now },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   private async deleteIfCycle(key: { pk: string; sk: string }, cycle: string): Promise<void> {

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { type Job, jobId, jobSchema } from "../../domain/schemas.js";
 import type { ConcurrencyStatus, ConcurrencyStore, LeaseRequest } from "../../ports/index.js";
-import { type Item, isConditionalCheckFailed } from "./dynamo.js";
+import { applied, type Item, isConditionalCheckFailed } from "./dynamo.js";
 
 /**
  * Concurrency leases and backlogs in the flow table.
@@ -75,31 +75,27 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
     const yieldClause = lease.yieldToWaiting
       ? " AND (attribute_not_exists(waiting) OR waiting <= :zero)"
       : "";
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: this.key(key),
-          UpdateExpression: "SET leases.#h = :until",
-          // Renew a live unowned lease, or take a new one where there is room. An owned lease
-          // (its job runs) is left alone, and an expired one goes through the reclaim below.
-          ConditionExpression:
-            "attribute_exists(leases) AND attribute_exists(owners) AND (" +
-            "(leases.#h > :now AND attribute_not_exists(owners.#h)) OR " +
-            `(attribute_not_exists(leases.#h) AND size(leases) < :limit${yieldClause}))`,
-          ExpressionAttributeNames: { "#h": lease.holder },
-          ExpressionAttributeValues: {
-            ":until": lease.until,
-            ":now": lease.now,
-            ":limit": lease.limit,
-            ...(lease.yieldToWaiting ? { ":zero": 0 } : {}),
-          },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    const fast = this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.key(key),
+        UpdateExpression: "SET leases.#h = :until",
+        // Renew a live unowned lease, or take a new one where there is room. An owned lease
+        // (its job runs) is left alone, and an expired one goes through the reclaim below.
+        ConditionExpression:
+          "attribute_exists(leases) AND attribute_exists(owners) AND (" +
+          "(leases.#h > :now AND attribute_not_exists(owners.#h)) OR " +
+          `(attribute_not_exists(leases.#h) AND size(leases) < :limit${yieldClause}))`,
+        ExpressionAttributeNames: { "#h": lease.holder },
+        ExpressionAttributeValues: {
+          ":until": lease.until,
+          ":now": lease.now,
+          ":limit": lease.limit,
+          ...(lease.yieldToWaiting ? { ":zero": 0 } : {}),
+        },
+      }),
+    );
+    if (await applied(fast)) return true;
     for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
       const item = await this.read(key);
       if (!item || item.leases === undefined) {
@@ -120,32 +116,30 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
   }
 
   /** First lease of a key (or of a counter item made by a park before any lease). */
-  private async create(key: string, exists: boolean, lease: LeaseRequest): Promise<boolean> {
-    try {
-      if (exists) {
-        await this.doc.send(
+  private create(key: string, exists: boolean, lease: LeaseRequest): Promise<boolean> {
+    const first = { [lease.holder]: lease.until };
+    if (exists) {
+      return applied(
+        this.doc.send(
           new UpdateCommand({
             TableName: this.table,
             Key: this.key(key),
             UpdateExpression: "SET leases = :m, owners = if_not_exists(owners, :empty)",
             ConditionExpression: "attribute_not_exists(leases)",
-            ExpressionAttributeValues: { ":m": { [lease.holder]: lease.until }, ":empty": {} },
+            ExpressionAttributeValues: { ":m": first, ":empty": {} },
           }),
-        );
-      } else {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { ...this.key(key), leases: { [lease.holder]: lease.until }, owners: {}, waiting: 0 },
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
-      }
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
+        ),
+      );
     }
+    return applied(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...this.key(key), leases: first, owners: {}, waiting: 0 },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      ),
+    );
   }
 
   /** Takes a slot by removing expired leases, if none of them was renewed meanwhile. */
@@ -169,8 +163,8 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
     // Room after the removal: the count left must stay under the limit.
     values[":max"] = lease.limit - 1 + expired.length;
     conditions.push("size(leases) <= :max", "attribute_exists(owners)");
-    try {
-      await this.doc.send(
+    return applied(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(key),
@@ -179,19 +173,15 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async claim(key: string, lease: LeaseRequest & { owner: string }): Promise<"held" | "busy" | "full"> {
     const names = { "#h": lease.holder };
     const own = async (condition: string, values: Record<string, unknown>): Promise<boolean> => {
-      try {
-        await this.doc.send(
+      return applied(
+        this.doc.send(
           new UpdateCommand({
             TableName: this.table,
             Key: this.key(key),
@@ -200,12 +190,8 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: { ":until": lease.until, ":me": lease.owner, ...values },
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionalCheckFailed(err)) return false;
-        throw err;
-      }
+        ),
+      );
     };
     // The usual case: the lease taken at dispatch is live and nobody else runs the job.
     const mine = "attribute_exists(owners) AND (attribute_not_exists(owners.#h) OR owners.#h = :me)";
@@ -223,8 +209,8 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
   }
 
   async extend(key: string, lease: { holder: string; owner: string; until: number }): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return applied(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(key),
@@ -233,12 +219,8 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
           ExpressionAttributeNames: { "#h": lease.holder },
           ExpressionAttributeValues: { ":until": lease.until, ":me": lease.owner },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async release(key: string, holder: string, now: number, owner?: string): Promise<ConcurrencyStatus> {
@@ -347,8 +329,8 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
   }
 
   async claimCheck(key: string, at: number, now: number): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return applied(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(key),
@@ -357,11 +339,7 @@ export class DynamoConcurrencyStore implements ConcurrencyStore {
           ConditionExpression: "attribute_not_exists(checkAt) OR checkAt <= :now",
           ExpressionAttributeValues: { ":at": at, ":now": now, ":empty": {} },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 }

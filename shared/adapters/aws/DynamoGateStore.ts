@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { GateStore, LockClaim, LockRecord } from "../../ports/index.js";
-import { isConditionalCheckFailed } from "./dynamo.js";
+import { applied } from "./dynamo.js";
 
 const GCRA_SK = "GCRA";
 const LOCK_SK = "LOCK";
@@ -82,8 +82,8 @@ export class DynamoGateStore implements GateStore {
   }
 
   async releaseLock(name: string, holder: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return applied(
+      this.doc.send(
         new DeleteCommand({
           TableName: this.table,
           Key: { pk: `LOCK#${name}`, sk: LOCK_SK },
@@ -91,12 +91,8 @@ export class DynamoGateStore implements GateStore {
           ExpressionAttributeNames: { "#holder": "holder" },
           ExpressionAttributeValues: { ":holder": holder },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   private async conditionalPut(
@@ -107,12 +103,6 @@ export class DynamoGateStore implements GateStore {
       ExpressionAttributeValues: Record<string, unknown>;
     },
   ): Promise<boolean> {
-    try {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ...condition }));
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return applied(this.doc.send(new PutCommand({ TableName: this.table, Item: item, ...condition })));
   }
 }

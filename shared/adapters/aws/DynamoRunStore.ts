@@ -37,14 +37,7 @@ import type {
 } from "../../ports/index.js";
 import { RUN_INDEX_SHARDS, TABLES } from "../../resources.js";
 import { countDays, type DayQuery, dayPartition, queryDays } from "./dayIndex.js";
-import {
-  batchWrite,
-  type Item,
-  isConditionalCheckFailed,
-  type NamedTransactItem,
-  queryAll,
-  transactWrite,
-} from "./dynamo.js";
+import { applied, batchWrite, type Item, type NamedTransactItem, queryAll, transactWrite } from "./dynamo.js";
 import type { LargeJson } from "./largeJson.js";
 import { PathDeclarations, pauseWriteItems } from "./pauseItems.js";
 import { retryUnprocessed } from "./retryUnprocessed.js";
@@ -216,13 +209,7 @@ export class DynamoRunStore implements RunStore {
     };
     const pauseItems = await pauseWriteItems(this.json, this.tables.pauses, this.paths, t.pauses);
     if (!t.steps?.length && !t.attempts?.length && pauseItems.length === 0) {
-      try {
-        await this.doc.send(new UpdateCommand(update));
-        return true;
-      } catch (err) {
-        if (isConditionalCheckFailed(err)) return false;
-        throw err;
-      }
+      return applied(this.doc.send(new UpdateCommand(update)));
     }
     const attemptPuts = await Promise.all(
       (t.attempts ?? []).map(async (a) => ({

@@ -105,6 +105,17 @@ export function isConditionalCheckFailed(err: unknown): boolean {
   return errorName(err) === "ConditionalCheckFailedException";
 }
 
+/** Awaits a conditional single-item write: true when applied, false when its condition failed. */
+export async function applied(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}
+
 /** One write of a BatchWriteItem: a put or a delete. */
 export type BatchWriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
 
