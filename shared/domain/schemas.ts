@@ -341,8 +341,6 @@ export const runRecordSchema = z.object({
     .object({
       limits: jobSchema.shape.limits,
       score: z.number().optional(),
-      /** The singleton lock this run holds (released when it ends). */
-      singleton: z.string().optional(),
     })
     .optional(),
 });

@@ -175,63 +175,47 @@ const timeoutsSchema = z.object(
   typeError("an object"),
 );
 
-/** Every option of the official SDKs' function config: all honoured (or refused above). */
-const KNOWN_OPTIONS = new Set([
-  "id",
-  "name",
-  "triggers",
-  "steps",
-  "retries",
-  "concurrency",
-  "cancel",
-  "timeouts",
-  "throttle",
-  "rateLimit",
-  "idempotency",
-  "debounce",
-  "batchEvents",
-  "priority",
-  "singleton",
-]);
-
 /** Trigger identity for the duplicate check: same event and expression, or same cron. */
 function triggerKey(t: { event?: string | null; expression?: string | null; cron?: string | null }): string {
   return t.event != null ? `event:${t.event}\u0000${t.expression ?? ""}` : `cron:${t.cron ?? ""}`;
 }
 
+/** Every option of the official SDKs' function config: each honoured, or refused in the checks below. */
+const functionFields = {
+  id: requiredString(),
+  name: requiredString(),
+  triggers: opt(
+    z
+      .array(triggerSchema, typeError("an array"))
+      .max(LIMITS.maxTriggers, `must have at most ${LIMITS.maxTriggers} triggers`),
+  ),
+  steps: z.record(z.string(), stepSchema, typeError("an object")),
+  // Go and Python SDKs may send a top-level retries count (or {attempts}).
+  retries: z.preprocess(
+    (v) => (typeof v === "object" && v !== null && "attempts" in v ? v.attempts : v),
+    opt(count),
+  ),
+  concurrency: z.unknown().optional(),
+  cancel: opt(
+    z
+      .array(cancelSchema, typeError("an array"))
+      .max(LIMITS.maxCancel, `must have at most ${LIMITS.maxCancel} entries`),
+  ),
+  timeouts: opt(timeoutsSchema),
+  throttle: opt(throttleSchema),
+  rateLimit: opt(rateLimitSchema),
+  idempotency: opt(idempotencySchema),
+  debounce: opt(debounceSchema),
+  batchEvents: opt(batchEventsSchema),
+  priority: opt(prioritySchema),
+  singleton: opt(singletonSchema),
+};
+
+/** Any other key with a value is refused by name: Tideline never accepts a setting it ignores. */
+const KNOWN_OPTIONS = new Set(Object.keys(functionFields));
+
 export const functionConfigSchema = z
-  .object(
-    {
-      id: requiredString(),
-      name: requiredString(),
-      triggers: opt(
-        z
-          .array(triggerSchema, typeError("an array"))
-          .max(LIMITS.maxTriggers, `must have at most ${LIMITS.maxTriggers} triggers`),
-      ),
-      steps: z.record(z.string(), stepSchema, typeError("an object")),
-      // Go and Python SDKs may send a top-level retries count (or {attempts}).
-      retries: z.preprocess(
-        (v) => (typeof v === "object" && v !== null && "attempts" in v ? v.attempts : v),
-        opt(count),
-      ),
-      concurrency: z.unknown().optional(),
-      cancel: opt(
-        z
-          .array(cancelSchema, typeError("an array"))
-          .max(LIMITS.maxCancel, `must have at most ${LIMITS.maxCancel} entries`),
-      ),
-      timeouts: opt(timeoutsSchema),
-      throttle: opt(throttleSchema),
-      rateLimit: opt(rateLimitSchema),
-      idempotency: opt(idempotencySchema),
-      debounce: opt(debounceSchema),
-      batchEvents: opt(batchEventsSchema),
-      priority: opt(prioritySchema),
-      singleton: opt(singletonSchema),
-    },
-    typeError("an object"),
-  )
+  .object(functionFields, typeError("an object"))
   .catchall(z.unknown())
   .superRefine((fn, ctx) => {
     for (const [key, value] of Object.entries(fn)) {

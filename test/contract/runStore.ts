@@ -60,9 +60,9 @@ export function describeRunStore(name: string, make: () => Promise<RunStoreHarne
         expect(await store.getRunState(run.runId)).toEqual({ run, steps: [] });
       });
 
-      it("keeps a run's flow (limits, score, singleton) and a Skipped run's reason", async () => {
+      it("keeps a run's flow (limits, score) and a Skipped run's reason", async () => {
         const limited = makeRun({
-          flow: { limits: [{ key: "f:fn:abc", limit: 3 }], score: 1234, singleton: "fn:k" },
+          flow: { limits: [{ key: "f:fn:abc", limit: 3 }], score: 1234 },
         });
         expect(await store.createRun(limited)).toBe("created");
         expect(await store.getRun(limited.runId)).toEqual(limited);

@@ -74,7 +74,6 @@ export async function createRun(deps: CreateRunDeps, spec: RunSpec): Promise<Cre
     await answerInvoker(deps, stored);
     return { result, run: stored, status: stored.status === "Skipped" ? "skipped" : "started" };
   }
-  if (gate.singleton) base.flow = { ...base.flow, singleton: gate.singleton };
   const startAt = Math.max(spec.startAt ?? 0, gate.startAt ?? 0);
   const start = startJob(base, startAt > now ? startAt : undefined);
   const { run, pauses, outbox } = runSetup(fn, { ...base, next: [start] });

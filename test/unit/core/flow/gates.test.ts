@@ -238,7 +238,9 @@ describe("singleton", () => {
     const a1 = await go({ key: "a" });
     await w.runJobs(); // a1 now waits: it holds the lock through the wait
     const holder = await w.runOf(fn, a1);
-    expect(holder.flow?.singleton).toBe(singletonLock(fn, holder));
+    const lock = singletonLock(fn, holder) ?? "";
+    const holderOf = async () => (await w.ports.gates.getLock(lock, w.ports.clock.now()))?.holder;
+    expect(await holderOf()).toBe(holder.runId);
 
     const a2 = await go({ key: "a" });
     const b1 = await go({ key: "b" });
@@ -252,10 +254,9 @@ describe("singleton", () => {
     await w.settle();
     expect((await w.runOf(fn, a1)).status).toBe("Completed");
     const a3 = await go({ key: "a" });
-    expect(await w.runOf(fn, a3)).toMatchObject({
-      status: "Running",
-      flow: { singleton: holder.flow?.singleton },
-    });
+    const next = await w.runOf(fn, a3);
+    expect(next.status).toBe("Running");
+    expect(await holderOf()).toBe(next.runId);
   });
 
   it("cancel: the live holder is cancelled (with its events) and the new run takes the lock", async () => {
@@ -271,7 +272,9 @@ describe("singleton", () => {
       cancelledBy: `singleton ${newer.runId}`,
     });
     expect(named(w.takeStream(), INTERNAL_EVENTS.functionCancelled)).toHaveLength(1);
-    expect(newer).toMatchObject({ status: "Running", flow: { singleton: singletonLock(fn, newer) } });
+    expect(newer.status).toBe("Running");
+    const lock = await w.ports.gates.getLock(singletonLock(fn, newer) ?? "", w.ports.clock.now());
+    expect(lock?.holder).toBe(newer.runId);
     await w.runJobs();
     await release("a");
     await w.settle();
@@ -342,7 +345,8 @@ describe("singleton", () => {
     const runs: RunRecord[] = [];
     for (const data of [{}, {}, { key: false }] as JsonObject[])
       runs.push(await w.runOf(keyed, await go(data)));
-    expect(runs.map((r) => [r.status, r.flow?.singleton])).toEqual([
+    // No lock name, so no lock taken: all three run.
+    expect(runs.map((r) => [r.status, singletonLock(keyed, r)])).toEqual([
       ["Running", undefined],
       ["Running", undefined],
       ["Running", undefined],
