@@ -12,6 +12,7 @@ import {
   type SchedulerClient,
 } from "@aws-sdk/client-scheduler";
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { SCHEDULED_TIME } from "../../shared/adapters/aws/SchedulerCronSchedules.js";
 import { rfc3339 } from "../../shared/domain/cron.js";
 import { fromSchedulerCron, nextSchedulerCronFire } from "../../shared/domain/schedulerCron.js";
 import { sleep } from "./abortableSleep.js";
@@ -108,7 +109,6 @@ export const cronKind: ExpressionKind = {
 };
 
 /** Scheduler's context attribute for the time an invocation was scheduled for, as it fills it in. */
-const SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
 
 export interface ScheduleDriverOptions {
   scheduler: SchedulerClient;

@@ -1,6 +1,6 @@
 /**
- * What an event does to one function it triggers before any run exists: a rate limit or
- * idempotency key may skip it (SEMANTICS 5.2, 5.6), debounce or batching may hold it (5.3, 5.4).
+ * What an event does to one function it triggers before any run exists when debounce or batching
+ * holds it (SEMANTICS 5.3, 5.4); the rate limit and idempotency (5.2, 5.6) are in rateLimit.ts.
  */
 
 import type { AcceptedEvent, FunctionRecord } from "../../domain/schemas.js";
@@ -8,16 +8,6 @@ import type { RunnerDeps } from "../runner/types.js";
 import { batchEvent } from "./batch.js";
 import { flowConfig } from "./config.js";
 import { debounceEvent } from "./debounce.js";
-import { rateLimit } from "./rateLimit.js";
-
-/** Why the event starts no run of `fn` (recorded as a Skipped run), or undefined. */
-export async function rateLimited(
-  deps: RunnerDeps,
-  fn: FunctionRecord,
-  accepted: AcceptedEvent,
-): Promise<{ reason: string } | undefined> {
-  return rateLimit(deps, fn, accepted);
-}
 
 /**
  * When a debounce or a batch took the event (its run starts later, from the buffer): the id of

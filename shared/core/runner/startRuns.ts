@@ -3,7 +3,8 @@ import { triggerMatches, triggerPatterns } from "../../domain/triggers.js";
 import { evaluateBoolean } from "../../expressions/index.js";
 import type { CreateRunResult, RegistryStore } from "../../ports/index.js";
 import { INTERNAL_EVENTS } from "../../protocol/constants.js";
-import { buffered, rateLimited } from "../flow/eventGate.js";
+import { buffered } from "../flow/eventGate.js";
+import { rateLimit } from "../flow/rateLimit.js";
 import { allCancellations, covers } from "../runs/bulkCancel.js";
 import { batchMemo } from "./batchMemo.js";
 import { createRun } from "./createRun.js";
@@ -75,7 +76,7 @@ export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
       const startedRunIds: string[] = [];
       for (const fn of fns) {
         if (target === undefined && !triggersOn(fn, accepted.event)) continue;
-        const limited = await rateLimited(deps, fn, accepted);
+        const limited = await rateLimit(deps, fn, accepted);
         const held = limited ? false : await buffered(deps, fn, accepted);
         if (held) {
           // Recorded with the run its buffer starts (it may not exist yet), not as unmatched.
