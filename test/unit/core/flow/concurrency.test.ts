@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { executeJob } from "../../../../shared/core/engine/executeJob.js";
 import { recoverStalledRuns } from "../../../../shared/core/recovery/sweep.js";
 import { handleEvents } from "../../../../shared/core/runner/pipeline.js";
+import { cancelRun } from "../../../../shared/core/runs/cancel.js";
 import { deliverTimer } from "../../../../shared/core/scheduling/timerKinds.js";
 import type { Job } from "../../../../shared/domain/schemas.js";
 import { makeAccepted } from "../../../fixtures/records.js";
@@ -151,6 +152,72 @@ describe("concurrency limits", () => {
 });
 
 describe("concurrency leases", () => {
+  it("a request longer than its lease keeps its slot: the executor renews it every third of the lease", async () => {
+    const w = await world();
+    w.deps.leaseMs = 30;
+    const fn = w.fn("long", [w.ev("go")], { config: { id: "long", concurrency: 1 } });
+    let liveAtEnd = -1;
+    await w.sync([
+      [
+        fn,
+        async () => {
+          // 60 ms pass on the run's clock (two leases) while the request runs, in real time too.
+          for (let i = 0; i < 3; i++) {
+            w.ports.clock.advance(20);
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }
+          liveAtEnd = (await w.ports.concurrency.status(`f:${fn.slug}`, w.ports.clock.now())).live;
+          return complete("done");
+        },
+      ],
+    ]);
+    await handleEvents(w.deps, [makeAccepted({ name: w.ev("go") })]);
+    await w.runJobs();
+    expect(liveAtEnd).toBe(1);
+  });
+
+  it("a job of a cancelled run gives its lease back at once, and the waiting run takes the slot", async () => {
+    const w = await world();
+    const fn = await syncTwoStep(w, { concurrency: 1 }, inFlight());
+    const a = makeAccepted({ name: w.ev("go"), data: { tenant: "a" } });
+    const b = makeAccepted({ name: w.ev("go"), data: { tenant: "a" } });
+    await handleEvents(w.deps, [a, b]);
+    const [queued] = w.ports.work.receive(1);
+    const runA = (await w.runOf(fn, a)).runId;
+    expect(queued?.job.runId).toBe(runA);
+    await cancelRun(w.deps, runA, "api");
+    expect(await executeJob(w.deps, queued?.job as Job, { receiveCount: 1, remainingMs: 60_000 })).toBe(
+      "stale",
+    );
+    // No clock moved: b's start was sent by the release, not by the lease's expiry.
+    expect(w.ports.work.peek().map((q) => q.job.runId)).toEqual([(await w.runOf(fn, b)).runId]);
+  });
+
+  it("a second delivery of a job another executor is running is dropped, not run beside it", async () => {
+    const w = await world();
+    const calls: string[] = [];
+    const fn = w.fn("once", [w.ev("go")], { config: { id: "once", concurrency: 2 } });
+    await w.sync([
+      [
+        fn,
+        async () => {
+          calls.push("request");
+          for (let i = 0; i < 3; i++) await tick();
+          return complete("done");
+        },
+      ],
+    ]);
+    await handleEvents(w.deps, [makeAccepted({ name: w.ev("go") })]);
+    const [queued] = w.ports.work.receive(1);
+    const job = queued?.job as Job;
+    const results = await Promise.all([
+      executeJob(w.deps, job, { receiveCount: 1, remainingMs: 60_000 }),
+      executeJob(w.deps, job, { receiveCount: 2, remainingMs: 60_000 }),
+    ]);
+    expect(results.sort()).toEqual(["applied", "stale"]);
+    expect(calls).toEqual(["request"]);
+  });
+
   it("a slot whose holder never comes back is reclaimed when its lease expires, by the key's check timer", async () => {
     const w = await world();
     const counter = inFlight();
