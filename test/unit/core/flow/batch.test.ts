@@ -1,6 +1,6 @@
 /** Batching (SEMANTICS 5.4) over the memory ports: the runner, the timers and the buffer protocol. */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { MAX_BATCH_BYTES } from "../../../../shared/core/flow/batch.js";
+import { entryBytes, MAX_BATCH_BYTES } from "../../../../shared/core/flow/batch.js";
 import { runIdFor } from "../../../../shared/core/runner/startRuns.js";
 import { deliverTimer } from "../../../../shared/core/scheduling/timerKinds.js";
 import type { FunctionRecord } from "../../../../shared/domain/schemas.js";
@@ -132,6 +132,39 @@ describe("batching", () => {
     expect((await w.runsOf(fn)).map((r) => r.runId).sort()).toEqual(
       [runIdFor(fn.slug, invoke), runIdFor(fn.slug, large)].sort(),
     );
+  });
+
+  it("batches an event of exactly 256 KiB and runs one a byte larger alone", async () => {
+    expect(MAX_BATCH_BYTES).toBe(256 * 1024);
+    const sized = (n: number, bytes: number) => {
+      const accepted = makeAccepted({ name: w.ev("item"), data: { n, blob: "" } });
+      const pad = bytes - entryBytes({ internalId: accepted.internalId, event: accepted.event });
+      return { ...accepted, event: { ...accepted.event, data: { n, blob: "x".repeat(pad) } } };
+    };
+    const exact = sized(1, MAX_BATCH_BYTES);
+    const over = sized(2, MAX_BATCH_BYTES + 1);
+    await w.deliver(exact);
+    await w.deliver(over);
+    // The byte larger runs at once, alone; the exact one waits in its batch for the timeout.
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[2]]);
+    await w.advance(2000);
+    expect((await w.runsOf(fn)).map(numbersOf).sort()).toEqual([[1], [2]]);
+  });
+
+  it("flushes early when the next event would pass 256 KiB of events in the batch", async () => {
+    const half = (n: number) => ({ name: w.ev("item"), data: { n, blob: filler(150 * 1024) } });
+    await w.send(half(1));
+    await w.send(half(2));
+    // Two events of 150 KiB never share a batch: the first is flushed when the second comes.
+    await w.advance(2000);
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1], [2]]);
+  });
+
+  it("runs a batch of maxSize 1 at once, with no wait for the timeout", async () => {
+    const single = w.fn("single", [w.ev("one")], { batchEvents: { maxSize: 1, timeout: "2s" } });
+    await w.sync([fn, single]);
+    await w.send({ name: w.ev("one"), data: { n: 1 } });
+    expect((await w.runsOf(single)).map(numbersOf)).toEqual([[1]]);
   });
 
   it("lets the next event finish a flush that died after sealing", async () => {
