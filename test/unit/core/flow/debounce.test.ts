@@ -51,9 +51,23 @@ describe("debounce", () => {
     await deliverTimer(w.deps, early);
     expect(w.ports.timers.pending()).toEqual([{ item: early, dueAt: now + 2000 }]);
     w.ports.timers.takeDue(Number.MAX_SAFE_INTEGER);
+    const edge = { ...early, cycle: ulid(now - 60_000) };
+    await deliverTimer(w.deps, edge);
+    expect(w.ports.timers.pending()).toEqual([{ item: edge, dueAt: now + 2000 }]);
+    w.ports.timers.takeDue(Number.MAX_SAFE_INTEGER);
     const stale = { ...early, cycle: ulid(now - 60_001) };
     await deliverTimer(w.deps, stale);
     expect(w.ports.timers.pending()).toEqual([]);
+  });
+
+  it("fires at the timeout when it is shorter than the period", async () => {
+    const capped = w.fn("capped", [w.ev("c")], { debounce: { period: "5s", timeout: "2s" } });
+    await w.sync([fn, capped]);
+    await w.send({ name: w.ev("c"), data: { n: 1 } });
+    await w.advance(1999);
+    expect(await w.runsOf(capped)).toEqual([]);
+    await w.advance(1);
+    expect((await w.runsOf(capped)).map(numbersOf)).toEqual([[1]]);
   });
 
   it("ignores an event older than the pending one: no replace, no extension", async () => {

@@ -79,6 +79,14 @@ describe("rate limit", () => {
     expect(await status()).toBe("Skipped");
   });
 
+  it("skips an event whose key fails to evaluate (the scheduling fails, SEMANTICS 5.2)", async () => {
+    const fn = await syncFn("broken", { rateLimit: { limit: 5, period: "1h", key: "event.data.k.size()" } });
+    expect(await w.runOf(fn, await go({ k: 12 }))).toMatchObject({
+      status: "Skipped",
+      skipped: { reason: "rateLimit" },
+    });
+  });
+
   it("does not apply to an event whose key is false or missing", async () => {
     const fn = await syncFn("keyed", { rateLimit: { limit: 1, period: "1h", key: "event.data.key" } });
     for (const data of [{}, {}, { key: false }, { key: false }] as JsonObject[]) {
