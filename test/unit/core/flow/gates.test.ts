@@ -365,7 +365,10 @@ describe("singleton", () => {
     const fn = await syncFn("ghosted", { singleton: { mode: "skip" } });
     await w.ports.gates.claimLock(fn.slug, { holder: "ghost", expect: undefined, now: T0, until: T0 + DAY });
     expect((await w.runOf(fn, await go())).skipped).toEqual({ reason: "singleton", holder: "ghost" });
-    w.ports.clock.advance(UNBORN_GRACE_MS);
+    expect(UNBORN_GRACE_MS).toBe(10_000);
+    w.ports.clock.advance(UNBORN_GRACE_MS - 1);
+    expect((await w.runOf(fn, await go())).skipped).toEqual({ reason: "singleton", holder: "ghost" });
+    w.ports.clock.advance(1);
     expect((await w.runOf(fn, await go())).status).toBe("Running");
   });
 
