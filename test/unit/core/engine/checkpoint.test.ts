@@ -88,6 +88,20 @@ describe("async checkpoints", () => {
     expect(await checkpoint([{ id: "d3", op: "DeferAdd", opts: {} }])).toMatchObject({ status: 400 });
   });
 
+  it("with defers: 409 for a stale job, and 413 past 20 defers (20 are taken), storing nothing", async () => {
+    const defer = (i: number) => ({
+      id: `d${i}`,
+      op: "DeferAdd",
+      opts: { fn_slug: "app-later", input: { i } },
+    });
+    expect(await checkpoint([stepRun("a", 1), defer(0)], "someone-else")).toMatchObject({ status: 409 });
+    const twenty = Array.from({ length: LIMITS.maxDefers }, (_, i) => defer(i));
+    expect(await checkpoint([stepRun("a", 1), ...twenty])).toEqual({ status: 200 });
+    expect(await checkpoint([stepRun("b", 2), defer(LIMITS.maxDefers)])).toMatchObject({ status: 413 });
+    expect(await ports.runs.getStep(run.runId, "b")).toBeUndefined();
+    expect(Object.keys((await ports.runs.getRun(run.runId))?.defers ?? {})).toHaveLength(LIMITS.maxDefers);
+  });
+
   it("refuses ops that end a request (sleeps, waits) with 400, naming the op", async () => {
     expect(await checkpoint([{ id: "s", op: "Sleep", name: "1h" }])).toEqual({
       status: 400,
