@@ -7,7 +7,7 @@ import { sleep } from "./abortableSleep.js";
  * of a thousand start jobs slows every step of every run to a crawl. Pacing the stream keeps the
  * emulated queue short; on AWS a queue's cost does not grow with its depth and nothing paces.
  */
-export const LOCAL_WORK_BACKLOG = 50;
+const LOCAL_WORK_BACKLOG = 50;
 const RECHECK_MS = 50;
 
 /** Waits until fewer than `backlog` messages are visible in the queue, or `signal` aborts. */

@@ -23,7 +23,7 @@ export interface CronScheduleNames {
 const hash = (s: string, chars: number) => createHash("sha256").update(s).digest("base64url").slice(0, chars);
 
 /** Every schedule of one function starts with this (`c-` + 22 characters of its slug's hash). */
-export function cronSchedulePrefix(fnSlug: string): string {
+function cronSchedulePrefix(fnSlug: string): string {
   return `c-${hash(fnSlug, 22)}-`;
 }
 
@@ -36,7 +36,7 @@ export function cronScheduleName(fnSlug: string, cron: string): string {
 }
 
 /** The timers-queue message a cron() schedule delivers: the tick, due at once. */
-export function cronScheduleInput(fnSlug: string, cron: string): string {
+function cronScheduleInput(fnSlug: string, cron: string): string {
   const message: TimerMessage = {
     item: { kind: "cron", fnSlug, cron, scheduledAt: SCHEDULED_TIME },
     dueAt: 0,

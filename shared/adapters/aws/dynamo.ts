@@ -117,7 +117,7 @@ export async function applied(write: Promise<unknown>): Promise<boolean> {
 }
 
 /** One write of a BatchWriteItem: a put or a delete. */
-export type BatchWriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
+type BatchWriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
 
 /**
  * Writes `requests` to `table` 25 at a time (BatchWriteItem's limit), sending again what DynamoDB

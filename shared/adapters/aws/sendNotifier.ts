@@ -99,7 +99,7 @@ export function noticeOf(commandName: string, input: Loose, output: Loose): Sent
 }
 
 /** Calls the listeners; a listener that throws never fails the send. */
-export function notifySent(notice: SentNotice): void {
+function notifySent(notice: SentNotice): void {
   for (const listener of listeners) {
     try {
       listener(notice);

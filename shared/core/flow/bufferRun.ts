@@ -9,7 +9,7 @@ import { deterministicUlid } from "../../domain/ids.js";
 import type { FunctionRecord, TimerItem } from "../../domain/schemas.js";
 import type { BufferedEvent } from "../../ports/index.js";
 import { type CreatedRun, type CreateRunDeps, createRun } from "../runner/createRun.js";
-import { allCancellations, covers } from "../runs/bulkCancel.js";
+import { allCancellations } from "../runs/bulkCancel.js";
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -82,12 +82,7 @@ export async function startCycleRun(
     // A future `ts` delays the start until then, as for a run of one event (SEMANTICS 8).
     ...(first.event.ts > now ? { startAt: first.event.ts } : {}),
     // A bulk cancellation whose window holds the run cancels it, as the runner's own runs.
-    cancellation: async (created, result) => {
-      const mine = (await allCancellations(deps.cancellations)).filter((c) => c.fnSlug === created.fnSlug);
-      if (mine.length === 0) return undefined;
-      const stored = result === "exists" ? await deps.runs.getRun(created.runId) : created;
-      return stored && mine.find((c) => covers(c, stored, stored.events[0]));
-    },
+    cancellations: () => allCancellations(deps.cancellations),
   });
 }
 

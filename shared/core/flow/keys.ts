@@ -9,7 +9,7 @@ import type { InngestEvent } from "../../domain/schemas.js";
 import { evaluateKey } from "../../expressions/index.js";
 
 /** The key expression's value for `event` ("false" on error or when the field is missing). */
-export function keyValue(expression: string, event: InngestEvent): string {
+function keyValue(expression: string, event: InngestEvent): string {
   return evaluateKey(expression, { event }) ?? "false";
 }
 

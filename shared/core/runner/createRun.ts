@@ -5,10 +5,10 @@
  */
 
 import type { FunctionRecord, InngestEvent, RunRecord } from "../../domain/schemas.js";
-import type { CancellationRecord, CreateRunResult } from "../../ports/index.js";
+import type { CancellationRecord } from "../../ports/index.js";
 import { runFlow } from "../flow/runFlow.js";
 import { startGate } from "../flow/startGate.js";
-import { cancelledBy } from "../runs/bulkCancel.js";
+import { cancelledBy, coveringCancellation } from "../runs/bulkCancel.js";
 import { cancelRun } from "../runs/cancel.js";
 import { skippedInvokeEvents } from "../runs/finish.js";
 import { runSetup } from "../runs/runSetup.js";
@@ -31,8 +31,11 @@ export interface RunSpec {
   startAt?: number;
   /** Recorded as Skipped: it starts nothing (rate limit). */
   skipped?: { reason: string; holder?: string };
-  /** A bulk cancellation whose window holds the run, if any (then it is cancelled at once). */
-  cancellation?: (run: RunRecord, result: CreateRunResult) => Promise<CancellationRecord | undefined>;
+  /**
+   * The stored bulk cancellations (the runner reads them once per batch): a run inside one's
+   * window is cancelled at once. Without it, none is checked.
+   */
+  cancellations?: () => Promise<CancellationRecord[]>;
 }
 
 export type CreatedRun =
@@ -90,7 +93,8 @@ export async function createRun(deps: CreateRunDeps, spec: RunSpec): Promise<Cre
     await answerInvoker(deps, stored);
     return { result, run: stored, status: "skipped" };
   }
-  const cancellation = await spec.cancellation?.(stored, result);
+  // A redelivered event's run was created earlier: its own start time decides.
+  const cancellation = spec.cancellations && coveringCancellation(await spec.cancellations(), stored);
   if (cancellation) {
     await cancelRun(deps, run.runId, cancelledBy(cancellation));
     return { result, run: stored, status: "cancelled" };

@@ -60,13 +60,7 @@ export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
   });
   // Bulk cancellations are read once per batch, when the first run is created.
   const stored = batchMemo(() => allCancellations(deps.cancellations));
-  const cancellationOf = async (run: RunRecord, result: CreateRunResult) => {
-    const mine = (await stored("all")).filter((c) => c.fnSlug === run.fnSlug);
-    if (mine.length === 0) return undefined;
-    // A redelivered record's run was created earlier: its own start time decides.
-    const created = result === "exists" ? await deps.runs.getRun(run.runId) : run;
-    return created && mine.find((c) => covers(c, created, created.events[0]));
-  };
+
   return {
     name: "start runs",
     async consume(accepted) {
@@ -93,7 +87,7 @@ export function startRunsConsumer(deps: RunnerDeps): EventConsumer {
           // A future `ts` delays the run's start until then (SEMANTICS 8).
           ...(accepted.event.ts > now ? { startAt: accepted.event.ts } : {}),
           ...(limited ? { skipped: limited } : {}),
-          cancellation: cancellationOf,
+          cancellations: () => stored("all"),
         });
         if (created.result === "duplicate") {
           deps.log?.("event id already started this function; no new run", {

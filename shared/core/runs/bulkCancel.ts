@@ -39,6 +39,14 @@ export function covers(
 }
 
 /** Every stored cancellation (a small set), following the listing's pages. */
+/** The cancellation among `records` whose window (and `if`) holds the run, if any. */
+export function coveringCancellation(
+  records: readonly CancellationRecord[],
+  run: { fnSlug: string; startedAt: number; events: InngestEvent[] },
+): CancellationRecord | undefined {
+  return records.find((c) => covers(c, run, run.events[0]));
+}
+
 export async function allCancellations(store: CancellationStore): Promise<CancellationRecord[]> {
   const out: CancellationRecord[] = [];
   let cursor: string | undefined;

@@ -1,5 +1,6 @@
 import type { Job, Outbox, ScheduledJob } from "../../domain/schemas.js";
 import type { Clock, ConcurrencyStore, EventStream, TimerService, WorkQueue } from "../../ports/index.js";
+import { mapLimited } from "../concurrency.js";
 import { admit, isLimited } from "../flow/concurrency.js";
 
 export interface DispatchDeps {
@@ -21,6 +22,9 @@ export interface DispatchOptions {
    */
   continuing?: boolean;
 }
+
+/** Admissions in flight at once (a fan-out of limited steps). */
+const ADMIT_CONCURRENCY = 10;
 
 /** Jobs due within this margin go straight to the work queue (clock noise, not a delay). */
 const IMMEDIATE_MARGIN_MS = 50;
@@ -53,12 +57,12 @@ export async function dispatchJobs(
  * lease on each of theirs. The others are parked until a slot frees (core/flow/concurrency.ts).
  */
 async function admitted(deps: DispatchDeps, jobs: Job[], opts: DispatchOptions): Promise<Job[]> {
-  const out: Job[] = [];
-  for (const job of jobs) {
-    const fresh = opts.continuing !== true;
-    if (!isLimited(job) || (await admit(deps, job, { fresh })) === "admitted") out.push(job);
-  }
-  return out;
+  const fresh = opts.continuing !== true;
+  // Side by side: a parked job's place comes from its score, not from the order admitted here.
+  const ok = await mapLimited(jobs, ADMIT_CONCURRENCY, async (job) =>
+    isLimited(job) ? (await admit(deps, job, { fresh })) === "admitted" : true,
+  );
+  return jobs.filter((_, i) => ok[i]);
 }
 
 /**
