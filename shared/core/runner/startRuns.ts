@@ -1,11 +1,11 @@
-import type { FunctionRecord, InngestEvent, RunRecord } from "../../domain/schemas.js";
+import type { FunctionRecord, InngestEvent } from "../../domain/schemas.js";
 import { triggerMatches, triggerPatterns } from "../../domain/triggers.js";
 import { evaluateBoolean } from "../../expressions/index.js";
-import type { CreateRunResult, RegistryStore } from "../../ports/index.js";
+import type { RegistryStore } from "../../ports/index.js";
 import { INTERNAL_EVENTS } from "../../protocol/constants.js";
 import { buffered } from "../flow/eventGate.js";
 import { rateLimit } from "../flow/rateLimit.js";
-import { allCancellations, covers } from "../runs/bulkCancel.js";
+import { allCancellations } from "../runs/bulkCancel.js";
 import { batchMemo } from "./batchMemo.js";
 import { createRun } from "./createRun.js";
 import { runIdFor } from "./runId.js";
