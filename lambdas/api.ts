@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { nodeAppHttp } from "../shared/adapters/http/appRequest.js";
 import { apiKeyMatches } from "../shared/core/api/apiKeys.js";
 import { devInfo } from "../shared/core/api/devInfo.js";

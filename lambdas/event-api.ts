@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { acceptEvents } from "../shared/core/ingest/acceptEvents.js";
 import { HEADERS } from "../shared/protocol/constants.js";
+import { ingestDeps } from "./ingestWiring.js";
 import { bodyText, handlerWith, header, httpError, json, refuseCrossSite } from "./middleware.js";
-import { ingestDeps } from "./wiring.js";
 
 const deps = await ingestDeps();
 

@@ -1,7 +1,8 @@
 import { gzipSync } from "node:zlib";
 /**
  * The one middleware stack every handler uses: a Powertools logger with the Lambda context,
- * errors logged once (never with the event payload: events are user data), and HTTP error
+ * errors logged once (never with the event payload: events are user data), the invocation's
+ * metrics published when it ends, its X-Ray subsegment on a deployed function, and HTTP error
  * mapping for the API handlers.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -9,6 +10,8 @@ import middy, { type MiddyfiedHandler } from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { crossSiteProblem } from "../shared/core/api/crossSite.js";
 import { ForbiddenError, TidelineError } from "../shared/domain/errors.js";
+import { publishMetrics } from "./metrics.js";
+import { handlerTracing } from "./tracing.js";
 
 const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
 type Level = (typeof LEVELS)[number];
@@ -21,15 +24,18 @@ export function handlerWith<E, R>(
   name: string,
   fn: (event: E, context: Context) => Promise<R>,
 ): MiddyfiedHandler<E, R> {
-  return middy<E, R>({ timeoutEarlyInMillis: 0 }).handler(async (event: E, context: Context) => {
+  const handler = middy<E, R>({ timeoutEarlyInMillis: 0 }).handler(async (event: E, context: Context) => {
     logger.addContext(context);
     try {
       return await fn(event, context);
     } catch (err) {
       logger.error(`${name} failed`, err as Error);
       throw err;
+    } finally {
+      publishMetrics();
     }
   });
+  return handlerTracing ? handler.use(handlerTracing) : handler;
 }
 
 export function json(

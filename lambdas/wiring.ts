@@ -1,6 +1,7 @@
 /**
  * Builds each handler's dependencies once per container (cold start) from the environment:
  * config → AWS clients → adapters → the core's deps. Handlers import only the getter they need.
+ * The event API has its own, smaller wiring (ingestWiring.ts), so its bundle stays small.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { awsClients } from "../shared/adapters/aws/clients.js";
@@ -20,12 +21,14 @@ import { SqsWorkQueue } from "../shared/adapters/aws/SqsWorkQueue.js";
 import { TimerServiceAws } from "../shared/adapters/aws/TimerServiceAws.js";
 import { loadConfig, type TidelineConfig } from "../shared/config.js";
 import type { ExecutorDeps } from "../shared/core/engine/executeJob.js";
-import type { IngestDeps } from "../shared/core/ingest/acceptEvents.js";
 import { withFunctionCache } from "../shared/core/registry/functionCache.js";
 import type { RunnerDeps } from "../shared/core/runner/pipeline.js";
+import { countingRunStore } from "../shared/core/runs/runMetrics.js";
 import type { TimerKindDeps } from "../shared/core/scheduling/timerKinds.js";
 import type { BlobStore, Clock } from "../shared/ports/index.js";
+import { metrics } from "./metrics.js";
 import { logger } from "./middleware.js";
+import { tracedClients } from "./tracing.js";
 
 const DAY_SECONDS = 24 * 60 * 60;
 const clock: Clock = { now: () => Date.now() };
@@ -42,7 +45,7 @@ async function signingKeys(config: TidelineConfig): Promise<string[]> {
 
 function base() {
   const config = loadConfig();
-  const clients = awsClients();
+  const clients = tracedClients(awsClients());
   const blobs = new S3BlobStore(clients.s3, config.bucket);
   const json = new LargeJson(blobs);
   const registry = new DynamoRegistryStore(clients.doc, config.tables.registry);
@@ -53,12 +56,14 @@ function base() {
     config.eventRetentionDays * DAY_SECONDS,
     clock.now,
   );
-  const runs = new DynamoRunStore(
+  const store = new DynamoRunStore(
     clients.doc,
     { runs: config.tables.runs, flow: config.tables.flow, pauses: config.tables.pauses },
     json,
     config.runRetentionDays * DAY_SECONDS,
   );
+  // Runs started and ended are counted where their writes commit (runMetrics.ts).
+  const runs = countingRunStore(store, metrics);
   const pauses = new DynamoPauseStore(clients.doc, config.tables.pauses, json);
   const cancellations = new DynamoCancellationStore(clients.doc, config.tables.flow);
   const buffers = new DynamoBufferStore(clients.doc, config.tables.flow, json);
@@ -72,6 +77,7 @@ function base() {
     {
       timersQueueUrl: config.queues.timers,
       timersQueueArn: config.queues.timersArn,
+      deadLetterArn: config.queues.timersDlqArn,
       scheduleGroup: config.scheduleGroup,
       schedulerRoleArn: config.schedulerRoleArn,
       maxQueueDelaySeconds: config.timerQueueMaxDelaySeconds,
@@ -96,17 +102,6 @@ function base() {
   };
 }
 
-export async function ingestDeps(): Promise<IngestDeps> {
-  const config = loadConfig();
-  const clients = awsClients();
-  return {
-    stream: new KinesisEventStream(clients.kinesis, config.stream),
-    clock,
-    mode: config.mode,
-    eventKeyHashes: config.eventKeyHashes,
-  };
-}
-
 const log = (message: string, fields?: Record<string, unknown>) => logger.info(message, fields ?? {});
 
 export async function runnerDeps(): Promise<RunnerDeps & { blobs: BlobStore }> {
@@ -124,6 +119,7 @@ export async function executorDeps(): Promise<ExecutorDeps & { blobs: BlobStore 
     signingKeys: await signingKeys(b.config),
     allowUnsignedResponses: b.config.allowUnsignedResponses,
     retryIntervalSeconds: b.config.retryIntervalSeconds,
+    metrics,
     log,
   };
 }
@@ -156,6 +152,7 @@ export async function apiDeps() {
       scheduleGroup: b.config.scheduleGroup,
       schedulerRoleArn: b.config.schedulerRoleArn,
       timersQueueArn: b.config.queues.timersArn,
+      deadLetterArn: b.config.queues.timersDlqArn,
     }),
     apiKeyHashes: b.config.apiKeyHashes,
     clock,

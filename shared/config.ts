@@ -2,7 +2,7 @@
  * Runtime configuration, parsed once from the environment with one schema. Handlers call
  * `loadConfig()` at cold start; resource names come from the manifest's env variables.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { arnEnv, BUCKETS, QUEUES, resourceEnvNames, SCHEDULER, STREAMS, TABLES } from "./resources.js";
 
 const csv = z
@@ -51,7 +51,7 @@ export interface TidelineConfig {
   eventRetentionDays: number;
   runRetentionDays: number;
   tables: { registry: string; events: string; runs: string; pauses: string; flow: string };
-  queues: { work: string; timers: string; timersArn: string };
+  queues: { work: string; timers: string; timersArn: string; timersDlqArn: string };
   stream: string;
   bucket: string;
   scheduleGroup: string;
@@ -94,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TidelineConfig
       work: get(QUEUES.work.env),
       timers: get(QUEUES.timers.env),
       timersArn: get(arnEnv(QUEUES.timers)),
+      timersDlqArn: get(arnEnv(QUEUES.timersDlq)),
     },
     stream: get(STREAMS.events.env),
     bucket: get(BUCKETS.payloads.env),

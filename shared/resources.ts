@@ -184,6 +184,14 @@ export const SCHEDULER = {
   roleArnEnv: "TIDELINE_SCHEDULER_ROLE_ARN",
 } as const;
 
+/**
+ * The longest a Running run goes without a job reading its state: the longest sleep or wait
+ * (`LIMITS.sleepMaxMs`, 366 days) plus a day for late timers. Run state and payloads are kept at
+ * least this long past their last read, and the retention past it (adapters/aws/runExpiry.ts, the
+ * payload bucket's lifecycle rule); a unit test holds it above the sleep limit.
+ */
+export const STATE_HORIZON_DAYS = 367;
+
 /** Partitions of the runs table's `active` index (spreads the writes of busy deployments). */
 export const RUN_INDEX_SHARDS = 16;
 
@@ -260,16 +268,57 @@ export interface QueueSourceSpec {
   readonly batchWindowSeconds?: number;
 }
 
-export type TableAccess = "read" | "readWrite";
+/**
+ * DynamoDB item actions, as IAM names them (`dynamodb:<action>`). IAM has no action for a
+ * transaction: each of its items needs its own (Put → PutItem, Update → UpdateItem, Delete →
+ * DeleteItem, ConditionCheck → ConditionCheckItem), on its own table.
+ */
+export type TableAction =
+  | "GetItem"
+  | "BatchGetItem"
+  | "Query"
+  | "Scan"
+  | "PutItem"
+  | "UpdateItem"
+  | "DeleteItem"
+  | "BatchWriteItem"
+  | "ConditionCheckItem";
 
-/** What a function's code calls; the CDK bind helpers grant exactly this. */
+/** The names of a table's secondary indexes. */
+export type IndexName<T extends TableName> = (typeof TABLES)[T] extends {
+  readonly indexes: readonly (infer I)[];
+}
+  ? I extends { readonly name: infer N extends string }
+    ? N
+    : never
+  : never;
+
+/** A function's access to one table: the item actions its code calls, and the indexes it queries. */
+export interface TableAccess<I extends string = string> {
+  readonly actions: readonly TableAction[];
+  /** Indexes the code queries; an index is granted Query and nothing else. */
+  readonly queryIndexes?: readonly I[];
+}
+
+export type TableGrants = { readonly [T in TableName]?: TableAccess<IndexName<T>> };
+
+export type BucketAction = "GetObject" | "PutObject";
+
+/** Scheduler actions on the schedules of Tideline's group (ListSchedules has no resource level). */
+export type SchedulerAction = "CreateSchedule" | "UpdateSchedule" | "DeleteSchedule" | "ListSchedules";
+
+/**
+ * What a function's code calls, and nothing more; the CDK bind helpers grant exactly this
+ * (infra/stack/iamActions.ts maps it to IAM actions) and test/e2e/grants.e2e.test.ts holds every
+ * AWS call a workload makes to it.
+ */
 export interface GrantsSpec {
-  readonly tables?: Partial<Record<TableName, TableAccess>>;
+  readonly tables?: TableGrants;
   readonly queues?: Partial<Record<QueueName, "send">>;
   readonly streams?: Partial<Record<StreamName, "putRecords">>;
-  readonly buckets?: Partial<Record<BucketName, "read" | "readWrite">>;
-  /** Create and delete one-time schedules in the schedule group. */
-  readonly scheduler?: boolean;
+  readonly buckets?: Partial<Record<BucketName, readonly BucketAction[]>>;
+  /** Scheduler calls on the schedule group (CreateSchedule and UpdateSchedule pass its role too). */
+  readonly scheduler?: readonly SchedulerAction[];
   /** Read the signing-key secret. */
   readonly signingKey?: boolean;
 }
@@ -307,20 +356,36 @@ export const FUNCTIONS = {
     memoryMb: 512,
     source: { kind: "http", routes: ["$default"] },
     // Registers apps and functions; reads history and outputs (large ones in S3); cancels, reruns
-    // and replays runs, records metadata, sends events; the signing key checks bearer tokens.
+    // and replays runs, records metadata, checkpoints, signals, bulk cancellations, sends events;
+    // the signing key checks bearer tokens.
     grants: {
       tables: {
-        registry: "readWrite",
-        events: "read",
-        runs: "readWrite",
-        pauses: "readWrite",
-        flow: "readWrite",
+        // Syncs: the previous app and functions (GetItem), one BatchWriteItem of records and trigger
+        // entries; /dev and GraphQL list apps and functions (Scan: a handful of items).
+        registry: { actions: ["GetItem", "Scan", "BatchWriteItem"] },
+        // Event reads and the events listing (byTime).
+        events: { actions: ["GetItem"], queryIndexes: ["byTime"] },
+        // Run history (Query), runs of an event (BatchGetItem), reruns (transaction Puts),
+        // cancellations and checkpoints (UpdateItem), metadata and userland spans (BatchWriteItem),
+        // the runs listing (byTime).
+        runs: {
+          actions: ["GetItem", "Query", "BatchGetItem", "PutItem", "UpdateItem", "BatchWriteItem"],
+          queryIndexes: ["byTime"],
+        },
+        // Signals (Query); a cancel or a signal consumes pauses, a rerun writes cancelOn pauses and
+        // declares their paths (UpdateItem).
+        pauses: { actions: ["Query", "PutItem", "UpdateItem", "DeleteItem"] },
+        // Bulk cancellations (Put/Get/Query/Delete), idempotency keys, and the flow gates and
+        // concurrency leases of reruns and replays.
+        flow: { actions: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"] },
       },
+      // Reruns, replays and cancellations dispatch jobs and timers.
       queues: { work: "send", timers: "send" },
       streams: { events: "putRecords" },
-      buckets: { payloads: "readWrite" },
-      // Syncs create, update and delete the cron triggers' schedules.
-      scheduler: true,
+      buckets: { payloads: ["GetObject", "PutObject"] },
+      // Syncs create, update, list and delete the cron triggers' schedules; a chained cron's first
+      // tick may be an at() schedule.
+      scheduler: ["CreateSchedule", "UpdateSchedule", "DeleteSchedule", "ListSchedules"],
       signingKey: true,
     },
   },
@@ -342,17 +407,27 @@ export const FUNCTIONS = {
     // Stores events, matches triggers, creates runs, dispatches first jobs; poison records to S3.
     grants: {
       tables: {
-        events: "readWrite",
-        registry: "read",
-        runs: "readWrite",
-        pauses: "readWrite",
-        flow: "readWrite",
+        // One BatchWriteItem per batch of events; nothing reads them here.
+        events: { actions: ["BatchWriteItem"] },
+        // Functions of an event name (Query), a targeted event's function (GetItem).
+        registry: { actions: ["GetItem", "Query"] },
+        // New runs (transaction Puts), resumed and cancelled runs (UpdateItem), rate limits and
+        // resumes read the run (GetItem).
+        runs: { actions: ["GetItem", "PutItem", "UpdateItem"] },
+        // Matching events to pauses (GetItem of the paths, Query per partition), consuming them,
+        // cancelOn pauses of new runs.
+        pauses: { actions: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"] },
+        // Idempotency keys, debounce and batch buffers, throttle and rate-limit state, singleton
+        // locks, concurrency leases and backlogs, bulk cancellations (Query).
+        flow: { actions: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"] },
       },
       queues: { work: "send", timers: "send" },
       // cancelOn sends function.cancelled/finished through the stream.
       streams: { events: "putRecords" },
-      buckets: { payloads: "readWrite" },
-      scheduler: true,
+      // Large events and run payloads (Put); buffered events and pauses read back (Get).
+      buckets: { payloads: ["GetObject", "PutObject"] },
+      // A first job due beyond the timers queue's 15 minutes (an event with a future ts, a debounce).
+      scheduler: ["CreateSchedule"],
     },
   },
   executor: {
@@ -365,19 +440,26 @@ export const FUNCTIONS = {
     // One job per invocation: a slow or hung app holds only its own run's message group, never
     // the groups of other runs that would share its batch.
     source: { kind: "queue", queue: "work", batchSize: 1 },
+    // No events table: a job reads its run, never the events store.
     grants: {
       tables: {
-        runs: "readWrite",
-        events: "readWrite",
-        pauses: "readWrite",
-        flow: "readWrite",
-        registry: "read",
+        // The run's state (Query), step results and transitions (Put/UpdateItem, in transactions
+        // or alone), a settle's refusal reads the run (GetItem).
+        runs: { actions: ["GetItem", "Query", "PutItem", "UpdateItem"] },
+        // waitForSignal looks for a rival wait (Query); waits and invokes write pauses, an ending
+        // run removes its pauses.
+        pauses: { actions: ["Query", "PutItem", "UpdateItem", "DeleteItem"] },
+        // Concurrency leases: claim, renew, release, park and refill the backlog.
+        flow: { actions: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"] },
+        // The run's function (invokes: the called one).
+        registry: { actions: ["GetItem"] },
       },
       queues: { work: "send", timers: "send" },
       // System events, invokes and deferred runs go out through the stream.
       streams: { events: "putRecords" },
-      buckets: { payloads: "readWrite" },
-      scheduler: true,
+      buckets: { payloads: ["GetObject", "PutObject"] },
+      // Sleeps beyond the timers queue's 15 minutes.
+      scheduler: ["CreateSchedule"],
       signingKey: true,
     },
   },
@@ -388,13 +470,26 @@ export const FUNCTIONS = {
     timeoutSeconds: 30,
     memoryMb: 512,
     source: { kind: "queue", queue: "timers", batchSize: 10, batchWindowSeconds: 1 },
-    // Wait timeouts resume runs, run timeouts and bulk cancellations cancel them (with events).
+    // Wait timeouts resume runs, run timeouts and bulk cancellations cancel them (with events);
+    // debounce and batch flushes create runs; the recovery sweep re-dispatches stalled runs.
     grants: {
-      tables: { runs: "readWrite", pauses: "readWrite", registry: "read", flow: "readWrite" },
+      tables: {
+        // Resumes and cancellations (GetItem, UpdateItem), runs created by flushes (Puts); the
+        // sweep reads the `active` index, a bulk cancellation the `byTime` one.
+        runs: { actions: ["GetItem", "PutItem", "UpdateItem"], queryIndexes: ["active", "byTime"] },
+        // A timed-out wait consumes its pause, a cancelled run loses its pauses, a flushed run
+        // gets its cancelOn pauses (and their paths declared).
+        pauses: { actions: ["PutItem", "UpdateItem", "DeleteItem"] },
+        // Functions of flushes, crons and bulk cancellations.
+        registry: { actions: ["GetItem"] },
+        // Buffers, gates, locks, leases and backlogs (flow checks), bulk cancellations.
+        flow: { actions: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"] },
+      },
       queues: { work: "send", timers: "send" },
       streams: { events: "putRecords" },
-      buckets: { payloads: "readWrite" },
-      scheduler: true,
+      buckets: { payloads: ["GetObject", "PutObject"] },
+      // An early timer is delayed again; a chained cron schedules its next tick.
+      scheduler: ["CreateSchedule"],
     },
   },
 } as const satisfies Record<string, FunctionSpec>;

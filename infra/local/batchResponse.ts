@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A partial batch response as Lambda's event-source mappings read it. */
 const batchResponseSchema = z.object({

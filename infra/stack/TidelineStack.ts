@@ -15,12 +15,26 @@ import {
 } from "../../shared/resources.js";
 import { allAddresses, bindGrants } from "./constructs/bind.js";
 import { DataStores, fromManifest } from "./constructs/DataStores.js";
+import { EventKeys } from "./constructs/EventKeys.js";
 import { connectSource } from "./constructs/eventSources.js";
 import { HttpEndpoints, type HttpRoute } from "./constructs/HttpEndpoints.js";
+import { Monitoring } from "./constructs/Monitoring.js";
 import { Scheduling } from "./constructs/Scheduling.js";
 import { TidelineFunction } from "./constructs/TidelineFunction.js";
+import {
+  type FunctionSettings,
+  functionEnvironment,
+  payloadExpirationDays,
+  resolveSettings,
+  type Settings,
+  type TidelineSettingsProps,
+  tagResources,
+} from "./settings.js";
 
-/** Environment variable with the accepted event keys' sha256 hashes (read by shared/config.ts). */
+/**
+ * Environment variable with the accepted event keys' sha256 hashes (read by shared/config.ts): for
+ * `tideline dev` and tests; a deployed event API reads them from SSM instead (EventKeys.ts).
+ */
 export const EVENT_KEY_HASHES_ENV = "TIDELINE_EVENT_KEY_HASHES";
 /** Environment variable with the accepted API keys' sha256 hashes (REST and GraphQL bearer tokens). */
 export const API_KEY_HASHES_ENV = "TIDELINE_API_KEY_HASHES";
@@ -35,7 +49,8 @@ export const API_KEY_HASHES_ENV = "TIDELINE_API_KEY_HASHES";
  */
 export const EXECUTOR_TIMEOUT = Duration.seconds(FUNCTIONS.executor.timeoutSeconds);
 
-export interface TidelineStackProps extends StackProps {
+/** Stack props: the per-environment settings (settings.ts, also read from context by app.ts) and more. */
+export interface TidelineStackProps extends StackProps, TidelineSettingsProps {
   /**
    * sha256 hex of each accepted event key (`cdk deploy -c eventKeyHashes=<hex>,<hex>`). Empty means
    * the cloud-mode event API rejects every event.
@@ -47,14 +62,19 @@ export interface TidelineStackProps extends StackProps {
    * need not leave the apps.
    */
   readonly apiKeyHashes?: readonly string[];
+  /**
+   * Email address subscribed to the alarm topic (`cdk deploy -c alertEmail=ops@example.com`); AWS
+   * mails it a confirmation link first. Without it, subscribe to the topic in the output by hand.
+   */
+  readonly alertEmail?: string;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /**
- * The hashes travel in the event API's environment, which Lambda caps at 4 KB in total; the
- * resource addresses take about 2 KB, each hash 65 bytes. More keys need a different store.
+ * API key hashes travel in the API function's environment, which Lambda caps at 4 KB in total; the
+ * resource addresses take about 2 KB, each hash 65 bytes. (Event keys live in SSM: EventKeys.ts.)
  */
-const MAX_EVENT_KEY_HASHES = 20;
+const MAX_API_KEY_HASHES = 20;
 
 export class TidelineStack extends Stack {
   readonly data: DataStores;
@@ -63,35 +83,73 @@ export class TidelineStack extends Stack {
   /** One function per manifest entry, by `FUNCTIONS` key. */
   readonly functions: Record<FunctionName, TidelineFunction>;
   readonly http: HttpEndpoints;
+  /** The per-environment settings, defaults applied. */
+  readonly settings: Settings;
+  /** Alarms, their SNS topic and the CloudWatch dashboard. */
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: TidelineStackProps = {}) {
     super(scope, id, props);
-    const eventKeyHashes = checkKeyHashes("eventKeyHashes", props.eventKeyHashes ?? []);
     const apiKeyHashes = checkKeyHashes("apiKeyHashes", props.apiKeyHashes ?? []);
+    const settings = resolveSettings(props);
+    this.settings = settings;
+    tagResources(this, settings);
 
-    this.data = new DataStores(this, "Data");
-    this.scheduling = new Scheduling(this, "Scheduling", { timersQueue: this.data.queues.timers });
-    this.signingKey = signingKeySecret(this);
+    this.data = new DataStores(this, "Data", {
+      removalPolicy: settings.removalPolicy,
+      kinesis: settings.kinesis,
+      payloadExpirationDays: payloadExpirationDays(settings.runRetentionDays, settings.eventRetentionDays),
+    });
+    this.scheduling = new Scheduling(this, "Scheduling", {
+      timersQueue: this.data.queues.timers,
+      deadLetterQueue: this.data.queues.timersDlq,
+    });
+    this.signingKey = signingKeySecret(this, settings);
 
-    const addresses = allAddresses(this.data, this.scheduling);
-    this.functions = fromManifest<FunctionName, FunctionSpec, TidelineFunction>(FUNCTIONS, (spec) => {
-      const fn = new TidelineFunction(this, spec.id, { spec, environment: addresses });
+    const environment = { ...allAddresses(this.data, this.scheduling), ...functionEnvironment(settings) };
+    this.functions = fromManifest<FunctionName, FunctionSpec, TidelineFunction>(FUNCTIONS, (spec, name) => {
+      const { memoryMb, reservedConcurrency, maxConcurrency } = settings.functions[name];
+      const fn = new TidelineFunction(this, spec.id, { spec, environment, memoryMb, reservedConcurrency });
       bindGrants(fn, spec.grants, this);
-      connectSource(fn.fn, spec, this.data);
+      connectSource(fn.fn, spec, this.data, { maxConcurrency });
       return fn;
     });
-    this.functions.eventApi.addEnvironment(EVENT_KEY_HASHES_ENV, eventKeyHashes.join(","));
+    new EventKeys(this, "EventKeys", { hashes: props.eventKeyHashes ?? [], reader: this.functions.eventApi });
     if (apiKeyHashes.length) this.functions.api.addEnvironment(API_KEY_HASHES_ENV, apiKeyHashes.join(","));
 
-    this.http = new HttpEndpoints(this, "Http", { routes: httpRoutes(Object.values(this.functions)) });
+    this.http = new HttpEndpoints(this, "Http", {
+      routes: httpRoutes(this.functions, settings.functions),
+      customDomain: settings.customDomain,
+    });
+    this.monitoring = new Monitoring(this, "Monitoring", {
+      data: this.data,
+      scheduling: this.scheduling,
+      functions: this.functions,
+      http: this.http,
+      alertEmail: props.alertEmail,
+    });
 
     new CfnOutput(this, "ApiUrl", {
       description: "INNGEST_BASE_URL for SDK apps (the event API is POST <url>e/<event key>)",
       value: this.http.url,
     });
+    if (this.http.domain && this.http.customUrl) {
+      new CfnOutput(this, "CustomDomainUrl", {
+        description: "INNGEST_BASE_URL at the custom domain",
+        value: this.http.customUrl,
+      });
+      new CfnOutput(this, "CustomDomainTarget", {
+        description: "Point the custom domain's DNS (CNAME or alias) at this API Gateway domain",
+        value: this.http.domain.regionalDomainName,
+      });
+    }
     new CfnOutput(this, "SigningKeySecretArn", {
       description: "Secret holding the hex part of the signing key (use signkey-prod-<value>)",
       value: this.signingKey.secretArn,
+    });
+    new CfnOutput(this, "AlarmTopicArn", {
+      description: "SNS topic every alarm notifies (ALARM and OK); subscribe pagers or chat here",
+      value: this.monitoring.topic.topicArn,
     });
   }
 }
@@ -103,14 +161,14 @@ function checkKeyHashes(what: string, hashes: readonly string[]): string[] {
   if (bad.length > 0) {
     throw new Error(`${what} must be sha256 hex digests (64 hex characters); got ${bad.join(", ")}`);
   }
-  if (normalised.length > MAX_EVENT_KEY_HASHES) {
-    throw new Error(`At most ${MAX_EVENT_KEY_HASHES} ${what} fit in the Lambda environment`);
+  if (normalised.length > MAX_API_KEY_HASHES) {
+    throw new Error(`At most ${MAX_API_KEY_HASHES} ${what} fit in the Lambda environment`);
   }
   return normalised;
 }
 
 /** The secret holds only the 64 hex digits; handlers read it and prefix `signkey-prod-`. */
-function signingKeySecret(scope: Construct): Secret {
+function signingKeySecret(scope: Construct, settings: Settings): Secret {
   const secret = new Secret(scope, "SigningKey", {
     description: "Tideline signing key (hex part of signkey-prod-<hex>)",
     generateSecretString: {
@@ -120,8 +178,9 @@ function signingKeySecret(scope: Construct): Secret {
       includeSpace: false,
       excludeCharacters: "ghijklmnopqrstuvwxyz",
     },
-    // SDK apps are configured with this key; a stack replacement must not rotate it silently.
-    removalPolicy: RemovalPolicy.RETAIN,
+    // SDK apps are configured with this key; a stack replacement must not rotate it silently
+    // (a throwaway stage's apps go with it).
+    removalPolicy: settings.removalPolicy === "destroy" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   });
   Validations.of(secret).acknowledge({
     id: "AwsSolutions-SMG4",
@@ -134,11 +193,17 @@ function signingKeySecret(scope: Construct): Secret {
 }
 
 /**
- * The routes of every function with an http source. API Gateway gives up on an integration after
- * HTTP_INTEGRATION_TIMEOUT_SECONDS, so a function behind it must time out first.
+ * The routes of every function with an http source, with the function's throttle. API Gateway
+ * gives up on an integration after HTTP_INTEGRATION_TIMEOUT_SECONDS, so a function behind it must
+ * time out first.
  */
-function httpRoutes(functions: readonly TidelineFunction[]): HttpRoute[] {
-  return functions.flatMap(({ spec, fn }) => {
+function httpRoutes(
+  functions: Record<FunctionName, TidelineFunction>,
+  settings: Readonly<Record<FunctionName, FunctionSettings>>,
+): HttpRoute[] {
+  return (Object.keys(functions) as FunctionName[]).flatMap((name) => {
+    const { spec, fn } = functions[name];
+    const { throttle } = settings[name];
     if (spec.source.kind !== "http") return [];
     if (spec.timeoutSeconds >= HTTP_INTEGRATION_TIMEOUT_SECONDS) {
       throw new Error(
@@ -146,6 +211,6 @@ function httpRoutes(functions: readonly TidelineFunction[]): HttpRoute[] {
           `${HTTP_INTEGRATION_TIMEOUT_SECONDS} s integration timeout (shared/resources.ts)`,
       );
     }
-    return spec.source.routes.map((routeKey) => ({ routeKey, integrationId: spec.id, fn }));
+    return spec.source.routes.map((routeKey) => ({ routeKey, integrationId: spec.id, fn, throttle }));
   });
 }

@@ -7,7 +7,7 @@
  * deep check: it always arrives as the output of JSON.parse, and a recursive schema over it would
  * overflow the stack on deeply nested input.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Json, JsonObject } from "./json.js";
 
 /** A JSON value produced by JSON.parse (see above: not walked). */

@@ -4,7 +4,7 @@
  * core/flow/config.ts. One schema per option, so sync and the runtime cannot disagree.
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import { parseDurationMs } from "../domain/duration.js";
 import { validateExpression } from "../expressions/index.js";
 

@@ -4,7 +4,7 @@
  * refused with a 400 naming it, never silently ignored.
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import { cronProblem as cronSyntaxProblem } from "../domain/cron.js";
 import { parseDurationMs } from "../domain/duration.js";
 import { wildcardProblem } from "../domain/triggers.js";

@@ -3,7 +3,7 @@
  * sends `appname`/`deploy_type` and strips nulls — Go matches keys case-insensitively, so both
  * spellings are accepted and nothing optional is required.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { JsonObject } from "../domain/json.js";
 import { isJsonObject, toJson } from "../domain/json.js";
 import type { Trigger } from "../domain/schemas.js";

@@ -2,7 +2,7 @@
  * Interpreting the app's HTTP answer to an execution request (PROTOCOL 5, 5.8, 5.10). Pure: the
  * engine decides retries and state changes from the SdkOutcome this returns.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Json } from "../domain/json.js";
 import { isJsonObject, jsonNestingDepth, toJson, tryParseJson } from "../domain/json.js";
 import type { StoredError } from "../domain/schemas.js";

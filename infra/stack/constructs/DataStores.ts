@@ -2,7 +2,8 @@
  * Every table, queue, stream and bucket of the resource manifest (shared/resources.ts), built by
  * looping over it. Settings that the local runtime must share (keys, TTL attribute, secondary
  * indexes, visibility, retention, dead-letter wiring) come only from the manifest; this file adds
- * what only AWS has (billing mode, encryption, PITR, FIFO throughput mode, removal policies).
+ * what only AWS has (billing mode, encryption, PITR, FIFO throughput mode, removal policies) and
+ * what differs per environment (removal policy, stream capacity, payload expiry: infra/stack/settings.ts).
  */
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import {
@@ -12,8 +13,14 @@ import {
   ProjectionType,
   Table,
 } from "aws-cdk-lib/aws-dynamodb";
-import { Stream, StreamEncryption, StreamMode } from "aws-cdk-lib/aws-kinesis";
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from "aws-cdk-lib/aws-s3";
+import { Stream, StreamEncryption, StreamMode, type StreamProps } from "aws-cdk-lib/aws-kinesis";
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type LifecycleRule,
+  ObjectOwnership,
+} from "aws-cdk-lib/aws-s3";
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import {
@@ -31,6 +38,7 @@ import {
   type TableName,
   type TableSpec,
 } from "../../../shared/resources.js";
+import type { RemovalPolicyName, Settings } from "../settings.js";
 
 /** Builds one construct per manifest entry, keeping the manifest's keys (and their types). */
 export function fromManifest<K extends string, S, R>(
@@ -64,14 +72,39 @@ function globalIndex(index: IndexSpec): GlobalSecondaryIndexProps {
   };
 }
 
+/**
+ * Payload bucket prefixes whose objects expire (`payloadExpirationDays`), each written by the
+ * adapter named: runs' events, outputs and step results (`DynamoRunStore`), event records
+ * (`DynamoEventStore`), waits (`pauseItems`), batch and debounce buffers (`DynamoBufferStore`), and
+ * the runner's failure records, which Lambda writes under `aws/lambda/` and which follow the same
+ * rule. A run that outlives the age is kept whole: when the run store renews the DynamoDB expiry
+ * of its items it writes their `runs/` objects again, which restarts their age (runExpiry.ts).
+ */
+export const EXPIRING_PAYLOAD_PREFIXES = ["runs/", "events/", "pauses/", "buffers/", "aws/lambda/"] as const;
+
+export interface DataStoresProps {
+  /** `retain`: tables (deletion-protected), bucket and stream outlive the stack; `destroy`: they don't. */
+  readonly removalPolicy?: RemovalPolicyName;
+  /** Capacity of the manifest's streams (default on-demand). */
+  readonly kinesis?: Settings["kinesis"];
+  /** Days after which the objects under EXPIRING_PAYLOAD_PREFIXES expire (default: never). */
+  readonly payloadExpirationDays?: number;
+}
+
 export class DataStores extends Construct {
   readonly tables: Record<TableName, Table>;
   readonly queues: Record<QueueName, Queue>;
   readonly streams: Record<StreamName, Stream>;
   readonly buckets: Record<BucketName, Bucket>;
+  private readonly destroy: boolean;
 
-  constructor(scope: Construct, id: string) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: DataStoresProps = {},
+  ) {
     super(scope, id);
+    this.destroy = props.removalPolicy === "destroy";
     this.tables = fromManifest<TableName, TableSpec, Table>(TABLES, (spec) => this.table(spec));
     this.queues = this.buildQueues();
     this.streams = fromManifest<StreamName, StreamSpec, Stream>(STREAMS, (spec) => this.stream(spec));
@@ -85,8 +118,10 @@ export class DataStores extends Construct {
       billingMode: BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: spec.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      // Run state, step results and leases: never lost to a stack deletion or a replacement.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Run state, step results and leases: never lost to a stack deletion, a replacement or a
+      // DeleteTable call, unless the stage is a throwaway one.
+      removalPolicy: this.destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      deletionProtection: !this.destroy,
     });
     for (const index of spec.indexes ?? []) table.addGlobalSecondaryIndex(globalIndex(index));
     return table;
@@ -135,10 +170,17 @@ export class DataStores extends Construct {
   }
 
   private stream(spec: StreamSpec): Stream {
+    const kinesis = this.props.kinesis ?? { mode: "onDemand" };
+    // On-demand scales shards with the write rate (no capacity planning for event bursts);
+    // provisioned is cheaper at a steady, known rate.
+    const capacity: StreamProps =
+      kinesis.mode === "provisioned"
+        ? { streamMode: StreamMode.PROVISIONED, shardCount: kinesis.shards }
+        : { streamMode: StreamMode.ON_DEMAND };
     return new Stream(this, spec.id, {
-      // On-demand scales shards with the write rate; no capacity planning for event bursts.
-      streamMode: StreamMode.ON_DEMAND,
+      ...capacity,
       encryption: StreamEncryption.MANAGED,
+      removalPolicy: this.destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
   }
 
@@ -150,12 +192,13 @@ export class DataStores extends Construct {
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       versioned: false,
-      // Payload objects live as long as the runs that point at them (a run can sleep for a year),
-      // so nothing expires by age; only abandoned multipart uploads are cleaned up.
       lifecycleRules: [
         { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ...this.expiryRules(),
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: this.destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      // A non-empty bucket cannot be deleted; a throwaway stage empties it on the way out.
+      autoDeleteObjects: this.destroy,
     });
     Validations.of(bucket).acknowledge({
       id: "AwsSolutions-S1",
@@ -165,5 +208,16 @@ export class DataStores extends Construct {
         "events when object-level audit is required.",
     });
     return bucket;
+  }
+
+  /** One expiry rule per prefix of EXPIRING_PAYLOAD_PREFIXES (none without an expiry). */
+  private expiryRules(): LifecycleRule[] {
+    const days = this.props.payloadExpirationDays;
+    if (days === undefined) return [];
+    return EXPIRING_PAYLOAD_PREFIXES.map((prefix) => ({
+      id: `expire-${prefix.replace(/\/$/, "").replace(/\//g, "-")}`,
+      prefix,
+      expiration: Duration.days(days),
+    }));
   }
 }

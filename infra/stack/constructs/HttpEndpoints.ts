@@ -2,12 +2,23 @@
  * The HTTP API in front of the synchronous Lambdas, served at the origin root (the SDKs build
  * absolute paths). Routes are the manifest's http sources (shared/resources.ts): today
  * `POST /e/{eventKey}` goes to the event API, everything else (`$default`) to the API Lambda
- * (sync, REST v1, GraphQL, /dev). Callers are authenticated inside the Lambdas.
+ * (sync, REST v1, GraphQL, /dev). Callers are authenticated inside the Lambdas. Each route has
+ * its own throttling (the settings' rate and burst), and the API may be served at a custom domain.
  */
 import { RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
+import {
+  ApiMapping,
+  type CfnStage,
+  DomainName,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  SecurityPolicy,
+} from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { Certificate } from "aws-cdk-lib/aws-certificatemanager";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
@@ -18,10 +29,20 @@ export interface HttpRoute {
   /** Construct id of the function's integration (one per function, shared by its routes). */
   readonly integrationId: string;
   readonly fn: IFunction;
+  /** API Gateway throttling of this route (none: only the account's limits apply). */
+  readonly throttle?: RouteThrottle;
+}
+
+/** Steady-state requests per second and burst (token bucket size) of one route. */
+export interface RouteThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
 }
 
 export interface HttpEndpointsProps {
   readonly routes: readonly HttpRoute[];
+  /** Serve the API at this domain too (regional endpoint, TLS 1.2, the certificate in the stack's region). */
+  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
 }
 
 const ACCESS_LOG_FIELDS = {
@@ -55,6 +76,10 @@ export class HttpEndpoints extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
+  /** The custom domain, when one is configured (point its DNS at `regionalDomainName`). */
+  readonly domain?: DomainName;
+  /** Base URL at the custom domain, when there is one. */
+  readonly customUrl?: string;
 
   constructor(scope: Construct, id: string, props: HttpEndpointsProps) {
     super(scope, id);
@@ -73,7 +98,11 @@ export class HttpEndpoints extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.stage = this.buildStage();
+    this.stage = this.buildStage(props.routes);
+    if (props.customDomain) {
+      this.domain = this.buildDomain(props.customDomain);
+      this.customUrl = `https://${props.customDomain.domainName}/`;
+    }
   }
 
   /** The API with one integration per function: `$default` as the default, the rest as routes. */
@@ -101,7 +130,14 @@ export class HttpEndpoints extends Construct {
     return api;
   }
 
-  private buildStage(): HttpStage {
+  /**
+   * The `$default` stage. Every route's throttle goes in RouteSettings, so a flood of one kind of
+   * request (API calls, say) is answered 429 without eating into the other's limit (event intake).
+   * The `$default` route's throttle is also the stage default (DefaultRouteSettings), which covers
+   * any route without its own settings: every request no other route matches goes there anyway.
+   */
+  private buildStage(routes: readonly HttpRoute[]): HttpStage {
+    const fallback = routes.find((r) => r.routeKey === DEFAULT_ROUTE)?.throttle;
     const stage = new HttpStage(this, "DefaultStage", {
       httpApi: this.httpApi,
       stageName: "$default",
@@ -110,14 +146,31 @@ export class HttpEndpoints extends Construct {
         destination: new LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
+      throttle: fallback,
     });
-    Validations.of(stage).acknowledge({
-      id: "Serverless-APIGWDefaultThrottling",
-      reason:
-        "The account-level API Gateway limit applies. A stage-wide cap would answer 429 to legitimate " +
-        "event bursts that Kinesis on-demand absorbs; unauthenticated calls end at the key check.",
-    });
+    const settings = routes.flatMap(({ routeKey, throttle }) =>
+      throttle
+        ? [[routeKey, { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit }]]
+        : [],
+    );
+    if (settings.length > 0) {
+      // RouteSettings is untyped JSON in the L1, so its keys are CloudFormation's own.
+      (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(settings);
+      // RouteSettings name routes by key: the stage must be created after them.
+      stage.node.addDependency(this.httpApi);
+    }
     return stage;
+  }
+
+  /** The custom domain and its mapping to the `$default` stage, at the domain's root. */
+  private buildDomain(custom: NonNullable<HttpEndpointsProps["customDomain"]>): DomainName {
+    const domain = new DomainName(this, "Domain", {
+      domainName: custom.domainName,
+      certificate: Certificate.fromCertificateArn(this, "Certificate", custom.certificateArn),
+      securityPolicy: SecurityPolicy.TLS_1_2,
+    });
+    new ApiMapping(this, "DomainMapping", { api: this.httpApi, domainName: domain, stage: this.stage });
+    return domain;
   }
 
   /** Base URL of the API (no base path): what INNGEST_BASE_URL points at. */

@@ -2,22 +2,16 @@
  * EventBridge Scheduler: the schedule group that holds Tideline's one-time `at()` schedules (sleeps
  * longer than SQS's 15-minute delay) and the manifest's recurring schedules (shared/resources.ts
  * `SCHEDULES`, e.g. the recovery sweep), and the role Scheduler assumes to deliver them all to the
- * timers queue. The role may do exactly one thing: send a message to that queue.
+ * timers queue. The role may do exactly one thing: send a message to that queue, or to the timers
+ * dead-letter queue where Scheduler puts what it could not deliver after its retries.
  */
 import { Arn, ArnFormat, RemovalPolicy, Stack } from "aws-cdk-lib";
-import {
-  type IGrantable,
-  PolicyDocument,
-  PolicyStatement,
-  Role,
-  ServicePrincipal,
-} from "aws-cdk-lib/aws-iam";
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { CfnSchedule, ScheduleGroup } from "aws-cdk-lib/aws-scheduler";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { TimerMessage } from "../../../shared/domain/schemas.js";
 import { SCHEDULES, type ScheduleSpec } from "../../../shared/resources.js";
-import { acknowledgeWildcardResource } from "../nag.js";
 import { fromManifest } from "./DataStores.js";
 
 export type ScheduleName = keyof typeof SCHEDULES;
@@ -47,6 +41,11 @@ export function scheduleMessage(spec: ScheduleSpec): TimerMessage {
 export interface SchedulingProps {
   /** The standard timers queue every schedule targets. */
   readonly timersQueue: IQueue;
+  /**
+   * Where Scheduler puts a schedule's input after its retries (the timers DLQ: a redrive to the
+   * timers queue delivers those timers late rather than never).
+   */
+  readonly deadLetterQueue: IQueue;
 }
 
 export class Scheduling extends Construct {
@@ -56,10 +55,12 @@ export class Scheduling extends Construct {
   /** The manifest's recurring schedules, by manifest key. */
   readonly recurring: Record<ScheduleName, CfnSchedule>;
   private readonly timersQueue: IQueue;
+  private readonly deadLetterQueue: IQueue;
 
   constructor(scope: Construct, id: string, props: SchedulingProps) {
     super(scope, id);
     this.timersQueue = props.timersQueue;
+    this.deadLetterQueue = props.deadLetterQueue;
     // Schedules only make sense with this stack's timers queue, so they go when the stack goes.
     this.group = new ScheduleGroup(this, "Group", { removalPolicy: RemovalPolicy.DESTROY });
     this.role = new Role(this, "TargetRole", {
@@ -71,7 +72,10 @@ export class Scheduling extends Construct {
       inlinePolicies: {
         SendToTimers: new PolicyDocument({
           statements: [
-            new PolicyStatement({ actions: ["sqs:SendMessage"], resources: [props.timersQueue.queueArn] }),
+            new PolicyStatement({
+              actions: ["sqs:SendMessage"],
+              resources: [props.timersQueue.queueArn, props.deadLetterQueue.queueArn],
+            }),
           ],
         }),
       },
@@ -83,8 +87,8 @@ export class Scheduling extends Construct {
 
   /**
    * One recurring schedule, on time (no flexible window). A failed delivery is retried until the
-   * next run is due; after that the next run does the same work, so no dead-letter queue (which
-   * would also widen the target role beyond the timers queue).
+   * next run is due (the next run does the same work), then kept on the dead-letter queue, where
+   * the DLQ alarm shows it.
    */
   private recurringSchedule(spec: ScheduleSpec): CfnSchedule {
     const period = ratePeriodSeconds(spec.expression);
@@ -102,6 +106,7 @@ export class Scheduling extends Construct {
           maximumEventAgeInSeconds: Math.min(Math.max(period, MIN_EVENT_AGE_SECONDS), MAX_EVENT_AGE_SECONDS),
           maximumRetryAttempts: MAX_RETRY_ATTEMPTS,
         },
+        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
       },
     });
     // The group's name is a literal in the template, so the dependency has to be stated.
@@ -122,47 +127,6 @@ export class Scheduling extends Construct {
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       },
       Stack.of(this),
-    );
-  }
-
-  /**
-   * Lets `grantee` create and delete schedules in the group and pass only the target role. (IAM
-   * authorises these calls on the schedule's ARN, not the group's, so `ScheduleGroup.grant`, which
-   * names the group's ARN, would not do.)
-   */
-  grantManageSchedules(grantee: IGrantable): void {
-    const principal = grantee.grantPrincipal;
-    const schedules = this.scheduleArns();
-    principal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
-        resources: [schedules],
-      }),
-    );
-    // Cron triggers: a sync lists a function's schedules to delete the ones it no longer has.
-    // ListSchedules takes no resource (IAM authorises it on "*" only).
-    principal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ["scheduler:ListSchedules"], resources: ["*"] }),
-    );
-    if (Construct.isConstruct(principal)) {
-      acknowledgeWildcardResource(
-        principal,
-        schedules,
-        "Schedule names are content hashes made at run time (one per long sleep or cron trigger), so the " +
-          "grant covers the schedules of Tideline's own group, and only Create, Update and DeleteSchedule.",
-      );
-      acknowledgeWildcardResource(
-        principal,
-        "*",
-        "scheduler:ListSchedules supports no resource-level permission; it only lists names and the group filter is applied in the call.",
-      );
-    }
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [this.role.roleArn],
-        conditions: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
-      }),
     );
   }
 }

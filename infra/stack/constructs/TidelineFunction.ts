@@ -6,12 +6,13 @@
  * the bind helpers in `bind.ts`, which set the resource's environment variable in the same call.
  */
 import { fileURLToPath } from "node:url";
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { METRICS_NAMESPACE } from "../../../shared/metrics.js";
 import type { FunctionSpec } from "../../../shared/resources.js";
 
 /** Repository root, found from this file so synth works from any working directory. */
@@ -22,6 +23,13 @@ export interface TidelineFunctionProps {
   readonly spec: FunctionSpec;
   /** Variables set before any binding (the resource addresses every handler's config parses). */
   readonly environment?: Record<string, string>;
+  /** Memory in MB instead of the manifest's `memoryMb` (a per-environment setting). */
+  readonly memoryMb?: number;
+  /**
+   * Concurrency reserved for this function (and its ceiling). Lambda keeps 100 of the account's
+   * quota unreserved, so the account needs a quota of at least the stack's reservations + 100.
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -32,7 +40,7 @@ const ESM_REQUIRE_BANNER =
   "import { createRequire as __tidelineCreateRequire } from 'node:module'; const require = __tidelineCreateRequire(import.meta.url);";
 
 /** esbuild on the host (no Docker): one minified ESM file per handler, source maps beside it. */
-const BUNDLING: BundlingOptions = {
+export const BUNDLING: BundlingOptions = {
   forceDockerBundling: false,
   format: OutputFormat.ESM,
   target: "node22",
@@ -83,7 +91,8 @@ export class TidelineFunction extends Construct {
       description: spec.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: spec.memoryMb,
+      memorySize: props.memoryMb ?? spec.memoryMb,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       timeout: Duration.seconds(spec.timeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
@@ -92,6 +101,9 @@ export class TidelineFunction extends Construct {
         TIDELINE_MODE: "cloud",
         // Stack traces in the logs point at the TypeScript sources (the maps ship beside the bundle).
         NODE_OPTIONS: "--enable-source-maps",
+        // Powertools: the stack name is the `service` dimension of the metrics and the traces.
+        POWERTOOLS_SERVICE_NAME: Stack.of(this).stackName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
       bundling: BUNDLING,

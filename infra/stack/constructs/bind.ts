@@ -5,7 +5,7 @@
  * permissions; these helpers cover what handler code calls itself.
  */
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { Grant } from "aws-cdk-lib/aws-iam";
+import { Grant, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IStream } from "aws-cdk-lib/aws-kinesis";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
@@ -13,6 +13,7 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import {
   arnEnv,
   BUCKETS,
+  type BucketAction,
   type BucketName,
   type BucketSpec,
   type GrantsSpec,
@@ -20,6 +21,7 @@ import {
   type QueueName,
   type QueueSpec,
   SCHEDULER,
+  type SchedulerAction,
   STREAMS,
   type StreamName,
   type StreamSpec,
@@ -28,6 +30,15 @@ import {
   type TableName,
   type TableSpec,
 } from "../../../shared/resources.js";
+import {
+  bucketActions,
+  INDEX_ACTIONS,
+  QUEUE_ACTIONS,
+  SIGNING_KEY_ACTIONS,
+  STREAM_ACTIONS,
+  schedulerActions,
+  tableActions,
+} from "../iamActions.js";
 import { acknowledgeWildcardResource } from "../nag.js";
 import type { DataStores } from "./DataStores.js";
 import type { Scheduling } from "./Scheduling.js";
@@ -36,45 +47,23 @@ import type { TidelineFunction } from "./TidelineFunction.js";
 /** Environment variable that carries the signing-key secret's ARN (read by lambdas/wiring.ts). */
 export const SIGNING_KEY_SECRET_ARN_ENV = "TIDELINE_SIGNING_KEY_SECRET_ARN";
 
-const TABLE_ACTIONS = {
-  read: [
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "dynamodb:ConditionCheckItem",
-  ],
-  readWrite: [
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-  ],
-} as const;
-
-/** What a secondary index answers (the table's writes keep it current; it takes none itself). */
-const INDEX_ACTIONS = ["dynamodb:Query", "dynamodb:Scan"];
-
 /**
- * Item-level access only (no DescribeTable, no streams), plus Query and Scan on each of the table's
- * manifest indexes, named one by one (`Table.grant` would name `<table>/index/*`, a wildcard, and
- * give the index the write actions too).
+ * Item-level access only (no DescribeTable, no streams): exactly the manifest's actions on the
+ * table, and Query on each index the function queries, named one by one (`Table.grant` would name
+ * `<table>/index/*`, a wildcard, and give the index the write actions too).
  */
 export function bindTable(fn: TidelineFunction, spec: TableSpec, table: ITable, access: TableAccess): void {
   fn.addEnvironment(spec.env, table.tableName);
-  Grant.addToPrincipal({
-    grantee: fn.fn,
-    actions: [...TABLE_ACTIONS[access]],
-    resourceArns: [table.tableArn],
-  });
-  const indexArns = (spec.indexes ?? []).map((index) => indexArn(table, index.name));
+  const known = new Set((spec.indexes ?? []).map((index) => index.name));
+  const unknown = (access.queryIndexes ?? []).filter((name) => !known.has(name));
+  if (unknown.length) throw new Error(`table ${spec.id} has no index ${unknown.join(", ")}`);
+  const actions = tableActions(access);
+  if (actions.length > 0) {
+    Grant.addToPrincipal({ grantee: fn.fn, actions, resourceArns: [table.tableArn] });
+  }
+  const indexArns = (access.queryIndexes ?? []).map((name) => indexArn(table, name));
   if (indexArns.length > 0) {
-    Grant.addToPrincipal({ grantee: fn.fn, actions: INDEX_ACTIONS, resourceArns: indexArns });
+    Grant.addToPrincipal({ grantee: fn.fn, actions: [...INDEX_ACTIONS], resourceArns: indexArns });
   }
 }
 
@@ -87,7 +76,7 @@ function indexArn(table: ITable, indexName: string): string {
 export function bindQueue(fn: TidelineFunction, spec: QueueSpec, queue: IQueue, access: "send"): void {
   fn.addEnvironment(spec.env, queue.queueUrl);
   fn.addEnvironment(arnEnv(spec), queue.queueArn);
-  if (access === "send") queue.grant(fn.fn, "sqs:SendMessage");
+  queue.grant(fn.fn, ...QUEUE_ACTIONS[access]);
 }
 
 /** Producer access: PutRecords only (the event API writes batches). */
@@ -98,48 +87,91 @@ export function bindStream(
   access: "putRecords",
 ): void {
   fn.addEnvironment(spec.env, stream.streamName);
-  if (access === "putRecords") stream.grant(fn.fn, "kinesis:PutRecords");
+  stream.grant(fn.fn, ...STREAM_ACTIONS[access]);
 }
 
 /**
- * Object access for the payload store. ListBucket is there so that a missing key answers 404
- * (`NoSuchKey`, which S3BlobStore treats as "absent") instead of 403.
+ * Object access for the payload store: the manifest's object actions, plus ListBucket when it
+ * reads, so that a missing key answers 404 (`NoSuchKey`, which S3BlobStore treats as "absent")
+ * instead of 403.
  */
 export function bindBucket(
   fn: TidelineFunction,
   spec: BucketSpec,
   bucket: IBucket,
-  access: "read" | "readWrite",
+  access: readonly BucketAction[],
 ): void {
   fn.addEnvironment(spec.env, bucket.bucketName);
+  const actions = bucketActions(access);
   const objects = bucket.arnForObjects("*");
-  Grant.addToPrincipal({
-    grantee: fn.fn,
-    actions: access === "read" ? ["s3:GetObject"] : ["s3:GetObject", "s3:PutObject"],
-    resourceArns: [objects],
-  });
-  Grant.addToPrincipal({ grantee: fn.fn, actions: ["s3:ListBucket"], resourceArns: [bucket.bucketArn] });
-  acknowledgeWildcardResource(
-    fn.role,
-    objects,
-    "Payload object keys are made at run time (one per large event or step output), so object access " +
-      "covers the bucket's objects; the actions are only GetObject and PutObject.",
-  );
+  if (actions.objects.length > 0) {
+    Grant.addToPrincipal({ grantee: fn.fn, actions: actions.objects, resourceArns: [objects] });
+    acknowledgeWildcardResource(
+      fn.role,
+      objects,
+      "Payload object keys are made at run time (one per large event or step output), so object access " +
+        `covers the bucket's objects; the actions are only ${access.join(" and ")}.`,
+    );
+  }
+  if (actions.bucket.length > 0) {
+    Grant.addToPrincipal({ grantee: fn.fn, actions: actions.bucket, resourceArns: [bucket.bucketArn] });
+  }
 }
 
-/** The schedule group and target role, plus CreateSchedule/DeleteSchedule and PassRole. */
-export function bindScheduler(fn: TidelineFunction, scheduling: Scheduling): void {
+/**
+ * The schedule group and target role, and exactly the manifest's Scheduler actions: on the
+ * schedules of Tideline's group (IAM authorises them on the schedule's ARN, not the group's),
+ * ListSchedules on "*" (it has no resource-level permission), and PassRole of the target role to
+ * Scheduler only when the function creates or updates schedules.
+ */
+export function bindScheduler(
+  fn: TidelineFunction,
+  scheduling: Scheduling,
+  access: readonly SchedulerAction[],
+): void {
   fn.addEnvironment(SCHEDULER.groupEnv, scheduling.group.scheduleGroupName);
   fn.addEnvironment(SCHEDULER.roleArnEnv, scheduling.role.roleArn);
-  scheduling.grantManageSchedules(fn.fn);
   // The group's name is a literal in the template, so the dependency has to be stated.
   fn.fn.node.addDependency(scheduling.group);
+  const actions = schedulerActions(access);
+  if (actions.schedules.length > 0) {
+    const schedules = scheduling.scheduleArns();
+    Grant.addToPrincipal({ grantee: fn.fn, actions: actions.schedules, resourceArns: [schedules] });
+    acknowledgeWildcardResource(
+      fn.role,
+      schedules,
+      "Schedule names are content hashes made at run time (one per long sleep or cron trigger), so the " +
+        `grant covers the schedules of Tideline's own group, and only ${actions.schedules.join(", ")}.`,
+    );
+  }
+  if (actions.anyResource.length > 0) {
+    Grant.addToPrincipal({ grantee: fn.fn, actions: actions.anyResource, resourceArns: ["*"] });
+    acknowledgeWildcardResource(
+      fn.role,
+      "*",
+      "scheduler:ListSchedules supports no resource-level permission; it only lists names and the group filter is applied in the call.",
+    );
+  }
+  if (actions.passRole) {
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ["iam:PassRole"],
+        resources: [scheduling.role.roleArn],
+        conditions: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+      }),
+    );
+  }
 }
 
 /** The signing key: its ARN in the environment, GetSecretValue on that one secret. */
 export function bindSigningKey(fn: TidelineFunction, secret: ISecret): void {
   fn.addEnvironment(SIGNING_KEY_SECRET_ARN_ENV, secret.secretArn);
-  secret.grantRead(fn.fn);
+  // Not `grantRead`, which adds DescribeSecret: the handlers only read the value.
+  Grant.addToPrincipal({
+    grantee: fn.fn,
+    actions: [...SIGNING_KEY_ACTIONS],
+    resourceArns: [secret.secretArn],
+  });
 }
 
 /**
@@ -185,10 +217,10 @@ export function bindGrants(fn: TidelineFunction, grants: GrantsSpec, to: Bindabl
   for (const [name, access] of entries<StreamName, "putRecords">(grants.streams)) {
     bindStream(fn, STREAMS[name], streams[name], access);
   }
-  for (const [name, access] of entries<BucketName, "read" | "readWrite">(grants.buckets)) {
+  for (const [name, access] of entries<BucketName, readonly BucketAction[]>(grants.buckets)) {
     bindBucket(fn, BUCKETS[name], buckets[name], access);
   }
-  if (grants.scheduler) bindScheduler(fn, to.scheduling);
+  if (grants.scheduler) bindScheduler(fn, to.scheduling, grants.scheduler);
   if (grants.signingKey) bindSigningKey(fn, to.signingKey);
 }
 

@@ -2,8 +2,9 @@
  * The event-source mappings that drive Tideline, one per stream or queue source in the manifest
  * (shared/resources.ts `FUNCTIONS[*].source`): today the events stream into the runner, the FIFO
  * work queue into the executor, the timers queue into the timer. Every number (batch size, window,
- * parallelization, retries, record age) is the manifest's. All mappings report partial batch
- * failures, so one bad record never makes Lambda redo (or drop) the good ones around it.
+ * parallelization, retries, record age) is the manifest's, but the queue mappings' maximum
+ * concurrency, which is a per-environment setting (infra/stack/settings.ts). All mappings report
+ * partial batch failures, so one bad record never makes Lambda redo (or drop) the good ones around it.
  */
 import { Duration, Validations } from "aws-cdk-lib";
 import { Grant } from "aws-cdk-lib/aws-iam";
@@ -56,14 +57,28 @@ class S3FailureRecords implements IEventSourceDlq {
   }
 }
 
+export interface SourceOptions {
+  /**
+   * Most concurrent invocations a queue mapping starts (SQS MaximumConcurrency, 2–1000). It caps
+   * what the queue's consumer takes of the account's Lambda concurrency, so a backlog of long
+   * executor jobs cannot take the concurrency the event API and the runner need. Unset: no cap.
+   */
+  readonly maxConcurrency?: number;
+}
+
 /** Connects `fn` to its manifest source; HTTP sources are routes (HttpEndpoints), not mappings. */
-export function connectSource(fn: IFunction, spec: FunctionSpec, data: DataStores): void {
+export function connectSource(
+  fn: IFunction,
+  spec: FunctionSpec,
+  data: DataStores,
+  options: SourceOptions = {},
+): void {
   const { source } = spec;
   if (source.kind === "stream") {
     connectStream(fn, source, data.streams[source.stream], data.buckets[source.failureBucket]);
   } else if (source.kind === "queue") {
     checkVisibility(spec, QUEUES[source.queue]);
-    connectQueue(fn, source, data.queues[source.queue]);
+    connectQueue(fn, source, data.queues[source.queue], options.maxConcurrency);
   }
 }
 
@@ -95,7 +110,12 @@ function connectStream(fn: IFunction, source: StreamSourceSpec, stream: IStream,
  * one to fill batches under load (the timers queue: about a second, so wake-ups stay close to their
  * due time). Messages that keep failing reach the queue's DLQ through its redrive policy.
  */
-function connectQueue(fn: IFunction, source: QueueSourceSpec, queue: IQueue): void {
+function connectQueue(
+  fn: IFunction,
+  source: QueueSourceSpec,
+  queue: IQueue,
+  maxConcurrency: number | undefined,
+): void {
   const window = source.batchWindowSeconds;
   if (window !== undefined && QUEUES[source.queue].fifo) {
     throw new Error(
@@ -107,6 +127,7 @@ function connectQueue(fn: IFunction, source: QueueSourceSpec, queue: IQueue): vo
       batchSize: source.batchSize,
       maxBatchingWindow: window === undefined ? undefined : Duration.seconds(window),
       reportBatchItemFailures: true,
+      maxConcurrency,
     }),
   );
   acknowledgeSqsDestination(fn);

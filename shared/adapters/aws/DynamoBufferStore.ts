@@ -5,7 +5,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { inngestEventSchema } from "../../domain/schemas.js";
 import type {
   BatchAppend,

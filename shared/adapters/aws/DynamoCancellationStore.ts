@@ -5,7 +5,7 @@ import {
   PutCommand,
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { CancellationRecord, CancellationStore, PageRequest } from "../../ports/index.js";
 import type { Item } from "./dynamo.js";
 

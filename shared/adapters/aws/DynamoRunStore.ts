@@ -5,7 +5,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { checkFilterLists } from "../../domain/listing.js";
 import {
   type AttemptRecord,
@@ -42,6 +42,7 @@ import type { LargeJson } from "./largeJson.js";
 import { PathDeclarations, pauseWriteItems } from "./pauseItems.js";
 import { retryUnprocessed } from "./retryUnprocessed.js";
 import { type AppendStore, appendSteps, completeStep, stepPuts } from "./runAppends.js";
+import { endedExpiry, needsRenewal, runningExpiry, stepExpiry } from "./runExpiry.js";
 import { activeAttributes, decodeCursor, encodeCursor, pendingOf, transitionUpdate } from "./runItems.js";
 
 /**
@@ -54,6 +55,8 @@ import { activeAttributes, decodeCursor, encodeCursor, pendingOf, transitionUpda
  *   TRACE#<runId>   / USPAN#<spanId>  a span the app exported (OTLP)
  *   index `active`: ACTIVE#<shard> / nextDueAt, Running runs only (the recovery sweep's list)
  *   index `byTime`: RUNS#<day> / startedAt, every run record (the runs listing)
+ * RUN# and EVTRUN# items expire as runExpiry.ts says (never under a Running run); TRACE# items
+ * the retention after they were written.
  * Flow table:
  *   IDEM#<key>      / IDEM            event-id idempotency key, expiring after 24 h
  * Pauses table (see pauseItems.ts): pauses are written in the transaction of the run transition
@@ -90,6 +93,7 @@ export class DynamoRunStore implements RunStore {
     private readonly tables: { runs: string; flow: string; pauses: string },
     private readonly json: LargeJson,
     private readonly retentionSeconds: number,
+    private readonly now: () => number = Date.now,
   ) {
     this.paths = new PathDeclarations(doc, tables.pauses);
   }
@@ -182,7 +186,49 @@ export class DynamoRunStore implements RunStore {
       else if (typeof item.sk === "string" && item.sk.startsWith("STEP#"))
         steps.push(await this.decodeStep(item));
     }
+    if (run?.status === "Running") await this.renew(items);
     return run ? { run, steps } : undefined;
+  }
+
+  /**
+   * Moves the expiry of a Running run's items that could lapse before its next job reads them (a
+   * run older than the retention that sleeps again), and writes their S3 payloads again so the
+   * bucket's lifecycle rule (counted from creation, shared/adapters/aws/runExpiry.ts) restarts
+   * too. Rare: a run read within the retention of its writes renews nothing. The run record is
+   * renewed only while it is still Running, so a run that ended meanwhile keeps its retention; a
+   * step already gone is not brought back.
+   */
+  private async renew(items: Item[]): Promise<void> {
+    const now = this.now();
+    const expiresAt = runningExpiry(now, undefined, this.retentionSeconds);
+    await Promise.all(
+      items.map(async (item) => {
+        const isRun = item.sk === "RUN";
+        // The run record's own payloads (events, output, outbox, defers) date from no earlier than
+        // the last time they were rewritten, or than the run's start.
+        const payloadsAt = isRun ? Number(item.payloadsAt ?? item.startedAt) : 0;
+        const payloadsOld =
+          isRun && needsRenewal(runningExpiry(payloadsAt, undefined, this.retentionSeconds), now);
+        if (!payloadsOld && !needsRenewal(item.expiresAt, now)) return;
+        const refs = isRun ? [item.events, item.output, item.error, item.outbox, item.defers] : [item.value];
+        await Promise.all(refs.map((ref) => this.json.rewrite(ref)));
+        await applied(
+          this.doc.send(
+            new UpdateCommand({
+              TableName: this.tables.runs,
+              Key: { pk: item.pk, sk: item.sk },
+              UpdateExpression: isRun ? "SET expiresAt = :exp, payloadsAt = :now" : "SET expiresAt = :exp",
+              ConditionExpression: isRun ? "#status = :running" : "attribute_exists(pk)",
+              ...(isRun ? { ExpressionAttributeNames: { "#status": "status" } } : {}),
+              ExpressionAttributeValues: {
+                ":exp": Math.max(expiresAt, Number(item.expiresAt ?? 0)),
+                ...(isRun ? { ":running": "Running", ":now": now } : {}),
+              },
+            }),
+          ),
+        );
+      }),
+    );
   }
 
   async commitTransition(runId: string, expectVersion: number, t: RunTransition): Promise<boolean> {
@@ -201,6 +247,7 @@ export class DynamoRunStore implements RunStore {
       ...(t.set.defers !== undefined
         ? { defers: await this.json.encode(t.set.defers, `runs/${runId}/defers-${expectVersion + 1}.json`) }
         : {}),
+      ...this.transitionExpiry(t),
     };
     const update = {
       TableName: this.tables.runs,
@@ -228,6 +275,20 @@ export class DynamoRunStore implements RunStore {
     // version is corruption.
     if (result.failedConditions.has("run") || result.failedConditions.has("consume")) return false;
     throw new Error(`run ${runId}: step already stored at version ${expectVersion}`);
+  }
+
+  /**
+   * The expiry a transition sets: the retention once the run ends; a horizon past its latest job
+   * when it schedules jobs. Other transitions leave it (reads renew it when it runs short).
+   */
+  private transitionExpiry(t: RunTransition): { expiresAt?: number } {
+    if (t.set.status !== undefined && t.set.status !== "Running") {
+      return { expiresAt: endedExpiry(t.set.endedAt ?? t.at, this.retentionSeconds) };
+    }
+    if (t.set.next !== undefined) {
+      return { expiresAt: runningExpiry(t.at, latestDue(t.set.next), this.retentionSeconds) };
+    }
+    return {};
   }
 
   async appendSteps(runId: string, a: AppendSteps): Promise<AppendResult> {
@@ -458,7 +519,10 @@ export class DynamoRunStore implements RunStore {
       carrier: run.carrier,
       stateBytes: run.stateBytes,
       ...activeAttributes(run),
-      expiresAt: Math.floor(run.startedAt / 1000) + this.retentionSeconds,
+      expiresAt:
+        run.status === "Running"
+          ? runningExpiry(run.updatedAt, latestDue(run.next), this.retentionSeconds)
+          : endedExpiry(run.endedAt ?? run.updatedAt, this.retentionSeconds),
     };
   }
 
@@ -494,6 +558,7 @@ export class DynamoRunStore implements RunStore {
       startedAt: s.startedAt,
       metadata: s.metadata,
       wait: s.wait,
+      expiresAt: stepExpiry(s.at, this.retentionSeconds),
     };
   }
 
@@ -504,4 +569,10 @@ export class DynamoRunStore implements RunStore {
       value: (await this.json.decode(item.value)) ?? null,
     });
   }
+}
+
+/** When the latest of a run's scheduled jobs falls due (undefined: none is delayed). */
+function latestDue(next: readonly { dueAt?: number }[]): number | undefined {
+  const dues = next.flatMap((j) => (j.dueAt === undefined ? [] : [j.dueAt]));
+  return dues.length ? Math.max(...dues) : undefined;
 }

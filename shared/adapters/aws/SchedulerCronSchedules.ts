@@ -9,15 +9,16 @@ import {
 } from "@aws-sdk/client-scheduler";
 import type { TimerMessage } from "../../domain/schemas.js";
 import type { CronSchedule, CronSchedules } from "../../ports/index.js";
+import { type ScheduleTargetNames, scheduleTarget } from "./scheduleTarget.js";
 
 /** Scheduler writes the invocation's scheduled time (`2026-03-08T13:00:00Z`) where this stands. */
 export const SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
 
-export interface CronScheduleNames {
+/** A tick still undelivered after an hour goes to the dead-letter queue rather than run late. */
+const CRON_MAX_EVENT_AGE_SECONDS = 3600;
+
+export interface CronScheduleNames extends ScheduleTargetNames {
   scheduleGroup: string;
-  /** Role Scheduler assumes to send to the timers queue. */
-  schedulerRoleArn: string;
-  timersQueueArn: string;
 }
 
 const hash = (s: string, chars: number) => createHash("sha256").update(s).digest("base64url").slice(0, chars);
@@ -93,12 +94,7 @@ export class SchedulerCronSchedules implements CronSchedules {
       ScheduleExpressionTimezone: s.timezone,
       FlexibleTimeWindow: { Mode: "OFF" },
       State: "ENABLED",
-      Target: {
-        Arn: this.names.timersQueueArn,
-        RoleArn: this.names.schedulerRoleArn,
-        Input: cronScheduleInput(fnSlug, s.cron),
-        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 185 },
-      },
+      Target: scheduleTarget(this.names, cronScheduleInput(fnSlug, s.cron), CRON_MAX_EVENT_AGE_SECONDS),
     };
     const create = () => this.scheduler.send(new CreateScheduleCommand(input));
     const update = () => this.scheduler.send(new UpdateScheduleCommand(input));

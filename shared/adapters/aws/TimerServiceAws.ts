@@ -3,6 +3,7 @@ import { ConflictException, CreateScheduleCommand, type SchedulerClient } from "
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { TimerItem, TimerMessage } from "../../domain/schemas.js";
 import type { Clock, TimerService } from "../../ports/index.js";
+import { type ScheduleTargetNames, scheduleTarget } from "./scheduleTarget.js";
 
 /** SQS's largest per-message delay. */
 export const MAX_SQS_DELAY_SECONDS = 900;
@@ -17,12 +18,9 @@ export interface TimerServiceClients {
   scheduler: SchedulerClient;
 }
 
-export interface TimerServiceNames {
+export interface TimerServiceNames extends ScheduleTargetNames {
   timersQueueUrl: string;
-  timersQueueArn: string;
   scheduleGroup: string;
-  /** Role Scheduler assumes to send to the timers queue. */
-  schedulerRoleArn: string;
   /** Longest delay put on the queue (default and maximum: SQS's 900 s). */
   maxQueueDelaySeconds?: number;
 }
@@ -86,7 +84,7 @@ export class TimerServiceAws implements TimerService {
           ScheduleExpressionTimezone: "UTC",
           FlexibleTimeWindow: { Mode: "OFF" },
           ActionAfterCompletion: "DELETE",
-          Target: { Arn: this.names.timersQueueArn, RoleArn: this.names.schedulerRoleArn, Input: body },
+          Target: scheduleTarget(this.names, body),
         }),
       );
     } catch (err) {

@@ -5,15 +5,14 @@
  * so the same code talks to AWS, moto, DynamoDB Local or LocalStack.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { countAwsCalls } from "./callCounter.js";
+import { createKinesisClient } from "./kinesisClient.js";
 import { notifyOnSend } from "./sendNotifier.js";
-import { serialPutsOnEmulator } from "./serialPuts.js";
 
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -52,13 +51,7 @@ export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
   );
   // Sends are announced in-process (sendNotifier.ts): `tideline dev`'s pollers read at once.
   const sqs = lazy(() => notifyOnSend(countAwsCalls(new SQSClient({ region }))));
-  // Kinesis defaults to HTTP/2, needed only for SubscribeToShard (unused); emulators speak HTTP/1.1.
-  const kinesis = lazy(() =>
-    serialPutsOnEmulator(
-      notifyOnSend(countAwsCalls(new KinesisClient({ region, requestHandler: new NodeHttpHandler() }))),
-      env,
-    ),
-  );
+  const kinesis = lazy(() => createKinesisClient({ region, env }));
   const s3 = lazy(() => countAwsCalls(new S3Client({ region, forcePathStyle })));
   const scheduler = lazy(() => countAwsCalls(new SchedulerClient({ region })));
   return {

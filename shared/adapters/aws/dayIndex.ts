@@ -4,7 +4,7 @@
  * partition keeps listings a Query (never a Scan) and spreads writes over days.
  */
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { parseMessage } from "../../domain/messages.js";
 import type { Item } from "./dynamo.js";
 

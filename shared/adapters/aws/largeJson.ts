@@ -31,6 +31,18 @@ export class LargeJson {
     return { ref: key };
   }
 
+  /**
+   * Writes a stored payload again, so the bucket's lifecycle rule (which counts from an object's
+   * creation) starts its age over: the runs store does this for a run that outlives it.
+   */
+  async rewrite(encoded: unknown): Promise<void> {
+    const ref = field(encoded, "ref");
+    if (ref === undefined) return;
+    const text = await this.blobs.get(ref);
+    if (text === undefined) throw new Error(`payload ${ref} is missing from the payload bucket`);
+    await this.blobs.put(ref, text);
+  }
+
   async decode(encoded: unknown): Promise<Json | undefined> {
     const inline = field(encoded, "j");
     if (inline !== undefined) return JSON.parse(inline) as Json;

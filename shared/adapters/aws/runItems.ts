@@ -4,7 +4,7 @@
  * update expression of a transition.
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { parseMessage } from "../../domain/messages.js";
 import { jobId, type RunRecord, type ScheduledJob } from "../../domain/schemas.js";
 import type { RunTransition } from "../../ports/index.js";

@@ -1,4 +1,5 @@
 import type { Clock } from "../../ports/index.js";
+import type { Metrics } from "../../ports/metrics.js";
 import { HEADERS } from "../../protocol/constants.js";
 import { interpretSdkResponse, type SdkOutcome } from "../../protocol/sdkResponse.js";
 import { signRequest, verifyResponseSignature } from "../../protocol/signature.js";
@@ -19,6 +20,8 @@ export interface SdkCallDeps {
    * default: with a key, an unsigned answer could come from anything that can reach the app's URL.
    */
   allowUnsignedResponses?: boolean;
+  /** Counts each request made and its latency; nothing is recorded without it. */
+  metrics?: Metrics;
 }
 
 export interface SdkCall {
@@ -54,13 +57,12 @@ export async function callSdk(deps: SdkCallDeps, req: SdkCall): Promise<SdkOutco
     headers[HEADERS.traceState] = req.trace.state;
   }
   try {
-    const res = await deps.http(req.url, {
+    const { res, text } = await timedRequest(deps, req.url, {
       method: "POST",
       headers,
       body: signed.body,
       signal: AbortSignal.timeout(Math.max(1000, req.timeoutMs)),
     });
-    const text = await res.text();
     if (key) {
       const signature = res.headers.get(HEADERS.signature);
       if (!signature && !deps.allowUnsignedResponses) {
@@ -74,5 +76,24 @@ export async function callSdk(deps: SdkCallDeps, req: SdkCall): Promise<SdkOutco
   } catch (err) {
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     return { kind: "transport", message: `request to the SDK failed: ${message}` };
+  }
+}
+
+/**
+ * The request and its body, counted as one step executed with its latency (send to the last byte
+ * of the answer), whether or not an answer came: a timeout is a step that took that long.
+ */
+async function timedRequest(
+  deps: SdkCallDeps,
+  url: string,
+  init: Parameters<HttpCall>[1],
+): Promise<{ res: Awaited<ReturnType<HttpCall>>; text: string }> {
+  const sentAt = deps.clock.now();
+  try {
+    const res = await deps.http(url, init);
+    return { res, text: await res.text() };
+  } finally {
+    deps.metrics?.count("stepsExecuted");
+    deps.metrics?.duration("stepLatency", deps.clock.now() - sentAt);
   }
 }

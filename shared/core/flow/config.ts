@@ -4,7 +4,7 @@
  * parse (a function synced before they were checked) count as absent.
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import type { FunctionRecord } from "../../domain/schemas.js";
 import {
   batchEventsSchema,

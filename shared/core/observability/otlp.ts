@@ -4,7 +4,7 @@
  * SDK stamps each span with its run (`sdk.run.id`) and step (`inngest.step.hash`, `.attempt`);
  * spans are kept with the run and shown under their step in the trace.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ValidationError } from "../../domain/errors.js";
 import type { Json, JsonObject } from "../../domain/json.js";
 import { parseMessage } from "../../domain/messages.js";

@@ -4,7 +4,7 @@
  * `{ target: { run_id, step_id?, step_attempt?, span_id? }, metadata: [{ kind, op, values }] }`.
  */
 import { monotonicFactory } from "ulid";
-import { z } from "zod";
+import * as z from "zod";
 import { NotFoundError, ValidationError } from "../../domain/errors.js";
 import { parseMessage } from "../../domain/messages.js";
 import { jsonObject, type MetadataEntry, type RunMetadataRecord } from "../../domain/schemas.js";

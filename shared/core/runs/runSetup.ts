@@ -4,7 +4,7 @@
  * by the executor when the run's first request begins. Used by every path that creates runs.
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import { parseDurationMs } from "../../domain/duration.js";
 import { refOf } from "../../domain/pauses.js";
 import type { FunctionRecord, Outbox, Pause, RunRecord } from "../../domain/schemas.js";

@@ -25,6 +25,7 @@ beforeAll(async () => {
     scheduleGroup: group,
     schedulerRoleArn: env[SCHEDULER.roleArnEnv] ?? "",
     timersQueueArn: env[`${QUEUES.timers.env}_ARN`] ?? "",
+    deadLetterArn: env[`${QUEUES.timersDlq.env}_ARN`] ?? "",
   });
 });
 
@@ -53,6 +54,9 @@ describe("SchedulerCronSchedules", () => {
     expect(every5.ScheduleExpressionTimezone).toBe("UTC");
     expect(every5.Target?.Arn).toBe(env[`${QUEUES.timers.env}_ARN`]);
     expect(every5.Target?.RoleArn).toBe(env[SCHEDULER.roleArnEnv]);
+    // A tick undelivered for an hour goes to the timers DLQ instead of landing on the next one.
+    expect(every5.Target?.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 185 });
+    expect(every5.Target?.DeadLetterConfig?.Arn).toBe(env[`${QUEUES.timersDlq.env}_ARN`]);
     expect(JSON.parse(every5.Target?.Input ?? "null")).toEqual({
       item: { kind: "cron", fnSlug: fn, cron: "*/5 * * * *", scheduledAt: "<aws.scheduler.scheduled-time>" },
       dueAt: 0,

@@ -21,6 +21,7 @@ function service(now: () => number, maxQueueDelaySeconds?: number): TimerService
       timersQueueArn: env[`${QUEUES.timers.env}_ARN`] ?? "",
       scheduleGroup: env[SCHEDULER.groupEnv] ?? "",
       schedulerRoleArn: env[SCHEDULER.roleArnEnv] ?? "",
+      deadLetterArn: env[`${QUEUES.timersDlq.env}_ARN`] ?? "",
       ...(maxQueueDelaySeconds !== undefined ? { maxQueueDelaySeconds } : {}),
     },
     { now },
@@ -75,6 +76,9 @@ describe("TimerServiceAws", () => {
     expect(s.Target?.Arn).toBe(env[`${QUEUES.timers.env}_ARN`]);
     expect(s.Target?.RoleArn).toBe(env[SCHEDULER.roleArnEnv]);
     expect(JSON.parse(s.Target?.Input ?? "null")).toEqual({ item: it0, dueAt });
+    // Retried for a day, then kept on the timers DLQ (redrive delivers it late, not never).
+    expect(s.Target?.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 });
+    expect(s.Target?.DeadLetterConfig?.Arn).toBe(env[`${QUEUES.timersDlq.env}_ARN`]);
     expect(summary?.Name).toMatch(/^[0-9a-zA-Z_.-]{1,64}$/);
   });
 

@@ -16,7 +16,8 @@ const INTERNAL: Record<string, readonly string[]> = {
   "shared/domain": ["shared/domain"],
   "shared/expressions": ["shared/expressions", "shared/domain"],
   "shared/protocol": ["shared/protocol", "shared/domain", "shared/expressions"],
-  "shared/ports": ["shared/ports", "shared/domain"],
+  "shared/ports": ["shared/ports", "shared/domain", "shared/metrics.ts"],
+  "shared/metrics.ts": ["shared/metrics.ts"],
   "shared/resources.ts": ["shared/domain"],
   "shared/config.ts": ["shared/resources.ts"],
   "shared/core": ["shared/core", "shared/protocol", "shared/ports", "shared/domain", "shared/expressions"],
@@ -29,7 +30,7 @@ const INTERNAL: Record<string, readonly string[]> = {
   ],
   "shared/adapters/http": ["shared/adapters/http", "shared/ports", "shared/domain"],
   lambdas: ["lambdas", "shared"],
-  "infra/stack": ["infra/stack", "shared/resources.ts", "shared/domain"],
+  "infra/stack": ["infra/stack", "shared/resources.ts", "shared/domain", "shared/metrics.ts"],
   "infra/app.ts": ["infra/stack"],
   "infra/local": ["infra/local", "shared"],
 };

@@ -1,15 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { acceptEvents, hashEventKey } from "../../../shared/core/ingest/acceptEvents.js";
+import { fixedEventKeyHashes, parseEventKeyHashes } from "../../../shared/core/ingest/eventKeys.js";
 import { UnauthorizedError, ValidationError } from "../../../shared/domain/errors.js";
 import type { AcceptedEvent } from "../../../shared/domain/schemas.js";
 import type { EventStream } from "../../../shared/ports/index.js";
+import { recordingMetrics } from "./metrics/recording.js";
 
 function deps(mode: "dev" | "cloud", keys: string[] = []) {
   const put: AcceptedEvent[][] = [];
   const stream: EventStream = { put: async (events) => void put.push(events) };
   return {
     put,
-    deps: { stream, clock: { now: () => 1_700_000_000_000 }, mode, eventKeyHashes: keys.map(hashEventKey) },
+    deps: {
+      stream,
+      clock: { now: () => 1_700_000_000_000 },
+      mode,
+      eventKeyHashes: fixedEventKeyHashes(keys.map(hashEventKey)),
+    },
   };
 }
 
@@ -42,5 +49,69 @@ describe("acceptEvents", () => {
       ValidationError,
     );
     expect(d.put).toHaveLength(0);
+  });
+
+  it("counts every event of an accepted batch once it is on the stream", async () => {
+    const metrics = recordingMetrics();
+    const d = deps("dev");
+
+    await acceptEvents(
+      { ...d.deps, metrics },
+      { eventKey: "k", body: JSON.stringify([{ name: "a" }, { name: "b" }, { name: "c" }]) },
+    );
+
+    expect(metrics.counts).toEqual({ eventsAccepted: 3 });
+  });
+
+  it("counts nothing when the batch is refused or the stream fails", async () => {
+    const metrics = recordingMetrics();
+    const refused = deps("cloud", ["secret-key"]);
+    const failing = {
+      ...deps("dev").deps,
+      stream: { put: async () => Promise.reject(new Error("throttled")) },
+    };
+
+    await expect(
+      acceptEvents({ ...refused.deps, metrics }, { eventKey: "wrong", body: '{"name":"a"}' }),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(
+      acceptEvents({ ...failing, metrics }, { eventKey: "k", body: '{"name":"a"}' }),
+    ).rejects.toThrow("throttled");
+
+    expect(metrics.counts).toEqual({});
+  });
+
+  it("asks the key source on every cloud-mode request, so a rotated key applies as soon as the source has it", async () => {
+    let current = [hashEventKey("old-key")];
+    const d = { ...deps("cloud").deps, eventKeyHashes: async () => current };
+    const send = (eventKey: string) => acceptEvents(d, { eventKey, body: '{"name":"a"}' });
+    await expect(send("old-key")).resolves.toMatchObject({ status: 200 });
+
+    current = [hashEventKey("new-key")];
+
+    await expect(send("new-key")).resolves.toMatchObject({ status: 200 });
+    await expect(send("old-key")).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it("never asks for the keys in dev mode", async () => {
+    const d = { ...deps("dev").deps, eventKeyHashes: () => Promise.reject(new Error("no parameter store")) };
+
+    await expect(acceptEvents(d, { eventKey: "any", body: '{"name":"a"}' })).resolves.toMatchObject({
+      status: 200,
+    });
+  });
+});
+
+describe("parseEventKeyHashes", () => {
+  it("reads a comma-separated list of sha256 hex digests, lowercased", () => {
+    const a = hashEventKey("a");
+    const b = hashEventKey("b");
+
+    expect(parseEventKeyHashes(` ${a.toUpperCase()},${b} `)).toEqual([a, b]);
+  });
+
+  it("leaves out what is not a digest, so a placeholder accepts no key", () => {
+    expect(parseEventKeyHashes("none")).toEqual([]);
+    expect(parseEventKeyHashes(`${hashEventKey("a").slice(1)},,x`)).toEqual([]);
   });
 });

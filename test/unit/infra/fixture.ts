@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { App, CfnElement } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
+import type { NagPack } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { TidelineStack, type TidelineStackProps } from "../../../infra/stack/TidelineStack.js";
 
@@ -59,4 +60,11 @@ export function resourceOf(synth: Synthesized, construct: IConstruct): CfnResour
 /** Every resource of one CloudFormation type. */
 export function resourcesOfType(synth: Synthesized, type: string): [string, CfnResource][] {
   return Object.entries(synth.resources).filter(([, r]) => r.Type === type);
+}
+
+/** A cdk-nag pack's unacknowledged findings under `scope`, as "rule: construct paths". */
+export function nagFindings(pack: NagPack, scope: IConstruct): string[] {
+  return pack
+    .validateScope(scope)
+    .violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(", ")}`);
 }

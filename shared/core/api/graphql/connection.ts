@@ -4,7 +4,7 @@
  * many items of that page come before and at it. The window's `until` is carried along, fixed at
  * the first page, so later pages list the same window (and new items do not shift positions).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ValidationError } from "../../../domain/errors.js";
 import { parseMessage } from "../../../domain/messages.js";
 import type { PageRequest } from "../../../ports/index.js";

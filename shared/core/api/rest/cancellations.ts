@@ -4,7 +4,7 @@
  * exist (core/runs/bulkCancel), the runner the ones created later inside the window.
  */
 import { monotonicFactory } from "ulid";
-import { z } from "zod";
+import * as z from "zod";
 import { NotFoundError, ValidationError } from "../../../domain/errors.js";
 import type { FunctionRecord } from "../../../domain/schemas.js";
 import { validateExpression } from "../../../expressions/index.js";

@@ -3,7 +3,7 @@
  * and path, its parameters (the query schema it parses with), its request body and its answers
  * (the zod schemas its handler builds them with, as JSON Schema 2020-12 via `z.toJSONSchema`).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { type ApiRoute, pathParamNames, route } from "./route.js";
 import { anyJson, errorBodySchema, requestSchemas, responseSchemas } from "./schemas.js";
 

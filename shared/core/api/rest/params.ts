@@ -3,7 +3,7 @@
  * the OpenAPI document lists them, so both always agree. Every problem is a 400 naming the
  * parameter (see `parseQuery`).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ValidationError } from "../../../domain/errors.js";
 import { RUN_STATUSES, type RunStatus } from "../../../domain/schemas.js";
 

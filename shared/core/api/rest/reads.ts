@@ -2,7 +2,7 @@
  * The read side of REST v1: events, runs, a run's jobs and an app's functions, each answered in
  * Inngest's `{data, metadata}` envelope (listings add `cursor` while more pages remain).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { NotFoundError } from "../../../domain/errors.js";
 import type { Clock, EventStore, RegistryStore, RunStore } from "../../../ports/index.js";
 import { runJobs } from "./jobs.js";

@@ -3,7 +3,7 @@
  * the event and metadata bodies are parsed by the code they are handed to (the Event API's
  * parser, the metadata recorder) and are described here for the OpenAPI document only.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { anyJson, requestSchemas } from "./schemas.js";
 
 export const rerunRequestSchema = z

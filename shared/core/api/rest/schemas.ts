@@ -4,7 +4,7 @@
  * (`z.toJSONSchema`), so the documentation cannot describe a shape the API does not send.
  * Field names follow Inngest's REST v1 (snake_case, `{data, metadata}` envelopes).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { jsonValue, RUN_STATUSES } from "../../../domain/schemas.js";
 
 /** Components of the OpenAPI document: answers are documented as output, bodies as input. */

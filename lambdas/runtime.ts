@@ -1,0 +1,15 @@
+/**
+ * Where this handler runs. Metrics and tracing are for a deployed function only: `tideline dev`
+ * (and the tests, which run the handlers in-process even in cloud mode) must neither print EMF
+ * lines nor load the X-Ray SDK, whose async hooks would slow every promise in the process.
+ */
+
+/** TIDELINE_MODE as shared/config.ts reads it (cloud unless set). */
+export function modeOf(env: NodeJS.ProcessEnv): "dev" | "cloud" {
+  return env.TIDELINE_MODE === "dev" ? "dev" : "cloud";
+}
+
+/** A cloud-mode handler inside Lambda (which always sets AWS_LAMBDA_FUNCTION_NAME). */
+export function isDeployedFunction(env: NodeJS.ProcessEnv = process.env): boolean {
+  return modeOf(env) === "cloud" && Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+}

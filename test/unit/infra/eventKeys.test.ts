@@ -1,0 +1,131 @@
+/**
+ * The event keys' SSM parameter: what the stack creates, who may read it, what fits in it, and
+ * that the event API is told its name (the handler side is test/unit/lambdas/eventKeys.test.ts).
+ */
+import { App } from "aws-cdk-lib";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  EVENT_KEY_HASHES_PARAM_ENV,
+  MAX_EVENT_KEY_HASHES,
+  NO_EVENT_KEYS,
+} from "../../../infra/stack/constructs/EventKeys.js";
+import { TidelineStack } from "../../../infra/stack/TidelineStack.js";
+import * as handlerSide from "../../../lambdas/eventKeys.js";
+import { hashEventKey, parseEventKeyHashes } from "../../../shared/core/ingest/eventKeys.js";
+import { FUNCTIONS, type FunctionName } from "../../../shared/resources.js";
+import {
+  type CfnResource,
+  cdkContext,
+  logicalIdOf,
+  resourceOf,
+  resourcesOfType,
+  type Synthesized,
+  synthesize,
+} from "./fixture.js";
+
+interface Statement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+const HASHES = ["a", "b"].map(hashEventKey);
+const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+let fixture: Synthesized;
+
+beforeAll(() => {
+  fixture = synthesize({ eventKeyHashes: HASHES.map((h) => h.toUpperCase()) }, { bundle: false });
+});
+
+function parameterOf(s: Synthesized): [string, CfnResource] {
+  const parameters = resourcesOfType(s, "AWS::SSM::Parameter");
+  expect(parameters).toHaveLength(1);
+  return parameters[0] as [string, CfnResource];
+}
+
+function envOf(s: Synthesized, entry: FunctionName): Record<string, unknown> {
+  const fn = resourceOf(s, s.stack.functions[entry].fn);
+  return (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+}
+
+function ssmStatements(s: Synthesized, entry: FunctionName): Statement[] {
+  const roleId = logicalIdOf(s, s.stack.functions[entry].role);
+  return Object.values(s.resources)
+    .filter((r) => r.Type === "AWS::IAM::Policy")
+    .filter((r) => JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+    .filter((st) => JSON.stringify(st.Action).includes("ssm:"));
+}
+
+describe("EventKeys", () => {
+  it("keeps the hashes, lowercased, in a free standard StringList parameter named after the stack", () => {
+    const [, parameter] = parameterOf(fixture);
+
+    expect(parameter.Properties).toMatchObject({
+      Type: "StringList",
+      Tier: "Standard",
+      Name: "/tideline/Tideline/event-key-hashes",
+      Value: HASHES.join(","),
+    });
+  });
+
+  it("names the parameter in the event API's environment only", () => {
+    const [id] = parameterOf(fixture);
+
+    expect(envOf(fixture, "eventApi")[EVENT_KEY_HASHES_PARAM_ENV]).toEqual({ Ref: id });
+    expect(
+      FUNCTION_NAMES.filter((e) => e !== "eventApi" && envOf(fixture, e)[EVENT_KEY_HASHES_PARAM_ENV]),
+    ).toEqual([]);
+    expect(EVENT_KEY_HASHES_PARAM_ENV).toBe(handlerSide.EVENT_KEY_HASHES_PARAM_ENV);
+  });
+
+  it("lets the event API call ssm:GetParameter on that parameter alone, and no other function touch SSM", () => {
+    const [id] = parameterOf(fixture);
+
+    const statements = ssmStatements(fixture, "eventApi");
+
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Action).toBe("ssm:GetParameter");
+    const resource = JSON.stringify(statements[0]?.Resource);
+    expect(resource).toContain(`":parameter",{"Ref":"${id}"}`);
+    expect(resource).not.toContain("*");
+    expect(FUNCTION_NAMES.filter((e) => e !== "eventApi" && ssmStatements(fixture, e).length > 0)).toEqual(
+      [],
+    );
+  });
+
+  it("starts with a placeholder that accepts no key when no hash is given", () => {
+    const [, parameter] = parameterOf(synthesize({}, { bundle: false }));
+
+    expect(parameter.Properties.Value).toBe(NO_EVENT_KEYS);
+    expect(parseEventKeyHashes(NO_EVENT_KEYS)).toEqual([]);
+  });
+
+  it("takes as many hashes as a standard parameter's 4096 characters hold, and refuses one more", () => {
+    const many = Array.from({ length: MAX_EVENT_KEY_HASHES }, (_, i) => hashEventKey(`key-${i}`));
+    const [, parameter] = parameterOf(synthesize({ eventKeyHashes: many }, { bundle: false }));
+
+    expect(MAX_EVENT_KEY_HASHES).toBeGreaterThan(20);
+    expect(String(parameter.Properties.Value).length).toBeLessThanOrEqual(4096);
+    const app = new App({ context: cdkContext() });
+    expect(
+      () => new TidelineStack(app, "TooMany", { eventKeyHashes: [...many, hashEventKey("one more")] }),
+    ).toThrow(`At most ${MAX_EVENT_KEY_HASHES} eventKeyHashes`);
+  });
+
+  it("gives two stacks in one account different parameters", () => {
+    const names = ["Blue", "Green"].map((id) => {
+      const app = new App({ context: { ...cdkContext(), "aws:cdk:bundling-stacks": [] } });
+      const stack = new TidelineStack(app, id);
+      const parameters = Object.values(
+        app.synth().getStackByName(id).template.Resources as Record<string, CfnResource>,
+      )
+        .filter((r) => r.Type === "AWS::SSM::Parameter")
+        .map((r) => r.Properties.Name);
+      expect(stack.stackName).toBe(id);
+      return parameters[0];
+    });
+
+    expect(names).toEqual(["/tideline/Blue/event-key-hashes", "/tideline/Green/event-key-hashes"]);
+  });
+});
