@@ -67,6 +67,11 @@ export type BatchAppendResult =
   /** No buffer: start one (startBatch). */
   | { result: "absent" };
 
+/** Whether a batch takes no more of `append`: sealed, due, full, or without room for its bytes. */
+export function batchClosed(b: BatchState, a: BatchAppend): boolean {
+  return b.sealed || b.flushAt <= a.now || b.size >= a.maxSize || b.bytes + a.bytes > a.maxBytes;
+}
+
 /** A pending debounce: the latest event of its cycle and when the cycle fires. */
 export interface DebounceBuffer extends BufferRef {
   cycle: string;

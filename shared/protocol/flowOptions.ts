@@ -29,13 +29,15 @@ export const FLOW_LIMITS = {
   idempotencyPeriodMs: DAY,
 } as const;
 
-function typeError(expected: string) {
+/** Zod's type errors say "is required" / "must be a …", so formatted paths read naturally. */
+export function typeError(expected: string) {
   return {
     error: (issue: { input: unknown }) => (issue.input === undefined ? "is required" : `must be ${expected}`),
   };
 }
 
-const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
+/** Absent options are absent keys in JS and stripped in Python; accept null as absent too. */
+export const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
 
 const positiveInt = z.number(typeError("a number")).int("must be an integer").min(1, "must be at least 1");
 
@@ -121,9 +123,3 @@ export const singletonSchema = z.object(
 );
 
 export const idempotencySchema = expressionString;
-
-/**
- * Options that cannot be combined (SEMANTICS 5.3, 5.4): batching gathers events into one run, so
- * per-run options keyed on one event have nothing to apply to.
- */
-export const EXCLUSIVE_WITH_BATCH = ["debounce", "cancel", "singleton", "priority"] as const;

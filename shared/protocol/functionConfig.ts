@@ -5,7 +5,7 @@
  */
 
 import * as z from "zod";
-import { cronProblem as cronSyntaxProblem } from "../domain/cron.js";
+import { cronProblem } from "../domain/cron.js";
 import { parseDurationMs } from "../domain/duration.js";
 import { wildcardProblem } from "../domain/triggers.js";
 import { validateExpression } from "../expressions/index.js";
@@ -13,27 +13,19 @@ import { LIMITS } from "./constants.js";
 import {
   batchEventsSchema,
   debounceSchema,
-  EXCLUSIVE_WITH_BATCH,
+  expressionString,
   idempotencySchema,
+  opt,
   prioritySchema,
   rateLimitSchema,
   singletonSchema,
   throttleSchema,
+  typeError,
 } from "./flowOptions.js";
-
-/** Zod's type errors say "is required" / "must be a …", so formatted paths read naturally. */
-function typeError(expected: string) {
-  return {
-    error: (issue: { input: unknown }) => (issue.input === undefined ? "is required" : `must be ${expected}`),
-  };
-}
 
 const requiredString = () => z.string(typeError("a string")).min(1, "must not be empty");
 
 const count = z.number(typeError("a number")).int("must be an integer").min(0, "must not be negative");
-
-/** Absent options are absent keys in JS and stripped in Python; accept null as absent too. */
-const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -50,9 +42,7 @@ export const httpUrlSchema = z.string(typeError("a string")).refine(isHttpUrl, "
  * Why a cron trigger is refused at sync (5 fields with an optional `TZ=`/`CRON_TZ=` zone; each
  * field's values in range, named in the reason), or undefined when it is valid (domain/cron.ts).
  */
-export function cronProblem(cron: string): string | undefined {
-  return cronSyntaxProblem(cron);
-}
+export { cronProblem };
 
 const triggerSchema = z
   .object(
@@ -125,12 +115,7 @@ const concurrencyObject = z
   .object(
     {
       limit: concurrencyLimit,
-      key: opt(
-        z.string(typeError("a string")).superRefine((v, ctx) => {
-          const problem = validateExpression(v);
-          if (problem) ctx.addIssue({ code: "custom", message: `invalid expression: ${problem}` });
-        }),
-      ),
+      key: opt(expressionString),
       scope: opt(z.enum(["fn", "env", "account"], { error: 'must be "fn", "env" or "account"' })),
     },
     typeError("a number or an object"),
@@ -155,16 +140,10 @@ const durationString = z.string(typeError("a string")).superRefine((v, ctx) => {
   }
 });
 
-/** A CEL condition: refused at sync when it does not compile. */
-const conditionString = z.string(typeError("a string")).superRefine((v, ctx) => {
-  const problem = validateExpression(v);
-  if (problem) ctx.addIssue({ code: "custom", message: `invalid expression: ${problem}` });
-});
-
 const cancelSchema = z.object(
   {
     event: requiredString(),
-    if: opt(conditionString),
+    if: opt(expressionString),
     timeout: opt(durationString),
   },
   typeError("an object"),
@@ -224,16 +203,18 @@ export const functionConfigSchema = z
       }
     }
     if (fn.batchEvents) {
-      for (const other of EXCLUSIVE_WITH_BATCH) {
-        const set =
-          other === "priority" ? fn.priority?.run : other === "cancel" ? fn.cancel?.length : fn[other];
-        if (set) {
-          ctx.addIssue({
-            code: "custom",
-            message: `cannot be combined with batchEvents (a batch is one run of many events)`,
-            path: other === "priority" ? ["priority", "run"] : [other],
-          });
-        }
+      // SEMANTICS 5.3, 5.4: a batch is one run of many events, so per-run options keyed on one
+      // event have nothing to apply to.
+      const exclusive = {
+        debounce: fn.debounce,
+        cancel: fn.cancel?.length,
+        singleton: fn.singleton,
+        "priority.run": fn.priority?.run,
+      };
+      for (const [option, value] of Object.entries(exclusive)) {
+        if (!value) continue;
+        const message = "cannot be combined with batchEvents (a batch is one run of many events)";
+        ctx.addIssue({ code: "custom", message, path: option.split(".") });
       }
     }
     const seen = new Set<string>();

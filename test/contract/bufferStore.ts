@@ -252,6 +252,17 @@ export function describeBufferStore(name: string, make: () => Promise<BufferStor
         expect(await store.claimOf(ref.fnSlug, a, later)).toBe("c2");
       });
 
+      it("holds a claim until its expiry, and frees it a millisecond after", async () => {
+        const a = entry().internalId;
+        await store.claimEvents(ref.fnSlug, "c1", [a], window);
+        const edge = window.expiresAt;
+        expect(await store.claimOf(ref.fnSlug, a, edge)).toBe("c1");
+        const next = (now: number) => ({ now, expiresAt: now + MINUTE });
+        expect(await store.claimEvents(ref.fnSlug, "c2", [a], next(edge))).toEqual(new Set([a]));
+        expect(await store.claimOf(ref.fnSlug, a, edge + 1)).toBeUndefined();
+        expect(await store.claimEvents(ref.fnSlug, "c2", [a], next(edge + 1))).toEqual(new Set());
+      });
+
       it("gives a contested event to exactly one cycle", async () => {
         const ids = Array.from({ length: 10 }, () => entry().internalId);
         const cycles = ["c1", "c2", "c3", "c4", "c5"];

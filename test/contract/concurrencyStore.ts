@@ -68,6 +68,21 @@ export function describeConcurrencyStore(name: string, make: () => Promise<Concu
       expect(await store.status(key, now + 1000)).toEqual({ live: 1, waiting: 0 });
     });
 
+    it("counts a lease live until its expiry, and not at it", async () => {
+      expect(await lease("a", 1, { until: now + 1000 })).toBe(true);
+      expect(await store.status(key, now + 999)).toEqual({ live: 1, waiting: 0 });
+      expect(await store.status(key, now + 1000)).toEqual({ live: 0, waiting: 0 });
+    });
+
+    it("takes a lapsed lease its executor owned again as new, at its exact expiry", async () => {
+      const held = { holder: "job", limit: 1, until: now + 1000, now, owner: "e1" };
+      expect(await store.claim(key, held)).toBe("held");
+      expect(await lease("job", 1, { at: now + 1000, until: now + 61_000 })).toBe(true);
+      expect(await store.status(key, now + 1000)).toEqual({ live: 1, waiting: 0 });
+      // Whoever owned it is gone: its renewal takes nothing.
+      expect(await store.extend(key, { holder: "job", owner: "e1", until: now + 90_000 })).toBe(false);
+    });
+
     it("fresh requests yield to parked jobs; taken jobs come out lowest score first, each once", async () => {
       expect(await store.park(key, job("r3"), 300, now)).toEqual({ live: 0, waiting: 1 });
       await store.park(key, job("r1"), 100, now);

@@ -7,18 +7,19 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { inngestEventSchema } from "../../domain/schemas.js";
-import type {
-  BatchAppend,
-  BatchAppendResult,
-  BatchBuffer,
-  BatchStart,
-  BatchState,
-  BufferedEvent,
-  BufferRef,
-  BufferStore,
-  DebounceBuffer,
+import {
+  type BatchAppend,
+  type BatchAppendResult,
+  type BatchBuffer,
+  type BatchStart,
+  type BatchState,
+  type BufferedEvent,
+  type BufferRef,
+  type BufferStore,
+  batchClosed,
+  type DebounceBuffer,
 } from "../../ports/index.js";
-import { applied, type Item, isConditionalCheckFailed } from "./dynamo.js";
+import { applied, type Item, isConditionalCheckFailed, ttlSeconds } from "./dynamo.js";
 import type { LargeJson } from "./largeJson.js";
 
 /**
@@ -47,7 +48,6 @@ const claimKey = (fnSlug: string, internalId: string) => ({
   pk: `BUFEV#${fnSlug}#${internalId}`,
   sk: CLAIM_SK,
 });
-const ttlSeconds = (epochMs: number) => Math.ceil(epochMs / 1000);
 
 const storedEntrySchema = z.object({ i: z.string().min(1), e: z.string() });
 
@@ -183,12 +183,7 @@ export class DynamoBufferStore implements BufferStore {
       const buffer = decodeState(r.Item);
       const ids: unknown = r.Item.ids;
       if (ids instanceof Set && ids.has(append.entry.internalId)) return { result: "present", buffer };
-      const closed =
-        buffer.sealed ||
-        buffer.flushAt <= append.now ||
-        buffer.size >= append.maxSize ||
-        buffer.bytes + append.bytes > append.maxBytes;
-      if (closed) return { result: "closed", buffer };
+      if (batchClosed(buffer, append)) return { result: "closed", buffer };
     }
     throw new Error(`batch ${ref.fnSlug}/${ref.key}: append kept losing races`);
   }
@@ -347,8 +342,8 @@ export class DynamoBufferStore implements BufferStore {
   }
 
   private async deleteIfCycle(key: { pk: string; sk: string }, cycle: string): Promise<void> {
-    try {
-      await this.doc.send(
+    await applied(
+      this.doc.send(
         new DeleteCommand({
           TableName: this.table,
           Key: key,
@@ -356,9 +351,7 @@ export class DynamoBufferStore implements BufferStore {
           ExpressionAttributeNames: { "#cycle": "cycle" },
           ExpressionAttributeValues: { ":cycle": cycle },
         }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+      ),
+    );
   }
 }

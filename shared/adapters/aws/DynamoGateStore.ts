@@ -1,12 +1,9 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { GateStore, LockClaim, LockRecord } from "../../ports/index.js";
-import { applied } from "./dynamo.js";
+import { applied, type Item, ttlSeconds } from "./dynamo.js";
 
 const GCRA_SK = "GCRA";
 const LOCK_SK = "LOCK";
-
-/** The TTL attribute (epoch seconds): TTL deletes late, so reads check the ms time themselves. */
-const ttlSeconds = (ms: number) => Math.ceil(ms / 1000);
 
 /**
  * GCRA state and singleton locks in the flow table. pk `GCRA#<key>` (sk `GCRA`) holds `tat`, void
@@ -20,14 +17,7 @@ export class DynamoGateStore implements GateStore {
   ) {}
 
   async getTat(key: string, now: number): Promise<number | undefined> {
-    const r = await this.doc.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk: `GCRA#${key}`, sk: GCRA_SK },
-        ConsistentRead: true,
-      }),
-    );
-    const tat = r.Item?.tat;
+    const tat = (await this.read(`GCRA#${key}`, GCRA_SK))?.tat;
     return typeof tat === "number" && tat > now ? tat : undefined;
   }
 
@@ -44,14 +34,7 @@ export class DynamoGateStore implements GateStore {
   }
 
   async getLock(name: string, now: number): Promise<LockRecord | undefined> {
-    const r = await this.doc.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk: `LOCK#${name}`, sk: LOCK_SK },
-        ConsistentRead: true,
-      }),
-    );
-    const { holder, since, until } = r.Item ?? {};
+    const { holder, since, until } = (await this.read(`LOCK#${name}`, LOCK_SK)) ?? {};
     if (typeof holder !== "string" || typeof since !== "number" || typeof until !== "number")
       return undefined;
     return until > now ? { holder, since, until } : undefined;
@@ -93,6 +76,13 @@ export class DynamoGateStore implements GateStore {
         }),
       ),
     );
+  }
+
+  private async read(pk: string, sk: string): Promise<Item | undefined> {
+    const r = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true }),
+    );
+    return r.Item;
   }
 
   private async conditionalPut(

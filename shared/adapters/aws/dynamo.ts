@@ -105,6 +105,9 @@ export function isConditionalCheckFailed(err: unknown): boolean {
   return errorName(err) === "ConditionalCheckFailedException";
 }
 
+/** A TTL attribute's value (epoch seconds) for an expiry in epoch ms; TTL deletes late, so reads check ms. */
+export const ttlSeconds = (epochMs: number) => Math.ceil(epochMs / 1000);
+
 /** Awaits a conditional single-item write: true when applied, false when its condition failed. */
 export async function applied(write: Promise<unknown>): Promise<boolean> {
   try {

@@ -1,20 +1,17 @@
-import type {
-  BatchAppend,
-  BatchAppendResult,
-  BatchBuffer,
-  BatchStart,
-  BatchState,
-  BufferedEvent,
-  BufferRef,
-  BufferStore,
-  DebounceBuffer,
+import {
+  type BatchAppend,
+  type BatchAppendResult,
+  type BatchBuffer,
+  type BatchStart,
+  type BatchState,
+  type BufferedEvent,
+  type BufferRef,
+  type BufferStore,
+  batchClosed,
+  type DebounceBuffer,
 } from "../../ports/index.js";
 
 const refKey = (ref: BufferRef) => `${ref.fnSlug}\u0000${ref.key}`;
-
-/** Whether a buffer takes no more events: sealed, due, or without room for this one. */
-const closed = (b: BatchBuffer, a: BatchAppend) =>
-  b.sealed || b.flushAt <= a.now || b.size >= a.maxSize || b.bytes + a.bytes > a.maxBytes;
 
 const stateOf = ({ events: _events, ...state }: BatchBuffer): BatchState => state;
 
@@ -33,7 +30,7 @@ export class MemoryBufferStore implements BufferStore {
     if (buffer.events.some((e) => e.internalId === append.entry.internalId)) {
       return { result: "present", buffer: stateOf(buffer) };
     }
-    if (closed(buffer, append)) return { result: "closed", buffer: stateOf(buffer) };
+    if (batchClosed(buffer, append)) return { result: "closed", buffer: stateOf(buffer) };
     buffer.events.push(structuredClone(append.entry));
     buffer.size += 1;
     buffer.bytes += append.bytes;

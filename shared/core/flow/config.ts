@@ -59,13 +59,9 @@ function concurrencyOf(value: unknown): ConcurrencyLimit[] {
   for (const item of items) {
     const c = parsed(concurrencyItem, item);
     if (c === undefined) continue;
-    const limit = typeof c === "number" ? { limit: c, scope: "fn" as const } : c;
-    if (limit.limit <= 0) continue; // 0 = no limit of its own
-    out.push({
-      limit: limit.limit,
-      scope: limit.scope ?? "fn",
-      ...(typeof limit === "object" && "key" in limit && limit.key ? { key: limit.key } : {}),
-    });
+    const { limit, key, scope } = typeof c === "number" ? { limit: c, key: undefined, scope: undefined } : c;
+    if (limit <= 0) continue; // 0 = no limit of its own
+    out.push({ limit, scope: scope ?? "fn", ...(key ? { key } : {}) });
   }
   return out;
 }

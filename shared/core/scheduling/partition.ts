@@ -1,10 +1,10 @@
 import type { Job, RunRecord, ScheduledJob } from "../../domain/schemas.js";
 
 /**
- * Jobs and their flow partitions (the FIFO MessageGroupId). Without flow control a run's
- * discoveries share the run's own partition (one at a time, in order) and each planned step has a
- * partition of its own, so a fan-out runs side by side while runs proceed in parallel. Flow control
- * (issue 13: concurrency slots, throttle, debounce, batching, priority) attaches here.
+ * Jobs and their partitions (the FIFO MessageGroupId): a run's discoveries share the run's own
+ * partition (one at a time, in order) and each planned step has a partition of its own, so a
+ * fan-out runs side by side while runs proceed in parallel. Flow control does not use partitions:
+ * a job carries its run's concurrency limits and score (core/flow/concurrency.ts).
  */
 
 /** The job of a discovery request (`stepId=step`): it runs the function. */
@@ -14,11 +14,7 @@ export function isDiscovery(job: Job): boolean {
   return job.stepId === DISCOVERY_STEP;
 }
 
-/**
- * The FIFO message group of a run's job. Discoveries keep the run's own group (one at a time, in
- * order); each planned step gets a group of its own, so a fan-out runs side by side. Flow control
- * (issue 13) maps these onto its partitions here.
- */
+/** The FIFO message group of a run's job: the run's own for a discovery, its own for a step. */
 export function jobPartition(runId: string, stepId: string): string {
   return stepId === DISCOVERY_STEP ? runId : `${runId}~${stepId}`;
 }

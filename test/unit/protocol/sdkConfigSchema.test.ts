@@ -6,7 +6,9 @@
  */
 import { functionConfigSchema } from "inngest/types";
 import { describe, expect, it } from "vitest";
+import { memoryPorts } from "../../../shared/adapters/memory/index.js";
 import { flowConfig } from "../../../shared/core/flow/config.js";
+import { registerApp } from "../../../shared/core/registry/registerApp.js";
 import { cancelSpecs, runTimeouts } from "../../../shared/core/runs/runSetup.js";
 import type { FunctionRecord } from "../../../shared/domain/schemas.js";
 import { parseRegistration } from "../../../shared/protocol/register.js";
@@ -26,15 +28,19 @@ function fnConfig(extra: Obj): Obj {
   };
 }
 
-function sync(extra: Obj) {
-  return parseRegistration({
+function registration(extra: Obj): Obj {
+  return {
     url: "http://localhost:13000/api/inngest",
     v: "0.1",
     deployType: "ping",
     sdk: "js:v4.24.0",
     appName: "app",
     functions: [fnConfig(extra)],
-  });
+  };
+}
+
+function sync(extra: Obj) {
+  return parseRegistration(registration(extra));
 }
 
 /** The function as stored after a sync with `extra` (its config is what the runtime reads). */
@@ -116,12 +122,24 @@ describe("the SDK's function config schema, field by field", () => {
     expect(sync({ surprise: null }).ok).toBe(true);
   });
 
+  it("answers a sync with an option it does not know with a 400 naming it", async () => {
+    const deps = { ...memoryPorts(), mode: "dev" as const, signingKeys: [] };
+    const body = JSON.stringify(registration({ surprise: { on: true } }));
+    await expect(registerApp(deps, { body })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining("surprise"),
+    });
+  });
+
   it.each([
     [{ batchEvents: { maxSize: 5, timeout: "5s" }, debounce: { period: "5s" } }, "debounce"],
     [{ batchEvents: { maxSize: 5, timeout: "5s" }, singleton: { mode: "skip" } }, "singleton"],
     [{ batchEvents: { maxSize: 5, timeout: "5s" }, cancel: [{ event: "a/b" }] }, "cancel"],
     [{ batchEvents: { maxSize: 5, timeout: "5s" }, priority: { run: "1" } }, "priority.run"],
     [{ concurrency: { limit: 1, scope: "env" } }, "concurrency.key"],
+    [{ concurrency: { limit: 1, scope: "account" } }, "concurrency.key"],
+    [{ throttle: { limit: 1, period: "1s", burst: -1 } }, "throttle.burst"],
+    [{ rateLimit: { limit: 0, period: "1s" } }, "rateLimit.limit"],
     [{ throttle: { limit: 0, period: "1s" } }, "throttle.limit"],
     [{ concurrency: 1001 }, "concurrency"],
     [{ concurrency: [{ limit: 1001, key: "event.data.t" }] }, "concurrency[0].limit"],
@@ -138,6 +156,8 @@ describe("the SDK's function config schema, field by field", () => {
     [{ singleton: { mode: "queue" } }, "singleton.mode"],
     [{ priority: { run: "event.data.(" } }, "priority.run"],
     [{ idempotency: "event.data.(" }, "idempotency"],
+    [{ concurrency: [{ limit: 1, key: "event.data.(" }] }, "concurrency[0].key"],
+    [{ cancel: [{ event: "a/b", if: "event.data.(" }] }, "cancel[0].if"],
   ])("refuses %j naming %s", (extra, path) => {
     const parsed = sync(extra);
     expect(parsed.ok).toBe(false);
@@ -155,6 +175,9 @@ describe("the SDK's function config schema, field by field", () => {
     [{ rateLimit: { limit: 1, period: "1s" } }],
     [{ batchEvents: { maxSize: 500, timeout: "5m" } }],
     [{ batchEvents: { maxSize: 1, timeout: "1s" } }],
+    [{ throttle: { limit: 1, period: "1s", burst: 0 } }],
+    // A priority without `run` sets nothing a batch would ignore.
+    [{ batchEvents: { maxSize: 5, timeout: "5s" }, priority: {} }],
   ])("accepts the boundary %j", (extra) => {
     const parsed = sync(extra);
     expect(parsed.ok, parsed.ok ? "" : parsed.error).toBe(true);

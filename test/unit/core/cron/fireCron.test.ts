@@ -38,6 +38,18 @@ const tick = (fn: FunctionRecord, cron: string, scheduledAt = "2030-01-02T12:00:
   scheduledAt,
 });
 
+/** A tick of a chain begun when `fn` was synced (at `chain`), already at its jittered time. */
+const chainTick = (
+  fn: FunctionRecord,
+  cron: string,
+  scheduledAt: string,
+  chain = fn.updatedAt,
+): CronTick => ({
+  ...tick(fn, cron, scheduledAt),
+  chain,
+  jittered: true,
+});
+
 describe("fireCron", () => {
   it("puts an inngest/scheduled.timer event for the function, id = the RFC 3339 scheduled time", async () => {
     const fn = await syncFn([{ cron: "* * * * *" }]);
@@ -131,39 +143,15 @@ describe("fireCron", () => {
     const cron = "0 12 1 * WED"; // the 1st or Wednesdays: Scheduler cannot say it
     const fn = await syncFn([{ cron }]);
 
-    await fireCron(ports, {
-      kind: "cron",
-      fnSlug: fn.slug,
-      cron,
-      scheduledAt: "2030-01-02T12:00:00Z",
-      chain: fn.updatedAt,
-      jittered: true,
-    });
+    await fireCron(ports, chainTick(fn, cron, "2030-01-02T12:00:00Z"));
 
     expect(ports.stream.events().map((e) => e.event.id)).toEqual(["2030-01-02T12:00:00Z"]);
     expect(ports.timers.pending()).toEqual([
-      {
-        item: {
-          kind: "cron",
-          fnSlug: fn.slug,
-          cron,
-          scheduledAt: "2030-01-09T12:00:00Z",
-          chain: fn.updatedAt,
-          jittered: true,
-        },
-        dueAt: Date.UTC(2030, 0, 9, 12),
-      },
+      { item: chainTick(fn, cron, "2030-01-09T12:00:00Z"), dueAt: Date.UTC(2030, 0, 9, 12) },
     ]);
 
     ports.timers.takeDue(Number.MAX_SAFE_INTEGER);
-    await fireCron(ports, {
-      kind: "cron",
-      fnSlug: fn.slug,
-      cron,
-      scheduledAt: "2030-01-09T12:00:00Z",
-      chain: fn.updatedAt - 1,
-      jittered: true,
-    });
+    await fireCron(ports, chainTick(fn, cron, "2030-01-09T12:00:00Z", fn.updatedAt - 1));
     expect(ports.stream.events()).toHaveLength(1);
     expect(ports.timers.pending()).toEqual([]);
   });
@@ -173,14 +161,7 @@ describe("fireCron", () => {
     const fn = await syncFn([{ cron }]);
     ports.clock.set(T + 60 * MINUTE);
 
-    await fireCron(ports, {
-      kind: "cron",
-      fnSlug: fn.slug,
-      cron,
-      scheduledAt: "2030-01-02T12:00:00Z",
-      chain: fn.updatedAt,
-      jittered: true,
-    });
+    await fireCron(ports, chainTick(fn, cron, "2030-01-02T12:00:00Z"));
 
     expect(ports.timers.pending().map((t) => t.dueAt)).toEqual([T + 55 * MINUTE]);
   });

@@ -117,6 +117,25 @@ describe("batching", () => {
     expect(w.ports.buffers.held().batches).toEqual([]);
   });
 
+  it("keeps a flushed event out of later batches for a day (its stream record may come back that late)", async () => {
+    const [a] = await sendItems(1, 1);
+    if (!a) throw new Error("not sent");
+    await w.advance(2000);
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1]]);
+    await w.advance(23 * 60 * 60 * 1000);
+    await w.deliver(a);
+    await w.advance(2000);
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1]]);
+  });
+
+  it("flushes a batch found due at its exact timeout by a redelivered record of it", async () => {
+    const [a] = await sendItems(1, 1);
+    if (!a) throw new Error("not sent");
+    w.ports.clock.advance(2000); // the timeout; the timer is not delivered yet
+    await w.deliver(a);
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1]]);
+  });
+
   it("does not batch crons, invokes or an event too large for a batch", async () => {
     const cron = w.fn("cron", [], { batchEvents: { maxSize: 5, timeout: "2s" } });
     await w.sync([fn, cron]);

@@ -2,7 +2,7 @@
  * Concurrency limits on the memory ports: leases taken at dispatch, jobs parked in score order
  * when a key is full, slots refilled on release, and expired leases reclaimed by the check timer.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { executeJob } from "../../../../shared/core/engine/executeJob.js";
 import { recoverStalledRuns } from "../../../../shared/core/recovery/sweep.js";
 import { handleEvents } from "../../../../shared/core/runner/pipeline.js";
@@ -239,6 +239,60 @@ describe("concurrency leases", () => {
     expect(due.map((m) => m.item.kind)).toEqual(["flowCheck"]);
     for (const m of due) await deliverTimer(w.deps, m.item);
     expect(w.ports.work.peek().map((q) => q.job.runId)).toEqual([(await w.runOf(fn, b)).runId]);
+  });
+});
+
+describe("concurrency lease timing", () => {
+  it("a lease lasts 60 s by default: the key's check reclaims it at exactly 60,000 ms, not before", async () => {
+    const w = await world();
+    const fn = await syncTwoStep(w, { concurrency: 1 }, inFlight());
+    const a = makeAccepted({ name: w.ev("go"), data: { tenant: "a" } });
+    const b = makeAccepted({ name: w.ev("go"), data: { tenant: "a" } });
+    await handleEvents(w.deps, [a, b]);
+    const [lost] = w.ports.work.receive(1);
+    expect(lost?.job.runId).toBe((await w.runOf(fn, a)).runId);
+    w.ports.clock.advance(59_999);
+    expect(w.ports.timers.takeDue(w.ports.clock.now())).toEqual([]);
+    expect((await w.ports.concurrency.status(`f:${fn.slug}`, w.ports.clock.now())).live).toBe(1);
+    w.ports.clock.advance(1);
+    const due = w.ports.timers.takeDue(w.ports.clock.now());
+    expect(due.map((m) => m.item.kind)).toEqual(["flowCheck"]);
+    for (const m of due) await deliverTimer(w.deps, m.item);
+    expect(w.ports.work.peek().map((q) => q.job.runId)).toEqual([(await w.runOf(fn, b)).runId]);
+  });
+
+  it("renews a running job's lease every third of the lease", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const w = await world();
+      w.deps.leaseMs = 3000;
+      const fn = w.fn("renewed", [w.ev("go")], { config: { id: "renewed", concurrency: 1 } });
+      const store = w.ports.concurrency;
+      const extend = store.extend.bind(store);
+      let renewals = 0;
+      store.extend = (key, lease) => {
+        renewals++;
+        return extend(key, lease);
+      };
+      const seen: number[] = [];
+      await w.sync([
+        [
+          fn,
+          async () => {
+            for (const ms of [999, 1, 999, 1]) {
+              vi.advanceTimersByTime(ms);
+              seen.push(renewals);
+            }
+            return complete("done");
+          },
+        ],
+      ]);
+      await handleEvents(w.deps, [makeAccepted({ name: w.ev("go") })]);
+      await w.runJobs();
+      expect(seen).toEqual([0, 1, 1, 2]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -143,6 +143,25 @@ describe("debounce", () => {
     expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1], [2]]);
   });
 
+  it("fires a cycle at its exact fire time when an event of that millisecond comes before the timer", async () => {
+    await w.send({ name: w.ev("typed"), data: { n: 1 } });
+    w.ports.clock.advance(1000); // the fire time; the timer is not delivered yet
+    await w.send({ name: w.ev("typed"), data: { n: 2 } });
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1]]);
+    await w.advance(1000);
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1], [2]]);
+  });
+
+  it("a timer of a cycle that fired already (its run exists) looks no further", async () => {
+    await w.send({ name: w.ev("typed"), data: { n: 1 } });
+    const [timer] = w.ports.timers.pending();
+    if (!timer) throw new Error("no timer");
+    await w.advance(1000);
+    expect((await w.runsOf(fn)).map(numbersOf)).toEqual([[1]]);
+    await deliverTimer(w.deps, timer.item);
+    expect(w.ports.timers.pending()).toEqual([]);
+  });
+
   it("finishes a fire that died after sealing: the timer comes again", async () => {
     await w.send({ name: w.ev("typed"), data: { n: 1 } });
     w.ports.clock.advance(1000);
