@@ -1,10 +1,11 @@
-import { gzipSync } from "node:zlib";
 /**
  * The one middleware stack every handler uses: a Powertools logger with the Lambda context,
  * errors logged once (never with the event payload: events are user data), the invocation's
  * metrics published when it ends, its X-Ray subsegment on a deployed function, and HTTP error
  * mapping for the API handlers.
  */
+
+import { gzipSync } from "node:zlib";
 import { Logger } from "@aws-lambda-powertools/logger";
 import middy, { type MiddyfiedHandler } from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";

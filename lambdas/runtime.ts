@@ -4,12 +4,10 @@
  * lines nor load the X-Ray SDK, whose async hooks would slow every promise in the process.
  */
 
-/** TIDELINE_MODE as shared/config.ts reads it (cloud unless set). */
-export function modeOf(env: NodeJS.ProcessEnv): "dev" | "cloud" {
-  return env.TIDELINE_MODE === "dev" ? "dev" : "cloud";
-}
-
-/** A cloud-mode handler inside Lambda (which always sets AWS_LAMBDA_FUNCTION_NAME). */
+/**
+ * A cloud-mode handler (TIDELINE_MODE is `cloud` unless set to `dev`, as shared/config.ts reads
+ * it) inside Lambda, which always sets AWS_LAMBDA_FUNCTION_NAME.
+ */
 export function isDeployedFunction(env: NodeJS.ProcessEnv = process.env): boolean {
-  return modeOf(env) === "cloud" && Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+  return env.TIDELINE_MODE !== "dev" && Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
 }

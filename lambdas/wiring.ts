@@ -4,6 +4,7 @@
  * The event API has its own, smaller wiring (ingestWiring.ts), so its bundle stays small.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { countAwsCalls } from "../shared/adapters/aws/callCounter.js";
 import { awsClients } from "../shared/adapters/aws/clients.js";
 import { DynamoBufferStore } from "../shared/adapters/aws/DynamoBufferStore.js";
 import { DynamoCancellationStore } from "../shared/adapters/aws/DynamoCancellationStore.js";
@@ -16,7 +17,10 @@ import { DynamoRunStore } from "../shared/adapters/aws/DynamoRunStore.js";
 import { KinesisEventStream } from "../shared/adapters/aws/KinesisEventStream.js";
 import { LargeJson } from "../shared/adapters/aws/largeJson.js";
 import { S3BlobStore } from "../shared/adapters/aws/S3BlobStore.js";
-import { SchedulerCronSchedules } from "../shared/adapters/aws/SchedulerCronSchedules.js";
+import {
+  type CronScheduleNames,
+  SchedulerCronSchedules,
+} from "../shared/adapters/aws/SchedulerCronSchedules.js";
 import { SqsWorkQueue } from "../shared/adapters/aws/SqsWorkQueue.js";
 import { TimerServiceAws } from "../shared/adapters/aws/TimerServiceAws.js";
 import { loadConfig, type TidelineConfig } from "../shared/config.js";
@@ -28,7 +32,7 @@ import type { TimerKindDeps } from "../shared/core/scheduling/timerKinds.js";
 import type { BlobStore, Clock } from "../shared/ports/index.js";
 import { metrics } from "./metrics.js";
 import { logger } from "./middleware.js";
-import { tracedClients } from "./tracing.js";
+import { traced, tracedClients } from "./tracing.js";
 
 const DAY_SECONDS = 24 * 60 * 60;
 const clock: Clock = { now: () => Date.now() };
@@ -37,10 +41,20 @@ const clock: Clock = { now: () => Date.now() };
 async function signingKeys(config: TidelineConfig): Promise<string[]> {
   const arn = process.env.TIDELINE_SIGNING_KEY_SECRET_ARN;
   if (config.signingKeys.length > 0 || !arn) return config.signingKeys;
-  const sm = new SecretsManagerClient({});
+  const sm = traced(countAwsCalls(new SecretsManagerClient({})));
   const secret = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
   const value = (secret.SecretString ?? "").trim();
   return value ? [value.startsWith("signkey-") ? value : `signkey-prod-${value}`] : [];
+}
+
+/** Where every schedule (wake-ups and cron triggers) lives and delivers, its DLQ included. */
+function scheduleNames(config: TidelineConfig): CronScheduleNames {
+  return {
+    scheduleGroup: config.scheduleGroup,
+    schedulerRoleArn: config.schedulerRoleArn,
+    timersQueueArn: config.queues.timersArn,
+    deadLetterArn: config.queues.timersDlqArn,
+  };
 }
 
 function base() {
@@ -75,11 +89,8 @@ function base() {
   const timers = new TimerServiceAws(
     clients,
     {
+      ...scheduleNames(config),
       timersQueueUrl: config.queues.timers,
-      timersQueueArn: config.queues.timersArn,
-      deadLetterArn: config.queues.timersDlqArn,
-      scheduleGroup: config.scheduleGroup,
-      schedulerRoleArn: config.schedulerRoleArn,
       maxQueueDelaySeconds: config.timerQueueMaxDelaySeconds,
     },
     clock,
@@ -148,12 +159,7 @@ export async function apiDeps() {
   return {
     ...b,
     // App syncs schedule cron triggers (registerApp).
-    cronSchedules: new SchedulerCronSchedules(b.clients.scheduler, {
-      scheduleGroup: b.config.scheduleGroup,
-      schedulerRoleArn: b.config.schedulerRoleArn,
-      timersQueueArn: b.config.queues.timersArn,
-      deadLetterArn: b.config.queues.timersDlqArn,
-    }),
+    cronSchedules: new SchedulerCronSchedules(b.clients.scheduler, scheduleNames(b.config)),
     apiKeyHashes: b.config.apiKeyHashes,
     clock,
     now: () => clock.now(),

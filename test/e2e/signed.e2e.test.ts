@@ -64,6 +64,15 @@ describe("signed execution in cloud mode", () => {
     expect(await res.json()).toMatchObject({ status: 401, error: "Event key not found" });
   });
 
+  it("refuses events sent without an event key (the SDKs' NO_EVENT_KEY_SET placeholder)", async () => {
+    const res = await fetch(`${runtime.url}/e/NO_EVENT_KEY_SET`, {
+      method: "POST",
+      body: JSON.stringify({ name: "a/b" }),
+    });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ status: 401, error: "Event key is required" });
+  });
+
   it("answers GET /dev only with the signing key (it lists app URLs and trigger expressions)", async () => {
     expect((await fetch(`${runtime.url}/dev`)).status).toBe(401);
     expect(

@@ -42,8 +42,15 @@ import type { LargeJson } from "./largeJson.js";
 import { PathDeclarations, pauseWriteItems } from "./pauseItems.js";
 import { retryUnprocessed } from "./retryUnprocessed.js";
 import { type AppendStore, appendSteps, completeStep, stepPuts } from "./runAppends.js";
-import { endedExpiry, needsRenewal, runningExpiry, stepExpiry } from "./runExpiry.js";
-import { activeAttributes, decodeCursor, encodeCursor, pendingOf, transitionUpdate } from "./runItems.js";
+import { endedExpiry, needsRenewal, runningExpiry } from "./runExpiry.js";
+import {
+  activeAttributes,
+  decodeCursor,
+  encodeCursor,
+  lastDueAt,
+  pendingOf,
+  transitionUpdate,
+} from "./runItems.js";
 
 /**
  * Runs table:
@@ -55,8 +62,9 @@ import { activeAttributes, decodeCursor, encodeCursor, pendingOf, transitionUpda
  *   TRACE#<runId>   / USPAN#<spanId>  a span the app exported (OTLP)
  *   index `active`: ACTIVE#<shard> / nextDueAt, Running runs only (the recovery sweep's list)
  *   index `byTime`: RUNS#<day> / startedAt, every run record (the runs listing)
- * RUN# and EVTRUN# items expire as runExpiry.ts says (never under a Running run); TRACE# items
- * the retention after they were written.
+ * RUN# items expire as runExpiry.ts says (never under a Running run); an EVTRUN# item when its
+ * run's record was first due to (reads do not renew it); TRACE# items the retention after they
+ * were written.
  * Flow table:
  *   IDEM#<key>      / IDEM            event-id idempotency key, expiring after 24 h
  * Pauses table (see pauseItems.ts): pauses are written in the transaction of the run transition
@@ -194,22 +202,17 @@ export class DynamoRunStore implements RunStore {
    * Moves the expiry of a Running run's items that could lapse before its next job reads them (a
    * run older than the retention that sleeps again), and writes their S3 payloads again so the
    * bucket's lifecycle rule (counted from creation, shared/adapters/aws/runExpiry.ts) restarts
-   * too. Rare: a run read within the retention of its writes renews nothing. The run record is
-   * renewed only while it is still Running, so a run that ended meanwhile keeps its retention; a
-   * step already gone is not brought back.
+   * too. Rare: every job reads its run's state, and a run read within the retention of its writes
+   * renews nothing and makes no call. The run record is renewed only while it is still Running,
+   * so a run that ended meanwhile keeps its retention; a step already gone is not brought back.
    */
   private async renew(items: Item[]): Promise<void> {
     const now = this.now();
-    const expiresAt = runningExpiry(now, undefined, this.retentionSeconds);
+    const lapsing = items.filter((item) => needsRenewal(this.lapsesAt(item), now));
+    const expiresAt = runningExpiry(now, this.retentionSeconds);
     await Promise.all(
-      items.map(async (item) => {
+      lapsing.map(async (item) => {
         const isRun = item.sk === "RUN";
-        // The run record's own payloads (events, output, outbox, defers) date from no earlier than
-        // the last time they were rewritten, or than the run's start.
-        const payloadsAt = isRun ? Number(item.payloadsAt ?? item.startedAt) : 0;
-        const payloadsOld =
-          isRun && needsRenewal(runningExpiry(payloadsAt, undefined, this.retentionSeconds), now);
-        if (!payloadsOld && !needsRenewal(item.expiresAt, now)) return;
         const refs = isRun ? [item.events, item.output, item.error, item.outbox, item.defers] : [item.value];
         await Promise.all(refs.map((ref) => this.json.rewrite(ref)));
         await applied(
@@ -229,6 +232,18 @@ export class DynamoRunStore implements RunStore {
         );
       }),
     );
+  }
+
+  /**
+   * When a Running run's item, or a payload it points to, lapses first. A step's payload is
+   * written with its item. The run record's payloads (events, outbox, defers) date from no earlier
+   * than its start or their last rewrite (`payloadsAt`), while its transitions move the record's
+   * own expiry on without rewriting them.
+   */
+  private lapsesAt(item: Item): unknown {
+    if (item.sk !== "RUN") return item.expiresAt;
+    const payloads = runningExpiry(Number(item.payloadsAt ?? item.startedAt), this.retentionSeconds);
+    return typeof item.expiresAt === "number" ? Math.min(item.expiresAt, payloads) : payloads;
   }
 
   async commitTransition(runId: string, expectVersion: number, t: RunTransition): Promise<boolean> {
@@ -286,7 +301,7 @@ export class DynamoRunStore implements RunStore {
       return { expiresAt: endedExpiry(t.set.endedAt ?? t.at, this.retentionSeconds) };
     }
     if (t.set.next !== undefined) {
-      return { expiresAt: runningExpiry(t.at, latestDue(t.set.next), this.retentionSeconds) };
+      return { expiresAt: runningExpiry(lastDueAt(t.set.next, t.at), this.retentionSeconds) };
     }
     return {};
   }
@@ -521,7 +536,7 @@ export class DynamoRunStore implements RunStore {
       ...activeAttributes(run),
       expiresAt:
         run.status === "Running"
-          ? runningExpiry(run.updatedAt, latestDue(run.next), this.retentionSeconds)
+          ? runningExpiry(lastDueAt(run.next, run.updatedAt), this.retentionSeconds)
           : endedExpiry(run.endedAt ?? run.updatedAt, this.retentionSeconds),
     };
   }
@@ -558,7 +573,7 @@ export class DynamoRunStore implements RunStore {
       startedAt: s.startedAt,
       metadata: s.metadata,
       wait: s.wait,
-      expiresAt: stepExpiry(s.at, this.retentionSeconds),
+      expiresAt: runningExpiry(s.at, this.retentionSeconds),
     };
   }
 
@@ -569,10 +584,4 @@ export class DynamoRunStore implements RunStore {
       value: (await this.json.decode(item.value)) ?? null,
     });
   }
-}
-
-/** When the latest of a run's scheduled jobs falls due (undefined: none is delayed). */
-function latestDue(next: readonly { dueAt?: number }[]): number | undefined {
-  const dues = next.flatMap((j) => (j.dueAt === undefined ? [] : [j.dueAt]));
-  return dues.length ? Math.max(...dues) : undefined;
 }

@@ -12,36 +12,26 @@
  *   when their own time comes.
  */
 import { STATE_HORIZON_DAYS } from "../../resources.js";
+import { ttlSeconds } from "./dynamo.js";
 
 /** The longest a Running run goes without a job reading its state (shared/resources.ts). */
 export const STATE_HORIZON_MS = STATE_HORIZON_DAYS * 24 * 60 * 60 * 1000;
 
-const seconds = (ms: number) => Math.ceil(ms / 1000);
-
 /**
- * Expiry of a Running run's record: a horizon plus the retention past `atMs` (its last
- * transition) or past its latest scheduled job, whichever is later (an event with a future `ts`
- * schedules its run's first job years ahead).
+ * Expiry of a Running run's items: a horizon plus the retention past `untilMs`, the last time a
+ * job wrote or read them, or the latest job the run has scheduled when that is later (runItems.ts
+ * `lastDueAt`: an event with a future `ts` schedules its run's first job years ahead).
  */
-export function runningExpiry(
-  atMs: number,
-  latestDueMs: number | undefined,
-  retentionSeconds: number,
-): number {
-  return seconds(Math.max(atMs, latestDueMs ?? atMs) + STATE_HORIZON_MS) + retentionSeconds;
+export function runningExpiry(untilMs: number, retentionSeconds: number): number {
+  return ttlSeconds(untilMs + STATE_HORIZON_MS) + retentionSeconds;
 }
 
 /** Expiry of an ended run's record: the retention after it ended. */
 export function endedExpiry(endedAtMs: number, retentionSeconds: number): number {
-  return seconds(endedAtMs) + retentionSeconds;
-}
-
-/** Expiry of a step result written at `atMs` (see the module comment). */
-export function stepExpiry(atMs: number, retentionSeconds: number): number {
-  return runningExpiry(atMs, undefined, retentionSeconds);
+  return ttlSeconds(endedAtMs) + retentionSeconds;
 }
 
 /** True when an item of a Running run read at `nowMs` could lapse before the run's next read. */
 export function needsRenewal(expiresAt: unknown, nowMs: number): boolean {
-  return typeof expiresAt === "number" && expiresAt < seconds(nowMs + STATE_HORIZON_MS);
+  return typeof expiresAt === "number" && expiresAt < ttlSeconds(nowMs + STATE_HORIZON_MS);
 }

@@ -23,6 +23,11 @@ export function nextDueAt(next: ScheduledJob[], updatedAt: number): number | und
   return Math.min(...next.map((j) => j.dueAt ?? updatedAt));
 }
 
+/** When the latest pending job falls due; `updatedAt` when none falls due later. */
+export function lastDueAt(next: readonly ScheduledJob[], updatedAt: number): number {
+  return Math.max(updatedAt, ...next.map((j) => j.dueAt ?? updatedAt));
+}
+
 /**
  * The pending jobs' ids as a string set (`pendingIds`), so a checkpoint can check that its job
  * still runs inside its own conditional write; undefined when none (a set cannot be empty).

@@ -4,8 +4,6 @@ import type { Metrics } from "../../ports/metrics.js";
 import { parseEventPayload } from "../../protocol/events.js";
 import { type EventKeyHashes, hashEventKey } from "./eventKeys.js";
 
-export { hashEventKey } from "./eventKeys.js";
-
 export interface IngestDeps {
   stream: EventStream;
   clock: Clock;

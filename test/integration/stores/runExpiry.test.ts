@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
+import { awsCalls } from "../../../shared/adapters/aws/callCounter.js";
 import { createAwsClients } from "../../../shared/adapters/aws/clients.js";
 import { DynamoRunStore } from "../../../shared/adapters/aws/DynamoRunStore.js";
 import { LargeJson } from "../../../shared/adapters/aws/largeJson.js";
@@ -129,6 +130,27 @@ describe("DynamoRunStore expiry", () => {
     expect(await expiryOf(`RUN#${runId}`, "RUN")).toBe(s(later) + H_S + RETENTION_S);
   });
 
+  it("reads a fresh Running run's state with one query and no renewal write (every job reads it)", async () => {
+    const runId = `01R${randomSuffix()}`;
+    const run = makeRun({ runId });
+    await storeAt(T0).createRun({
+      ...run,
+      events: [{ ...run.events[0], data: { big: "z".repeat(70 * 1024) } }] as typeof run.events,
+    });
+    await storeAt(T0).commitTransition(runId, 0, {
+      steps: [makeStep(runId, "h1", { data: "z".repeat(70 * 1024) })],
+      set: { stack: ["h1"], next: [] },
+      at: T0,
+    });
+    awsCalls.reset();
+
+    const state = await storeAt(T0 + DAY_MS).getRunState(runId);
+
+    expect(state?.steps).toHaveLength(1);
+    // The payloads of the event and the step are read (GetObject); nothing is written.
+    expect(awsCalls.snapshot()).toEqual({ "DynamoDB.Query": 1, "S3.GetObject": 2 });
+  });
+
   it("renews exactly at the boundary: an item due to expire one horizon from now is renewed, one second later is not", async () => {
     const runId = `01R${randomSuffix()}`;
     await storeAt(T0).createRun(makeRun({ runId }));
@@ -162,6 +184,39 @@ describe("DynamoRunStore expiry", () => {
     expect(items.Items?.find((i) => i.sk === "STEP#h1")?.expiresAt).toBe(s(T0) + H_S + RETENTION_S);
   });
 
+  it("keeps the retention of a run that ended while a read was renewing it", async () => {
+    const runId = `01R${randomSuffix()}`;
+    const run = makeRun({ runId });
+    await storeAt(T0).createRun({
+      ...run,
+      events: [{ ...run.events[0], data: { big: "v".repeat(70 * 1024) } }] as typeof run.events,
+    });
+    const later = T0 + 31 * DAY_MS;
+    // The run ends between the read and its renewal write: while its payload is being rewritten.
+    const blobs = new S3BlobStore(clients.s3, config.bucket);
+    const ending = new LargeJson({
+      get: (key) => blobs.get(key),
+      put: async (key, body) => {
+        await blobs.put(key, body);
+        await storeAt(later).commitTransition(runId, 0, {
+          set: { status: "Completed", endedAt: later, next: [], output: null },
+          at: later,
+        });
+      },
+    });
+    const renewing = new DynamoRunStore(
+      clients.doc,
+      { runs: config.tables.runs, flow: config.tables.flow, pauses: config.tables.pauses },
+      ending,
+      RETENTION_S,
+      () => later,
+    );
+
+    await renewing.getRunState(runId);
+
+    expect(await expiryOf(`RUN#${runId}`, "RUN")).toBe(s(later) + RETENTION_S);
+  });
+
   it("writes a long-lived run's S3 payloads again when it renews them, so the bucket's lifecycle restarts", async () => {
     const runId = `01R${randomSuffix()}`;
     const big = "x".repeat(70 * 1024);
@@ -193,6 +248,24 @@ describe("DynamoRunStore expiry", () => {
     // Renewed once: a read the next day finds nothing old.
     await storeAt(later + DAY_MS).getRunState(runId);
     expect(mine()).toHaveLength(4);
+  });
+
+  it("never shortens an expiry when it renews: a job scheduled further ahead keeps its run", async () => {
+    const runId = `01R${randomSuffix()}`;
+    const run = makeRun({ runId });
+    const ts = T0 + 400 * DAY_MS; // an event with a future ts: its first job is due in 400 days
+    await storeAt(T0).createRun({
+      ...run,
+      events: [{ ...run.events[0], data: { big: "w".repeat(70 * 1024) } }] as typeof run.events,
+      next: [job(runId, ts)],
+    });
+    const events = () => puts.filter((k) => k === `runs/${runId}/events.json`).length;
+
+    // Its payload is older than the retention: the read renews the record, rewriting events.json.
+    await storeAt(T0 + 31 * DAY_MS).getRunState(runId);
+
+    expect(events()).toBe(2);
+    expect(await expiryOf(`RUN#${runId}`, "RUN")).toBe(s(ts) + H_S + RETENTION_S);
   });
 
   it("rewrites the run's event payload even when its transitions kept the record itself from expiring", async () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { acceptEvents, hashEventKey } from "../../../shared/core/ingest/acceptEvents.js";
-import { fixedEventKeyHashes, parseEventKeyHashes } from "../../../shared/core/ingest/eventKeys.js";
+import { acceptEvents } from "../../../shared/core/ingest/acceptEvents.js";
+import {
+  fixedEventKeyHashes,
+  hashEventKey,
+  parseEventKeyHashes,
+} from "../../../shared/core/ingest/eventKeys.js";
 import { UnauthorizedError, ValidationError } from "../../../shared/domain/errors.js";
 import type { AcceptedEvent } from "../../../shared/domain/schemas.js";
 import type { EventStream } from "../../../shared/ports/index.js";
@@ -41,6 +45,15 @@ describe("acceptEvents", () => {
     await expect(acceptEvents(d.deps, { eventKey: "", body: '{"name":"a"}' })).rejects.toThrow("required");
     const ok = await acceptEvents(d.deps, { eventKey: "secret-key", body: '{"name":"a"}' });
     expect(ok.ids).toHaveLength(1);
+  });
+
+  it("refuses the SDKs' NO_EVENT_KEY_SET placeholder in cloud mode as a missing key, even when its hash is listed", async () => {
+    const d = deps("cloud", ["NO_EVENT_KEY_SET"]);
+
+    await expect(
+      acceptEvents(d.deps, { eventKey: "NO_EVENT_KEY_SET", body: '{"name":"a"}' }),
+    ).rejects.toThrow("Event key is required");
+    expect(d.put).toHaveLength(0);
   });
 
   it("rejects invalid payloads without touching the stream", async () => {

@@ -11,7 +11,9 @@ import {
   MAX_AGE_SECONDS,
   parameterEventKeyHashes,
 } from "../../../lambdas/eventKeys.js";
-import { acceptEvents, hashEventKey } from "../../../shared/core/ingest/acceptEvents.js";
+import { logger } from "../../../lambdas/middleware.js";
+import { acceptEvents } from "../../../shared/core/ingest/acceptEvents.js";
+import { hashEventKey } from "../../../shared/core/ingest/eventKeys.js";
 import { UnauthorizedError } from "../../../shared/domain/errors.js";
 
 const PARAM = "/tideline/TidelineTest/event-key-hashes";
@@ -19,6 +21,8 @@ const PARAM = "/tideline/TidelineTest/event-key-hashes";
 /** Powertools' provider with the parameter store replaced: `_get` answers the current value. */
 class ScriptedParameters extends BaseProvider {
   value = "none";
+  /** When set, each read fails (SSM throttled or unreachable). */
+  failing = false;
   readonly reads: string[] = [];
 
   constructor() {
@@ -27,6 +31,7 @@ class ScriptedParameters extends BaseProvider {
 
   protected async _get(name: string): Promise<string> {
     this.reads.push(name);
+    if (this.failing) throw new Error("ThrottlingException: Rate exceeded");
     return this.value;
   }
 
@@ -45,6 +50,7 @@ beforeEach(() => {
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 const seconds = (s: number) => vi.setSystemTime(Date.now() + s * 1000);
@@ -59,6 +65,18 @@ describe("parameterEventKeyHashes", () => {
     expect(await hashes()).toEqual([hashEventKey("a"), hashEventKey("b")]);
 
     expect(store.reads).toEqual([PARAM]);
+  });
+
+  it("trusts a read for a minute: a rotation is unseen 59.5 s later and applied 60.5 s later", async () => {
+    const hashes = parameterEventKeyHashes(store, PARAM);
+    store.value = hashEventKey("old");
+    await hashes();
+    store.value = hashEventKey("new");
+
+    seconds(59.5);
+    expect(await hashes()).toEqual([hashEventKey("old")]);
+    seconds(1);
+    expect(await hashes()).toEqual([hashEventKey("new")]);
   });
 
   it("re-reads the parameter once MAX_AGE_SECONDS have passed", async () => {
@@ -89,6 +107,33 @@ describe("parameterEventKeyHashes", () => {
 
     await expect(send("new-key")).resolves.toMatchObject({ status: 200 });
     await expect(send("old-key")).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it("keeps the last hashes read when a read after MAX_AGE_SECONDS fails, and tries again a window later", async () => {
+    const warn = vi.spyOn(logger, "warn").mockImplementation(() => {});
+    const hashes = parameterEventKeyHashes(store, PARAM);
+    store.value = hashEventKey("a");
+    await hashes();
+
+    store.failing = true;
+    seconds(MAX_AGE_SECONDS + 1);
+    expect(await hashes()).toEqual([hashEventKey("a")]);
+    seconds(MAX_AGE_SECONDS - 1);
+    expect(await hashes()).toEqual([hashEventKey("a")]);
+    expect(store.reads).toEqual([PARAM, PARAM]);
+
+    store.failing = false;
+    store.value = hashEventKey("b");
+    seconds(2);
+    expect(await hashes()).toEqual([hashEventKey("b")]);
+    expect(store.reads).toEqual([PARAM, PARAM, PARAM]);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it("fails when the first read fails: there is nothing to fall back on", async () => {
+    store.failing = true;
+
+    await expect(parameterEventKeyHashes(store, PARAM)()).rejects.toThrow("Rate exceeded");
   });
 
   it("accepts no key while the parameter holds the stack's placeholder", async () => {

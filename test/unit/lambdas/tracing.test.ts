@@ -69,17 +69,20 @@ describe("tracing", () => {
   });
 });
 
+/** What a deployed function's invocation has: a sampled trace and a daemon (here nothing listens). */
+const INVOCATION = {
+  ...LAMBDA,
+  TIDELINE_MODE: "cloud",
+  TIDELINE_LOG_LEVEL: "SILENT",
+  POWERTOOLS_METRICS_DISABLED: "true",
+  _X_AMZN_TRACE_ID: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+  AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:9",
+  _HANDLER: "index.handler",
+};
+
 describe("handlerWith on a deployed function", () => {
   it("answers through the Tracer's middleware, its invocation traced as a subsegment", async () => {
-    await tracingWith({
-      ...LAMBDA,
-      TIDELINE_MODE: "cloud",
-      TIDELINE_LOG_LEVEL: "SILENT",
-      POWERTOOLS_METRICS_DISABLED: "true",
-      _X_AMZN_TRACE_ID: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-      AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:9",
-      _HANDLER: "index.handler",
-    });
+    await tracingWith(INVOCATION);
     const { handlerWith } = await import("../../../lambdas/middleware.js");
     const { handlerTracing } = await import("../../../lambdas/tracing.js");
     const { default: xray } = await import("aws-xray-sdk-core");
@@ -93,5 +96,21 @@ describe("handlerWith on a deployed function", () => {
       n: 2,
       segment: "## index.handler",
     });
+  });
+
+  it("keeps the handler's answer (user data) out of its subsegment", async () => {
+    await tracingWith(INVOCATION);
+    const { handlerWith } = await import("../../../lambdas/middleware.js");
+    const { default: xray } = await import("aws-xray-sdk-core");
+    let subsegment: ReturnType<typeof xray.getSegment>;
+    const handler = handlerWith("test", async () => {
+      subsegment = xray.getSegment();
+      return { output: "a run's output" };
+    });
+
+    await handler(undefined, { functionName: "Executor", awsRequestId: "r" } as Context);
+
+    expect(subsegment?.name).toBe("## index.handler");
+    expect(JSON.stringify(subsegment)).not.toContain("a run's output");
   });
 });

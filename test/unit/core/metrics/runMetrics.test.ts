@@ -53,6 +53,16 @@ function executor(answer: () => SdkReply): ExecutorDeps {
   return { ...ports, runs, http: sdk.http, signingKeys: [], random: () => 0.5, metrics };
 }
 
+/** A stored run's first job, whose app runs one step: the run goes on. */
+async function executeOneStep(): Promise<void> {
+  const { start } = await storedRun();
+  await executeJob(
+    executor(() => ops(stepRun("h1", "one"))),
+    start,
+    once,
+  );
+}
+
 describe("countingRunStore", () => {
   it("counts a run started when createRun stores it Running", async () => {
     const created = await createRun(
@@ -133,13 +143,7 @@ describe("countingRunStore", () => {
   });
 
   it("counts no run end for a transition that keeps the run going", async () => {
-    const { start } = await storedRun();
-
-    await executeJob(
-      executor(() => ops(stepRun("h1", "one"))),
-      start,
-      once,
-    );
+    await executeOneStep();
 
     expect(metrics.counts).toEqual({ stepsExecuted: 1 });
   });
@@ -153,13 +157,7 @@ describe("countingRunStore", () => {
 
 describe("executor step metrics", () => {
   it("counts each SDK request as a step executed with its latency", async () => {
-    const { start } = await storedRun();
-
-    await executeJob(
-      executor(() => ops(stepRun("h1", "one"))),
-      start,
-      once,
-    );
+    await executeOneStep();
 
     expect(metrics.counts.stepsExecuted).toBe(1);
     expect(metrics.durations).toEqual({ stepLatency: [42] });
