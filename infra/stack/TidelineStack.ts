@@ -4,7 +4,7 @@
  * `FUNCTIONS` entry with exactly the grants the entry lists, the entry's event-source mapping and
  * the HTTP API's routes. Env-agnostic (no account or region at synth), so `cdk synth` runs offline.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import {
@@ -21,10 +21,12 @@ import { HttpEndpoints, type HttpRoute } from "./constructs/HttpEndpoints.js";
 import { Monitoring } from "./constructs/Monitoring.js";
 import { Scheduling } from "./constructs/Scheduling.js";
 import { TidelineFunction } from "./constructs/TidelineFunction.js";
+import { checkKeyHashes } from "./keyHashes.js";
 import {
   type FunctionSettings,
   functionEnvironment,
   payloadExpirationDays,
+  removalPolicyOf,
   resolveSettings,
   type Settings,
   type TidelineSettingsProps,
@@ -69,12 +71,11 @@ export interface TidelineStackProps extends StackProps, TidelineSettingsProps {
   readonly alertEmail?: string;
 }
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 /**
  * API key hashes travel in the API function's environment, which Lambda caps at 4 KB in total; the
  * resource addresses take about 2 KB, each hash 65 bytes. (Event keys live in SSM: EventKeys.ts.)
  */
-const MAX_API_KEY_HASHES = 20;
+export const MAX_API_KEY_HASHES = 20;
 
 export class TidelineStack extends Stack {
   readonly data: DataStores;
@@ -90,7 +91,10 @@ export class TidelineStack extends Stack {
 
   constructor(scope: Construct, id: string, props: TidelineStackProps = {}) {
     super(scope, id, props);
-    const apiKeyHashes = checkKeyHashes("apiKeyHashes", props.apiKeyHashes ?? []);
+    const apiKeyHashes = checkKeyHashes("apiKeyHashes", props.apiKeyHashes ?? [], {
+      max: MAX_API_KEY_HASHES,
+      where: "in the Lambda environment",
+    });
     const settings = resolveSettings(props);
     this.settings = settings;
     tagResources(this, settings);
@@ -154,19 +158,6 @@ export class TidelineStack extends Stack {
   }
 }
 
-/** Normalises the hashes (lowercase hex) and rejects what is not a sha256 digest. */
-function checkKeyHashes(what: string, hashes: readonly string[]): string[] {
-  const normalised = hashes.map((h) => h.trim().toLowerCase());
-  const bad = normalised.filter((h) => !SHA256_HEX.test(h));
-  if (bad.length > 0) {
-    throw new Error(`${what} must be sha256 hex digests (64 hex characters); got ${bad.join(", ")}`);
-  }
-  if (normalised.length > MAX_API_KEY_HASHES) {
-    throw new Error(`At most ${MAX_API_KEY_HASHES} ${what} fit in the Lambda environment`);
-  }
-  return normalised;
-}
-
 /** The secret holds only the 64 hex digits; handlers read it and prefix `signkey-prod-`. */
 function signingKeySecret(scope: Construct, settings: Settings): Secret {
   const secret = new Secret(scope, "SigningKey", {
@@ -180,7 +171,7 @@ function signingKeySecret(scope: Construct, settings: Settings): Secret {
     },
     // SDK apps are configured with this key; a stack replacement must not rotate it silently
     // (a throwaway stage's apps go with it).
-    removalPolicy: settings.removalPolicy === "destroy" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    removalPolicy: removalPolicyOf(settings.removalPolicy),
   });
   Validations.of(secret).acknowledge({
     id: "AwsSolutions-SMG4",

@@ -181,7 +181,8 @@ export function schedulerActions(actions: readonly SchedulerAction[]): {
 
 export const SIGNING_KEY_ACTIONS: readonly string[] = ["secretsmanager:GetSecretValue"];
 
-function entries<K extends string, V>(record: Partial<Record<K, V>> | undefined): [K, V][] {
+/** The entries of a partial manifest record (a grants map), typed by its keys. */
+export function entries<K extends string, V>(record: Partial<Record<K, V>> | undefined): [K, V][] {
   return Object.entries(record ?? {}) as [K, V][];
 }
 

@@ -5,10 +5,11 @@
  * or as JSON from cdk.json, and maps are written `name=value,name=value` on the command line.
  * A bad value fails synthesis with a message naming the key and the value.
  */
-import { type Stack, Tags } from "aws-cdk-lib";
+import { RemovalPolicy, type Stack, Tags } from "aws-cdk-lib";
 import type { Node } from "constructs";
 import * as z from "zod";
 import { FUNCTIONS, type FunctionName, STATE_HORIZON_DAYS } from "../../shared/resources.js";
+import type { RouteThrottle } from "./constructs/HttpEndpoints.js";
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -96,12 +97,6 @@ export const DEFAULTS = {
   apiBurstLimit: 500,
 } as const satisfies TidelineSettingsProps;
 
-/** API Gateway throttling of one route. */
-export interface Throttle {
-  readonly rateLimit: number;
-  readonly burstLimit: number;
-}
-
 /** What the settings ask of one function (unset: the manifest's value, or no limit). */
 export interface FunctionSettings {
   readonly memoryMb?: number;
@@ -110,7 +105,7 @@ export interface FunctionSettings {
   /** MaximumConcurrency of the function's SQS event-source mapping. */
   readonly maxConcurrency?: number;
   /** Throttling of the function's HTTP routes. */
-  readonly throttle?: Throttle;
+  readonly throttle?: RouteThrottle;
 }
 
 /** The settings with every default applied, shaped for the constructs that use them. */
@@ -360,6 +355,11 @@ export function functionEnvironment(s: Settings): Record<string, string> {
  */
 export function payloadExpirationDays(runRetentionDays: number, eventRetentionDays: number): number {
   return Math.max(runRetentionDays, eventRetentionDays) + STATE_HORIZON_DAYS;
+}
+
+/** The CDK removal policy of a stateful resource (tables, bucket, stream, signing key) under the setting. */
+export function removalPolicyOf(name: RemovalPolicyName | undefined): RemovalPolicy {
+  return name === "destroy" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 }
 
 /** `tideline:stage`, `tideline:stack` and the settings' tags on every resource of `stack`. */

@@ -5,7 +5,7 @@
  * what only AWS has (billing mode, encryption, PITR, FIFO throughput mode, removal policies) and
  * what differs per environment (removal policy, stream capacity, payload expiry: infra/stack/settings.ts).
  */
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, Validations } from "aws-cdk-lib";
 import {
   AttributeType,
   BillingMode,
@@ -38,7 +38,7 @@ import {
   type TableName,
   type TableSpec,
 } from "../../../shared/resources.js";
-import type { RemovalPolicyName, Settings } from "../settings.js";
+import { type RemovalPolicyName, removalPolicyOf, type Settings } from "../settings.js";
 
 /** Builds one construct per manifest entry, keeping the manifest's keys (and their types). */
 export function fromManifest<K extends string, S, R>(
@@ -50,9 +50,16 @@ export function fromManifest<K extends string, S, R>(
   return out;
 }
 
+/** Each manifest queue that another queue names as its dead-letter queue, with that source queue. */
+export function deadLetterQueues(): { dlq: QueueName; source: QueueName }[] {
+  return (Object.entries(QUEUES) as [QueueName, QueueSpec][]).flatMap(([source, spec]) =>
+    spec.deadLetter ? [{ dlq: spec.deadLetter.queueId as QueueName, source }] : [],
+  );
+}
+
 /** True when another manifest queue names `name` as its dead-letter queue. */
 function isDeadLetterQueue(name: QueueName): boolean {
-  return Object.values<QueueSpec>(QUEUES).some((q) => q.deadLetter?.queueId === name);
+  return deadLetterQueues().some(({ dlq }) => dlq === name);
 }
 
 /**
@@ -76,11 +83,18 @@ function globalIndex(index: IndexSpec): GlobalSecondaryIndexProps {
  * Payload bucket prefixes whose objects expire (`payloadExpirationDays`), each written by the
  * adapter named: runs' events, outputs and step results (`DynamoRunStore`), event records
  * (`DynamoEventStore`), waits (`pauseItems`), batch and debounce buffers (`DynamoBufferStore`), and
- * the runner's failure records, which Lambda writes under `aws/lambda/` and which follow the same
- * rule. A run that outlives the age is kept whole: when the run store renews the DynamoDB expiry
+ * the records kept for replay: poison messages (`core/poison.ts`, `poison/`) and the runner's
+ * failure records, which Lambda writes under `aws/lambda/`. A run that outlives the age is kept whole: when the run store renews the DynamoDB expiry
  * of its items it writes their `runs/` objects again, which restarts their age (runExpiry.ts).
  */
-export const EXPIRING_PAYLOAD_PREFIXES = ["runs/", "events/", "pauses/", "buffers/", "aws/lambda/"] as const;
+export const EXPIRING_PAYLOAD_PREFIXES = [
+  "runs/",
+  "events/",
+  "pauses/",
+  "buffers/",
+  "poison/",
+  "aws/lambda/",
+] as const;
 
 export interface DataStoresProps {
   /** `retain`: tables (deletion-protected), bucket and stream outlive the stack; `destroy`: they don't. */
@@ -120,7 +134,7 @@ export class DataStores extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Run state, step results and leases: never lost to a stack deletion, a replacement or a
       // DeleteTable call, unless the stage is a throwaway one.
-      removalPolicy: this.destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyOf(this.props.removalPolicy),
       deletionProtection: !this.destroy,
     });
     for (const index of spec.indexes ?? []) table.addGlobalSecondaryIndex(globalIndex(index));
@@ -180,7 +194,7 @@ export class DataStores extends Construct {
     return new Stream(this, spec.id, {
       ...capacity,
       encryption: StreamEncryption.MANAGED,
-      removalPolicy: this.destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyOf(this.props.removalPolicy),
     });
   }
 
@@ -196,7 +210,7 @@ export class DataStores extends Construct {
         { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) },
         ...this.expiryRules(),
       ],
-      removalPolicy: this.destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyOf(this.props.removalPolicy),
       // A non-empty bucket cannot be deleted; a throwaway stage empties it on the way out.
       autoDeleteObjects: this.destroy,
     });

@@ -10,6 +10,7 @@ import { Stack } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { ParameterTier, StringListParameter } from "aws-cdk-lib/aws-ssm";
 import { Construct } from "constructs";
+import { checkKeyHashes } from "../keyHashes.js";
 import type { TidelineFunction } from "./TidelineFunction.js";
 
 /** Names the parameter in the event API's environment (read by lambdas/eventKeys.ts). */
@@ -23,8 +24,6 @@ export const MAX_EVENT_KEY_HASHES = 63;
 
 /** The value while no key is configured: not a digest, so it accepts no key (SSM refuses ""). */
 export const NO_EVENT_KEYS = "none";
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export interface EventKeysProps {
   /** sha256 hex of each accepted event key; none means the event API refuses every event. */
@@ -40,7 +39,10 @@ export class EventKeys extends Construct {
 
   constructor(scope: Construct, id: string, props: EventKeysProps) {
     super(scope, id);
-    this.hashes = checkEventKeyHashes(props.hashes);
+    this.hashes = checkKeyHashes("eventKeyHashes", props.hashes, {
+      max: MAX_EVENT_KEY_HASHES,
+      where: "in a standard SSM parameter",
+    });
     this.parameter = new StringListParameter(this, "Hashes", {
       // The stack's name keeps two stacks in one account and region apart.
       parameterName: `/tideline/${Stack.of(this).stackName}/event-key-hashes`,
@@ -53,17 +55,4 @@ export class EventKeys extends Construct {
       new PolicyStatement({ actions: ["ssm:GetParameter"], resources: [this.parameter.parameterArn] }),
     );
   }
-}
-
-/** Normalises the hashes (lowercase hex) and rejects what is not a sha256 digest or does not fit. */
-export function checkEventKeyHashes(hashes: readonly string[]): string[] {
-  const normalised = hashes.map((h) => h.trim().toLowerCase());
-  const bad = normalised.filter((h) => !SHA256_HEX.test(h));
-  if (bad.length > 0) {
-    throw new Error(`eventKeyHashes must be sha256 hex digests (64 hex characters); got ${bad.join(", ")}`);
-  }
-  if (normalised.length > MAX_EVENT_KEY_HASHES) {
-    throw new Error(`At most ${MAX_EVENT_KEY_HASHES} eventKeyHashes fit in a standard SSM parameter`);
-  }
-  return normalised;
 }

@@ -31,7 +31,7 @@ import {
   type TableName,
   type TableSpec,
 } from "../../../shared/resources.js";
-import type { DataStores } from "./DataStores.js";
+import { type DataStores, deadLetterQueues } from "./DataStores.js";
 import type { HttpEndpoints } from "./HttpEndpoints.js";
 import { buildDashboard } from "./monitoringDashboard.js";
 import type { Scheduling } from "./Scheduling.js";
@@ -65,13 +65,6 @@ export interface SchedulerAlarms {
   readonly targetErrors: Alarm;
   readonly dropped: Alarm;
   readonly deadLetterFailures: Alarm;
-}
-
-/** Manifest queues that another queue names as its dead-letter queue, with that source queue. */
-function deadLetterQueues(): { dlq: QueueName; source: QueueName }[] {
-  return (Object.entries(QUEUES) as [QueueName, QueueSpec][]).flatMap(([source, spec]) =>
-    spec.deadLetter ? [{ dlq: spec.deadLetter.queueId as QueueName, source }] : [],
-  );
 }
 
 /** The function whose event source is `queue`, for the alarm text. */

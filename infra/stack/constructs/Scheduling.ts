@@ -16,10 +16,12 @@ import { fromManifest } from "./DataStores.js";
 
 export type ScheduleName = keyof typeof SCHEDULES;
 
-/** Scheduler's bounds on a target's retry policy. */
-const MIN_EVENT_AGE_SECONDS = 60;
-const MAX_EVENT_AGE_SECONDS = 24 * 3600;
-const MAX_RETRY_ATTEMPTS = 185;
+/**
+ * Scheduler's bounds on a target's retry policy. (Its minimum event age, 60 s, needs no check: a
+ * `rate()` period is at least a minute.)
+ */
+export const MAX_EVENT_AGE_SECONDS = 24 * 3600;
+export const MAX_RETRY_ATTEMPTS = 185;
 
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
@@ -31,6 +33,20 @@ export function ratePeriodSeconds(expression: string): number {
     throw new Error(`Schedule expression "${expression}": expected rate(<n> minutes|hours|days)`);
   }
   return Number(match[1]) * (UNIT_SECONDS[match[2].replace(/s$/, "")] ?? Number.NaN);
+}
+
+/**
+ * How Scheduler retries a recurring schedule's failed delivery: as often as it allows, until the
+ * next run is due (the next run does the same work), or for its longest event age.
+ */
+export function recurringRetryPolicy(expression: string): {
+  maximumEventAgeInSeconds: number;
+  maximumRetryAttempts: number;
+} {
+  return {
+    maximumEventAgeInSeconds: Math.min(ratePeriodSeconds(expression), MAX_EVENT_AGE_SECONDS),
+    maximumRetryAttempts: MAX_RETRY_ATTEMPTS,
+  };
 }
 
 /** The message body a recurring schedule delivers: its item, due at once. */
@@ -91,7 +107,6 @@ export class Scheduling extends Construct {
    * the DLQ alarm shows it.
    */
   private recurringSchedule(spec: ScheduleSpec): CfnSchedule {
-    const period = ratePeriodSeconds(spec.expression);
     const schedule = new CfnSchedule(this, spec.id, {
       description: spec.purpose,
       groupName: this.group.scheduleGroupName,
@@ -102,10 +117,7 @@ export class Scheduling extends Construct {
         arn: this.timersQueue.queueArn,
         roleArn: this.role.roleArn,
         input: JSON.stringify(scheduleMessage(spec)),
-        retryPolicy: {
-          maximumEventAgeInSeconds: Math.min(Math.max(period, MIN_EVENT_AGE_SECONDS), MAX_EVENT_AGE_SECONDS),
-          maximumRetryAttempts: MAX_RETRY_ATTEMPTS,
-        },
+        retryPolicy: recurringRetryPolicy(spec.expression),
         deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
       },
     });

@@ -32,6 +32,7 @@ import {
 } from "../../../shared/resources.js";
 import {
   bucketActions,
+  entries,
   INDEX_ACTIONS,
   QUEUE_ACTIONS,
   SIGNING_KEY_ACTIONS,
@@ -222,9 +223,4 @@ export function bindGrants(fn: TidelineFunction, grants: GrantsSpec, to: Bindabl
   }
   if (grants.scheduler) bindScheduler(fn, to.scheduling, grants.scheduler);
   if (grants.signingKey) bindSigningKey(fn, to.signingKey);
-}
-
-/** The entries of a partial manifest record, typed by its keys. */
-function entries<K extends string, V>(record: Partial<Record<K, V>> | undefined): [K, V][] {
-  return Object.entries(record ?? {}) as [K, V][];
 }

@@ -29,7 +29,7 @@ import {
   type QueueSpec,
   type StreamName,
 } from "../../../shared/resources.js";
-import type { DataStores } from "./DataStores.js";
+import { type DataStores, deadLetterQueues } from "./DataStores.js";
 import type { TidelineFunction } from "./TidelineFunction.js";
 
 export interface DashboardProps {
@@ -77,9 +77,7 @@ function businessRow(service: string): GraphWidget[] {
 
 function queueRow(data: DataStores): GraphWidget[] {
   const entries = Object.entries(QUEUES) as [QueueName, QueueSpec][];
-  const deadLetters = new Set(
-    entries.flatMap(([, spec]) => (spec.deadLetter ? [spec.deadLetter.queueId] : [])),
-  );
+  const deadLetters = new Set(deadLetterQueues().map(({ dlq }) => dlq));
   const max = { statistic: "Maximum", period: PERIOD };
   const work = entries
     .filter(([name]) => !deadLetters.has(name))

@@ -4,8 +4,7 @@
  * by side in one app. Synthesis skips esbuild (stack.test.ts bundles); one app with a default
  * (`dev`) and a fully customised (`prod`) stack, and one stack built from context, each made once.
  */
-import { App, Validations } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
+import { App } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXPIRING_PAYLOAD_PREFIXES } from "../../../infra/stack/constructs/DataStores.js";
@@ -21,12 +20,15 @@ import { TidelineStack, type TidelineStackProps } from "../../../infra/stack/Tid
 import { loadConfig } from "../../../shared/config.js";
 import { FUNCTIONS, type FunctionName, TABLES, type TableName } from "../../../shared/resources.js";
 import {
+  acknowledgements,
   type CfnResource,
-  cdkContext,
+  environmentOf,
   nagFindings,
+  newApp,
   resourceOf,
   resourcesOfType,
   type Synthesized,
+  synthesized,
 } from "./fixture.js";
 
 const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
@@ -49,14 +51,8 @@ const CUSTOM: TidelineSettingsProps = {
 };
 
 /** An app without bundling (the template is the same but for asset hashes) and cdk.json's flags. */
-function newApp(context: Record<string, unknown> = {}): App {
-  return new App({ context: { ...cdkContext(), "aws:cdk:bundling-stacks": [], ...context } });
-}
-
-function synth(stack: TidelineStack): Synthesized {
-  const template = Template.fromStack(stack);
-  const resources = (template.toJSON() as { Resources: Record<string, CfnResource> }).Resources;
-  return { stack, template, resources };
+function unbundledApp(context: Record<string, unknown> = {}): App {
+  return newApp({ bundle: false, context });
 }
 
 function addStack(app: App, props: TidelineStackProps): TidelineStack {
@@ -67,15 +63,13 @@ function propsOf<T>(s: Synthesized, construct: IConstruct): T {
   return resourceOf(s, construct).Properties as T;
 }
 
-function envOf(s: Synthesized, name: FunctionName): Record<string, unknown> {
-  return propsOf<{ Environment: { Variables: Record<string, unknown> } }>(s, s.stack.functions[name].fn)
-    .Environment.Variables;
-}
-
 /** The function's environment as shared/config.ts sees it (tokens rendered as text). */
 function configOf(s: Synthesized, name: FunctionName) {
   const env = Object.fromEntries(
-    Object.entries(envOf(s, name)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    Object.entries(environmentOf(s, name)).map(([k, v]) => [
+      k,
+      typeof v === "string" ? v : JSON.stringify(v),
+    ]),
   );
   return loadConfig(env);
 }
@@ -141,13 +135,13 @@ let prod: Synthesized;
 let fromContext: Synthesized;
 
 beforeAll(() => {
-  const app = newApp();
+  const app = unbundledApp();
   const devStack = addStack(app, {});
   const prodStack = addStack(app, CUSTOM);
-  dev = synth(devStack);
-  prod = synth(prodStack);
+  dev = synthesized(devStack);
+  prod = synthesized(prodStack);
 
-  const contextApp = newApp({
+  const contextApp = unbundledApp({
     stage: "qa",
     runRetentionDays: "45",
     eventRetentionDays: "400",
@@ -158,7 +152,7 @@ beforeAll(() => {
     resourceTags: "team=ops",
   });
   const settings = settingsFromContext(contextApp.node);
-  fromContext = synth(
+  fromContext = synthesized(
     new TidelineStack(contextApp, stackNameFor(settings.stage ?? DEFAULTS.stage), settings),
   );
 }, 60_000);
@@ -183,7 +177,7 @@ describe("TidelineStack defaults (stage dev)", () => {
   });
 
   it.each(FUNCTION_NAMES)("gives %s the default retention, log level and the manifest's memory", (name) => {
-    const env = envOf(dev, name);
+    const env = environmentOf(dev, name);
 
     expect(configOf(dev, name)).toMatchObject({ runRetentionDays: 30, eventRetentionDays: 30 });
     expect(env).toMatchObject({ TIDELINE_LOG_LEVEL: "WARN", POWERTOOLS_LOG_LEVEL: "WARN" });
@@ -207,6 +201,16 @@ describe("TidelineStack defaults (stage dev)", () => {
     const expiring = rules.filter((r) => r.ExpirationInDays !== undefined);
 
     expect(expiring.map((r) => r.Prefix)).toEqual([...EXPIRING_PAYLOAD_PREFIXES]);
+    // What the adapters write: runs (DynamoRunStore), events (DynamoEventStore), waits (pauseItems),
+    // buffers (DynamoBufferStore), and Lambda's failure records.
+    expect(expiring.map((r) => r.Prefix)).toEqual([
+      "runs/",
+      "events/",
+      "pauses/",
+      "buffers/",
+      "poison/",
+      "aws/lambda/",
+    ]);
     expect(expiring.map((r) => r.Prefix)).toContain("aws/lambda/");
     expect(expiring.map((r) => r.Prefix)).toContain("runs/");
     expect(expiring.every((r) => r.ExpirationInDays === 30 + 367)).toBe(true);
@@ -242,7 +246,10 @@ describe("TidelineStack defaults (stage dev)", () => {
 describe("TidelineStack with every setting given as a prop (stage prod)", () => {
   it.each(FUNCTION_NAMES)("gives %s the stage's retention and log level", (name) => {
     expect(configOf(prod, name)).toMatchObject({ runRetentionDays: 90, eventRetentionDays: 60 });
-    expect(envOf(prod, name)).toMatchObject({ TIDELINE_LOG_LEVEL: "INFO", POWERTOOLS_LOG_LEVEL: "INFO" });
+    expect(environmentOf(prod, name)).toMatchObject({
+      TIDELINE_LOG_LEVEL: "INFO",
+      POWERTOOLS_LOG_LEVEL: "INFO",
+    });
   });
 
   it("overrides the memory of the named function only", () => {
@@ -337,11 +344,7 @@ describe("TidelineStack with every setting given as a prop (stage prod)", () => 
   );
 
   it("records a reason with every acknowledgement", () => {
-    const reasons = prod.stack.node
-      .findAll()
-      .flatMap((c) => c.node.metadata)
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.values(m.data as Record<string, string>));
+    const reasons = acknowledgements(prod.stack).map(([, reason]) => reason);
 
     expect(reasons.filter((r) => r.trim().length < 40)).toEqual([]);
   });
@@ -425,7 +428,7 @@ describe("TidelineStack settings from context", () => {
       runRetentionDays: 45,
       eventRetentionDays: 400,
     });
-    expect(envOf(fromContext, "executor")).toMatchObject({
+    expect(environmentOf(fromContext, "executor")).toMatchObject({
       TIDELINE_LOG_LEVEL: "DEBUG",
       POWERTOOLS_LOG_LEVEL: "DEBUG",
     });
@@ -483,7 +486,7 @@ describe("TidelineStack settings as props", () => {
     [{ memoryMb: { api: 20_000 } }, /memoryMb\.api must be an integer from 128 to 10240 \(got 20000\)/],
     [{ certificateArn: CERTIFICATE_ARN }, /certificateArn needs domainName too/],
   ] as [TidelineSettingsProps, RegExp][])("rejects %j before building anything", (props, message) => {
-    expect(() => new TidelineStack(newApp(), "Bad", props)).toThrow(message);
+    expect(() => new TidelineStack(unbundledApp(), "Bad", props)).toThrow(message);
   });
 });
 

@@ -2,7 +2,6 @@
  * The event keys' SSM parameter: what the stack creates, who may read it, what fits in it, and
  * that the event API is told its name (the handler side is test/unit/lambdas/eventKeys.test.ts).
  */
-import { App } from "aws-cdk-lib";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   EVENT_KEY_HASHES_PARAM_ENV,
@@ -15,18 +14,14 @@ import { hashEventKey, parseEventKeyHashes } from "../../../shared/core/ingest/e
 import { FUNCTIONS, type FunctionName } from "../../../shared/resources.js";
 import {
   type CfnResource,
-  cdkContext,
-  logicalIdOf,
-  resourceOf,
+  environmentOf,
+  newApp,
+  policyStatementsOf,
   resourcesOfType,
+  type Statement,
   type Synthesized,
   synthesize,
 } from "./fixture.js";
-
-interface Statement {
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-}
 
 const HASHES = ["a", "b"].map(hashEventKey);
 const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
@@ -43,18 +38,8 @@ function parameterOf(s: Synthesized): [string, CfnResource] {
   return parameters[0] as [string, CfnResource];
 }
 
-function envOf(s: Synthesized, entry: FunctionName): Record<string, unknown> {
-  const fn = resourceOf(s, s.stack.functions[entry].fn);
-  return (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
-}
-
 function ssmStatements(s: Synthesized, entry: FunctionName): Statement[] {
-  const roleId = logicalIdOf(s, s.stack.functions[entry].role);
-  return Object.values(s.resources)
-    .filter((r) => r.Type === "AWS::IAM::Policy")
-    .filter((r) => JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-    .filter((st) => JSON.stringify(st.Action).includes("ssm:"));
+  return policyStatementsOf(s, entry).filter((st) => JSON.stringify(st.Action).includes("ssm:"));
 }
 
 describe("EventKeys", () => {
@@ -72,9 +57,9 @@ describe("EventKeys", () => {
   it("names the parameter in the event API's environment only", () => {
     const [id] = parameterOf(fixture);
 
-    expect(envOf(fixture, "eventApi")[EVENT_KEY_HASHES_PARAM_ENV]).toEqual({ Ref: id });
+    expect(environmentOf(fixture, "eventApi")[EVENT_KEY_HASHES_PARAM_ENV]).toEqual({ Ref: id });
     expect(
-      FUNCTION_NAMES.filter((e) => e !== "eventApi" && envOf(fixture, e)[EVENT_KEY_HASHES_PARAM_ENV]),
+      FUNCTION_NAMES.filter((e) => e !== "eventApi" && environmentOf(fixture, e)[EVENT_KEY_HASHES_PARAM_ENV]),
     ).toEqual([]);
     expect(EVENT_KEY_HASHES_PARAM_ENV).toBe(handlerSide.EVENT_KEY_HASHES_PARAM_ENV);
   });
@@ -107,7 +92,9 @@ describe("EventKeys", () => {
 
     expect(MAX_EVENT_KEY_HASHES).toBeGreaterThan(20);
     expect(String(parameter.Properties.Value).length).toBeLessThanOrEqual(4096);
-    const app = new App({ context: cdkContext() });
+    // One more hash and its comma would not fit.
+    expect((MAX_EVENT_KEY_HASHES + 1) * 65 - 1).toBeGreaterThan(4096);
+    const app = newApp({ bundle: false });
     expect(
       () => new TidelineStack(app, "TooMany", { eventKeyHashes: [...many, hashEventKey("one more")] }),
     ).toThrow(`At most ${MAX_EVENT_KEY_HASHES} eventKeyHashes`);
@@ -115,15 +102,9 @@ describe("EventKeys", () => {
 
   it("gives two stacks in one account different parameters", () => {
     const names = ["Blue", "Green"].map((id) => {
-      const app = new App({ context: { ...cdkContext(), "aws:cdk:bundling-stacks": [] } });
-      const stack = new TidelineStack(app, id);
-      const parameters = Object.values(
-        app.synth().getStackByName(id).template.Resources as Record<string, CfnResource>,
-      )
-        .filter((r) => r.Type === "AWS::SSM::Parameter")
-        .map((r) => r.Properties.Name);
-      expect(stack.stackName).toBe(id);
-      return parameters[0];
+      const s = synthesize({}, { bundle: false, id });
+      expect(s.stack.stackName).toBe(id);
+      return parameterOf(s)[1].Properties.Name;
     });
 
     expect(names).toEqual(["/tideline/Blue/event-key-hashes", "/tideline/Green/event-key-hashes"]);

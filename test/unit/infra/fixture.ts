@@ -3,11 +3,21 @@
  * five Lambdas with esbuild, a few seconds) with the same feature flags `cdk synth` uses.
  */
 import { readFileSync } from "node:fs";
-import { App, CfnElement } from "aws-cdk-lib";
+import { App, CfnElement, Validations } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { NagPack } from "cdk-nag";
 import type { IConstruct } from "constructs";
+import { resourceKey } from "../../../infra/stack/iamActions.js";
 import { TidelineStack, type TidelineStackProps } from "../../../infra/stack/TidelineStack.js";
+import {
+  type BucketName,
+  type FunctionName,
+  type QueueName,
+  type StreamName,
+  TABLES,
+  type TableName,
+  type TableSpec,
+} from "../../../shared/resources.js";
 
 export interface CfnResource {
   readonly Type: string;
@@ -28,17 +38,35 @@ export function cdkContext(): Record<string, unknown> {
   return (cdkJson as { context: Record<string, unknown> }).context;
 }
 
-/**
- * `bundle: false` skips esbuild (CDK's `aws:cdk:bundling-stacks` context): the template is the
- * same but for the asset hashes. stack.test.ts bundles, so a handler that cannot be bundled fails there.
- */
-export function synthesize(props: TidelineStackProps = {}, opts: { bundle?: boolean } = {}): Synthesized {
-  const context = { ...cdkContext(), ...(opts.bundle === false ? { "aws:cdk:bundling-stacks": [] } : {}) };
-  const app = new App({ context });
-  const stack = new TidelineStack(app, "Tideline", props);
+export interface AppOptions {
+  /**
+   * `false` skips esbuild (CDK's `aws:cdk:bundling-stacks` context): the template is the same but
+   * for the asset hashes. stack.test.ts bundles, so a handler that cannot be bundled fails there.
+   */
+  readonly bundle?: boolean;
+  /** More context (the settings' keys), over cdk.json's. */
+  readonly context?: Record<string, unknown>;
+}
+
+/** An app with cdk.json's context, as `cdk synth` makes it. */
+export function newApp(opts: AppOptions = {}): App {
+  const bundling = opts.bundle === false ? { "aws:cdk:bundling-stacks": [] } : {};
+  return new App({ context: { ...cdkContext(), ...bundling, ...opts.context } });
+}
+
+/** The template of a stack already built. */
+export function synthesized(stack: TidelineStack): Synthesized {
   const template = Template.fromStack(stack);
   const resources = (template.toJSON() as { Resources: Record<string, CfnResource> }).Resources;
   return { stack, template, resources };
+}
+
+/** One stack (id `Tideline` unless given) in an app of its own. */
+export function synthesize(
+  props: TidelineStackProps = {},
+  opts: AppOptions & { readonly id?: string } = {},
+): Synthesized {
+  return synthesized(new TidelineStack(newApp(opts), opts.id ?? "Tideline", props));
 }
 
 /** The logical id of a construct's CloudFormation resource. */
@@ -67,4 +95,85 @@ export function nagFindings(pack: NagPack, scope: IConstruct): string[] {
   return pack
     .validateScope(scope)
     .violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(", ")}`);
+}
+
+/** Every cdk-nag acknowledgement under `scope`, as [rule id, reason]. */
+export function acknowledgements(scope: IConstruct): [string, string][] {
+  return scope.node
+    .findAll()
+    .flatMap((c) => c.node.metadata)
+    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((m) => Object.entries(m.data as Record<string, string>));
+}
+
+/** A function's environment variables as synthesized. */
+export function environmentOf(synth: Synthesized, name: FunctionName): Record<string, unknown> {
+  const fn = resourceOf(synth, synth.stack.functions[name].fn);
+  return (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+}
+
+/** One statement of an IAM policy. */
+export interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+
+/** Every statement in the policies attached to a function's role (its grants), or to `role`. */
+export function policyStatementsOf(synth: Synthesized, name: FunctionName | IConstruct): Statement[] {
+  const role = typeof name === "string" ? synth.stack.functions[name].role : name;
+  const roleId = logicalIdOf(synth, role);
+  return Object.values(synth.resources)
+    .filter((r) => r.Type === "AWS::IAM::Policy")
+    .filter((r) => JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** The manifest key (infra/stack/iamActions.ts `resourceKey`) of each resource a grant can name. */
+function resourceKeys(synth: Synthesized): Map<string, string> {
+  const { data, scheduling, signingKey } = synth.stack;
+  const keys = new Map<string, string>();
+  const add = (arn: string, key: string) => keys.set(JSON.stringify(synth.stack.resolve(arn)), key);
+  for (const name of Object.keys(TABLES) as TableName[]) {
+    add(data.tables[name].tableArn, resourceKey.table(name));
+    const spec: TableSpec = TABLES[name];
+    for (const index of spec.indexes ?? []) {
+      add(`${data.tables[name].tableArn}/index/${index.name}`, resourceKey.index(name, index.name));
+    }
+  }
+  for (const name of Object.keys(data.queues) as QueueName[])
+    add(data.queues[name].queueArn, resourceKey.queue(name));
+  for (const name of Object.keys(data.streams) as StreamName[]) {
+    add(data.streams[name].streamArn, resourceKey.stream(name));
+  }
+  for (const name of Object.keys(data.buckets) as BucketName[]) {
+    add(data.buckets[name].bucketArn, resourceKey.bucket(name));
+    add(data.buckets[name].arnForObjects("*"), resourceKey.objects(name));
+  }
+  add(scheduling.scheduleArns(), resourceKey.schedules);
+  add(scheduling.role.roleArn, resourceKey.schedulerRole);
+  add(signingKey.secretArn, resourceKey.signingKey);
+  add("*", resourceKey.any);
+  return keys;
+}
+
+/**
+ * The grants of `role` as "action on <manifest key>" (the form infra/stack/iamActions.ts names
+ * them in), read back from the synthesized policies, but for the function's own log group (logs:),
+ * X-Ray (xray:) and the event keys' parameter (ssm:, eventKeys.test.ts).
+ */
+export function grantsOf(synth: Synthesized, role: IConstruct): string[] {
+  const keys = resourceKeys(synth);
+  return policyStatementsOf(synth, role).flatMap((s) => {
+    const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+    const actions = (Array.isArray(s.Action) ? s.Action : [s.Action]).filter(
+      (a) => !/^(logs|xray|ssm):/.test(a),
+    );
+    return resources.flatMap((r) => {
+      const key = keys.get(JSON.stringify(r));
+      if (actions.length && !key) throw new Error(`${actions.join(", ")} on ${JSON.stringify(r)}`);
+      return actions.map((a) => `${a} on ${key}`);
+    });
+  });
 }

@@ -6,93 +6,100 @@ import {
   type ResolvedCall,
 } from "../../../infra/stack/iamActions.js";
 
-const needs = (call: ResolvedCall) => permissionsOf(call).map(describePermission);
+/** What one call of `service`'s `operation` on `resources` needs, as "action on resource". */
+const needs = (service: string, operation: string, ...resources: ResolvedCall["resources"]) =>
+  permissionsOf({ service, operation, resources }).map(describePermission);
 
 describe("permissionsOf (the IAM permissions an AWS call needs)", () => {
   it("authorises a transaction item by item: each item's single-item action on its own table", () => {
     expect(
-      needs({
-        service: "DynamoDB",
-        operation: "TransactWriteItems",
-        resources: [
-          { kind: "table", table: "runs", itemOps: ["Put", "Update"] },
-          { kind: "table", table: "pauses", itemOps: ["ConditionCheck", "Delete"] },
-        ],
-      }),
+      needs(
+        "DynamoDB",
+        "TransactWriteItems",
+        { kind: "table", table: "runs", itemOps: ["Put", "Update"] },
+        { kind: "table", table: "pauses", itemOps: ["ConditionCheck", "Delete"] },
+      ),
     ).toEqual([
       "dynamodb:PutItem on table:runs",
       "dynamodb:UpdateItem on table:runs",
       "dynamodb:ConditionCheckItem on table:pauses",
       "dynamodb:DeleteItem on table:pauses",
     ]);
-    expect(
-      needs({
-        service: "DynamoDB",
-        operation: "TransactGetItems",
-        resources: [{ kind: "table", table: "runs", itemOps: ["Get"] }],
-      }),
-    ).toEqual(["dynamodb:GetItem on table:runs"]);
+    expect(needs("DynamoDB", "TransactGetItems", { kind: "table", table: "runs", itemOps: ["Get"] })).toEqual(
+      ["dynamodb:GetItem on table:runs"],
+    );
   });
 
   it("names a transaction whose items are unknown as itself, which no grant covers", () => {
-    expect(
-      needs({
-        service: "DynamoDB",
-        operation: "TransactWriteItems",
-        resources: [{ kind: "table", table: "runs" }],
-      }),
-    ).toEqual(["dynamodb:TransactWriteItems on table:runs"]);
+    expect(needs("DynamoDB", "TransactWriteItems", { kind: "table", table: "runs" })).toEqual([
+      "dynamodb:TransactWriteItems on table:runs",
+    ]);
   });
 
   it("authorises batches as their own actions and index queries on the index", () => {
     expect(
-      needs({
-        service: "DynamoDB",
-        operation: "BatchWriteItem",
-        resources: [{ kind: "table", table: "registry", itemOps: ["Delete", "Put"] }],
-      }),
+      needs("DynamoDB", "BatchWriteItem", { kind: "table", table: "registry", itemOps: ["Delete", "Put"] }),
     ).toEqual(["dynamodb:BatchWriteItem on table:registry"]);
-    expect(
-      needs({
-        service: "DynamoDB",
-        operation: "Query",
-        resources: [{ kind: "table", table: "runs", index: "active" }],
-      }),
-    ).toEqual(["dynamodb:Query on table:runs/index/active"]);
+    expect(needs("DynamoDB", "Query", { kind: "table", table: "runs", index: "active" })).toEqual([
+      "dynamodb:Query on table:runs/index/active",
+    ]);
   });
 
   it("authorises SQS batch sends as SendMessage, and S3 object calls on the bucket's objects", () => {
-    expect(
-      needs({ service: "SQS", operation: "SendMessageBatch", resources: [{ kind: "queue", queue: "work" }] }),
-    ).toEqual(["sqs:SendMessage on queue:work"]);
-    expect(
-      needs({ service: "S3", operation: "GetObject", resources: [{ kind: "bucket", bucket: "payloads" }] }),
-    ).toEqual(["s3:GetObject on bucket:payloads/*"]);
+    expect(needs("SQS", "SendMessageBatch", { kind: "queue", queue: "work" })).toEqual([
+      "sqs:SendMessage on queue:work",
+    ]);
+    expect(needs("S3", "GetObject", { kind: "bucket", bucket: "payloads" })).toEqual([
+      "s3:GetObject on bucket:payloads/*",
+    ]);
   });
 
   it("adds PassRole to schedule creation and lists schedules on Resource *", () => {
-    expect(
-      needs({ service: "Scheduler", operation: "CreateSchedule", resources: [{ kind: "scheduleGroup" }] }),
-    ).toEqual(["scheduler:CreateSchedule on schedules:tideline/*", "iam:PassRole on role:scheduler"]);
-    expect(
-      needs({ service: "Scheduler", operation: "DeleteSchedule", resources: [{ kind: "scheduleGroup" }] }),
-    ).toEqual(["scheduler:DeleteSchedule on schedules:tideline/*"]);
-    expect(
-      needs({ service: "Scheduler", operation: "ListSchedules", resources: [{ kind: "scheduleGroup" }] }),
-    ).toEqual(["scheduler:ListSchedules on *"]);
+    expect(needs("Scheduler", "CreateSchedule", { kind: "scheduleGroup" })).toEqual([
+      "scheduler:CreateSchedule on schedules:tideline/*",
+      "iam:PassRole on role:scheduler",
+    ]);
+    expect(needs("Scheduler", "DeleteSchedule", { kind: "scheduleGroup" })).toEqual([
+      "scheduler:DeleteSchedule on schedules:tideline/*",
+    ]);
+    expect(needs("Scheduler", "ListSchedules", { kind: "scheduleGroup" })).toEqual([
+      "scheduler:ListSchedules on *",
+    ]);
+  });
+
+  it("authorises every SQS batch call as its single form", () => {
+    expect(needs("SQS", "DeleteMessageBatch", { kind: "queue", queue: "timers" })).toEqual([
+      "sqs:DeleteMessage on queue:timers",
+    ]);
+    expect(needs("SQS", "ChangeMessageVisibilityBatch", { kind: "queue", queue: "work" })).toEqual([
+      "sqs:ChangeMessageVisibility on queue:work",
+    ]);
+    expect(needs("SQS", "SendMessage", { kind: "queue", queue: "work" })).toEqual([
+      "sqs:SendMessage on queue:work",
+    ]);
+  });
+
+  it("adds PassRole to schedule updates too", () => {
+    expect(needs("Scheduler", "UpdateSchedule", { kind: "scheduleGroup" })).toEqual([
+      "scheduler:UpdateSchedule on schedules:tideline/*",
+      "iam:PassRole on role:scheduler",
+    ]);
+  });
+
+  it("authorises stream writes on the stream and secret reads on the signing key", () => {
+    expect(needs("Kinesis", "PutRecords", { kind: "stream", stream: "events" })).toEqual([
+      "kinesis:PutRecords on stream:events",
+    ]);
+    expect(needs("SecretsManager", "GetSecretValue", { kind: "signingKey" })).toEqual([
+      "secretsmanager:GetSecretValue on secret:signingKey",
+    ]);
   });
 
   it("maps an operation it does not know to <prefix>:<operation>, so it is never covered by accident", () => {
-    expect(
-      needs({
-        service: "DynamoDB",
-        operation: "DescribeTable",
-        resources: [{ kind: "table", table: "runs" }],
-      }),
-    ).toEqual(["dynamodb:DescribeTable on table:runs"]);
-    expect(needs({ service: "SSM", operation: "GetParameter", resources: [] })).toEqual([
-      "ssm:GetParameter on *",
+    expect(needs("DynamoDB", "DescribeTable", { kind: "table", table: "runs" })).toEqual([
+      "dynamodb:DescribeTable on table:runs",
     ]);
+    expect(needs("SSM", "GetParameter")).toEqual(["ssm:GetParameter on *"]);
   });
 });
 
@@ -131,5 +138,24 @@ describe("grantedPermissions (what bind.ts grants for a manifest entry)", () => 
       "scheduler:CreateSchedule on schedules:tideline/*",
       "iam:PassRole on role:scheduler",
     ]);
+    expect(actions(["UpdateSchedule"])).toEqual([
+      "scheduler:UpdateSchedule on schedules:tideline/*",
+      "iam:PassRole on role:scheduler",
+    ]);
+  });
+
+  it("grants SendMessage on a sent-to queue, PutRecords on a written stream, GetSecretValue on the signing key", () => {
+    expect(
+      grantedPermissions({
+        queues: { work: "send" },
+        streams: { events: "putRecords" },
+        signingKey: true,
+      }).map(describePermission),
+    ).toEqual([
+      "sqs:SendMessage on queue:work",
+      "kinesis:PutRecords on stream:events",
+      "secretsmanager:GetSecretValue on secret:signingKey",
+    ]);
+    expect(grantedPermissions({ signingKey: false })).toEqual([]);
   });
 });

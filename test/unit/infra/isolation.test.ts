@@ -4,20 +4,20 @@
  * API alone may have reserved concurrency, and each HTTP route has its own API Gateway throttle.
  * Synthesis skips esbuild (stack.test.ts bundles); a default and a customised stack, built once.
  */
-import { App, Validations } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
 import { ServerlessChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULTS, resolveSettings } from "../../../infra/stack/settings.js";
 import { TidelineStack, type TidelineStackProps } from "../../../infra/stack/TidelineStack.js";
 import { FUNCTIONS, type FunctionName } from "../../../shared/resources.js";
 import {
+  acknowledgements,
   type CfnResource,
-  cdkContext,
   logicalIdOf,
+  newApp,
   resourceOf,
   resourcesOfType,
   type Synthesized,
+  synthesize,
 } from "./fixture.js";
 
 const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
@@ -33,15 +33,9 @@ const CUSTOM: TidelineStackProps = {
   apiBurstLimit: 60,
 };
 
-function newApp(): App {
-  return new App({ context: { ...cdkContext(), "aws:cdk:bundling-stacks": [] } });
-}
-
-function synth(props: TidelineStackProps): Synthesized {
-  const stack = new TidelineStack(newApp(), "Tideline", props);
-  const template = Template.fromStack(stack);
-  const resources = (template.toJSON() as { Resources: Record<string, CfnResource> }).Resources;
-  return { stack, template, resources };
+/** Building the stack is enough for the settings' checks: they throw before anything is bundled. */
+function build(props: TidelineStackProps): TidelineStack {
+  return new TidelineStack(newApp({ bundle: false }), "Bad", props);
 }
 
 /** The one event-source mapping of a function. */
@@ -72,8 +66,8 @@ let defaults: Synthesized;
 let custom: Synthesized;
 
 beforeAll(() => {
-  defaults = synth({});
-  custom = synth(CUSTOM);
+  defaults = synthesize({}, { bundle: false });
+  custom = synthesize(CUSTOM, { bundle: false });
 }, 60_000);
 
 describe("Queue consumer concurrency", () => {
@@ -99,7 +93,7 @@ describe("Queue consumer concurrency", () => {
     [{ executorMaxConcurrency: 1 }, /executorMaxConcurrency must be an integer from 2 to 1000 \(got 1\)/],
     [{ timerMaxConcurrency: 1001 }, /timerMaxConcurrency must be an integer from 2 to 1000 \(got 1001\)/],
   ] as [TidelineStackProps, RegExp][])("rejects %j, outside Lambda's bounds", (props, message) => {
-    expect(() => new TidelineStack(newApp(), "Bad", props)).toThrow(message);
+    expect(() => build(props)).toThrow(message);
   });
 });
 
@@ -119,7 +113,7 @@ describe("Event API reserved concurrency", () => {
     expect(
       resolveSettings({ eventApiReservedConcurrency: 0 }).functions.eventApi.reservedConcurrency,
     ).toBeUndefined();
-    expect(() => new TidelineStack(newApp(), "Bad", { eventApiReservedConcurrency: -1 })).toThrow(
+    expect(() => build({ eventApiReservedConcurrency: -1 })).toThrow(
       /eventApiReservedConcurrency must be an integer from 0 to 10000 \(got -1\)/,
     );
   });
@@ -164,11 +158,7 @@ describe("HTTP API throttling", () => {
   });
 
   it("meets Serverless-APIGWDefaultThrottling without an acknowledgement", () => {
-    const acknowledged = custom.stack.node
-      .findAll()
-      .flatMap((c) => c.node.metadata)
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.keys(m.data as Record<string, string>));
+    const acknowledged = acknowledgements(custom.stack).map(([id]) => id);
     const findings = new ServerlessChecks()
       .validateScope(custom.stack)
       .violations.filter((v) => v.ruleName.includes("APIGWDefaultThrottling"));
@@ -181,6 +171,6 @@ describe("HTTP API throttling", () => {
     [{ eventApiRateLimit: 0 }, /eventApiRateLimit must be a number from 1 to 1000000 \(got 0\)/],
     [{ apiBurstLimit: 2.5 }, /apiBurstLimit must be an integer from 1 to 1000000 \(got 2.5\)/],
   ] as [TidelineStackProps, RegExp][])("rejects %j", (props, message) => {
-    expect(() => new TidelineStack(newApp(), "Bad", props)).toThrow(message);
+    expect(() => build(props)).toThrow(message);
   });
 });

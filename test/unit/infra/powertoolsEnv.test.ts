@@ -1,14 +1,19 @@
 /** Every function tells Powertools its service (the stack, the metrics' one dimension) and namespace. */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { METRICS_NAMESPACE } from "../../../shared/metrics.js";
 import { FUNCTIONS, type FunctionName } from "../../../shared/resources.js";
-import { resourceOf, synthesize } from "./fixture.js";
+import { resourceOf, type Synthesized, synthesize } from "./fixture.js";
 
 const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 
+let synth: Synthesized;
+
+beforeAll(() => {
+  synth = synthesize({}, { bundle: false });
+}, 60_000);
+
 describe("TidelineFunction Powertools environment", () => {
   it.each(FUNCTION_NAMES)("names the stack as %s's service and Tideline's metrics namespace", (entry) => {
-    const synth = synthesize({}, { bundle: false });
     const fn = resourceOf(synth, synth.stack.functions[entry].fn);
 
     expect(fn.Properties).toMatchObject({

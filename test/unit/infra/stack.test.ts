@@ -1,4 +1,3 @@
-import { App, Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ratePeriodSeconds, type ScheduleName } from "../../../infra/stack/constructs/Scheduling.js";
@@ -7,6 +6,7 @@ import { nagPacks } from "../../../infra/stack/nag.js";
 import {
   API_KEY_HASHES_ENV,
   EVENT_KEY_HASHES_ENV,
+  MAX_API_KEY_HASHES,
   TidelineStack,
 } from "../../../infra/stack/TidelineStack.js";
 import { loadConfig } from "../../../shared/config.js";
@@ -19,24 +19,21 @@ import {
   SCHEDULES,
   TABLES,
   type TableName,
-  type TableSpec,
 } from "../../../shared/resources.js";
 import {
+  acknowledgements,
   type CfnResource,
-  cdkContext,
+  environmentOf,
+  grantsOf,
   logicalIdOf,
   nagFindings,
+  newApp,
+  policyStatementsOf,
   resourceOf as resourceIn,
+  type Statement,
   type Synthesized,
   synthesize,
 } from "./fixture.js";
-
-interface Statement {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Condition?: unknown;
-}
 
 const EVENT_KEY_HASH = "a".repeat(64);
 const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
@@ -65,18 +62,12 @@ function asArray(value: string | string[]): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** Every statement in the policies attached to a Lambda's role (its grants). */
 function statementsOf(entry: FunctionName): Statement[] {
-  const roleId = logicalId(fixture.stack.functions[entry].role);
-  return Object.values(fixture.resources)
-    .filter((r) => r.Type === "AWS::IAM::Policy")
-    .filter((r) => JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  return policyStatementsOf(fixture, entry);
 }
 
 function envOf(entry: FunctionName): Record<string, unknown> {
-  return props<{ Environment: { Variables: Record<string, unknown> } }>(fixture.stack.functions[entry].fn)
-    .Environment.Variables;
+  return environmentOf(fixture, entry);
 }
 
 function actionsOf(entry: FunctionName): string[] {
@@ -210,23 +201,28 @@ describe("TidelineStack functions", () => {
   it("passes API key hashes to the API function only, and none when none are given", () => {
     const hash = "b".repeat(64);
     const withKeys = synthesize({ apiKeyHashes: [hash.toUpperCase()] }, { bundle: false });
-    const apiEnvOf = (s: Synthesized, entry: FunctionName) => {
-      const p = resourceIn(s, s.stack.functions[entry].fn).Properties as {
-        Environment?: { Variables?: Record<string, unknown> };
-      };
-      return p.Environment?.Variables?.[API_KEY_HASHES_ENV];
-    };
+    const apiEnvOf = (s: Synthesized, entry: FunctionName) => environmentOf(s, entry)[API_KEY_HASHES_ENV];
     expect(apiEnvOf(withKeys, "api")).toBe(hash);
     expect(FUNCTION_NAMES.filter((e) => e !== "api" && apiEnvOf(withKeys, e) !== undefined)).toEqual([]);
     expect(envOf("api")[API_KEY_HASHES_ENV]).toBeUndefined();
-    const app = new App({ context: cdkContext() });
-    expect(() => new TidelineStack(app, "BadApi", { apiKeyHashes: ["nope"] })).toThrow(
+    expect(() => new TidelineStack(newApp({ bundle: false }), "BadApi", { apiKeyHashes: ["nope"] })).toThrow(
       /apiKeyHashes must be sha256/,
     );
   });
 
+  it("takes up to 20 API key hashes (what fits beside the addresses in Lambda's 4 KB) and refuses a 21st", () => {
+    const hashes = Array.from({ length: 21 }, (_, i) => i.toString(16).padStart(64, "0"));
+    const twenty = synthesize({ apiKeyHashes: hashes.slice(0, 20) }, { bundle: false });
+
+    expect(String(environmentOf(twenty, "api")[API_KEY_HASHES_ENV]).split(",")).toHaveLength(20);
+    expect(MAX_API_KEY_HASHES).toBe(20);
+    expect(() => new TidelineStack(newApp({ bundle: false }), "TooMany", { apiKeyHashes: hashes })).toThrow(
+      "At most 20 apiKeyHashes fit in the Lambda environment",
+    );
+  });
+
   it("rejects event key hashes that are not sha256 hex", () => {
-    const app = new App({ context: cdkContext() });
+    const app = newApp({ bundle: false });
 
     expect(() => new TidelineStack(app, "Bad", { eventKeyHashes: ["not-a-hash"] })).toThrow(/sha256/);
   });
@@ -397,7 +393,7 @@ describe("TidelineStack scheduling", () => {
           RoleArn: { "Fn::GetAtt": [logicalId(fixture.stack.scheduling.role), "Arn"] },
           RetryPolicy: {
             MaximumEventAgeInSeconds: ratePeriodSeconds(SCHEDULES[name].expression),
-            MaximumRetryAttempts: expect.any(Number),
+            MaximumRetryAttempts: 185,
           },
           DeadLetterConfig: {
             Arn: { "Fn::GetAtt": [logicalId(fixture.stack.data.queues.timersDlq), "Arn"] },
@@ -445,6 +441,18 @@ describe("TidelineStack least privilege", () => {
         .map(describePermission);
 
       expect(dynamoPermissionsOf(entry).sort()).toEqual([...new Set(expected)].sort());
+    },
+  );
+
+  it.each(FUNCTION_NAMES)(
+    "grants %s exactly what its manifest entry names, and its event source what consuming it takes",
+    (entry) => {
+      const expected = [
+        ...grantedPermissions(FUNCTIONS[entry].grants).map(describePermission),
+        ...consumerPermissionsOf(entry),
+      ];
+
+      expect([...new Set(permissionsIn(entry))].sort()).toEqual([...new Set(expected)].sort());
     },
   );
 
@@ -532,32 +540,42 @@ describe("TidelineStack least privilege", () => {
   });
 });
 
-/**
- * A function's DynamoDB grants as "action on table:<name>" / "action on table:<name>/index/<index>",
- * read back from the synthesized policies (the form infra/stack/iamActions.ts names them in).
- */
+/** What CDK's event sources grant their consumer on the source, beside the manifest's grants. */
+const CONSUMER_ACTIONS = {
+  queue: ["ChangeMessageVisibility", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl", "ReceiveMessage"],
+  stream: [
+    "DescribeStream",
+    "DescribeStreamConsumer",
+    "DescribeStreamSummary",
+    "GetRecords",
+    "GetShardIterator",
+    "ListShards",
+    "ListStreams",
+    "SubscribeToShard",
+  ],
+} as const;
+
+/** The permissions a function's event source brings, named like infra/stack/iamActions.ts names them. */
+function consumerPermissionsOf(entry: FunctionName): string[] {
+  const { source } = FUNCTIONS[entry];
+  if (source.kind === "queue") return CONSUMER_ACTIONS.queue.map((a) => `sqs:${a} on queue:${source.queue}`);
+  if (source.kind !== "stream") return [];
+  return [
+    ...CONSUMER_ACTIONS.stream.map((a) => `kinesis:${a} on stream:${source.stream}`),
+    // The failure records (eventSources.ts S3FailureRecords).
+    `s3:PutObject on bucket:${source.failureBucket}/*`,
+    `s3:ListBucket on bucket:${source.failureBucket}`,
+  ];
+}
+
+/** A function's grants as "action on <manifest key>" (fixture.ts `grantsOf`). */
+function permissionsIn(entry: FunctionName): string[] {
+  return grantsOf(fixture, fixture.stack.functions[entry].role);
+}
+
+/** A function's DynamoDB grants as "action on table:<name>" / "action on table:<name>/index/<index>". */
 function dynamoPermissionsOf(entry: FunctionName): string[] {
-  const keys = new Map<string, string>();
-  for (const name of Object.keys(TABLES) as TableName[]) {
-    const arn = { "Fn::GetAtt": [logicalId(fixture.stack.data.tables[name]), "Arn"] };
-    keys.set(JSON.stringify(arn), `table:${name}`);
-    const spec: TableSpec = TABLES[name];
-    for (const index of spec.indexes ?? []) {
-      keys.set(
-        JSON.stringify({ "Fn::Join": ["", [arn, `/index/${index.name}`]] }),
-        `table:${name}/index/${index.name}`,
-      );
-    }
-  }
-  return statementsOf(entry).flatMap((s) => {
-    const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
-    const actions = asArray(s.Action).filter((a) => a.startsWith("dynamodb:"));
-    return resources.flatMap((r) => {
-      const key = keys.get(JSON.stringify(r));
-      if (actions.length && !key) throw new Error(`${entry}: DynamoDB actions on ${JSON.stringify(r)}`);
-      return key ? actions.map((a) => `${a} on ${key}`) : [];
-    });
-  });
+  return permissionsIn(entry).filter((p) => p.startsWith("dynamodb:"));
 }
 
 /** "function: action on resource" for every function granted `action` on a table. */
@@ -580,11 +598,7 @@ describe("TidelineStack cdk-nag", () => {
   );
 
   it("records a reason with every acknowledgement", () => {
-    const reasons = fixture.stack.node
-      .findAll()
-      .flatMap((c) => c.node.metadata)
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.values(m.data as Record<string, string>));
+    const reasons = acknowledgements(fixture.stack).map(([, reason]) => reason);
 
     expect(reasons.length).toBeGreaterThan(0);
     expect(reasons.filter((r) => r.trim().length < 40)).toEqual([]);
