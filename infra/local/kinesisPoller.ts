@@ -90,13 +90,8 @@ export function retryFrom(records: KinesisStreamRecord[], result: unknown): stri
   if (!failures) return records[0]?.kinesis.sequenceNumber;
   if (failures.length === 0) return undefined;
   const inBatch = new Set(records.map((r) => r.kinesis.sequenceNumber));
-  let lowest: bigint | undefined;
-  for (const id of failures) {
-    if (!id || !inBatch.has(id)) return records[0]?.kinesis.sequenceNumber;
-    const n = BigInt(id);
-    if (lowest === undefined || n < lowest) lowest = n;
-  }
-  return lowest?.toString();
+  if (failures.some((id) => !inBatch.has(id))) return records[0]?.kinesis.sequenceNumber;
+  return earliestRetry(failures);
 }
 
 /** What one shard's reader needs: the options, and whether the poller is stopping or draining. */

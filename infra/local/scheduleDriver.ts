@@ -108,8 +108,6 @@ export const cronKind: ExpressionKind = {
   },
 };
 
-/** Scheduler's context attribute for the time an invocation was scheduled for, as it fills it in. */
-
 export interface ScheduleDriverOptions {
   scheduler: SchedulerClient;
   sqs: SQSClient;

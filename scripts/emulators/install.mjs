@@ -26,6 +26,8 @@ export const PYTHON_SDK_REQUIREMENTS = [
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const home = join(root, ".tideline");
+/** The Python the venvs are built with. */
+const python = process.env.PYTHON ?? "python3";
 
 function run(cmd, args, opts = {}) {
   execFileSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], ...opts });
@@ -47,7 +49,6 @@ function marker(name, artifact) {
 
 /** The Python the venvs are built with: 3.10 or later (the Python SDK's floor), with `venv`. */
 function checkPython() {
-  const python = process.env.PYTHON ?? "python3";
   let version;
   try {
     version = execFileSync(python, ["-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"], {
@@ -66,7 +67,7 @@ function checkPython() {
 
 /** A fresh venv at `venv` with exactly `packages` installed. */
 function createVenv(venv, packages) {
-  const python = process.env.PYTHON ?? "python3";
+  checkPython();
   rmSync(venv, { recursive: true, force: true });
   run(python, ["-m", "venv", venv]);
   run(join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", ...packages]);
@@ -76,7 +77,6 @@ function installMoto() {
   const venv = join(home, "venv");
   const m = marker("moto", join(venv, "bin", "moto_server"));
   if (m.ok(MOTO_VERSION)) return;
-  checkPython();
   console.log(`[emulators] creating ${venv} with moto[server]==${MOTO_VERSION}`);
   createVenv(venv, [`moto[server]==${MOTO_VERSION}`]);
   m.set(MOTO_VERSION);
@@ -130,7 +130,6 @@ function installPythonSdk() {
   const venv = join(home, "sdk-venv");
   const m = marker("python-sdk", join(venv, "bin", "python"));
   if (m.ok(version)) return;
-  checkPython();
   console.log(`[emulators] creating ${venv} with ${version} (Python SDK tests)`);
   createVenv(venv, PYTHON_SDK_REQUIREMENTS);
   m.set(version);

@@ -22,6 +22,7 @@ import type { BundlingOptions } from "aws-cdk-lib/aws-lambda-nodejs";
 import { type BuildOptions, build, type Metafile } from "esbuild";
 import { BUNDLING } from "../../infra/stack/constructs/TidelineFunction.js";
 import { FUNCTIONS, resourceEnvNames } from "../../shared/resources.js";
+import { percentile } from "./stats.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -96,12 +97,6 @@ function coldImportMs(file: string, env: NodeJS.ProcessEnv): number {
   return Number(child.stdout);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 
 async function main(): Promise<void> {
@@ -126,7 +121,8 @@ async function main(): Promise<void> {
       );
       const code = readFileSync(outfile);
       const env = lambdaEnv(spec.id);
-      const init = median(Array.from({ length: RUNS }, () => coldImportMs(outfile, env)));
+      const times = Array.from({ length: RUNS }, () => coldImportMs(outfile, env)).sort((a, b) => a - b);
+      const init = percentile(times, 50);
       const clients = result.metafile ? awsClientsIn(result.metafile) : [];
       console.log(
         [

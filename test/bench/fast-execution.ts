@@ -45,7 +45,7 @@ import {
   type WireValue,
 } from "./costModel.js";
 import { handlerCalls, quiet } from "./quiet.js";
-import { percentile } from "./stats.js";
+import { stats } from "./stats.js";
 
 const RUNS = Number(process.env.RUNS ?? 30);
 const THROUGHPUT_RUNS = Number(process.env.THROUGHPUT_RUNS ?? 1000);
@@ -65,12 +65,6 @@ const MODES: Mode[] = ["default", "classic"];
 const modeLabel = (m: Mode) => (m === "classic" ? "checkpointing: false" : "SDK default (checkpointing)");
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function stats(values: number[]): string {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return "no samples";
-  return `p50 ${percentile(s, 50).toFixed(1)} ms   p99 ${percentile(s, 99).toFixed(1)} ms   min ${s[0]?.toFixed(1)}   max ${s[s.length - 1]?.toFixed(1)}   (n=${s.length})`;
-}
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const money = (n: number) => `$${n.toFixed(n >= 10 ? 2 : n >= 0.1 ? 3 : 4)}`;

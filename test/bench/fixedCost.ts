@@ -3,12 +3,13 @@
  * (`idleResources`) and priced at us-east-1 list prices, no free tier (`idleCost`). Pure, so the
  * arithmetic is unit tested (test/unit/bench/fixedCost.test.ts); `npm run cost` prints it.
  */
+import { US_EAST_1 } from "./costModel.js";
 
 /** Hours AWS bills in a month (365 × 24 / 12). */
 export const HOURS_PER_MONTH = 730;
 const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 
-/** US dollars, us-east-1 list prices. */
+/** US dollars, us-east-1 list prices (the request prices are the cost model's). */
 export const IDLE_PRICES = {
   /** Kinesis on-demand: per stream-hour. */
   kinesisOnDemandStreamHour: 0.04,
@@ -22,15 +23,11 @@ export const IDLE_PRICES = {
   secretMonth: 0.4,
   /** KMS: per customer managed key a month. */
   kmsKeyMonth: 1,
-  /** SQS: per 1M requests, standard and FIFO. */
-  sqsStandardPerMillion: 0.4,
-  sqsFifoPerMillion: 0.5,
-  /** EventBridge Scheduler: per 1M invocations. */
-  schedulerPerMillion: 1,
-  /** Lambda: per 1M requests. */
-  lambdaPerMillion: 0.2,
-  /** DynamoDB on-demand: per 1M read request units. */
-  dynamoPerMillionRru: 0.25,
+  sqsStandardPerMillion: US_EAST_1.sqsStandardPerMillionRequests,
+  sqsFifoPerMillion: US_EAST_1.sqsFifoPerMillionRequests,
+  schedulerPerMillion: US_EAST_1.schedulerPerMillionInvocations,
+  lambdaPerMillion: US_EAST_1.lambdaPerMillionRequests,
+  dynamoPerMillionRru: US_EAST_1.dynamoPerMillionRru,
 } as const;
 
 /**

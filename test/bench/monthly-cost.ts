@@ -7,25 +7,15 @@
  *    horizon (shared/adapters/aws/runExpiry.ts), with point-in-time recovery on the table.
  * The per-request cost of steps (DynamoDB, SQS, Lambda, Kinesis) is measured by `npm run bench:fast`.
  */
-import { App } from "aws-cdk-lib";
 import { ratePeriodSeconds } from "../../infra/stack/constructs/Scheduling.js";
-import { TidelineStack, type TidelineStackProps } from "../../infra/stack/TidelineStack.js";
+import type { TidelineStackProps } from "../../infra/stack/TidelineStack.js";
 import { STATE_HORIZON_MS } from "../../shared/adapters/aws/runExpiry.js";
 import { RUN_INDEX_SHARDS } from "../../shared/resources.js";
-import { cdkContext } from "../unit/infra/fixture.js";
+import { resourcesOfType, type Synthesized, synthesize } from "../unit/infra/fixture.js";
 import { type IdleResources, idleCost, total } from "./fixedCost.js";
 
-type Resource = { Type: string; Properties?: Record<string, unknown> };
-
-function template(props: TidelineStackProps): Record<string, Resource> {
-  const app = new App({ context: { ...cdkContext(), "aws:cdk:bundling-stacks": [] } });
-  const stack = new TidelineStack(app, "Tideline", props);
-  return (app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, Resource> })
-    .Resources;
-}
-
-const ofType = (resources: Record<string, Resource>, type: string) =>
-  Object.entries(resources).filter(([, r]) => r.Type === type);
+/** The template, synthesized as the infra tests do (cdk.json's context, no bundling). */
+const template = (props: TidelineStackProps) => synthesize(props, { bundle: false });
 
 /** The logical id an `Fn::GetAtt` or `Ref` points at. */
 function target(value: unknown): string | undefined {
@@ -37,26 +27,27 @@ function target(value: unknown): string | undefined {
   return undefined;
 }
 
-export function idleResources(resources: Record<string, Resource>): IdleResources {
+function idleResources(synth: Synthesized): IdleResources {
+  const ofType = (type: string) => resourcesOfType(synth, type);
   return {
-    kinesis: ofType(resources, "AWS::Kinesis::Stream").map(([, r]) => {
+    kinesis: ofType("AWS::Kinesis::Stream").map(([, r]) => {
       const mode = (r.Properties?.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode;
       return mode === "PROVISIONED"
         ? { mode: "PROVISIONED" as const, shards: Number(r.Properties?.ShardCount ?? 1) }
         : { mode: "ON_DEMAND" as const, shards: 0 };
     }),
-    alarmMetrics: ofType(resources, "AWS::CloudWatch::Alarm").map(([, r]) => {
+    alarmMetrics: ofType("AWS::CloudWatch::Alarm").map(([, r]) => {
       const metrics = r.Properties?.Metrics as { MetricStat?: unknown }[] | undefined;
       return metrics ? metrics.filter((m) => m.MetricStat !== undefined).length : 1;
     }),
-    dashboards: ofType(resources, "AWS::CloudWatch::Dashboard").length,
-    secrets: ofType(resources, "AWS::SecretsManager::Secret").length,
-    kmsKeys: ofType(resources, "AWS::KMS::Key").length,
-    sqsMappings: ofType(resources, "AWS::Lambda::EventSourceMapping").flatMap(([, r]) => {
-      const queue = resources[target(r.Properties?.EventSourceArn) ?? ""];
+    dashboards: ofType("AWS::CloudWatch::Dashboard").length,
+    secrets: ofType("AWS::SecretsManager::Secret").length,
+    kmsKeys: ofType("AWS::KMS::Key").length,
+    sqsMappings: ofType("AWS::Lambda::EventSourceMapping").flatMap(([, r]) => {
+      const queue = synth.resources[target(r.Properties?.EventSourceArn) ?? ""];
       return queue?.Type === "AWS::SQS::Queue" ? [{ fifo: queue.Properties?.FifoQueue === true }] : [];
     }),
-    recurring: ofType(resources, "AWS::Scheduler::Schedule").map(([, r]) => ({
+    recurring: ofType("AWS::Scheduler::Schedule").map(([, r]) => ({
       periodSeconds: ratePeriodSeconds(String(r.Properties?.ScheduleExpression)),
       // The recovery sweep reads every shard of the runs table's `active` index once.
       queriesPerRun: RUN_INDEX_SHARDS,
@@ -64,8 +55,8 @@ export function idleResources(resources: Record<string, Resource>): IdleResource
   };
 }
 
-function print(title: string, resources: Record<string, Resource>): void {
-  const lines = idleCost(idleResources(resources));
+function print(title: string, synth: Synthesized): void {
+  const lines = idleCost(idleResources(synth));
   console.log(`\n${title}`);
   for (const l of lines)
     console.log(`  ${l.item.padEnd(44)} $${l.monthly.toFixed(2).padStart(6)}  ${l.arithmetic}`);

@@ -26,7 +26,14 @@ import { loadConfig } from "../../shared/config.js";
 import { eventPause } from "../../shared/core/pauses/create.js";
 import { serveApp } from "../e2e/serveApp.js";
 import { makeEvent, makeRun } from "../fixtures/records.js";
-import { firstRunOf, gqlAt, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
+import {
+  firstRunOf,
+  gqlAt,
+  randomSuffix,
+  waitFor,
+  waitForFinalRun,
+  waitForStepWaiting,
+} from "../helpers/index.js";
 import { percentile } from "./stats.js";
 
 /** The environment before any runtime set its emulators' endpoints (the second phase gets its own). */
@@ -126,11 +133,7 @@ async function waitLatency(s: Setup): Promise<number[]> {
   for (let i = 0; i < RUNS; i++) {
     const key = `w${i}-${randomSuffix()}`;
     const runId = await runOf(s.runtime, await s.send("wait", { key }));
-    await waitFor(
-      async () =>
-        (await spans(s.runtime, runId)).some((x) => x.name === "w" && x.status === "WAITING") ? 1 : undefined,
-      { timeoutMs: 20_000, intervalMs: 10 },
-    );
+    await waitForStepWaiting(s.runtime.url, runId, "w", { intervalMs: 10 });
     const t0 = Date.now();
     await s.send("go", { key });
     const t1 = await waitFor(async () => s.after.get(key), { timeoutMs: 20_000, intervalMs: 2 });
@@ -165,11 +168,7 @@ async function callsOf(s: Setup, name: "wait" | "invoke"): Promise<Record<string
   const eventId = await s.send(name, { key });
   if (name === "wait") {
     const runId = await runOf(s.runtime, eventId);
-    await waitFor(
-      async () =>
-        (await spans(s.runtime, runId)).some((x) => x.name === "w" && x.status === "WAITING") ? 1 : undefined,
-      { timeoutMs: 20_000, intervalMs: 10 },
-    );
+    await waitForStepWaiting(s.runtime.url, runId, "w", { intervalMs: 10 });
     await s.send("go", { key });
   }
   const run = await waitForFinalRun(s.runtime.url, eventId, { intervalMs: 20 });

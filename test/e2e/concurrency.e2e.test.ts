@@ -3,15 +3,12 @@
  * lets other keys through, a sleeping run holds no slot, and an account-scoped key is shared by
  * every function that uses it.
  */
-import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../infra/local/emulators.js";
-import { randomSuffix, waitForFinalRun } from "../helpers/index.js";
-import { serveOnDev } from "./serveApp.js";
+import { sweep, waitFor } from "../helpers/index.js";
+import { devApp } from "./devApp.js";
 
-let runtime: Awaited<ReturnType<typeof serveOnDev>>;
-let inngest: Inngest;
-let ev: (name: string) => string;
+const app = await devApp("conc");
+const { inngest, ev, send } = app;
 
 /** The order in which prioritised runs began their step. */
 const order: string[] = [];
@@ -26,35 +23,12 @@ async function timed(label: string, ms: number): Promise<void> {
 }
 
 /** Most intervals overlapping at any instant. */
-function peak(intervals: Array<[number, number]>): number {
-  const edges = intervals.flatMap(([a, b]) => [
-    [a, 1],
-    [b, -1],
-  ]);
-  edges.sort((x, y) => (x[0] ?? 0) - (y[0] ?? 0) || (x[1] ?? 0) - (y[1] ?? 0));
-  let now = 0;
-  let most = 0;
-  for (const [, d] of edges) {
-    now += d ?? 0;
-    most = Math.max(most, now);
-  }
-  return most;
-}
+const peak = (intervals: Array<[number, number]>) => sweep(intervals).peak;
 
-async function send(name: string, data: Record<string, unknown>): Promise<string> {
-  const { ids } = await inngest.send({ name: ev(name), data });
-  return ids[0] ?? "";
-}
-
-const final = (eventId: string) =>
-  waitForFinalRun(runtime.url, eventId, { timeoutMs: 60_000, intervalMs: 100 });
+const final = (eventId: string) => app.final(eventId, 60_000);
 
 beforeAll(async () => {
-  const suffix = randomSuffix();
-  const port = await freePort();
-  ev = (name) => `conc-${suffix}/${name}`;
-  inngest = new Inngest({ id: `conc-${suffix}`, isDev: true, baseUrl: `http://127.0.0.1:${port}` });
-  const functions = [
+  await app.start([
     inngest.createFunction(
       {
         id: "keyed",
@@ -103,13 +77,10 @@ beforeAll(async () => {
         },
       ),
     ),
-  ];
-  runtime = await serveOnDev({ client: inngest, functions, port, prefix: `conc${suffix}` });
+  ]);
 }, 120_000);
 
-afterAll(async () => {
-  await runtime?.stop();
-});
+afterAll(() => app.stop());
 
 describe("concurrency limits (official SDK)", () => {
   it("runs at most `limit` steps at once per key, and another key is not held up", async () => {
@@ -139,7 +110,11 @@ describe("concurrency limits (official SDK)", () => {
   it("priority reorders the waiting runs: a boosted run goes ahead of runs queued before it", async () => {
     const first = await send("prio", { label: "first", boost: 0 });
     // Wait until the first holds the one slot, so the others queue behind it.
-    await waitUntil(() => order.length > 0);
+    await waitFor(() => order.length > 0, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+      what: "the first run's step",
+    });
     const { ids } = await inngest.send(
       [
         { label: "low-1", boost: 0 },
@@ -158,24 +133,11 @@ describe("concurrency limits (official SDK)", () => {
     const ids = await Promise.all(Array.from({ length: 3 }, () => send("shared", {})));
     // Each event starts both functions: six runs, never two calls at once.
     await Promise.all(ids.map(final));
-    await waitForAll(6);
+    await waitFor(() => (spans.get("shared") ?? []).length >= 6, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: "six calls",
+    });
     expect(peak(spans.get("shared") ?? [])).toBe(1);
   }, 60_000);
 });
-
-async function waitUntil(done: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function waitForAll(count: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while ((spans.get("shared") ?? []).length < count) {
-    if (Date.now() > deadline)
-      throw new Error(`only ${(spans.get("shared") ?? []).length} of ${count} calls ran`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -5,44 +5,33 @@
  */
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../infra/local/emulators.js";
-import { type RestRun, randomSuffix, waitFor } from "../helpers/index.js";
-import { serveApp, serveOnDev } from "./serveApp.js";
+import { type RestRun, waitFor } from "../helpers/index.js";
+import { devApp } from "./devApp.js";
+import { serveApp } from "./serveApp.js";
 
 interface Seen {
   event: { name: string; id?: string; ts?: number; data: Record<string, unknown> };
   runId: string;
 }
 
-let runtime: Awaited<ReturnType<typeof serveOnDev>>;
-let appId: string;
-let port: number;
+const app = await devApp("cron");
+const { inngest, appId } = app;
 /** What the cron function's handler was called with, first call first. */
 const seen: Seen[] = [];
 
 beforeAll(async () => {
-  const suffix = randomSuffix();
-  port = await freePort();
-  appId = `cron-${suffix}`;
-  const inngest = new Inngest({ id: appId, isDev: true, baseUrl: `http://127.0.0.1:${port}` });
-  const everyMinute = inngest.createFunction(
-    { id: "every-minute", triggers: [{ cron: "* * * * *" }] },
-    async ({ event, runId }) => {
-      seen.push({ event, runId });
-      return event.id ?? null;
-    },
-  );
-  runtime = await serveOnDev({
-    client: inngest,
-    functions: [everyMinute],
-    port,
-    prefix: `e2e-cron-${suffix}`,
-  });
-});
+  await app.start([
+    inngest.createFunction(
+      { id: "every-minute", triggers: [{ cron: "* * * * *" }] },
+      async ({ event, runId }) => {
+        seen.push({ event, runId });
+        return event.id ?? null;
+      },
+    ),
+  ]);
+}, 120_000);
 
-afterAll(async () => {
-  await runtime?.stop();
-});
+afterAll(() => app.stop());
 
 describe("cron triggers", () => {
   it("runs a * * * * * function at the next minute with an inngest/scheduled.timer event whose id is that minute", async () => {
@@ -63,7 +52,7 @@ describe("cron triggers", () => {
     expect(first.event.ts).toBe(Date.parse(first.event.id ?? ""));
     const run = await waitFor(
       async () => {
-        const res = await fetch(`${runtime.url}/v1/runs/${first.runId}`);
+        const res = await fetch(`${app.url}/v1/runs/${first.runId}`);
         const data = res.ok ? ((await res.json()) as { data: RestRun }).data : undefined;
         return data?.status === "Completed" ? data : undefined;
       },
@@ -74,23 +63,23 @@ describe("cron triggers", () => {
   }, 100_000);
 
   it("refuses a sync whose cron does not parse with a 400 naming the field", async () => {
-    const bad = new Inngest({ id: `${appId}-bad`, isDev: true, baseUrl: `http://127.0.0.1:${port}` });
-    const app = await serveApp({
+    const bad = new Inngest({ id: `${appId}-bad`, isDev: true, baseUrl: app.url });
+    const badApp = await serveApp({
       client: bad,
       functions: [
         bad.createFunction({ id: "never", triggers: [{ cron: "99 99 99 99 99" }] }, async () => null),
       ],
     });
     try {
-      const res = await fetch(`${runtime.url}/v1/apps/sync`, {
+      const res = await fetch(`${app.url}/v1/apps/sync`, {
         method: "POST",
-        body: JSON.stringify({ url: app.url }),
+        body: JSON.stringify({ url: badApp.url }),
       });
       const text = await res.text();
       expect(res.status, text).toBe(400);
       expect(text).toContain("functions[0].triggers[0].cron: minute 99 is out of range 0-59");
     } finally {
-      await app.stop();
+      await badApp.stop();
     }
   });
 });

@@ -4,11 +4,9 @@
  * `events` in order and `event` the first, and an event whose batch `if` is false run alone.
  * Every scenario uses its own key (`data.group`), so they share two functions.
  */
-import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../infra/local/emulators.js";
 import { randomSuffix, waitFor } from "../helpers/index.js";
-import { serveOnDev } from "./serveApp.js";
+import { devApp } from "./devApp.js";
 
 interface Seen {
   runId: string;
@@ -17,9 +15,8 @@ interface Seen {
   events: unknown[];
 }
 
-let runtime: Awaited<ReturnType<typeof serveOnDev>>;
-let inngest: Inngest;
-let ev: (name: string) => string;
+const app = await devApp("flow");
+const { inngest, ev, send } = app;
 /** What each run of each function saw, by the events' `data.group`. */
 const seen = new Map<string, Seen[]>();
 
@@ -36,9 +33,8 @@ function record(group: unknown, runId: string, event: { data: Record<string, unk
 
 /** Sends one event and waits until the runner has handled it (the event is stored then). */
 async function sendHandled(name: string, data: Record<string, unknown>, ts?: number): Promise<string> {
-  const { ids } = await inngest.send({ name: ev(name), data, ...(ts !== undefined ? { ts } : {}) });
-  const id = ids[0] ?? "";
-  await waitFor(async () => (await fetch(`${runtime.url}/v1/events/${id}`)).status === 200, {
+  const id = await send(name, data, ts);
+  await waitFor(async () => (await fetch(`${app.url}/v1/events/${id}`)).status === 200, {
     timeoutMs: 15_000,
     intervalMs: 20,
     what: `event ${id} handled`,
@@ -58,11 +54,7 @@ async function runsOf(group: string, count: number, timeoutMs = 20_000): Promise
 }
 
 beforeAll(async () => {
-  const suffix = randomSuffix();
-  const port = await freePort();
-  ev = (name) => `flow-${suffix}/${name}`;
-  inngest = new Inngest({ id: `flow-${suffix}`, isDev: true, baseUrl: `http://127.0.0.1:${port}` });
-  const functions = [
+  await app.start([
     inngest.createFunction(
       {
         id: "debounced",
@@ -85,20 +77,17 @@ beforeAll(async () => {
         return events.length;
       },
     ),
-  ];
-  runtime = await serveOnDev({ client: inngest, functions, port, prefix: `e2e-flow-${suffix}` });
+  ]);
 }, 120_000);
 
-afterAll(async () => {
-  await runtime?.stop();
-});
+afterAll(() => app.stop());
 
 describe("debounce", () => {
   it("runs once, with the last of five rapid events", async () => {
     const group = `burst-${randomSuffix()}`;
     const base = Date.now();
     // Explicit, increasing `ts`: whatever order the stream's shards deliver them in, the last wins.
-    for (let n = 1; n <= 5; n++) await inngest.send({ name: ev("typed"), data: { group, n }, ts: base + n });
+    for (let n = 1; n <= 5; n++) await send("typed", { group, n }, base + n);
     const [run] = await runsOf(group, 1);
     expect(run).toMatchObject({ event: 5, events: [5] });
     // Nothing else runs: the debounce is gone once it fired (a later event would start a new one).

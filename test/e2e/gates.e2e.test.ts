@@ -3,26 +3,14 @@
  * (SEMANTICS 5.1, 5.2, 5.6, 5.7): delayed starts measured from the function body, Skipped runs as
  * REST and GraphQL show them, a singleton holder skipped past or cancelled.
  */
-import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../infra/local/emulators.js";
-import { firstRunOf, gqlAt, type RestRun, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
-import { serveOnDev } from "./serveApp.js";
+import { gqlAt, randomSuffix } from "../helpers/index.js";
+import { devApp } from "./devApp.js";
 
-let runtime: Awaited<ReturnType<typeof serveOnDev>>;
-let inngest: Inngest;
-let ev: (name: string) => string;
+const app = await devApp("gates");
+const { inngest, ev, send, final, runOf, untilWaiting } = app;
 /** When each throttled run's body first ran (epoch ms), by its event's data.tag. */
 const started = new Map<string, number>();
-
-async function send(name: string, data: Record<string, unknown> = {}): Promise<string> {
-  const { ids } = await inngest.send({ name: ev(name), data });
-  return ids[0] ?? "";
-}
-
-function final(eventId: string, timeoutMs = 30_000): Promise<RestRun> {
-  return waitForFinalRun(runtime.url, eventId, { timeoutMs, intervalMs: 50 });
-}
 
 /** The GraphQL status of a run and of the event's runs. */
 async function gqlStatuses(
@@ -33,7 +21,7 @@ async function gqlStatuses(
     run: { status: string; trace: { status: string } | null } | null;
     eventV2: { runs: { status: string }[] };
   }>(
-    runtime.url,
+    app.url,
     `query ($runId: String!, $eventId: ULID!) {
       run(runID: $runId) { status trace(preview: true) { status } }
       eventV2(id: $eventId) { runs { status } }
@@ -47,29 +35,8 @@ async function gqlStatuses(
   };
 }
 
-/** Waits until the run's trace shows a span named `step` WAITING (its pause is committed). */
-async function untilWaiting(runId: string, step: string): Promise<void> {
-  await waitFor(
-    async () => {
-      const data = await gqlAt<{
-        run: { trace: { childrenSpans: { name: string; status: string }[] } | null } | null;
-      }>(
-        runtime.url,
-        "query ($runId: String!) { run(runID: $runId) { trace(preview: true) { childrenSpans { name status } } } }",
-        { runId },
-      );
-      return data.run?.trace?.childrenSpans.some((s) => s.name === step && s.status === "WAITING");
-    },
-    { timeoutMs: 20_000, intervalMs: 50, what: `run ${runId} waiting at ${step}` },
-  );
-}
-
 beforeAll(async () => {
-  const suffix = randomSuffix();
-  const port = await freePort();
-  ev = (name) => `gates-${suffix}/${name}`;
-  inngest = new Inngest({ id: `gates-${suffix}`, isDev: true, baseUrl: `http://127.0.0.1:${port}` });
-  const functions = [
+  await app.start([
     inngest.createFunction(
       {
         id: "throttled",
@@ -117,19 +84,16 @@ beforeAll(async () => {
         return "done";
       },
     ),
-  ];
-  runtime = await serveOnDev({ client: inngest, functions, port, prefix: `e2e-gates-${suffix}` });
+  ]);
 }, 120_000);
 
-afterAll(async () => {
-  await runtime?.stop();
-});
+afterAll(() => app.stop());
 
 describe("rate limit", () => {
   it("skips the second event of a key within the period (REST Skipped, GraphQL SKIPPED); another key runs", async () => {
     const key = `k-${randomSuffix()}`;
     const first = await send("rate", { key });
-    await firstRunOf(runtime.url, first);
+    await runOf(first);
     const second = await send("rate", { key });
     const other = await send("rate", { key: `${key}-other` });
 
@@ -148,10 +112,10 @@ describe("rate limit", () => {
   it("lists Skipped runs in the runs listing, filterable by status", async () => {
     const key = `k-${randomSuffix()}`;
     const first = await send("rate", { key });
-    await firstRunOf(runtime.url, first);
+    await runOf(first);
     const skipped = await final(await send("rate", { key }));
     const data = await gqlAt<{ runs: { edges: { node: { id: string; status: string } }[] } }>(
-      runtime.url,
+      app.url,
       `query ($from: Time!) { runs(first: 100, orderBy: [{ field: QUEUED_AT, direction: DESC }],
         filter: { from: $from, status: [SKIPPED] }) { edges { node { id status } } } }`,
       { from: new Date(Date.now() - 60_000).toISOString() },
@@ -176,7 +140,7 @@ describe("singleton", () => {
   it("skip: a run while the holder lives is Skipped; after it ends the next one runs", async () => {
     const key = `k-${randomSuffix()}`;
     const holderEvent = await send("solo", { key, hold: true });
-    const holder = await firstRunOf(runtime.url, holderEvent);
+    const holder = await runOf(holderEvent);
     const skipped = await final(await send("solo", { key }));
     expect(skipped.status).toBe("Skipped");
 
@@ -189,7 +153,7 @@ describe("singleton", () => {
   it("cancel: the holder is Cancelled and the new run completes", async () => {
     const key = `k-${randomSuffix()}`;
     const holderEvent = await send("latest", { key, hold: true });
-    await firstRunOf(runtime.url, holderEvent);
+    await runOf(holderEvent);
     const newer = await send("latest", { key });
     expect((await final(holderEvent)).status).toBe("Cancelled");
     expect(await final(newer)).toMatchObject({ status: "Completed", output: "done" });

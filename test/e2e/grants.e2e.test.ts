@@ -14,7 +14,6 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Inngest, NonRetriableError } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../infra/local/emulators.js";
 import {
   type CallResource,
   describePermission,
@@ -40,8 +39,9 @@ import {
   TABLES,
   type TableName,
 } from "../../shared/resources.js";
-import { firstRunOf, gqlAt, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
-import { serveApp, serveOnDev } from "./serveApp.js";
+import { gqlAt, randomSuffix, waitFor } from "../helpers/index.js";
+import { devApp } from "./devApp.js";
+import { serveApp } from "./serveApp.js";
 
 /**
  * Grants the workload does not reach, each with the code path that needs it. Kept small: a grant
@@ -63,20 +63,13 @@ const UNEXERCISED: readonly { fn: FunctionName; permission: string; path: string
 /** Over the inline limit (64 KiB, largeJson.ts): stored in the payload bucket. */
 const BIG = INLINE_LIMIT_BYTES + 6 * 1024;
 
-let runtime: Awaited<ReturnType<typeof serveOnDev>>;
-let inngest: Inngest;
-let ev: (name: string) => string;
-let appId: string;
+const app = await devApp("grants");
+const { inngest, ev, appId, send, final, runOf, untilWaiting } = app;
 const stops: (() => Promise<void>)[] = [];
-
-async function send(name: string, data: Record<string, unknown> = {}, ts?: number): Promise<string> {
-  const { ids } = await inngest.send({ name: ev(name), data, ...(ts !== undefined ? { ts } : {}) });
-  return ids[0] ?? "";
-}
 
 /** A request to `tideline dev` that must answer 2xx: its JSON body. */
 async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${runtime.url}${path}`, {
+  const res = await fetch(`${app.url}${path}`, {
     method,
     ...(body !== undefined
       ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } }
@@ -85,26 +78,6 @@ async function call<T = unknown>(method: string, path: string, body?: unknown): 
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return JSON.parse(text) as T;
-}
-
-const final = (eventId: string, timeoutMs = 30_000) =>
-  waitForFinalRun(runtime.url, eventId, { timeoutMs, intervalMs: 100 });
-
-/** Waits until the run's trace shows `step` WAITING (its pause is committed). */
-async function untilWaiting(runId: string, step: string): Promise<void> {
-  await waitFor(
-    async () => {
-      const data = await gqlAt<{
-        run: { trace: { childrenSpans: { name: string; status: string }[] } | null } | null;
-      }>(
-        runtime.url,
-        "query ($runId: String!) { run(runID: $runId) { trace(preview: true) { childrenSpans { name status } } } }",
-        { runId },
-      );
-      return data.run?.trace?.childrenSpans.some((s) => s.name === step && s.status === "WAITING");
-    },
-    { timeoutMs: 20_000, intervalMs: 100, what: `run ${runId} waiting at ${step}` },
-  );
 }
 
 /** A timer message put straight on the timers queue, as Scheduler or a delayed send delivers it. */
@@ -119,11 +92,6 @@ async function timer(message: TimerMessage): Promise<void> {
 
 beforeAll(async () => {
   awsCalls.reset();
-  const suffix = randomSuffix();
-  const port = await freePort();
-  appId = `grants-${suffix}`;
-  ev = (name) => `grants-${suffix}/${name}`;
-  inngest = new Inngest({ id: appId, isDev: true, baseUrl: `http://127.0.0.1:${port}` });
   const stop = { event: ev("stop"), match: "data.id" };
   const child = inngest.createFunction({ id: "child", triggers: [] }, async ({ event }) => ({
     doubled: Number((event.data as { n: number }).n) * 2,
@@ -256,13 +224,13 @@ beforeAll(async () => {
         }),
     ),
   ];
-  runtime = await serveOnDev({ client: inngest, functions, port, prefix: `e2e-grants-${suffix}` });
-  await Promise.all([largeRun(), flows(), waits(), cancels(), crons(port)]);
+  await app.start(functions);
+  await Promise.all([largeRun(), flows(), waits(), cancels(), crons()]);
 }, 120_000);
 
 afterAll(async () => {
   for (const stop of stops.splice(0)) await stop();
-  await runtime?.stop();
+  await app.stop();
 });
 
 /** A run whose event and step output are in S3, read back through REST and GraphQL; reruns, replay, metadata. */
@@ -280,19 +248,19 @@ async function largeRun(): Promise<void> {
   const trace = await gqlAt<{
     run: { trace: { childrenSpans: { name: string; stepID: string; outputID: string | null }[] } };
   }>(
-    runtime.url,
+    app.url,
     "query ($runId: String!) { run(runID: $runId) { trace(preview: true) { childrenSpans { name stepID outputID } } } }",
     { runId: run.run_id },
   );
   const [first, big] = trace.run.trace.childrenSpans;
   const out = await gqlAt<{ runTraceSpanOutputByID: { data: string } }>(
-    runtime.url,
+    app.url,
     "query ($id: String!) { runTraceSpanOutputByID(outputID: $id) { data } }",
     { id: big?.outputID },
   );
   expect(JSON.parse(out.runTraceSpanOutputByID.data)).toHaveLength(BIG);
   await gqlAt(
-    runtime.url,
+    app.url,
     'query { runs(orderBy: [], filter: { from: "2020-01-01T00:00:00Z" }) { totalCount } }',
   );
   await call("POST", `/v1/runs/${run.run_id}/rerun`, {});
@@ -350,7 +318,7 @@ async function flows(): Promise<void> {
     { timeoutMs: 20_000, intervalMs: 200, what: "both batches' runs" },
   );
   // A rerun of a limited run takes its lease through the API.
-  const limited = await firstRunOf(runtime.url, started[3] ?? "");
+  const limited = await runOf(started[3] ?? "");
   await call("POST", `/v1/runs/${limited.run_id}/rerun`, {});
 }
 
@@ -364,13 +332,13 @@ async function waits(): Promise<void> {
     send("cancellable", { id }),
     send("signal", { signal: `s-${id}` }),
   ]);
-  const waiter = await firstRunOf(runtime.url, waitEvent);
+  const waiter = await runOf(waitEvent);
   await untilWaiting(waiter.run_id, "approval");
   await send("approve", { id });
-  const c = await firstRunOf(runtime.url, cancellable);
+  const c = await runOf(cancellable);
   await untilWaiting(c.run_id, "long");
   await send("stop", { id });
-  const s = await firstRunOf(runtime.url, signalEvent);
+  const s = await runOf(signalEvent);
   await untilWaiting(s.run_id, "sig");
   await call("POST", "/v1/signals", { signal: `s-${id}`, data: { ok: true } });
   const done = await Promise.all([waitEvent, quick, parent, cancellable, signalEvent].map((e) => final(e)));
@@ -386,8 +354,8 @@ async function waits(): Promise<void> {
 /** Cancel by REST (a run sleeping on a Scheduler schedule), bulk cancellation, listings, events by API. */
 async function cancels(): Promise<void> {
   const [long, sleepy] = await Promise.all([
-    send("long").then((id) => firstRunOf(runtime.url, id)),
-    send("sleepy").then((id) => firstRunOf(runtime.url, id)),
+    send("long").then((id) => runOf(id)),
+    send("sleepy").then((id) => runOf(id)),
   ]);
   await untilWaiting(long.run_id, "long");
   await call("DELETE", `/v1/runs/${long.run_id}`);
@@ -412,8 +380,8 @@ async function cancels(): Promise<void> {
  * Cron syncs (a recurring schedule created, then updated and another deleted by a second sync; a
  * chained cron's at() tick), a cron tick and the recovery sweep delivered by the timers queue.
  */
-async function crons(port: number): Promise<void> {
-  const cronApp = new Inngest({ id: `${appId}-cron`, isDev: true, baseUrl: `http://127.0.0.1:${port}` });
+async function crons(): Promise<void> {
+  const cronApp = new Inngest({ id: `${appId}-cron`, isDev: true, baseUrl: app.url });
   const yearly = cronApp.createFunction(
     { id: "yearly", triggers: [{ cron: "0 0 1 1 *" }] },
     async () => "tick",

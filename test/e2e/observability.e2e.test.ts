@@ -6,15 +6,14 @@
 import { Inngest } from "inngest";
 import { metadataMiddleware } from "inngest/experimental";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../infra/local/emulators.js";
-import { gqlAt, randomSuffix, runOfEvent, waitFor } from "../helpers/index.js";
-import { serveOnDev } from "./serveApp.js";
+import { gqlAt, runOfEvent, waitFor } from "../helpers/index.js";
+import { devApp } from "./devApp.js";
 
-let runtime: Awaited<ReturnType<typeof serveOnDev>>;
-const makeClient = (id: string, baseUrl: string) =>
-  new Inngest({ id, isDev: true, baseUrl, middleware: [metadataMiddleware()] });
-let inngest: ReturnType<typeof makeClient>;
-let ev: (name: string) => string;
+const app = await devApp(
+  "obs",
+  (id, baseUrl) => new Inngest({ id, isDev: true, baseUrl, middleware: [metadataMiddleware()] }),
+);
+const { inngest, ev, send } = app;
 
 interface Span {
   name: string;
@@ -29,8 +28,8 @@ interface Span {
 }
 
 const gql = <T>(query: string, variables: Record<string, unknown> = {}) =>
-  gqlAt<T>(runtime.url, query, variables);
-const runOf = (eventId: string) => runOfEvent(runtime.url, eventId);
+  gqlAt<T>(app.url, query, variables);
+const runOf = (eventId: string) => runOfEvent(app.url, eventId);
 
 /** The SDK harness's loop: poll the trace every 400 ms until it ends, then read the output. */
 async function runResult(runId: string): Promise<{ status: string; data: string | null; error: unknown }> {
@@ -67,16 +66,7 @@ async function traceOf(runId: string): Promise<Span> {
   return data.run.trace;
 }
 
-async function send(name: string, data: Record<string, unknown> = {}): Promise<string> {
-  const { ids } = await inngest.send({ name: ev(name), data });
-  return ids[0] ?? "";
-}
-
 beforeAll(async () => {
-  const suffix = randomSuffix();
-  const port = await freePort();
-  ev = (name) => `obs-${suffix}/${name}`;
-  inngest = makeClient(`obs-${suffix}`, `http://127.0.0.1:${port}`);
   const attempts = new Map<string, number>();
   const functions = [
     inngest.createFunction({ id: "three", triggers: [{ event: ev("three") }] }, async ({ step }) => {
@@ -121,12 +111,10 @@ beforeAll(async () => {
       return "noted";
     }),
   ];
-  runtime = await serveOnDev({ client: inngest, functions, port, prefix: `e2e-obs-${suffix}` });
+  await app.start(functions);
 }, 120_000);
 
-afterAll(async () => {
-  await runtime?.stop();
-});
+afterAll(() => app.stop());
 
 describe("runs seen through GraphQL, as the SDK's test tooling reads them", () => {
   it("answers run(runID) with null for a run that does not exist yet", async () => {

@@ -3,58 +3,18 @@
  * (result, caught failure, unknown function, timeout), onFailure and system events, cancelOn,
  * cancelling through the API, run timeouts and signals.
  */
-import { Inngest, NonRetriableError, referenceFunction } from "inngest";
+import { NonRetriableError, referenceFunction } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../infra/local/emulators.js";
-import { firstRunOf, gqlAt, type RestRun, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
-import { serveOnDev } from "./serveApp.js";
+import { randomSuffix, waitFor } from "../helpers/index.js";
+import { devApp } from "./devApp.js";
 
-let runtime: Awaited<ReturnType<typeof serveOnDev>>;
-let inngest: Inngest;
-let ev: (name: string) => string;
-let appId: string;
+const app = await devApp("tools");
+const { inngest, ev, appId, send, final, runOf, untilWaiting } = app;
 /** What the onFailure handler and the cancellation listener saw, by the original event's key. */
 const failures = new Map<string, { message: string; data: unknown; runId: unknown }>();
 const cancellations = new Map<string, unknown>();
 
-async function send(name: string, data: Record<string, unknown> = {}, ts?: number): Promise<string> {
-  const { ids } = await inngest.send({ name: ev(name), data, ...(ts !== undefined ? { ts } : {}) });
-  return ids[0] ?? "";
-}
-
-function runOf(eventId: string): Promise<RestRun> {
-  return firstRunOf(runtime.url, eventId);
-}
-
-/** Waits until the run's trace shows a span named `step` WAITING (its pause is committed). */
-async function untilWaiting(runId: string, step: string): Promise<void> {
-  await waitFor(
-    async () => {
-      const data = await gqlAt<{
-        run: { trace: { childrenSpans: { name: string; status: string }[] } | null } | null;
-      }>(
-        runtime.url,
-        "query ($runId: String!) { run(runID: $runId) { trace(preview: true) { childrenSpans { name status } } } }",
-        { runId },
-      );
-      return data.run?.trace?.childrenSpans.some((s) => s.name === step && s.status === "WAITING")
-        ? true
-        : undefined;
-    },
-    { timeoutMs: 20_000, intervalMs: 50, what: `run ${runId} waiting at ${step}` },
-  );
-}
-
-async function final(eventId: string, timeoutMs = 30_000): Promise<RestRun> {
-  return waitForFinalRun(runtime.url, eventId, { timeoutMs, intervalMs: 50 });
-}
-
 beforeAll(async () => {
-  const suffix = randomSuffix();
-  const port = await freePort();
-  appId = `tools-${suffix}`;
-  ev = (name) => `tools-${suffix}/${name}`;
-  inngest = new Inngest({ id: appId, isDev: true, baseUrl: `http://127.0.0.1:${port}` });
   const child = inngest.createFunction(
     { id: "child", triggers: [{ event: ev("child") }] },
     async ({ event }) => ({
@@ -177,12 +137,10 @@ beforeAll(async () => {
       },
     ),
   ];
-  runtime = await serveOnDev({ client: inngest, functions, port, prefix: `e2e-tools-${suffix}` });
+  await app.start(functions);
 }, 120_000);
 
-afterAll(async () => {
-  await runtime?.stop();
-});
+afterAll(() => app.stop());
 
 describe("step.waitForEvent", () => {
   it("resumes with the matching event sent after the wait began, ignoring one that does not match", async () => {
@@ -249,7 +207,7 @@ describe("cancellation", () => {
     const eventId = await send("sleepy");
     const run = await runOf(eventId);
     await untilWaiting(run.run_id, "long");
-    const res = await fetch(`${runtime.url}/v1/runs/${run.run_id}`, { method: "DELETE" });
+    const res = await fetch(`${app.url}/v1/runs/${run.run_id}`, { method: "DELETE" });
     expect(res.status).toBe(200);
     expect((await final(eventId)).status).toBe("Cancelled");
   });
@@ -269,14 +227,14 @@ describe("signals", () => {
     const eventId = await send("signal", { signal });
     const run = await runOf(eventId);
     await untilWaiting(run.run_id, "sig");
-    const res = await fetch(`${runtime.url}/v1/signals`, {
+    const res = await fetch(`${app.url}/v1/signals`, {
       method: "POST",
       body: JSON.stringify({ signal, data: { ok: true } }),
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { data: { run_id: string } }).data.run_id).toBe(run.run_id);
     expect((await final(eventId)).output).toEqual({ got: { signal, data: { ok: true } } });
-    const none = await fetch(`${runtime.url}/v1/signals`, {
+    const none = await fetch(`${app.url}/v1/signals`, {
       method: "POST",
       body: JSON.stringify({ signal: `${signal}-nobody`, data: {} }),
     });

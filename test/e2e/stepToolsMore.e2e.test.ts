@@ -3,36 +3,23 @@
  * `createDefer`), event `meta` sessions carried into the run and an invoked child, bulk
  * cancellation by function and window, and a step running beside a wait.
  */
-import { Inngest } from "inngest";
 import { createDefer } from "inngest/experimental";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../infra/local/emulators.js";
-import { firstRunOf, type RestRun, randomSuffix, waitFor, waitForFinalRun } from "../helpers/index.js";
-import { serveOnDev } from "./serveApp.js";
+import { randomSuffix, waitFor } from "../helpers/index.js";
+import { devApp } from "./devApp.js";
 
-let runtime: Awaited<ReturnType<typeof serveOnDev>>;
-let inngest: Inngest;
-let ev: (name: string) => string;
-let appId: string;
+const app = await devApp("more");
+const { inngest, ev, appId, send, final, runOf } = app;
 /** What deferred runs and invoked children saw, by key. */
 const deferred = new Map<string, { data: unknown; parents: unknown }>();
 const childEvents = new Map<string, unknown>();
 const sleepersStarted = new Set<string>();
 
 async function post(path: string, body: unknown): Promise<Response> {
-  return fetch(`${runtime.url}${path}`, { method: "POST", body: JSON.stringify(body) });
-}
-
-function runOf(eventId: string): Promise<RestRun> {
-  return firstRunOf(runtime.url, eventId);
+  return fetch(`${app.url}${path}`, { method: "POST", body: JSON.stringify(body) });
 }
 
 beforeAll(async () => {
-  const suffix = randomSuffix();
-  const port = await freePort();
-  appId = `more-${suffix}`;
-  ev = (name) => `more-${suffix}/${name}`;
-  inngest = new Inngest({ id: appId, isDev: true, baseUrl: `http://127.0.0.1:${port}` });
   const later = createDefer(
     inngest,
     { id: "later" },
@@ -89,18 +76,15 @@ beforeAll(async () => {
       },
     ),
   ];
-  runtime = await serveOnDev({ client: inngest, functions, port, prefix: `e2e-more-${suffix}` });
+  await app.start(functions);
 }, 120_000);
 
-afterAll(async () => {
-  await runtime?.stop();
-});
+afterAll(() => app.stop());
 
 describe("defer()", () => {
   it("runs the deferred function once the parent finishes, and not the aborted one", async () => {
     const key = randomSuffix();
-    const { ids } = await inngest.send({ name: ev("defer"), data: { key } });
-    const parent = await waitForFinalRun(runtime.url, ids[0] ?? "");
+    const parent = await final(await send("defer", { key }));
     expect(parent.status).toBe("Completed");
     const seen = await waitFor(async () => deferred.get(key), { timeoutMs: 20_000, intervalMs: 50 });
     expect(seen.data).toEqual({ key });
@@ -109,7 +93,7 @@ describe("defer()", () => {
     // kept defer's run has completed, its scheduling events are all stored and listed by name.
     const schedules = await waitFor(
       async () => {
-        const res = await fetch(`${runtime.url}/v1/events?name=inngest/deferred.schedule`);
+        const res = await fetch(`${app.url}/v1/events?name=inngest/deferred.schedule`);
         const list = ((await res.json()) as { data: { data: { _inngest: { parent_run_id: string } } }[] })
           .data;
         const mine = list.filter((e) => e.data._inngest.parent_run_id === parent.run_id);
@@ -140,7 +124,7 @@ describe("event meta", () => {
       meta: { sessions: { user: "u-1" } },
     });
     const { ids } = (await res.json()) as { ids: string[] };
-    const done = await waitForFinalRun(runtime.url, ids[0] ?? "");
+    const done = await final(ids[0] ?? "");
     expect(done.output).toEqual({ meta: { sessions: { user: "u-1" } } });
     const childEvent = await waitFor(async () => childEvents.get(key), { timeoutMs: 20_000 });
     expect(childEvent).toMatchObject({
@@ -153,9 +137,7 @@ describe("event meta", () => {
 describe("bulk cancellation", () => {
   it("cancels the running runs of a function started in the window, and lists the cancellation", async () => {
     const keys = [randomSuffix(), randomSuffix(), randomSuffix()];
-    const eventIds = await Promise.all(
-      keys.map(async (key) => (await inngest.send({ name: ev("sleeper"), data: { key } })).ids[0] ?? ""),
-    );
+    const eventIds = await Promise.all(keys.map((key) => send("sleeper", { key })));
     await Promise.all(eventIds.map(runOf));
     await waitFor(async () => (keys.every((k) => sleepersStarted.has(k)) ? true : undefined), {
       timeoutMs: 20_000,
@@ -169,13 +151,11 @@ describe("bulk cancellation", () => {
     });
     expect(res.status).toBe(200);
     const { data: created } = (await res.json()) as { data: { id: string } };
-    const [first, second] = await Promise.all(
-      eventIds.slice(0, 2).map((id) => waitForFinalRun(runtime.url, id)),
-    );
+    const [first, second] = await Promise.all(eventIds.slice(0, 2).map((id) => final(id)));
     expect([first?.status, second?.status]).toEqual(["Cancelled", "Cancelled"]);
     const spared = await runOf(eventIds[2] ?? "");
     expect(spared.status).toBe("Running");
-    const list = (await (await fetch(`${runtime.url}/v1/cancellations`)).json()) as {
+    const list = (await (await fetch(`${app.url}/v1/cancellations`)).json()) as {
       data: { id: string }[];
     };
     expect(list.data.map((c) => c.id)).toContain(created.id);
@@ -185,8 +165,7 @@ describe("bulk cancellation", () => {
 describe("a step beside a wait", () => {
   it("runs the step while the run waits, and the reply it triggers resumes the wait", async () => {
     const key = randomSuffix();
-    const { ids } = await inngest.send({ name: ev("both"), data: { key } });
-    const done = await waitForFinalRun(runtime.url, ids[0] ?? "");
+    const done = await final(await send("both", { key }));
     expect(done.status).toBe("Completed");
     expect(done.output).toEqual({ answer: 42 });
   });

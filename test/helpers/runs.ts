@@ -1,3 +1,4 @@
+import { gqlAt } from "./gql.js";
 import { waitFor } from "./waitFor.js";
 
 /** A run as the REST API (`GET /v1/events/{id}/runs`) returns it. */
@@ -44,5 +45,31 @@ export function firstRunOf(baseUrl: string, eventId: string, timeoutMs = 20_000)
       return ((await res.json()) as { data: RestRun[] }).data[0];
     },
     { timeoutMs, intervalMs: 20, what: `the run of event ${eventId}` },
+  );
+}
+
+/** Waits until the run's trace shows a span named `step` WAITING (its pause is committed). */
+export async function waitForStepWaiting(
+  baseUrl: string,
+  runId: string,
+  step: string,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  await waitFor(
+    async () => {
+      const data = await gqlAt<{
+        run: { trace: { childrenSpans: { name: string; status: string }[] } | null } | null;
+      }>(
+        baseUrl,
+        "query ($runId: String!) { run(runID: $runId) { trace(preview: true) { childrenSpans { name status } } } }",
+        { runId },
+      );
+      return data.run?.trace?.childrenSpans.some((s) => s.name === step && s.status === "WAITING");
+    },
+    {
+      timeoutMs: opts.timeoutMs ?? 20_000,
+      intervalMs: opts.intervalMs ?? 50,
+      what: `run ${runId} waiting at ${step}`,
+    },
   );
 }

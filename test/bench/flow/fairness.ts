@@ -1,6 +1,6 @@
 /** Part b of the flow-control bench: fairness of a keyed concurrency limit while another key floods it. */
-import { waitFor, waitForFinalRun } from "../../helpers/index.js";
-import { percentile } from "../stats.js";
+import { sweep, waitFor, waitForFinalRun } from "../../helpers/index.js";
+import { percentile, stats } from "../stats.js";
 import { countRuns, eventsWithoutRun, functionUuid } from "./api.js";
 import type { Bench } from "./setup.js";
 import {
@@ -17,9 +17,7 @@ import {
   SEND_CHUNK,
   sleep,
   sorted,
-  stats,
   summary,
-  sweep,
 } from "./shared.js";
 
 interface Phases {

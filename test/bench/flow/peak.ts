@@ -1,5 +1,5 @@
 /** Part a of the flow-control bench: peak concurrency vs limit (keyed and function-wide). */
-import type { RestRun } from "../../helpers/index.js";
+import { type RestRun, sweep } from "../../helpers/index.js";
 import { seeded } from "../../helpers/seeded.js";
 import { quiet } from "../quiet.js";
 import { cancelAll, countRuns, eventsWithoutRun, functionUuid, lastEnded } from "./api.js";
@@ -19,7 +19,6 @@ import {
   SEND_CHUNK,
   sleep,
   summary,
-  sweep,
 } from "./shared.js";
 
 interface PeakVariant {

@@ -1,5 +1,4 @@
 /** Settings and small helpers shared by the parts of the flow-control bench (test/bench/flow-control.ts). */
-import { percentile } from "../stats.js";
 
 export const PEAK_RUNS = Number(process.env.PEAK_RUNS ?? 1000);
 export const PEAK_TENANTS = 20;
@@ -42,35 +41,8 @@ export const clock = () => performance.timeOrigin + performance.now();
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 export const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
-export function stats(values: number[]): string {
-  const s = sorted(values);
-  if (s.length === 0) return "no samples";
-  return `p50 ${fmt(percentile(s, 50))} ms   p99 ${fmt(percentile(s, 99))} ms   min ${fmt(s[0] ?? Number.NaN)}   max ${fmt(s.at(-1) ?? Number.NaN)}   (n=${s.length})`;
-}
-
 export function chunks<T>(xs: T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
-}
-
-/** Intervals running at once: the peak, and how long each level lasted (ms). */
-export function sweep(intervals: Array<[number, number]>): { peak: number; msAt: Map<number, number> } {
-  const edges: Array<[number, number]> = [];
-  for (const [a, b] of intervals) edges.push([a, 1], [b, -1]);
-  // Ends before starts at the same instant: touching intervals do not overlap.
-  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  let level = 0;
-  let peak = 0;
-  const msAt = new Map<number, number>();
-  let last = edges[0]?.[0] ?? 0;
-  for (const [t, d] of edges) {
-    if (level > 0) {
-      msAt.set(level, (msAt.get(level) ?? 0) + (t - last));
-    }
-    last = t;
-    level += d;
-    peak = Math.max(peak, level);
-  }
-  return { peak, msAt };
 }
 
 /** The lines of the final summary, pushed by the parts (printed sorted). */

@@ -150,6 +150,44 @@ describe("Kinesis event-source emulation", () => {
     expect(seen).toEqual(values);
   });
 
+  it("holds read records until the pace lets them go, and does not pace a drain", async () => {
+    const s = await stream();
+    await put(s.name, ["a", "b"]);
+    const seen: string[] = [];
+    let paced = 0;
+    let release = () => {};
+    const poller = startKinesisPoller({
+      kinesis,
+      streamName: s.name,
+      streamArn: s.arn,
+      functionName: "runner",
+      timeoutMs: 5000,
+      log: silentLogger,
+      // A work queue that drains only when released (or when the poller aborts).
+      pace: (signal) => {
+        paced++;
+        return new Promise<void>((resolve) => {
+          release = resolve;
+          signal.addEventListener("abort", () => resolve(), { once: true });
+        });
+      },
+      handler: async (e) => {
+        seen.push(...e.Records.map(dataOf));
+        return { batchItemFailures: [] };
+      },
+    });
+    await waitFor(() => paced === 1);
+    await put(s.name, ["c"]);
+    expect(seen).toEqual([]);
+
+    // Draining from here: "c" is read on without a second wait.
+    const stopped = poller.stop({ graceMs: 3000 });
+    release();
+    await stopped;
+    expect(seen).toEqual(["a", "b", "c"]);
+    expect(paced).toBe(1);
+  });
+
   it("reads a record this process put at once instead of after its idle pause", async () => {
     const s = await stream();
     // The poller's own client counts the reads that came back empty: after one, it is idle.

@@ -53,6 +53,13 @@ describe("cronKind (local schedule driver)", () => {
     );
   });
 
+  it("fires a tick missed by less than a minute before the driver saw the schedule, and none older", () => {
+    const tick = Date.UTC(2026, 2, 1, 15, 1);
+    const everyMinute = schedule("cron(* * * * ? *)");
+    expect(cronKind.nextDue(everyMinute, undefined, tick + MINUTE - 1)).toBe(tick);
+    expect(cronKind.nextDue(everyMinute, undefined, tick + MINUTE)).toBe(tick + MINUTE);
+  });
+
   it("reads the expression in the schedule's zone", () => {
     // 09:00 in Paris is 08:00Z in March (CET).
     expect(cronKind.nextDue(schedule("cron(0 9 * * ? *)", "Europe/Paris"), undefined, CHANGED)).toBe(

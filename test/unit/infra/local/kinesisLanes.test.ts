@@ -1,6 +1,6 @@
 import type { KinesisStreamRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { earliestRetry, partitionLanes } from "../../../../infra/local/kinesisPoller.js";
+import { earliestRetry, partitionLanes, retryFrom } from "../../../../infra/local/kinesisPoller.js";
 
 function record(seq: number, key: string): KinesisStreamRecord {
   return {
@@ -57,5 +57,24 @@ describe("reading a shard again after its lanes ran", () => {
     expect(earliestRetry(["49590338271490256608559692540925702759324208523137515618"])).toBe(
       "49590338271490256608559692540925702759324208523137515618",
     );
+  });
+});
+
+describe("reading a lane again after its invocation", () => {
+  const batch = [record(900, "a"), record(95, "b"), record(1000, "c")];
+  const failed = (...ids: string[]) => ({
+    batchItemFailures: ids.map((itemIdentifier) => ({ itemIdentifier })),
+  });
+
+  it("goes on after a success, and rereads from the earliest reported failure (numerically)", () => {
+    expect(retryFrom(batch, undefined)).toBeUndefined();
+    expect(retryFrom(batch, failed())).toBeUndefined();
+    expect(retryFrom(batch, failed("1000", "95"))).toBe("95");
+  });
+
+  it("rereads the whole batch for a failure outside it or a response Lambda cannot read", () => {
+    expect(retryFrom(batch, failed("95", "12"))).toBe("900");
+    expect(retryFrom(batch, failed(""))).toBe("900");
+    expect(retryFrom(batch, { batchItemFailures: "all" })).toBe("900");
   });
 });
