@@ -1,15 +1,26 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { parseOrKeep } from "../shared/core/poison.js";
 import { handleTimer } from "../shared/core/timers/handleTimer.js";
-import { timerMessageSchema } from "../shared/domain/schemas.js";
+import { type TimerItem, timerMessageSchema } from "../shared/domain/schemas.js";
+import { FUNCTIONS } from "../shared/resources.js";
 import { handlerWith, logger } from "./middleware.js";
+import { measuredForRun, memoryOf } from "./runUsage.js";
 import { timerDeps } from "./wiring.js";
 
 const deps = await timerDeps();
+const MEMORY_MB = memoryOf(FUNCTIONS.timer.memoryMb);
+
+/** The run a timer item acts on, whose cost it adds to (crons, flushes and sweeps belong to none). */
+function runOf(item: TimerItem): string | undefined {
+  if (item.kind === "job") return item.job.runId;
+  if (item.kind === "pauseTimeout" || item.kind === "runTimeout") return item.runId;
+  return undefined;
+}
 
 /** Timers queue (standard) → timer: due items take effect; early ones are delayed again. */
 export const handler = handlerWith("timer", async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: { itemIdentifier: string }[] = [];
+  const job = { memoryMb: MEMORY_MB, share: 1 / Math.max(1, event.Records.length) };
   await Promise.all(
     event.Records.map(async (record) => {
       try {
@@ -19,7 +30,9 @@ export const handler = handlerWith("timer", async (event: SQSEvent): Promise<SQS
           logger.error("poison timer message kept and skipped", { ...parsed, messageId: record.messageId });
           return;
         }
-        await handleTimer(deps, parsed.value);
+        await measuredForRun(deps.runUsage, runOf(parsed.value.item), job, () =>
+          handleTimer(deps, parsed.value),
+        );
       } catch (err) {
         logger.error("timer delivery failed; retried", err as Error);
         failures.push({ itemIdentifier: record.messageId });

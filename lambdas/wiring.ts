@@ -14,6 +14,7 @@ import { DynamoGateStore } from "../shared/adapters/aws/DynamoGateStore.js";
 import { DynamoPauseStore } from "../shared/adapters/aws/DynamoPauseStore.js";
 import { DynamoRegistryStore } from "../shared/adapters/aws/DynamoRegistryStore.js";
 import { DynamoRunStore } from "../shared/adapters/aws/DynamoRunStore.js";
+import { DynamoRunUsageStore } from "../shared/adapters/aws/DynamoRunUsageStore.js";
 import { KinesisEventStream } from "../shared/adapters/aws/KinesisEventStream.js";
 import { LargeJson } from "../shared/adapters/aws/largeJson.js";
 import { S3BlobStore } from "../shared/adapters/aws/S3BlobStore.js";
@@ -30,6 +31,7 @@ import type { RunnerDeps } from "../shared/core/runner/pipeline.js";
 import { countingRunStore } from "../shared/core/runs/runMetrics.js";
 import type { TimerKindDeps } from "../shared/core/scheduling/timerKinds.js";
 import type { BlobStore, Clock } from "../shared/ports/index.js";
+import type { RunUsageStore } from "../shared/ports/runUsage.js";
 import { metrics } from "./metrics.js";
 import { logger } from "./middleware.js";
 import { traced, tracedClients } from "./tracing.js";
@@ -78,6 +80,11 @@ function base() {
   );
   // Runs started and ended are counted where their writes commit (runMetrics.ts).
   const runs = countingRunStore(store, metrics);
+  const runUsage = new DynamoRunUsageStore(
+    clients.doc,
+    config.tables.runs,
+    config.runRetentionDays * DAY_SECONDS,
+  );
   const pauses = new DynamoPauseStore(clients.doc, config.tables.pauses, json);
   const cancellations = new DynamoCancellationStore(clients.doc, config.tables.flow);
   const buffers = new DynamoBufferStore(clients.doc, config.tables.flow, json);
@@ -102,6 +109,7 @@ function base() {
     registry,
     events,
     runs,
+    runUsage,
     pauses,
     cancellations,
     buffers,
@@ -120,7 +128,7 @@ export async function runnerDeps(): Promise<RunnerDeps & { blobs: BlobStore }> {
   return { ...b, clock, log };
 }
 
-export async function executorDeps(): Promise<ExecutorDeps & { blobs: BlobStore }> {
+export async function executorDeps(): Promise<ExecutorDeps & { blobs: BlobStore; runUsage: RunUsageStore }> {
   const b = base();
   return {
     ...b,
@@ -135,13 +143,14 @@ export async function executorDeps(): Promise<ExecutorDeps & { blobs: BlobStore 
   };
 }
 
-export async function timerDeps(): Promise<TimerKindDeps & { blobs: BlobStore }> {
+export async function timerDeps(): Promise<TimerKindDeps & { blobs: BlobStore; runUsage: RunUsageStore }> {
   const b = base();
   return {
     work: b.work,
     timers: b.timers,
     stream: b.stream,
     runs: b.runs,
+    runUsage: b.runUsage,
     pauses: b.pauses,
     registry: b.registry,
     cancellations: b.cancellations,

@@ -240,6 +240,19 @@ export function resourceEnvNames(): string[] {
 /** The handlers under `lambdas/`; each exports `handler`. */
 export type LambdaEntry = "event-api" | "api" | "runner" | "executor" | "timer";
 
+/**
+ * The paths the HTTP API answers, as CloudFront path patterns: the distribution sends these to the
+ * API and everything else to the dashboard's bucket, and `tideline dev` splits its port the same way.
+ */
+export const API_PATH_PATTERNS = ["/e/*", "/fn/*", "/v0/*", "/v1/*", "/dev", "/health"] as const;
+
+/** Whether a path is the API's (matches one of API_PATH_PATTERNS as CloudFront matches them). */
+export function isApiPath(pathname: string): boolean {
+  return API_PATH_PATTERNS.some((p) =>
+    p.endsWith("/*") ? pathname.startsWith(p.slice(0, -1)) : pathname === p,
+  );
+}
+
 /** Routes of the HTTP API, in API Gateway's route-key syntax. */
 export interface HttpSourceSpec {
   readonly kind: "http";

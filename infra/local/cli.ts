@@ -120,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
       : "state lives in memory: stopping discards every app, event and run (--persist keeps them)",
   );
   log.info(`ready in ${Date.now() - started} ms: ${runtime.url} (also http://localhost:${runtime.port})`);
+  log.info(`dashboard: http://localhost:${runtime.port}/`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -10,6 +10,7 @@ import { fromResult, type HttpResponse, matchRoute, toEvent } from "./apiGateway
 import { type CompiledRoute, compileRoutes, INTEGRATION_TIMEOUT_MS } from "./functions.js";
 import { lambdaContext } from "./lambdaContext.js";
 import { consoleLogger, type Logger } from "./log.js";
+import { isDashboardRequest } from "./staticSite.js";
 
 /** A function behind a route; its result is read as API Gateway reads a v2 result. */
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -33,6 +34,8 @@ export interface HttpServerOptions {
    * all, gets a 503 until the server closes.
    */
   stopping?: () => boolean;
+  /** Answers GETs outside the API's paths (the dashboard, as CloudFront serves it); none: all go to routes. */
+  dashboard?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void>;
   log?: Logger;
 }
 
@@ -89,6 +92,9 @@ export function requestListener(opts: HttpServerOptions) {
       return send(res, json(400, "Bad Request"), true);
     }
     const url = new URL(req.url ?? "/", "http://localhost");
+    if (opts.dashboard && isDashboardRequest((req.method ?? "GET").toUpperCase(), url.pathname)) {
+      return opts.dashboard(req, res, url.pathname);
+    }
     const route = matchRoute(routes, (req.method ?? "GET").toUpperCase(), url.pathname);
     if (!route) return send(res, json(404, "Not Found"));
     const { fn } = route;

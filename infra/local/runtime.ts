@@ -20,6 +20,7 @@ import { paceByQueue } from "./pacing.js";
 import { mirrorBucket } from "./persist.js";
 import { startScheduleDriver } from "./scheduleDriver.js";
 import { type Poller, startSqsPoller } from "./sqsPoller.js";
+import { dashboardSite } from "./staticSite.js";
 
 /** Concurrent invocations per queue mapping by default, like the Inngest dev server's queue workers. */
 export const DEFAULT_QUEUE_WORKERS = 100;
@@ -168,6 +169,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       port: opts.port ?? 8288,
       ...(opts.host ? { host: opts.host } : {}),
       stopping: () => stoppingAt !== undefined,
+      dashboard: dashboardSite(),
       log,
     });
     stops.push(() => server.close());

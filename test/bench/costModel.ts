@@ -1,111 +1,22 @@
 /**
- * List-price cost of what runs use on AWS (us-east-1, on-demand, no free tier), kept pure so its
- * arithmetic is unit tested (test/unit/bench/costModel.test.ts). The benchmark measures the usage;
- * this module only prices it.
+ * The benchmarks' cost arithmetic: the prices and the usage model live in
+ * shared/core/observability/awsCost.ts (the API prices each run with them too); this module adds
+ * what only the benchmarks need. Unit tested in test/unit/bench/costModel.test.ts.
  */
+import { type Cost, costOf, type Prices, US_EAST_1 } from "../../shared/core/observability/awsCost.js";
+import type { Usage } from "../../shared/domain/awsUsage.js";
 
-/** US dollars, us-east-1 list prices. */
-export interface Prices {
-  /** DynamoDB on-demand, per 1M write request units. */
-  dynamoPerMillionWru: number;
-  /** DynamoDB on-demand, per 1M read request units. */
-  dynamoPerMillionRru: number;
-  /** SQS FIFO, per 1M requests (each 64 KB chunk of a request is one). */
-  sqsFifoPerMillionRequests: number;
-  /** SQS standard, per 1M requests. */
-  sqsStandardPerMillionRequests: number;
-  /** Kinesis provisioned mode, per 1M PUT payload units (25 KB of a record each); shard-hours apart. */
-  kinesisPerMillionPutUnits: number;
-  /** Lambda, per 1M requests. */
-  lambdaPerMillionRequests: number;
-  /** Lambda duration (x86), per GB-second. */
-  lambdaPerGbSecond: number;
-  /** API Gateway HTTP API, per 1M requests (first 300M a month). */
-  httpApiPerMillionRequests: number;
-  /** S3 Standard, per 1,000 PUT/POST/LIST requests. */
-  s3PerThousandPuts: number;
-  /** S3 Standard, per 1,000 GET requests. */
-  s3PerThousandGets: number;
-  /** EventBridge Scheduler, per 1M invocations (API calls to it are free). */
-  schedulerPerMillionInvocations: number;
-}
-
-export const US_EAST_1: Prices = {
-  dynamoPerMillionWru: 1.25,
-  dynamoPerMillionRru: 0.25,
-  sqsFifoPerMillionRequests: 0.5,
-  sqsStandardPerMillionRequests: 0.4,
-  kinesisPerMillionPutUnits: 0.014,
-  lambdaPerMillionRequests: 0.2,
-  lambdaPerGbSecond: 0.0000166667,
-  httpApiPerMillionRequests: 1.0,
-  s3PerThousandPuts: 0.005,
-  s3PerThousandGets: 0.0004,
-  schedulerPerMillionInvocations: 1.0,
-};
-
-/** What some runs used, in the units AWS bills. */
-export interface Usage {
-  dynamoWru: number;
-  dynamoRru: number;
-  sqsFifoRequests: number;
-  sqsStandardRequests: number;
-  kinesisPutUnits: number;
-  lambdaRequests: number;
-  lambdaGbSeconds: number;
-  httpApiRequests: number;
-  s3Puts: number;
-  s3Gets: number;
-  schedulerInvocations: number;
-}
-
-export const NO_USAGE: Usage = {
-  dynamoWru: 0,
-  dynamoRru: 0,
-  sqsFifoRequests: 0,
-  sqsStandardRequests: 0,
-  kinesisPutUnits: 0,
-  lambdaRequests: 0,
-  lambdaGbSeconds: 0,
-  httpApiRequests: 0,
-  s3Puts: 0,
-  s3Gets: 0,
-  schedulerInvocations: 0,
-};
-
-export interface Cost {
-  dynamodb: number;
-  sqs: number;
-  kinesis: number;
-  lambdaRequests: number;
-  lambdaDuration: number;
-  httpApi: number;
-  s3: number;
-  scheduler: number;
-  total: number;
-}
+export { type Cost, costOf, type Prices, US_EAST_1 } from "../../shared/core/observability/awsCost.js";
+export {
+  addUsage,
+  estimatedUnits,
+  gbSeconds,
+  kinesisPutUnits,
+  NO_USAGE,
+  type Usage,
+} from "../../shared/domain/awsUsage.js";
 
 const M = 1_000_000;
-
-/** Dollars for `usage` at `prices`, by service. */
-export function costOf(usage: Usage, prices: Prices = US_EAST_1): Cost {
-  const parts = {
-    dynamodb:
-      (usage.dynamoWru * prices.dynamoPerMillionWru + usage.dynamoRru * prices.dynamoPerMillionRru) / M,
-    sqs:
-      (usage.sqsFifoRequests * prices.sqsFifoPerMillionRequests +
-        usage.sqsStandardRequests * prices.sqsStandardPerMillionRequests) /
-      M,
-    kinesis: (usage.kinesisPutUnits * prices.kinesisPerMillionPutUnits) / M,
-    lambdaRequests: (usage.lambdaRequests * prices.lambdaPerMillionRequests) / M,
-    lambdaDuration: usage.lambdaGbSeconds * prices.lambdaPerGbSecond,
-    httpApi: (usage.httpApiRequests * prices.httpApiPerMillionRequests) / M,
-    s3: (usage.s3Puts * prices.s3PerThousandPuts + usage.s3Gets * prices.s3PerThousandGets) / 1000,
-    scheduler: (usage.schedulerInvocations * prices.schedulerPerMillionInvocations) / M,
-  };
-  const total = Object.values(parts).reduce((a, b) => a + b, 0);
-  return { ...parts, total };
-}
 
 /** Dollars per 1M steps, when `usage` ran `steps` steps. */
 export function costPerMillionSteps(usage: Usage, steps: number, prices: Prices = US_EAST_1): Cost {
@@ -113,59 +24,6 @@ export function costPerMillionSteps(usage: Usage, steps: number, prices: Prices 
   const perRun = costOf(usage, prices);
   const scale = M / steps;
   return Object.fromEntries(Object.entries(perRun).map(([k, v]) => [k, v * scale])) as unknown as Cost;
-}
-
-/** Lambda GB-seconds of `ms` milliseconds of duration at `memoryMb`. */
-export function gbSeconds(ms: number, memoryMb: number): number {
-  return (ms / 1000) * (memoryMb / 1024);
-}
-
-/** PUT payload units of a Kinesis record of `bytes` (one per 25 KB, at least one). */
-export function kinesisPutUnits(bytes: number): number {
-  return Math.max(1, Math.ceil(bytes / (25 * 1024)));
-}
-
-/**
- * Request units of one DynamoDB call when its consumed capacity is not known, from its item
- * count, assuming items of at most 1 KB (writes) and results of at most 4 KB per item (reads):
- * a TransactWriteItems costs 2 WRUs per item, a TransactGetItems 2 RRUs per item; a write
- * 1 WRU per item; a GetItem or BatchGetItem 1 RRU per key read strongly, 0.5 eventually; a Query
- * or Scan is counted as one 4 KB read (1 RRU strongly, 0.5 eventually) per call.
- */
-export function estimatedUnits(
-  operation: string,
-  items: number,
-  consistentRead = false,
-): { wru: number; rru: number } {
-  const read = consistentRead ? 1 : 0.5;
-  switch (operation) {
-    case "TransactWriteItems":
-      return { wru: 2 * items, rru: 0 };
-    case "TransactGetItems":
-      return { wru: 0, rru: 2 * items };
-    case "PutItem":
-    case "UpdateItem":
-    case "DeleteItem":
-      return { wru: 1, rru: 0 };
-    case "BatchWriteItem":
-      return { wru: items, rru: 0 };
-    case "GetItem":
-      return { wru: 0, rru: read };
-    case "BatchGetItem":
-      return { wru: 0, rru: read * items };
-    case "Query":
-    case "Scan":
-      return { wru: 0, rru: read };
-    default:
-      return { wru: 0, rru: 0 };
-  }
-}
-
-/** Adds usages field by field. */
-export function addUsage(a: Usage, b: Partial<Usage>): Usage {
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b) as [keyof Usage, number][]) out[k] += v;
-  return out;
 }
 
 /** A DynamoDB attribute value in the wire format (`{ "S": "..." }`, `{ "M": { ... } }`, ...). */

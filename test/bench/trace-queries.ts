@@ -10,38 +10,16 @@
  * The runs are written straight into the runs table through the same store the handlers use.
  */
 
-import { ulid } from "ulid";
 import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
 import type { AttemptRecord, RunRecord, StepRecord } from "../../shared/domain/schemas.js";
 import { randomSuffix } from "../helpers/index.js";
+import { benchRun as run, seedRuns, ulidLike } from "./seedRuns.js";
 import { percentile } from "./stats.js";
 
 const QUERIES = Number(process.env.QUERIES ?? 200);
 const RUNS = Number(process.env.RUNS ?? 10_000);
 const STEPS = 50;
-
-/** A valid ULID (Crockford base32) unique per `n`: the run ids the API accepts. */
-function ulidLike(n: number, seed: number): string {
-  return ulid(seed * 1_000_000 + n);
-}
-
-function run(runId: string, fnSlug: string, startedAt: number): RunRecord {
-  return {
-    runId,
-    fnSlug,
-    appId: "bench-app",
-    status: "Running",
-    eventId: ulidLike(0, 2),
-    events: [{ name: "bench/go", data: { n: 1 }, id: "e", ts: startedAt, user: {} }],
-    startedAt,
-    updatedAt: startedAt,
-    version: 0,
-    requestVersion: 1,
-    stack: [],
-    next: [],
-  };
-}
 
 async function timeQueries(
   url: string,
@@ -129,28 +107,13 @@ async function main(): Promise<void> {
     });
 
     // RUNS runs over the last two hours, across four functions; a quarter of them completed.
-    const t0 = performance.now();
-    const CONCURRENCY = 32;
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = next++; i < RUNS; i = next++) {
-          const id = ulidLike(i, 4);
-          await runs.createRun(
-            run(id, `bench-fn-${i % 4}`, now - 7_200_000 + Math.floor((i * 7_200_000) / RUNS)),
-          );
-          if (i % 4 === 0) {
-            await runs.commitTransition(id, 0, {
-              set: { status: "Completed", endedAt: now, output: i },
-              at: now,
-            });
-          }
-        }
-      }),
-    );
-    console.log(
-      `Stored ${RUNS} runs in ${((performance.now() - t0) / 1000).toFixed(1)} s, plus one ${STEPS}-step run.`,
-    );
+    const seconds = await seedRuns(runs, {
+      count: RUNS,
+      now,
+      fnSlugs: ["bench-fn-0", "bench-fn-1", "bench-fn-2", "bench-fn-3"],
+      seed: 4,
+    });
+    console.log(`Stored ${RUNS} runs in ${seconds.toFixed(1)} s, plus one ${STEPS}-step run.`);
     console.log(`GraphQL on tideline dev (${QUERIES} queries each, after 5 warm-up):`);
 
     const span = "name status stepID spanID startedAt endedAt duration outputID attempts";

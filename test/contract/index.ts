@@ -12,5 +12,6 @@ export type { EventStreamProbe, QueuedJob, TimerProbe, WorkQueueProbe } from "./
 export { describeRegistryStore, type RegistryStoreHarness } from "./registryStore.js";
 export { describeRunHistory } from "./runHistory.js";
 export { describeRunStore, type RunStoreHarness } from "./runStore.js";
+export { describeRunUsageStore, type RunUsageStoreHarness } from "./runUsageStore.js";
 export { describeTimerService, type TimerServiceHarness } from "./timerService.js";
 export { describeWorkQueue, type WorkQueueHarness } from "./workQueue.js";

@@ -14,6 +14,8 @@ import type {
   MetadataBearer,
   MiddlewareStack,
 } from "@smithy/types";
+import { addUsage, NO_USAGE, type Usage } from "../../domain/awsUsage.js";
+import { usageOfCall } from "./callUsage.js";
 
 /** The kind of resource a call names; IAM authorises the call on that resource's ARN. */
 export type AwsResourceKind = "table" | "queue" | "stream" | "bucket" | "scheduleGroup" | "secret";
@@ -46,6 +48,13 @@ const counts = new Map<string, number>();
 const calls = new Map<string, AwsCallRecord>();
 /** Who made a call: the local runtime runs each handler invocation inside its function's scope. */
 const scope = new AsyncLocalStorage<string>();
+
+/** The calls of one job, tallied for its run's cost (see `awsCalls.tally`). */
+export interface CallTally {
+  calls: number;
+  usage: Usage;
+}
+const tallies = new AsyncLocalStorage<CallTally>();
 
 type Loose = Record<string, unknown>;
 
@@ -135,8 +144,25 @@ export const awsCalls = {
   inScope<T>(name: string, fn: () => T): T {
     return scope.run(name, fn);
   },
+  /**
+   * Runs `fn` with a fresh tally of its calls and their billed units (nested tallies are separate:
+   * a call counts in the innermost one only).
+   */
+  async tally<T>(fn: () => Promise<T>): Promise<{ tally: CallTally; result: PromiseSettledResult<T> }> {
+    const tally: CallTally = { calls: 0, usage: NO_USAGE };
+    try {
+      return { tally, result: { status: "fulfilled", value: await tallies.run(tally, fn) } };
+    } catch (reason) {
+      return { tally, result: { status: "rejected", reason } };
+    }
+  },
   /** Counts one call; with its input, also logs the resources it touched. */
   record(service: string, operation: string, input?: unknown): void {
+    const tally = tallies.getStore();
+    if (tally) {
+      tally.calls += 1;
+      tally.usage = addUsage(tally.usage, usageOfCall(service, operation, input));
+    }
     const who = scope.getStore();
     const key = `${who ? `${who}:` : ""}${service}.${operation}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);

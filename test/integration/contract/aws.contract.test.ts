@@ -17,6 +17,7 @@ import { DynamoGateStore } from "../../../shared/adapters/aws/DynamoGateStore.js
 import { DynamoPauseStore } from "../../../shared/adapters/aws/DynamoPauseStore.js";
 import { DynamoRegistryStore } from "../../../shared/adapters/aws/DynamoRegistryStore.js";
 import { DynamoRunStore } from "../../../shared/adapters/aws/DynamoRunStore.js";
+import { DynamoRunUsageStore } from "../../../shared/adapters/aws/DynamoRunUsageStore.js";
 import { KinesisEventStream } from "../../../shared/adapters/aws/KinesisEventStream.js";
 import { LargeJson } from "../../../shared/adapters/aws/largeJson.js";
 import { S3BlobStore } from "../../../shared/adapters/aws/S3BlobStore.js";
@@ -43,6 +44,7 @@ import {
   describeRegistryStore,
   describeRunHistory,
   describeRunStore,
+  describeRunUsageStore,
   describeTimerService,
   describeWorkQueue,
   type EventStreamProbe,
@@ -256,6 +258,10 @@ describeEventStream("AWS (Kinesis)", async () => {
 
 describeCancellationStore("AWS (DynamoDB)", async () => ({
   store: new DynamoCancellationStore(clients.doc, named(await resources(), TABLES.flow.env)),
+}));
+
+describeRunUsageStore("AWS (DynamoDB)", async () => ({
+  store: new DynamoRunUsageStore(clients.doc, named(await resources(), TABLES.runs.env), 86_400),
 }));
 
 describeGateStore("AWS (DynamoDB)", async () => ({

@@ -15,6 +15,7 @@ import {
 } from "../../../shared/adapters/memory/index.js";
 import { ManualClock } from "../../../shared/adapters/memory/ManualClock.js";
 import { MemoryBufferStore } from "../../../shared/adapters/memory/MemoryBufferStore.js";
+import { MemoryRunUsageStore } from "../../../shared/adapters/memory/MemoryRunUsageStore.js";
 import { describeBufferStore } from "../../contract/bufferStore.js";
 import { describeCancellationStore } from "../../contract/cancellationStore.js";
 import { describeConcurrencyStore } from "../../contract/concurrencyStore.js";
@@ -26,6 +27,7 @@ import {
   describeRegistryStore,
   describeRunHistory,
   describeRunStore,
+  describeRunUsageStore,
   describeTimerService,
   describeWorkQueue,
 } from "../../contract/index.js";
@@ -69,6 +71,8 @@ describeEventStream("memory", async () => {
 });
 
 describeCancellationStore("memory", async () => ({ store: new MemoryCancellationStore() }));
+
+describeRunUsageStore("memory", async () => ({ store: new MemoryRunUsageStore() }));
 
 describeGateStore("memory", async () => ({ store: new MemoryGateStore() }));
 

@@ -3,14 +3,18 @@
  * app or run from many nodes (a page of runs, a trace's spans) reads each once.
  */
 
+import type { RunUsage } from "../../../domain/awsUsage.js";
 import type { AppRecord, FunctionRecord, RunRecord } from "../../../domain/schemas.js";
 import type { EventStore, RunHistory } from "../../../ports/index.js";
+import type { RunUsageStore } from "../../../ports/runUsage.js";
 import { DEFAULT_RETRIES } from "../../../protocol/constants.js";
 import type { CreateRunDeps } from "../../runner/types.js";
 
 /** What the API reads, and what its mutations (reruns, replays) need to create runs. */
 export interface GraphqlDeps extends CreateRunDeps {
   events: EventStore;
+  /** Runs' AWS usage; without it, `awsCost` is null and `runStats` costs nothing. */
+  runUsage?: RunUsageStore;
 }
 
 function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
@@ -30,6 +34,8 @@ export class RequestContext {
   private readonly runs = new Map<string, Promise<RunRecord | undefined>>();
   private readonly histories = new Map<string, Promise<RunHistory | undefined>>();
   private functionList: Promise<FunctionRecord[]> | undefined;
+  /** Usage reads asked for in the same turn (a page of runs) go out as one batch read. */
+  private usageBatch: { ids: Set<string>; result: Promise<Map<string, RunUsage>> } | undefined;
   private appList: Promise<AppRecord[]> | undefined;
 
   constructor(readonly deps: GraphqlDeps) {
@@ -65,6 +71,27 @@ export class RequestContext {
 
   run(runId: string): Promise<RunRecord | undefined> {
     return memo(this.runs, runId, () => this.deps.runs.getRun(runId));
+  }
+
+  /** A run's recorded usage; the runs of a page asking in the same turn are read together. */
+  async usage(runId: string): Promise<RunUsage | undefined> {
+    const store = this.deps.runUsage;
+    if (!store) return undefined;
+    if (!this.usageBatch) {
+      const ids = new Set<string>();
+      const result = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.usageBatch = undefined;
+        return store.get([...ids]);
+      });
+      this.usageBatch = { ids, result };
+    }
+    this.usageBatch.ids.add(runId);
+    return (await this.usageBatch.result).get(runId);
+  }
+
+  /** The recorded usage of many runs at once. */
+  async usages(runIds: readonly string[]): Promise<Map<string, RunUsage>> {
+    return this.deps.runUsage && runIds.length > 0 ? this.deps.runUsage.get(runIds) : new Map();
   }
 
   /** Remembers a run read some other way (a by-event listing, a mutation's result). */

@@ -56,6 +56,20 @@ type Function {
   url: String!
   appID: String!
   app: App!
+  "Tideline: the function's runs queued since from (at most 1,000 read), by status, with their AWS cost."
+  runStats(from: Time!): FunctionRunStats!
+}
+
+type FunctionRunStats {
+  total: Int!
+  running: Int!
+  completed: Int!
+  failed: Int!
+  cancelled: Int!
+  skipped: Int!
+  awsCostUsd: Float!
+  "More runs than were read: the figures cover the newest 1,000."
+  truncated: Boolean!
 }
 
 enum FunctionTriggerTypes {

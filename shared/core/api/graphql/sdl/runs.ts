@@ -82,6 +82,28 @@ type FunctionRunV2 {
   siblingDefers: [RunDefer!]!
   deferredFrom: [RunDeferredFrom!]!
   isDeferred: Boolean!
+  "Tideline: what the run cost on AWS, from the calls its jobs made (null when none was recorded)."
+  awsCost: AwsCost
+}
+
+"Tideline: a run's AWS usage priced at us-east-1 list prices (executor and timer jobs; not the event's ingest)."
+type AwsCost {
+  usd: Float!
+  "AWS API calls counted."
+  calls: Int!
+  "Jobs (executor and timer deliveries) counted."
+  jobs: Int!
+  "Lambda milliseconds of those jobs."
+  lambdaMs: Float!
+  "Services with any cost, most expensive first."
+  services: [AwsServiceCost!]!
+}
+
+type AwsServiceCost {
+  service: String!
+  usd: Float!
+  "The units it was priced from, e.g. 14 WRU, 6 RRU."
+  detail: String!
 }
 
 type RunsV2Connection {

@@ -3,6 +3,7 @@ import type { AppRecord, FunctionRecord, Trigger } from "../../../../domain/sche
 import type { RequestContext } from "../context.js";
 import { appUuid } from "../ids.js";
 import { functionConfiguration } from "./functionConfiguration.js";
+import { functionRunStats } from "./runCost.js";
 
 /** Inngest's convention for the function that handles another one's failures. */
 const FAILURE_HANDLER_SUFFIX = "-failure";
@@ -42,6 +43,7 @@ export function functionNode(ctx: RequestContext, fn: FunctionRecord) {
     url: fn.url,
     appID: appUuid(fn.appId),
     app: async () => appNode(ctx, await ctx.appOf(fn.appId)),
+    runStats: (args: { from: number }) => functionRunStats(ctx, fn.slug, args.from),
   };
 }
 

@@ -6,6 +6,7 @@ import type { RequestContext } from "../context.js";
 import { appUuid, WORKSPACE } from "../ids.js";
 import { appNode, functionNode } from "./apps.js";
 import { legacyEventNode } from "./events.js";
+import { runAwsCost } from "./runCost.js";
 import { spanNode } from "./trace.js";
 
 export type FunctionRunStatus = RunSpanStatus;
@@ -66,6 +67,7 @@ export function runV2Node(ctx: RequestContext, run: RunSummary) {
       return full ? runOutputText(full) : null;
     },
     trace: () => runTraceNode(ctx, run.runId),
+    awsCost: () => runAwsCost(ctx, run.runId),
     hasAI: false,
     defers: [],
     siblingDefers: [],

@@ -1,0 +1,79 @@
+/**
+ * The dashboard as `tideline dev` serves it at `/`, the way CloudFront serves it in the cloud: the
+ * API's paths go to the API (API_PATH_PATTERNS), every other GET reads the built dashboard
+ * (`dashboard/dist`, built by `npm run dev` and `npm test`). Text is gzipped for clients that
+ * accept it, as CloudFront compresses; hashed assets are cached for good, index.html never.
+ */
+import { readFile, stat } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { extname, join, normalize, sep } from "node:path";
+import { gzipSync } from "node:zlib";
+import { isApiPath } from "../../shared/resources.js";
+import { projectRoot } from "./paths.js";
+
+export const DASHBOARD_DIST = join(projectRoot, "dashboard", "dist");
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+const NOT_BUILT = `<!doctype html><title>Tideline</title><p>The dashboard is not built. Run
+<code>npm run build:dashboard</code> (or start with <code>npm run dev</code>, which builds it).</p>`;
+
+/** Whether a request is the dashboard's to answer (a GET or HEAD outside the API's paths). */
+export function isDashboardRequest(method: string, pathname: string): boolean {
+  return (method === "GET" || method === "HEAD") && !isApiPath(pathname);
+}
+
+interface Cached {
+  body: Buffer;
+  gzipped?: Buffer;
+}
+
+export function dashboardSite(root = DASHBOARD_DIST) {
+  const cache = new Map<string, Cached>();
+  const load = async (file: string): Promise<Cached | undefined> => {
+    const hit = cache.get(file);
+    if (hit) return hit;
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) return undefined;
+    const body = await readFile(file);
+    const type = TYPES[extname(file)] ?? "";
+    const text = /^(text|application\/json|image\/svg)/.test(type);
+    const entry: Cached = { body, ...(text && body.length > 1024 ? { gzipped: gzipSync(body) } : {}) };
+    // index.html changes with each build; the hashed assets never do.
+    if (!file.endsWith("index.html")) cache.set(file, entry);
+    return entry;
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
+    const relative = pathname === "/" ? "index.html" : decodeURIComponent(pathname).replace(/^\/+/, "");
+    const file = normalize(join(root, relative));
+    const inside = file.startsWith(root + sep);
+    const found = inside ? await load(file) : undefined;
+    if (!found) {
+      const notBuilt = relative === "index.html";
+      res.writeHead(notBuilt ? 503 : 404, { "content-type": notBuilt ? TYPES[".html"] : "application/json" });
+      res.end(notBuilt ? NOT_BUILT : JSON.stringify({ message: "Not Found" }));
+      return;
+    }
+    const gzip = found.gzipped && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
+    const body = gzip && found.gzipped ? found.gzipped : found.body;
+    res.writeHead(200, {
+      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+      "content-length": String(body.length),
+      "cache-control": relative.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache",
+      "x-content-type-options": "nosniff",
+      ...(gzip ? { "content-encoding": "gzip", vary: "accept-encoding" } : {}),
+    });
+    res.end(req.method === "HEAD" ? undefined : body);
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Measures what a job costs its run: the AWS calls made while it ran (priced by their billed
+ * units), its share of the Lambda invocation and duration, and the one write that records it.
+ * Recording is best effort: a failed write loses that job's figures, never the job.
+ */
+import { awsCalls } from "../shared/adapters/aws/callCounter.js";
+import { addUsage, gbSeconds } from "../shared/domain/awsUsage.js";
+import type { RunUsageStore } from "../shared/ports/runUsage.js";
+import { logger } from "./middleware.js";
+
+export interface JobShare {
+  /** The function's memory (what its duration is billed at). */
+  memoryMb: number;
+  /** This job's share of the invocation (1 / the batch's size for a batched handler). */
+  share: number;
+}
+
+/** The configured memory on Lambda (the runtime sets it), else the manifest's. */
+export function memoryOf(manifestMb: number): number {
+  return Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) || manifestMb;
+}
+
+export async function measuredForRun<T>(
+  store: RunUsageStore,
+  runId: string | undefined,
+  job: JobShare,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (runId === undefined) return fn();
+  const started = Date.now();
+  const { tally, result } = await awsCalls.tally(fn);
+  const ms = (Date.now() - started) * job.share;
+  const usage = addUsage(tally.usage, {
+    // The UpdateItem that records this.
+    dynamoWru: 1,
+    lambdaRequests: job.share,
+    lambdaGbSeconds: gbSeconds(ms, job.memoryMb),
+  });
+  try {
+    await store.add(runId, { usage, calls: tally.calls + 1, jobs: 1, lambdaMs: ms }, Date.now());
+  } catch (err) {
+    logger.warn("run usage not recorded", { runId, error: (err as Error).message });
+  }
+  if (result.status === "rejected") throw result.reason;
+  return result.value;
+}

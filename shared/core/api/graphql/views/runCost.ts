@@ -1,0 +1,47 @@
+/**
+ * Tideline's own fields: what a run cost on AWS (`FunctionRunV2.awsCost`) and a function's recent
+ * runs with their cost (`Function.runStats`). Usage is recorded per job by the handlers.
+ */
+import { addRunUsage, NO_RUN_USAGE } from "../../../../domain/awsUsage.js";
+import type { RunSummary } from "../../../../domain/schemas.js";
+import { awsCostView } from "../../../observability/awsCost.js";
+import type { RequestContext } from "../context.js";
+
+/** runStats reads at most this many runs (10 pages); beyond, it says it is truncated. */
+export const RUN_STATS_LIMIT = 1000;
+
+export async function runAwsCost(ctx: RequestContext, runId: string) {
+  const usage = await ctx.usage(runId);
+  return usage ? awsCostView(usage) : null;
+}
+
+export async function functionRunStats(ctx: RequestContext, fnSlug: string, from: number) {
+  const runs: RunSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.deps.runs.listRuns(
+      { from, until: ctx.now, fnSlugs: [fnSlug] },
+      { limit: 100, ...(cursor ? { cursor } : {}) },
+    );
+    runs.push(...page.runs);
+    cursor = page.cursor;
+  } while (cursor && runs.length < RUN_STATS_LIMIT);
+  const counted = runs.slice(0, RUN_STATS_LIMIT);
+  const counts = { running: 0, completed: 0, failed: 0, cancelled: 0, skipped: 0 };
+  const field = {
+    Running: "running",
+    Completed: "completed",
+    Failed: "failed",
+    Cancelled: "cancelled",
+    Skipped: "skipped",
+  } as const;
+  for (const run of counted) counts[field[run.status]] += 1;
+  const usages = await ctx.usages(counted.map((r) => r.runId));
+  const total = [...usages.values()].reduce(addRunUsage, NO_RUN_USAGE);
+  return {
+    total: counted.length,
+    ...counts,
+    awsCostUsd: awsCostView(total).usd,
+    truncated: runs.length > RUN_STATS_LIMIT || cursor !== undefined,
+  };
+}
