@@ -2,8 +2,10 @@
  * Tideline on AWS, built by walking the resource manifest (shared/resources.ts): its data stores,
  * the Scheduler group, role and recurring schedules, the signing-key secret, one Lambda per
  * `FUNCTIONS` entry with exactly the grants the entry lists, the entry's event-source mapping and
- * the HTTP API's routes. Env-agnostic (no account or region at synth), so `cdk synth` runs offline.
+ * the HTTP API's routes, and the dashboard behind CloudFront with the API at the same origin.
+ * Env-agnostic (no account or region at synth), so `cdk synth` runs offline.
  */
+import { fileURLToPath } from "node:url";
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
@@ -14,6 +16,7 @@ import {
   HTTP_INTEGRATION_TIMEOUT_SECONDS,
 } from "../../shared/resources.js";
 import { allAddresses, bindGrants } from "./constructs/bind.js";
+import { DashboardHosting } from "./constructs/DashboardHosting.js";
 import { DataStores, fromManifest } from "./constructs/DataStores.js";
 import { EventKeys } from "./constructs/EventKeys.js";
 import { connectSource } from "./constructs/eventSources.js";
@@ -51,6 +54,9 @@ export const API_KEY_HASHES_ENV = "TIDELINE_API_KEY_HASHES";
  */
 export const EXECUTOR_TIMEOUT = Duration.seconds(FUNCTIONS.executor.timeoutSeconds);
 
+/** The dashboard build the stack deploys unless told otherwise: `dashboard/dist` of the repository. */
+export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
+
 /** Stack props: the per-environment settings (settings.ts, also read from context by app.ts) and more. */
 export interface TidelineStackProps extends StackProps, TidelineSettingsProps {
   /**
@@ -69,6 +75,11 @@ export interface TidelineStackProps extends StackProps, TidelineSettingsProps {
    * mails it a confirmation link first. Without it, subscribe to the topic in the output by hand.
    */
   readonly alertEmail?: string;
+  /**
+   * The dashboard build to deploy (default DEFAULT_DASHBOARD_DIR, made by `npm run build:dashboard`);
+   * synthesis fails if it holds no index.html.
+   */
+  readonly dashboardDir?: string;
 }
 
 /**
@@ -88,6 +99,8 @@ export class TidelineStack extends Stack {
   readonly settings: Settings;
   /** Alarms, their SNS topic and the CloudWatch dashboard. */
   readonly monitoring: Monitoring;
+  /** The dashboard's bucket and the CloudFront distribution in front of it and of the API. */
+  readonly dashboard: DashboardHosting;
 
   constructor(scope: Construct, id: string, props: TidelineStackProps = {}) {
     super(scope, id, props);
@@ -124,6 +137,11 @@ export class TidelineStack extends Stack {
     this.http = new HttpEndpoints(this, "Http", {
       routes: httpRoutes(this.functions, settings.functions),
       customDomain: settings.customDomain,
+    });
+    this.dashboard = new DashboardHosting(this, "Dashboard", {
+      dashboardDir: props.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
+      httpApi: this.http.httpApi,
+      removalPolicy: settings.removalPolicy,
     });
     this.monitoring = new Monitoring(this, "Monitoring", {
       data: this.data,

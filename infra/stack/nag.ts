@@ -19,7 +19,8 @@ export function addNagChecks(app: App): void {
 
 /**
  * Renders a resolved CloudFormation value the way cdk-nag names it in a finding id
- * (`<LogicalId.Attr>` for Fn::GetAtt, `<LogicalId>` for Ref, joins flattened).
+ * (`<LogicalId.Attr>` for Fn::GetAtt, `<LogicalId>` for Ref, `<Param>` for a Fn::Sub's `${Param}`, joins
+ * flattened).
  */
 function nagName(value: unknown): string {
   if (typeof value === "string") return value.replace(/\$\{/g, "<").replace(/}/g, ">");
@@ -27,6 +28,8 @@ function nagName(value: unknown): string {
     const node = value as Record<string, unknown>;
     const join = node["Fn::Join"];
     if (Array.isArray(join) && Array.isArray(join[1])) return join[1].map(nagName).join(String(join[0]));
+    const sub = node["Fn::Sub"];
+    if (typeof sub === "string") return nagName(sub);
     const getAtt = node["Fn::GetAtt"];
     if (Array.isArray(getAtt)) return `<${nagName(getAtt[0])}.${nagName(getAtt[1])}>`;
     if (node.Ref !== undefined) return `<${nagName(node.Ref)}>`;

@@ -12,7 +12,7 @@
 
 import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
-import type { AttemptRecord, RunRecord, StepRecord } from "../../shared/domain/schemas.js";
+import type { AttemptRecord, StepRecord } from "../../shared/domain/schemas.js";
 import { randomSuffix } from "../helpers/index.js";
 import { benchRun as run, seedRuns, ulidLike } from "./seedRuns.js";
 import { percentile } from "./stats.js";

@@ -33,6 +33,8 @@ const INTERNAL: Record<string, readonly string[]> = {
   "infra/stack": ["infra/stack", "shared/resources.ts", "shared/domain", "shared/metrics.ts"],
   "infra/app.ts": ["infra/stack"],
   "infra/local": ["infra/local", "shared"],
+  // The dashboard is a browser app of its own: it talks to the API over HTTP, never imports it.
+  dashboard: ["dashboard"],
 };
 
 /** External package (prefix) → the layers that may import it. Unlisted packages are free. */
@@ -46,13 +48,18 @@ const EXTERNAL: Record<string, readonly string[]> = {
   "@aws-lambda-powertools/": ["lambdas"],
   "aws-lambda": ["lambdas", "infra/local"],
   "@marcbachmann/cel-js": ["shared/expressions"],
+  react: ["dashboard"],
+  "react-dom": ["dashboard"],
+  "react-router": ["dashboard"],
+  "@mantine/": ["dashboard"],
+  "@tanstack/": ["dashboard"],
 };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
     const path = `${dir}/${entry.name}`;
     if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith(".ts") ? [path] : [];
+    return /\.tsx?$/.test(entry.name) ? [path] : [];
   });
 }
 
@@ -80,7 +87,8 @@ function allowedBy(path: string, layers: readonly string[]): boolean {
 
 function violations(): string[] {
   const found: string[] = [];
-  for (const file of [...sourceFiles("shared"), ...sourceFiles("lambdas"), ...sourceFiles("infra")]) {
+  const files = ["shared", "lambdas", "infra", "dashboard/src"].flatMap(sourceFiles);
+  for (const file of files) {
     const source = readFileSync(join(ROOT, file), "utf8");
     const layer = layerOf(file, INTERNAL);
     if (!layer) {
@@ -116,6 +124,19 @@ describe("layering", () => {
       'import "./e.js";',
     ].join("\n");
     expect(importsOf(source)).toEqual(["./a.js", "../b.js", "./c.js", "./d.js", "./e.js"]);
+  });
+
+  it("keeps the dashboard apart from the server, both ways", () => {
+    const dashboard = layerOf("dashboard/src/pages/RunsPage.tsx", INTERNAL) ?? "";
+    expect(dashboard).toBe("dashboard");
+    expect(allowedBy("shared/domain/schemas.ts", INTERNAL[dashboard] ?? [])).toBe(false);
+    expect(allowedBy("dashboard/src/api/client.ts", INTERNAL[dashboard] ?? [])).toBe(true);
+    for (const server of ["shared/core/x.ts", "lambdas/api.ts", "infra/local/http.ts", "infra/stack/x.ts"]) {
+      expect(allowedBy("dashboard/src/api/client.ts", INTERNAL[layerOf(server, INTERNAL) ?? ""] ?? [])).toBe(
+        false,
+      );
+    }
+    expect(allowedBy("shared/core/x.ts", EXTERNAL.react ?? [])).toBe(false);
   });
 
   it("finds a planted violation (core importing an AWS adapter)", () => {

@@ -23,6 +23,7 @@ import {
   acknowledgements,
   type CfnResource,
   environmentOf,
+  logicalIdOf,
   nagFindings,
   newApp,
   resourceOf,
@@ -273,15 +274,17 @@ describe("TidelineStack with every setting given as a prop (stage prod)", () => 
     expect(table.Properties.DeletionProtectionEnabled).toBe(false);
   });
 
-  it("deletes the bucket (emptied first), the stream and the secret with a destroy stage", () => {
-    for (const construct of [
-      prod.stack.data.buckets.payloads,
-      prod.stack.data.streams.events,
-      prod.stack.signingKey,
-    ]) {
+  it("deletes the buckets (emptied first), the stream and the secret with a destroy stage", () => {
+    const buckets = [prod.stack.data.buckets.payloads, prod.stack.dashboard.bucket];
+    for (const construct of [...buckets, prod.stack.data.streams.events, prod.stack.signingKey]) {
       expect(resourceOf(prod, construct).DeletionPolicy).toBe("Delete");
     }
-    expect(resourcesOfType(prod, "Custom::S3AutoDeleteObjects")).toHaveLength(1);
+    // One auto-delete resource per bucket: the payload bucket and the dashboard's.
+    const emptied = resourcesOfType(prod, "Custom::S3AutoDeleteObjects").map(
+      ([, r]) => r.Properties.BucketName,
+    );
+    expect(emptied).toHaveLength(2);
+    expect(emptied).toEqual(expect.arrayContaining(buckets.map((b) => ({ Ref: logicalIdOf(prod, b) }))));
   });
 
   it("expires payloads a year and a day past the longer of the two retentions", () => {

@@ -166,7 +166,12 @@ describe("TidelineStack data stores", () => {
         ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
       },
     });
-    const policy = Object.values(fixture.resources).find((r) => r.Type === "AWS::S3::BucketPolicy");
+    // The payload bucket's own policy (the dashboard's bucket has one too: dashboardHosting.test.ts).
+    const policy = Object.values(fixture.resources).find(
+      (r) =>
+        r.Type === "AWS::S3::BucketPolicy" &&
+        JSON.stringify(r.Properties.Bucket) === JSON.stringify({ Ref: logicalId(bucket) }),
+    );
     expect(JSON.stringify(policy?.Properties)).toContain('"aws:SecureTransport":"false"');
   });
 });

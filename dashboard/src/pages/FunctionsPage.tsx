@@ -1,0 +1,306 @@
+import {
+  Anchor,
+  Badge,
+  Card,
+  Code,
+  Group,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { type ReactNode, useState } from "react";
+import { Link } from "react-router";
+import { gql } from "../api/client";
+import { FUNCTIONS_QUERY, type FunctionConfiguration, type FunctionDetail } from "../api/queries";
+import { CostBadge } from "../components/CostBadge";
+import { EmptyState } from "../components/EmptyState";
+import { ErrorState } from "../components/ErrorState";
+import { Loading } from "../components/Loading";
+import { Page } from "../components/Page";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const keyed = (key: string | null) =>
+  key ? (
+    <>
+      {" per "}
+      <Code>{key}</Code>
+    </>
+  ) : null;
+
+/** The flow-control options the function set, each as a label and a value; unset ones are left out. */
+function flowControl(c: FunctionConfiguration): { label: string; value: ReactNode }[] {
+  const rows: { label: string; value: ReactNode }[] = [];
+  for (const [i, cc] of c.concurrency.entries()) {
+    rows.push({
+      label: i === 0 ? "Concurrency" : "",
+      value: (
+        <>
+          {cc.limit.value} ({cc.scope.toLowerCase()}){keyed(cc.key)}
+        </>
+      ),
+    });
+  }
+  if (c.throttle) {
+    const t = c.throttle;
+    rows.push({
+      label: "Throttle",
+      value: (
+        <>
+          {t.limit} per {t.period}, burst {t.burst}
+          {keyed(t.key)}
+        </>
+      ),
+    });
+  }
+  if (c.rateLimit) {
+    const r = c.rateLimit;
+    rows.push({
+      label: "Rate limit",
+      value: (
+        <>
+          {r.limit} per {r.period}
+          {keyed(r.key)}
+        </>
+      ),
+    });
+  }
+  if (c.debounce) {
+    rows.push({
+      label: "Debounce",
+      value: (
+        <>
+          {c.debounce.period}
+          {keyed(c.debounce.key)}
+        </>
+      ),
+    });
+  }
+  if (c.eventsBatch) {
+    const b = c.eventsBatch;
+    rows.push({
+      label: "Batch",
+      value: (
+        <>
+          up to {b.maxSize} events or {b.timeout}
+          {keyed(b.key)}
+        </>
+      ),
+    });
+  }
+  if (c.singleton) {
+    rows.push({
+      label: "Singleton",
+      value: (
+        <>
+          {c.singleton.mode.toLowerCase()}
+          {keyed(c.singleton.key)}
+        </>
+      ),
+    });
+  }
+  if (c.priority) rows.push({ label: "Priority", value: <Code>{c.priority}</Code> });
+  for (const [i, cancel] of c.cancellations.entries()) {
+    rows.push({
+      label: i === 0 ? "Cancel on" : "",
+      value: (
+        <>
+          <Code>{cancel.event}</Code>
+          {cancel.condition ? (
+            <>
+              {" if "}
+              <Code>{cancel.condition}</Code>
+            </>
+          ) : null}
+          {cancel.timeout ? ` within ${cancel.timeout}` : null}
+        </>
+      ),
+    });
+  }
+  return rows;
+}
+
+function Stat({ label, value, color }: { label: string; value: ReactNode; color?: string }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" fw={600} c={color}>
+        {value}
+      </Text>
+    </div>
+  );
+}
+
+function RunStats({ fn }: { fn: FunctionDetail }) {
+  const s = fn.runStats;
+  const more = s.truncated ? "+" : "";
+  return (
+    <Stack gap={4}>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        Last 24 hours
+        {s.truncated ? (
+          <Tooltip label="Counted up to a limit: there are more" withArrow>
+            <Text span size="xs" c="dimmed">
+              {" "}
+              (at least)
+            </Text>
+          </Tooltip>
+        ) : null}
+      </Text>
+      <SimpleGrid cols={{ base: 3, xs: 4, sm: 7 }} spacing="xs" data-testid="run-stats">
+        <Stat label="Runs" value={`${s.total}${more}`} />
+        <Stat label="Running" value={s.running} color={s.running ? "blue" : undefined} />
+        <Stat label="Completed" value={s.completed} color={s.completed ? "green" : undefined} />
+        <Stat label="Failed" value={s.failed} color={s.failed ? "red" : undefined} />
+        <Stat label="Cancelled" value={s.cancelled} />
+        <Stat label="Skipped" value={s.skipped} />
+        <Stat label="AWS cost" value={<CostBadge usd={s.awsCostUsd} size="sm" fw={600} />} />
+      </SimpleGrid>
+    </Stack>
+  );
+}
+
+function FunctionCard({ fn }: { fn: FunctionDetail }) {
+  const triggers = fn.triggers ?? [];
+  const flow = flowControl(fn.configuration);
+  const retries = fn.configuration.retries;
+  return (
+    <Card
+      withBorder
+      padding="md"
+      component="article"
+      data-testid="function-card"
+      aria-labelledby={`fn-${fn.id}`}
+    >
+      <Stack gap="sm">
+        <Group justify="space-between" align="flex-start" gap="xs">
+          <div style={{ minWidth: 0 }}>
+            <Title order={2} fz="h4" id={`fn-${fn.id}`} style={{ wordBreak: "break-word" }}>
+              {fn.name}
+            </Title>
+            <Text size="xs" c="dimmed" style={{ wordBreak: "break-all" }}>
+              {fn.slug} · app {fn.app.name}
+            </Text>
+          </div>
+          <Anchor component={Link} to={`/runs?function=${encodeURIComponent(fn.id)}`} size="sm">
+            View runs
+          </Anchor>
+        </Group>
+        <Stack gap={4}>
+          <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+            Triggers
+          </Text>
+          {triggers.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              None (invoked only)
+            </Text>
+          ) : (
+            triggers.map((t) => (
+              <Group key={`${t.type}:${t.value}:${t.condition ?? ""}`} gap={6} wrap="wrap">
+                <Badge size="sm" variant="outline" color={t.type === "CRON" ? "grape" : "blue"}>
+                  {t.type === "CRON" ? "cron" : "event"}
+                </Badge>
+                <Code>{t.value}</Code>
+                {t.condition ? (
+                  <Text size="sm">
+                    if <Code>{t.condition}</Code>
+                  </Text>
+                ) : null}
+              </Group>
+            ))
+          )}
+        </Stack>
+        <Stack gap={4}>
+          <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+            Configuration
+          </Text>
+          <Text size="sm">
+            <Text span c="dimmed" size="sm">
+              Retries{" "}
+            </Text>
+            {retries.value}
+            {retries.isDefault ? (
+              <Text span c="dimmed" size="xs">
+                {" "}
+                (default)
+              </Text>
+            ) : null}
+          </Text>
+          {flow.map((row, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list built per render
+            <Text size="sm" key={i} style={{ wordBreak: "break-word" }}>
+              {row.label ? (
+                <Text span c="dimmed" size="sm">
+                  {row.label}{" "}
+                </Text>
+              ) : null}
+              {row.value}
+            </Text>
+          ))}
+          {flow.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              No flow control
+            </Text>
+          ) : null}
+        </Stack>
+        <RunStats fn={fn} />
+      </Stack>
+    </Card>
+  );
+}
+
+export function FunctionsPage() {
+  const [filter, setFilter] = useState("");
+  const functions = useQuery({
+    queryKey: ["functions", "detail"],
+    queryFn: () =>
+      gql<{ functions: FunctionDetail[] | null }>(FUNCTIONS_QUERY, {
+        from: new Date(Date.now() - DAY_MS).toISOString(),
+      }),
+    // runStats counts each function's runs: refreshed less often than the lists.
+    refetchInterval: 10_000,
+  });
+  const all = functions.data?.functions ?? [];
+  const needle = filter.trim().toLowerCase();
+  const shown = needle
+    ? all.filter((f) => `${f.name} ${f.slug} ${f.app.name}`.toLowerCase().includes(needle))
+    : all;
+  return (
+    <Page title="Functions">
+      {all.length > 5 ? (
+        <TextInput
+          label="Filter"
+          placeholder="Name, slug or app"
+          value={filter}
+          onChange={(e) => setFilter(e.currentTarget.value)}
+          maw={360}
+        />
+      ) : null}
+      {functions.isPending ? <Loading label="Loading functions" /> : null}
+      {functions.isError ? (
+        <ErrorState error={functions.error} onRetry={() => void functions.refetch()} />
+      ) : null}
+      {functions.data && all.length === 0 ? (
+        <EmptyState title="No functions yet">
+          Functions appear once an app is synced. See{" "}
+          <Anchor component={Link} to="/apps">
+            Apps
+          </Anchor>
+          .
+        </EmptyState>
+      ) : null}
+      {all.length > 0 && shown.length === 0 ? <EmptyState title="No function matches the filter" /> : null}
+      <Stack gap="md">
+        {shown.map((fn) => (
+          <FunctionCard key={fn.id} fn={fn} />
+        ))}
+      </Stack>
+    </Page>
+  );
+}

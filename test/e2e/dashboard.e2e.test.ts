@@ -1,0 +1,342 @@
+import { join } from "node:path";
+import { NonRetriableError } from "inngest";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { artifactDir, launchBrowser } from "../helpers/browser.js";
+import { firstRunOf, type RestRun, randomSuffix, waitFor } from "../helpers/index.js";
+import { type DevApp, devApp } from "./devApp.js";
+
+/**
+ * The dashboard in a real browser (Debian's Chromium through playwright-core) against
+ * `tideline dev`, with runs made by the official SDK: each page, each action, the phone layout,
+ * the keyboard, and the error states. Screenshots of every page go to test-artifacts/dashboard.
+ */
+const SHOTS = artifactDir("dashboard");
+const TIMEOUT = 15_000;
+
+let app: DevApp<import("inngest").Inngest>;
+let browser: Browser;
+let page: Page;
+const runs: Record<"completed" | "failed" | "waiting", RestRun | undefined> = {
+  completed: undefined,
+  failed: undefined,
+  waiting: undefined,
+};
+
+const shot = (name: string, target: Page = page) =>
+  target.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const open = async (hash: string, target: Page = page) => {
+  await target.goto(`${app.url}/#${hash}`);
+};
+const heading = (name: string | RegExp, target: Page = page) =>
+  target.getByRole("heading", { level: 1, name });
+const run = (which: keyof typeof runs): RestRun => {
+  const r = runs[which];
+  if (!r) throw new Error(`no ${which} run`);
+  return r;
+};
+const restRun = async (runId: string) => {
+  const res = await fetch(`${app.url}/v1/runs/${runId}`);
+  return ((await res.json()) as { data: RestRun }).data;
+};
+
+beforeAll(async () => {
+  app = await devApp("ui");
+  const greet = app.inngest.createFunction(
+    { id: "greet", triggers: [{ event: app.ev("greet") }], checkpointing: false },
+    async ({ event, step }) => {
+      const user = await step.run("fetch-user", () => ({ name: String(event.data.name ?? "ada") }));
+      await step.sleep("pause", "1s");
+      return step.run("say-hello", () => `hello ${user.name}`);
+    },
+  );
+  const flaky = app.inngest.createFunction(
+    { id: "flaky", retries: 1, triggers: [{ event: app.ev("flaky") }] },
+    async ({ step }) =>
+      step.run("explode", () => {
+        throw new Error("kaboom from step");
+      }),
+  );
+  const waiter = app.inngest.createFunction(
+    { id: "waiter", triggers: [{ event: app.ev("wait") }] },
+    async ({ step }) => {
+      await step.waitForEvent("wait-for-approval", { event: app.ev("approve"), timeout: "1h" });
+      throw new NonRetriableError("never approved");
+    },
+  );
+  await app.start([greet, flaky, waiter]);
+  runs.completed = await app.final(await app.send("greet", { name: "grace" }));
+  runs.failed = await app.final(await app.send("flaky", { n: 1 }));
+  runs.waiting = await app.runOf(await app.send("wait"));
+  await app.untilWaiting(run("waiting").run_id, "wait-for-approval");
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.setDefaultTimeout(TIMEOUT);
+}, 120_000);
+
+afterEach(async (ctx) => {
+  // A failing test leaves what the page showed.
+  if (ctx.task.result?.state === "fail" && page) {
+    await shot(`failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => undefined);
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe("dashboard pages", () => {
+  it("is served at / by tideline dev and shows the synced app with its URL, SDK and a Re-sync", async () => {
+    await page.goto(`${app.url}/`);
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Apps", exact: true })
+      .click();
+    await heading("Apps").waitFor();
+    const card = page.getByTestId("app-card").filter({ hasText: app.appId });
+    await card
+      .getByText(/\/api\/inngest/)
+      .first()
+      .waitFor();
+    await expect(card.textContent()).resolves.toMatch(/js/i);
+    await expect(card.textContent()).resolves.toMatch(/3 functions|functions\s*3/i);
+    await card.getByRole("button", { name: "Re-sync" }).click();
+    await card.getByRole("status").filter({ hasText: "Synced" }).waitFor();
+    await shot("apps");
+  });
+
+  it("lists functions with their triggers, retries and recent run counts", async () => {
+    await open("/functions");
+    await heading("Functions").waitFor();
+    const flaky = page.getByTestId("function-card").filter({ hasText: app.ev("flaky") });
+    await flaky.waitFor();
+    const text = (await flaky.textContent()) ?? "";
+    expect(text).toMatch(/retries\D*1/i);
+    const stats = flaky.getByTestId("run-stats");
+    await waitFor(async () => /1 failed|failed\s*1/i.test((await stats.textContent()) ?? ""), {
+      timeoutMs: TIMEOUT,
+      what: "the flaky function's failed run in its stats",
+    });
+    await shot("functions");
+  });
+
+  it("streams events with their payloads and the runs they started, filtered by name", async () => {
+    await open("/events");
+    await heading("Events").waitFor();
+    await page.getByLabel("Event name").fill(app.ev("greet"));
+    const row = page
+      .getByTestId("event-row")
+      .filter({ hasText: app.ev("greet") })
+      .first();
+    await row.waitFor();
+    await waitFor(
+      async () =>
+        (await page
+          .getByTestId("event-row")
+          .filter({ hasText: app.ev("flaky") })
+          .count()) === 0,
+      {
+        timeoutMs: TIMEOUT,
+        what: "the name filter to hide other events",
+      },
+    );
+    await row.getByRole("button", { name: "Show payload" }).click();
+    await row
+      .getByText(/"grace"/)
+      .first()
+      .waitFor();
+    await row
+      .getByRole("link", { name: new RegExp(run("completed").run_id.slice(-6), "i") })
+      .first()
+      .waitFor();
+    await shot("events");
+  });
+
+  it("lists runs filtered by status, with cost", async () => {
+    await open("/runs");
+    await heading("Runs").waitFor();
+    await page.getByTestId("run-row").first().waitFor();
+    expect(await page.getByTestId("run-row").count()).toBeGreaterThanOrEqual(3);
+    await shot("runs");
+    await page.getByRole("group", { name: "Status" }).getByText("Failed", { exact: true }).click();
+    await waitFor(
+      async () => {
+        const rows = page.getByTestId("run-row");
+        const ids = await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-run-id")));
+        return ids.length === 1 && ids[0] === run("failed").run_id;
+      },
+      { timeoutMs: TIMEOUT, what: "only the failed run listed" },
+    );
+    expect(page.url()).toMatch(/status=FAILED/);
+    await shot("runs-failed");
+  });
+
+  it("shows a failed run's error and both attempts on its timeline", async () => {
+    await open(`/runs/${run("failed").run_id}`);
+    await heading(new RegExp(run("failed").run_id)).waitFor();
+    await page.getByTestId("run-status").getByText("FAILED").waitFor();
+    await page.getByText("kaboom from step").first().waitFor();
+    const step = page.getByTestId("timeline-row").filter({ hasText: "explode" });
+    await expect(step.textContent()).resolves.toMatch(/2 attempts/);
+    await step.click();
+    await page.getByTestId("timeline-attempt-row").nth(1).waitFor();
+    expect(await page.getByTestId("timeline-attempt-row").count()).toBe(2);
+    await page.getByTestId("span-error").first().waitFor();
+    await shot("run-failed");
+  });
+
+  it("draws a completed run's steps and its sleep, expands an output, and prices the run", async () => {
+    await open(`/runs/${run("completed").run_id}`);
+    await page.getByTestId("run-status").getByText("COMPLETED").waitFor();
+    const rows = page.getByTestId("timeline-row");
+    await rows.filter({ hasText: "say-hello" }).waitFor();
+    const names = await rows.allTextContents();
+    expect(names.join("|")).toMatch(/fetch-user.*pause.*say-hello/);
+    const hello = rows.filter({ hasText: "say-hello" });
+    await hello.focus();
+    await page.keyboard.press("Enter");
+    await page
+      .getByTestId("span-output")
+      .getByText(/hello grace/)
+      .first()
+      .waitFor();
+    await expect(page.getByTestId("run-cost").textContent()).resolves.toMatch(/\$\d/);
+    await page.getByTestId("cost-breakdown").getByText("DynamoDB").first().waitFor();
+    await shot("run-completed");
+  });
+});
+
+describe("dashboard actions", () => {
+  it("cancels a waiting run after confirmation", async () => {
+    const id = run("waiting").run_id;
+    await open(`/runs/${id}`);
+    await page.getByTestId("run-status").getByText("RUNNING").waitFor();
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await page.getByRole("button", { name: "Confirm cancellation" }).click();
+    await page.getByTestId("run-status").getByText("CANCELLED").waitFor();
+    expect((await restRun(id)).status).toBe("Cancelled");
+    await shot("run-cancelled");
+  });
+
+  it("sends a test event from the JSON editor and the event starts a run", async () => {
+    await open("/runs");
+    await page.getByRole("button", { name: "Send test event" }).click();
+    const dialog = page.getByRole("dialog", { name: "Send test event" });
+    const name = `sent-${randomSuffix()}`;
+    await dialog.getByLabel("Event JSON").fill(JSON.stringify({ name: app.ev("greet"), data: { name } }));
+    await shot("send-event");
+    await dialog.getByRole("button", { name: "Send", exact: true }).click();
+    await dialog.getByText("Event sent").waitFor();
+    const link = dialog.getByRole("link").first();
+    const eventId = /[0-9A-HJKMNP-TV-Z]{26}/.exec((await link.getAttribute("href")) ?? "")?.[0];
+    if (!eventId) throw new Error("no event id linked");
+    const started = await firstRunOf(app.url, eventId);
+    expect(started.function_id).toMatch(/greet/);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+  });
+
+  it("replays a run and reruns it from a step, each a new run that completes", async () => {
+    const original = run("completed").run_id;
+    await open(`/runs/${original}`);
+    await page.getByRole("button", { name: "Replay" }).click();
+    await page.waitForURL((u) => /#\/runs\/[0-9A-Z]{26}/.test(u.hash) && !u.hash.includes(original));
+    const replayed = /runs\/([0-9A-Z]{26})/.exec(page.url())?.[1] ?? "";
+    // The new run's page (its heading and status render together, never the old run's status).
+    await heading(new RegExp(replayed)).waitFor();
+    await page.getByTestId("run-status").getByText("COMPLETED").waitFor({ timeout: 30_000 });
+    expect((await restRun(replayed)).output).toBe("hello grace");
+
+    await open(`/runs/${original}`);
+    await page.getByTestId("timeline-row").filter({ hasText: "say-hello" }).click();
+    await page.getByRole("button", { name: "Rerun from this step" }).click();
+    await page.waitForURL((u) => !u.hash.includes(original) && !u.hash.includes(replayed));
+    const rerun = /runs\/([0-9A-Z]{26})/.exec(page.url())?.[1] ?? "";
+    await heading(new RegExp(rerun)).waitFor();
+    await page.getByTestId("run-status").getByText("COMPLETED").waitFor({ timeout: 30_000 });
+    expect((await restRun(rerun)).output).toBe("hello grace");
+  });
+
+  it("refreshes a run page by itself while the run moves", async () => {
+    const eventId = await app.send("wait");
+    const { run_id } = await app.runOf(eventId);
+    await open(`/runs/${run_id}`);
+    await page
+      .getByTestId("run-status")
+      .getByText(/RUNNING|QUEUED/)
+      .waitFor();
+    await app.untilWaiting(run_id, "wait-for-approval");
+    await app.inngest.send({ name: app.ev("approve"), data: {} });
+    // No reload: the page polls and shows the run failing (the function throws once approved).
+    await page.getByTestId("run-status").getByText("FAILED").waitFor({ timeout: 30_000 });
+  });
+});
+
+describe("dashboard usability", () => {
+  it("fits a phone's width on every page, with the navigation behind a burger", async () => {
+    const phone = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    phone.setDefaultTimeout(TIMEOUT);
+    try {
+      for (const [hash, name] of [
+        ["/apps", "Apps"],
+        ["/functions", "Functions"],
+        ["/events", "Events"],
+        ["/runs", "Runs"],
+        [`/runs/${run("failed").run_id}`, new RegExp(run("failed").run_id)],
+      ] as const) {
+        await open(hash, phone);
+        await heading(name, phone).waitFor();
+        await phone.waitForLoadState("networkidle");
+        const overflow = await phone.evaluate<number>("document.documentElement.scrollWidth");
+        expect(overflow, `${hash} is wider than the phone`).toBeLessThanOrEqual(375);
+        await shot(`phone-${hash.split("/")[1]}${hash.split("/").length > 2 ? "-run" : ""}`, phone);
+      }
+      // Collapsed: the navigation sits off screen until the burger opens it.
+      const nav = phone.getByRole("navigation", { name: "Main" });
+      const navRight = () => nav.evaluate((el) => el.getBoundingClientRect().right);
+      expect(await navRight()).toBeLessThanOrEqual(0);
+      await phone.getByRole("button", { name: "Open navigation" }).click();
+      await waitFor(async () => (await navRight()) > 0, {
+        timeoutMs: TIMEOUT,
+        what: "the navigation to open",
+      });
+      await phone.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Events" }).click();
+      await heading("Events", phone).waitFor();
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it("can be driven by the keyboard: tab to a nav link and open it", async () => {
+    await open("/apps");
+    await heading("Apps").waitFor();
+    let focused = "";
+    for (let i = 0; i < 30 && focused !== "Runs"; i++) {
+      await page.keyboard.press("Tab");
+      focused = await page.evaluate<string>("(document.activeElement?.textContent ?? '').trim()");
+    }
+    expect(focused).toBe("Runs");
+    await page.keyboard.press("Enter");
+    await heading("Runs").waitFor();
+  });
+
+  it("says when the API cannot be reached, and recovers on retry", async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    fresh.setDefaultTimeout(TIMEOUT);
+    try {
+      await fresh.route("**/v0/gql", (route) => route.abort("connectionrefused"));
+      await open("/runs", fresh);
+      await fresh
+        .getByTestId("error-state")
+        .getByText(/can.t reach/i)
+        .waitFor();
+      await shot("error-unreachable", fresh);
+      await fresh.unroute("**/v0/gql");
+      await fresh.getByRole("button", { name: "Retry" }).click();
+      await fresh.getByTestId("run-row").first().waitFor();
+    } finally {
+      await fresh.close();
+    }
+  });
+});
