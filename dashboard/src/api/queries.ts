@@ -199,7 +199,7 @@ export interface RunNode {
 }
 
 export interface RunsAnswer {
-  runs: { edges: { node: RunNode; cursor: string }[]; pageInfo: PageInfo; totalCount: number };
+  runs: { edges: { node: RunNode; cursor: string }[]; pageInfo: PageInfo };
 }
 
 export const RUNS_QUERY = /* GraphQL */ `
@@ -219,6 +219,21 @@ export const RUNS_QUERY = /* GraphQL */ `
         }
       }
       pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+export interface RunsCountAnswer {
+  runs: { totalCount: number };
+}
+
+/**
+ * The total apart from the rows: counting reads every run of the window (a DynamoDB COUNT query),
+ * so it is polled far less often than the rows and never holds them back.
+ */
+export const RUNS_COUNT_QUERY = /* GraphQL */ `
+  query RunsCount($filter: RunsFilterV2!) {
+    runs(first: 1, orderBy: [{ field: QUEUED_AT, direction: DESC }], filter: $filter) {
       totalCount
     }
   }

@@ -20,9 +20,11 @@ import {
   FUNCTION_OPTIONS_QUERY,
   type FunctionOption,
   RUN_STATUSES,
+  RUNS_COUNT_QUERY,
   RUNS_QUERY,
   type RunNode,
   type RunsAnswer,
+  type RunsCountAnswer,
 } from "../api/queries";
 import { CostBadge } from "../components/CostBadge";
 import { EmptyState } from "../components/EmptyState";
@@ -33,6 +35,8 @@ import { StatusBadge } from "../components/StatusBadge";
 import { durationBetween, formatDuration, formatTime } from "../lib/format";
 
 const PAGE_SIZE = 50;
+/** The total is a count over the whole window: refreshed every 30 s, the rows every 2 s. */
+const COUNT_POLL_MS = 30_000;
 const HOUR = 60 * 60 * 1000;
 const RANGES: Record<string, { label: string; ms: number }> = {
   "1h": { label: "1 h", ms: HOUR },
@@ -219,8 +223,13 @@ export function RunsPage() {
       last.runs.pageInfo.hasNextPage ? (last.runs.pageInfo.endCursor ?? undefined) : undefined,
     refetchInterval: 2000,
   });
+  const count = useQuery({
+    queryKey: ["runs", "count", filters],
+    queryFn: () => gql<RunsCountAnswer>(RUNS_COUNT_QUERY, { filter: runsFilter(filters) }),
+    refetchInterval: COUNT_POLL_MS,
+  });
   const list = runs.data?.pages.flatMap((p) => p.runs.edges.map((e) => e.node)) ?? [];
-  const total = runs.data?.pages[0]?.runs.totalCount ?? 0;
+  const total = count.data?.runs.totalCount;
 
   return (
     <Page title="Runs">
@@ -305,7 +314,7 @@ export function RunsPage() {
       {list.length > 0 ? (
         <>
           <Text size="sm" c="dimmed" role="status">
-            Showing {list.length} of {total} runs
+            Showing {list.length} of {total ?? "…"} runs
           </Text>
           {narrow ? (
             <Stack gap="xs" component="ul" data-testid="runs-table" p={0} m={0} style={{ listStyle: "none" }}>
