@@ -20,13 +20,14 @@ export function memoryOf(manifestMb: number): number {
   return Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) || manifestMb;
 }
 
+/** Runs one job of `runId` and adds what it used to the run's total (none: runs `fn` alone). */
 export async function measuredForRun<T>(
-  store: RunUsageStore,
+  store: RunUsageStore | undefined,
   runId: string | undefined,
   job: JobShare,
   fn: () => Promise<T>,
 ): Promise<T> {
-  if (runId === undefined) return fn();
+  if (store === undefined || runId === undefined) return fn();
   const started = Date.now();
   const { tally, result } = await awsCalls.tally(fn);
   const ms = (Date.now() - started) * job.share;

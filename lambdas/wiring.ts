@@ -128,7 +128,7 @@ export async function runnerDeps(): Promise<RunnerDeps & { blobs: BlobStore }> {
   return { ...b, clock, log };
 }
 
-export async function executorDeps(): Promise<ExecutorDeps & { blobs: BlobStore; runUsage: RunUsageStore }> {
+export async function executorDeps(): Promise<ExecutorDeps & { blobs: BlobStore; runUsage?: RunUsageStore }> {
   const b = base();
   return {
     ...b,
@@ -143,7 +143,7 @@ export async function executorDeps(): Promise<ExecutorDeps & { blobs: BlobStore;
   };
 }
 
-export async function timerDeps(): Promise<TimerKindDeps & { blobs: BlobStore; runUsage: RunUsageStore }> {
+export async function timerDeps(): Promise<TimerKindDeps & { blobs: BlobStore; runUsage?: RunUsageStore }> {
   const b = base();
   return {
     work: b.work,

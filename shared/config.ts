@@ -33,6 +33,11 @@ const schema = z.object({
    * Scheduler at() aimed at most this far early. Lowered only to exercise the Scheduler path.
    */
   TIDELINE_TIMER_QUEUE_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(900).default(900),
+  /** Record each run's AWS usage (one write per job) for its cost in the API and dashboard. */
+  TIDELINE_RUN_COSTS: z
+    .enum(["on", "off"], { error: "must be on or off" })
+    .default("on")
+    .transform((v) => v === "on"),
   /** Accept unsigned SDK responses although a signing key is set (SDKs too old to sign). */
   TIDELINE_ALLOW_UNSIGNED_RESPONSES: z
     .enum(["true", "false", "1", "0"])
@@ -47,6 +52,8 @@ export interface TidelineConfig {
   apiKeyHashes: string[];
   retryIntervalSeconds?: number;
   allowUnsignedResponses: boolean;
+  /** Whether jobs record their run's AWS usage (TIDELINE_RUN_COSTS). */
+  runCosts: boolean;
   timerQueueMaxDelaySeconds: number;
   eventRetentionDays: number;
   runRetentionDays: number;
@@ -80,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TidelineConfig
     apiKeyHashes: e.TIDELINE_API_KEY_HASHES.map((h) => h.toLowerCase()),
     retryIntervalSeconds: e.TIDELINE_RETRY_INTERVAL_SECONDS,
     allowUnsignedResponses: e.TIDELINE_ALLOW_UNSIGNED_RESPONSES,
+    runCosts: e.TIDELINE_RUN_COSTS,
     timerQueueMaxDelaySeconds: e.TIDELINE_TIMER_QUEUE_MAX_DELAY_SECONDS,
     eventRetentionDays: e.TIDELINE_EVENT_RETENTION_DAYS,
     runRetentionDays: e.TIDELINE_RUN_RETENTION_DAYS,

@@ -71,6 +71,12 @@ export interface TidelineSettingsProps {
   readonly apiRateLimit?: number;
   /** Burst of every other route (`$default`). */
   readonly apiBurstLimit?: number;
+  /**
+   * Record what each run costs on AWS (default true): every executor and timer job adds its calls
+   * to the run's usage item, one more DynamoDB write per job. `false` drops that write; the API's
+   * `awsCost` is then null and the dashboard shows no cost.
+   */
+  readonly runCosts?: boolean;
 }
 
 /**
@@ -95,6 +101,7 @@ export const DEFAULTS = {
   eventApiBurstLimit: 1000,
   apiRateLimit: 1000,
   apiBurstLimit: 500,
+  runCosts: true,
 } as const satisfies TidelineSettingsProps;
 
 /** What the settings ask of one function (unset: the manifest's value, or no limit). */
@@ -119,6 +126,7 @@ export interface Settings {
   readonly kinesis: { readonly mode: "onDemand" } | { readonly mode: "provisioned"; readonly shards: number };
   readonly resourceTags: Readonly<Record<string, string>>;
   readonly functions: Readonly<Record<FunctionName, FunctionSettings>>;
+  readonly runCosts: boolean;
 }
 
 const FUNCTION_NAMES = Object.keys(FUNCTIONS) as [FunctionName, ...FunctionName[]];
@@ -225,6 +233,11 @@ const fields = {
   eventApiBurstLimit: intIn(1, 1_000_000),
   apiRateLimit: numberIn(1, 1_000_000),
   apiBurstLimit: intIn(1, 1_000_000),
+  // Context values are strings: "true" and "false" are the booleans.
+  runCosts: z.preprocess(
+    (v) => (v === "true" ? true : v === "false" ? false : v),
+    z.boolean({ error: "must be true or false" }),
+  ),
 };
 
 /** Every setting's name: the prop and the context key. */
@@ -327,6 +340,7 @@ export function resolveSettings(props: TidelineSettingsProps): Settings {
       executor: { memoryMb: memory.executor, maxConcurrency: s.executorMaxConcurrency },
       timer: { memoryMb: memory.timer, maxConcurrency: s.timerMaxConcurrency },
     },
+    runCosts: s.runCosts,
   };
 }
 
@@ -344,6 +358,7 @@ export function functionEnvironment(s: Settings): Record<string, string> {
     TIDELINE_EVENT_RETENTION_DAYS: String(s.eventRetentionDays),
     TIDELINE_LOG_LEVEL: s.logLevel,
     POWERTOOLS_LOG_LEVEL: s.logLevel,
+    TIDELINE_RUN_COSTS: s.runCosts ? "on" : "off",
   };
 }
 

@@ -4,7 +4,9 @@
  * is synthesized (environments.test.ts holds the settings to the template).
  */
 import { describe, expect, it } from "vitest";
-import { parseSettings } from "../../../infra/stack/settings.js";
+import { functionEnvironment, parseSettings, resolveSettings } from "../../../infra/stack/settings.js";
+import { loadConfig } from "../../../shared/config.js";
+import { resourceEnvNames } from "../../../shared/resources.js";
 
 /** A setting given as `value` (with what it needs beside it). */
 type Raw = (value: number) => Record<string, unknown>;
@@ -56,5 +58,25 @@ describe("settings bounds", () => {
     expect(parse({ resourceTags: { "": "v" } })).toThrow(/tag keys are 1–128/);
     expect(parse({ resourceTags: { ["k".repeat(129)]: "v" } })).toThrow(/tag keys are 1–128/);
     expect(parse({ resourceTags: { k: "v".repeat(257) } })).toThrow(/tag values are up to 256/);
+  });
+});
+
+describe("runCosts", () => {
+  it("is on by default and reaches every function as TIDELINE_RUN_COSTS", () => {
+    expect(functionEnvironment(resolveSettings({})).TIDELINE_RUN_COSTS).toBe("on");
+    expect(functionEnvironment(resolveSettings({ runCosts: false })).TIDELINE_RUN_COSTS).toBe("off");
+  });
+
+  it("takes true and false, as booleans or context strings, and refuses anything else", () => {
+    expect(parseSettings({ runCosts: "false" }, "context")).toMatchObject({ runCosts: false });
+    expect(parseSettings({ runCosts: "true" }, "context")).toMatchObject({ runCosts: true });
+    expect(() => parseSettings({ runCosts: "no" }, "context")).toThrow(/runCosts must be true or false/);
+  });
+
+  it("is read by the handlers' config: on unless TIDELINE_RUN_COSTS=off", () => {
+    const env = Object.fromEntries(resourceEnvNames().map((name) => [name, `x-${name.toLowerCase()}`]));
+    expect(loadConfig(env).runCosts).toBe(true);
+    expect(loadConfig({ ...env, TIDELINE_RUN_COSTS: "off" }).runCosts).toBe(false);
+    expect(() => loadConfig({ ...env, TIDELINE_RUN_COSTS: "maybe" })).toThrow(/TIDELINE_RUN_COSTS/);
   });
 });
