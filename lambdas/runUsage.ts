@@ -5,6 +5,7 @@
  */
 import { awsCalls } from "../shared/adapters/aws/callCounter.js";
 import { addUsage, gbSeconds } from "../shared/domain/awsUsage.js";
+import type { TimerItem } from "../shared/domain/schemas.js";
 import type { RunUsageStore } from "../shared/ports/runUsage.js";
 import { logger } from "./middleware.js";
 
@@ -13,6 +14,13 @@ export interface JobShare {
   memoryMb: number;
   /** This job's share of the invocation (1 / the batch's size for a batched handler). */
   share: number;
+}
+
+/** The run a timer item acts on, whose cost it adds to (crons, flushes and sweeps belong to none). */
+export function runOfTimer(item: TimerItem): string | undefined {
+  if (item.kind === "job") return item.job.runId;
+  if (item.kind === "pauseTimeout" || item.kind === "runTimeout") return item.runId;
+  return undefined;
 }
 
 /** The configured memory on Lambda (the runtime sets it), else the manifest's. */

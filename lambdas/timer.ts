@@ -1,21 +1,14 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { parseOrKeep } from "../shared/core/poison.js";
 import { handleTimer } from "../shared/core/timers/handleTimer.js";
-import { type TimerItem, timerMessageSchema } from "../shared/domain/schemas.js";
+import { timerMessageSchema } from "../shared/domain/schemas.js";
 import { FUNCTIONS } from "../shared/resources.js";
 import { handlerWith, logger } from "./middleware.js";
-import { measuredForRun, memoryOf } from "./runUsage.js";
+import { measuredForRun, memoryOf, runOfTimer } from "./runUsage.js";
 import { timerDeps } from "./wiring.js";
 
 const deps = await timerDeps();
 const MEMORY_MB = memoryOf(FUNCTIONS.timer.memoryMb);
-
-/** The run a timer item acts on, whose cost it adds to (crons, flushes and sweeps belong to none). */
-function runOf(item: TimerItem): string | undefined {
-  if (item.kind === "job") return item.job.runId;
-  if (item.kind === "pauseTimeout" || item.kind === "runTimeout") return item.runId;
-  return undefined;
-}
 
 /** Timers queue (standard) → timer: due items take effect; early ones are delayed again. */
 export const handler = handlerWith("timer", async (event: SQSEvent): Promise<SQSBatchResponse> => {
@@ -30,7 +23,7 @@ export const handler = handlerWith("timer", async (event: SQSEvent): Promise<SQS
           logger.error("poison timer message kept and skipped", { ...parsed, messageId: record.messageId });
           return;
         }
-        await measuredForRun(deps.runUsage, runOf(parsed.value.item), job, () =>
+        await measuredForRun(deps.runUsage, runOfTimer(parsed.value.item), job, () =>
           handleTimer(deps, parsed.value),
         );
       } catch (err) {

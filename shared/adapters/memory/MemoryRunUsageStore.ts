@@ -5,7 +5,7 @@ import type { RunUsageStore } from "../../ports/runUsage.js";
 export class MemoryRunUsageStore implements RunUsageStore {
   private readonly totals = new Map<string, RunUsage>();
 
-  async add(runId: string, usage: RunUsage): Promise<void> {
+  async add(runId: string, usage: RunUsage, _at?: number): Promise<void> {
     this.totals.set(runId, addRunUsage(this.totals.get(runId) ?? NO_RUN_USAGE, usage));
   }
 

@@ -16,6 +16,7 @@ import { MemoryGateStore } from "./MemoryGateStore.js";
 import type { MemoryPauseStore } from "./MemoryPauseStore.js";
 import { MemoryRegistryStore } from "./MemoryRegistryStore.js";
 import { MemoryRunStore } from "./MemoryRunStore.js";
+import { MemoryRunUsageStore } from "./MemoryRunUsageStore.js";
 import { MemoryTimerService } from "./MemoryTimerService.js";
 import { MemoryWorkQueue } from "./MemoryWorkQueue.js";
 
@@ -50,6 +51,7 @@ export interface MemoryPorts<C extends Clock = Clock> {
   buffers: MemoryBufferStore;
   gates: MemoryGateStore;
   concurrency: MemoryConcurrencyStore;
+  runUsage: MemoryRunUsageStore;
 }
 
 /** Every port in memory, sharing one clock (a ManualClock unless one is given). */
@@ -78,5 +80,6 @@ export function memoryPorts(
     buffers: new MemoryBufferStore(),
     gates: new MemoryGateStore(),
     concurrency: new MemoryConcurrencyStore(),
+    runUsage: new MemoryRunUsageStore(),
   };
 }
