@@ -80,11 +80,10 @@ function base() {
   );
   // Runs started and ended are counted where their writes commit (runMetrics.ts).
   const runs = countingRunStore(store, metrics);
-  const runUsage = new DynamoRunUsageStore(
-    clients.doc,
-    config.tables.runs,
-    config.runRetentionDays * DAY_SECONDS,
-  );
+  // runCosts off: no store, so jobs write no usage and the API's awsCost is null.
+  const runUsage = config.runCosts
+    ? new DynamoRunUsageStore(clients.doc, config.tables.runs, config.runRetentionDays * DAY_SECONDS)
+    : undefined;
   const pauses = new DynamoPauseStore(clients.doc, config.tables.pauses, json);
   const cancellations = new DynamoCancellationStore(clients.doc, config.tables.flow);
   const buffers = new DynamoBufferStore(clients.doc, config.tables.flow, json);

@@ -30,6 +30,8 @@ const theme = createTheme({
   primaryColor: "blue",
   fontFamilyMonospace: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
   defaultRadius: "sm",
+  // Collapses, modals and the like appear at once for people who ask for less motion.
+  respectReducedMotion: true,
 });
 
 const root = document.getElementById("root");

@@ -93,7 +93,15 @@ export function requestListener(opts: HttpServerOptions) {
     }
     const url = new URL(req.url ?? "/", "http://localhost");
     if (opts.dashboard && isDashboardRequest((req.method ?? "GET").toUpperCase(), url.pathname)) {
-      return opts.dashboard(req, res, url.pathname);
+      try {
+        return await opts.dashboard(req, res, url.pathname);
+      } catch (err) {
+        // The listener's promise is dropped: a failure left to it would end the process.
+        log.warn(`dashboard failed on ${req.method} ${url.pathname}`, err);
+        if (!res.headersSent) return send(res, json(500, "Internal Server Error"));
+        res.destroy();
+        return;
+      }
     }
     const route = matchRoute(routes, (req.method ?? "GET").toUpperCase(), url.pathname);
     if (!route) return send(res, json(404, "Not Found"));

@@ -33,6 +33,15 @@ export function isDashboardRequest(method: string, pathname: string): boolean {
   return (method === "GET" || method === "HEAD") && !isApiPath(pathname);
 }
 
+/** The path decoded, or undefined when an escape in it is malformed. */
+function decodePath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
+}
+
 interface Cached {
   body: Buffer;
   gzipped?: Buffer;
@@ -55,7 +64,14 @@ export function dashboardSite(root = DASHBOARD_DIST) {
   };
 
   return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
-    const relative = pathname === "/" ? "index.html" : decodeURIComponent(pathname).replace(/^\/+/, "");
+    const decoded = decodePath(pathname);
+    if (decoded === undefined) {
+      // A malformed escape (`/%E0%A4%A`) names no file; decodeURIComponent would throw.
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ message: "Bad Request" }));
+      return;
+    }
+    const relative = pathname === "/" ? "index.html" : decoded.replace(/^\/+/, "");
     const file = normalize(join(root, relative));
     const inside = file.startsWith(root + sep);
     const found = inside ? await load(file) : undefined;
@@ -72,7 +88,9 @@ export function dashboardSite(root = DASHBOARD_DIST) {
       "content-length": String(body.length),
       "cache-control": relative.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache",
       "x-content-type-options": "nosniff",
-      ...(gzip ? { "content-encoding": "gzip", vary: "accept-encoding" } : {}),
+      // Both forms of a file that has a gzipped one vary, so a cache never serves one for the other.
+      ...(found.gzipped ? { vary: "accept-encoding" } : {}),
+      ...(gzip ? { "content-encoding": "gzip" } : {}),
     });
     res.end(req.method === "HEAD" ? undefined : body);
   };

@@ -42,6 +42,11 @@ export function kinesisPutUnits(bytes: number): number {
   return Math.max(1, Math.ceil(bytes / (25 * 1024)));
 }
 
+/** SQS requests of a call carrying `bytes` of messages (one per 64 KB chunk, at least one). */
+export function sqsRequests(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / (64 * 1024)));
+}
+
 /** Adds usages field by field. */
 export function addUsage(a: Usage, b: Partial<Usage>): Usage {
   const out = { ...a };

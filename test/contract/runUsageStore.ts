@@ -49,5 +49,11 @@ export function describeRunUsageStore(name: string, make: () => Promise<RunUsage
       expect(totals.get(ids[129] as string)?.usage.dynamoWru).toBe(130);
       expect(totals.get(ids[7] as string)?.usage.dynamoWru).toBe(8);
     });
+
+    it("reads a run asked for twice in one call (a batch read refuses a key twice)", async () => {
+      await store.add(runId, job(1, 1), T0);
+      const totals = await store.get([runId, runId]);
+      expect([...totals.keys()]).toEqual([runId]);
+    });
   });
 }

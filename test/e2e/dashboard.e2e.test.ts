@@ -17,6 +17,9 @@ const TIMEOUT = 15_000;
 let app: DevApp<import("inngest").Inngest>;
 let browser: Browser;
 let page: Page;
+/** How often greet's steps ran for each name: a rerun from a step must not run the steps before it. */
+const greetCalls = { fetchUser: new Map<string, number>(), sayHello: new Map<string, number>() };
+const count = (calls: Map<string, number>, name: string) => calls.set(name, (calls.get(name) ?? 0) + 1);
 const runs: Record<"completed" | "failed" | "waiting", RestRun | undefined> = {
   completed: undefined,
   failed: undefined,
@@ -35,6 +38,19 @@ const run = (which: keyof typeof runs): RestRun => {
   if (!r) throw new Error(`no ${which} run`);
   return r;
 };
+/** Pages without animations (the app honours reduced motion), so screenshots never catch one halfway. */
+const newPage = (width: number) =>
+  browser.newPage({ viewport: { width, height: 800 }, reducedMotion: "reduce" });
+/** The run page's status once final: a wrong one fails at once rather than after a wait for the right one. */
+const finalStatus = async (target: Page = page) => {
+  const badge = target.locator(
+    ["COMPLETED", "FAILED", "CANCELLED", "SKIPPED"]
+      .map((s) => `[data-testid="run-status"][data-status="${s}"]`)
+      .join(", "),
+  );
+  await badge.waitFor({ timeout: 30_000 });
+  return badge.getAttribute("data-status");
+};
 const restRun = async (runId: string) => {
   const res = await fetch(`${app.url}/v1/runs/${runId}`);
   return ((await res.json()) as { data: RestRun }).data;
@@ -45,9 +61,16 @@ beforeAll(async () => {
   const greet = app.inngest.createFunction(
     { id: "greet", triggers: [{ event: app.ev("greet") }], checkpointing: false },
     async ({ event, step }) => {
-      const user = await step.run("fetch-user", () => ({ name: String(event.data.name ?? "ada") }));
+      const name = String(event.data.name ?? "ada");
+      const user = await step.run("fetch-user", () => {
+        count(greetCalls.fetchUser, name);
+        return { name };
+      });
       await step.sleep("pause", "1s");
-      return step.run("say-hello", () => `hello ${user.name}`);
+      return step.run("say-hello", () => {
+        count(greetCalls.sayHello, name);
+        return `hello ${user.name}`;
+      });
     },
   );
   const flaky = app.inngest.createFunction(
@@ -70,7 +93,7 @@ beforeAll(async () => {
   runs.waiting = await app.runOf(await app.send("wait"));
   await app.untilWaiting(run("waiting").run_id, "wait-for-approval");
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page = await newPage(1280);
   page.setDefaultTimeout(TIMEOUT);
 }, 120_000);
 
@@ -78,6 +101,8 @@ afterEach(async (ctx) => {
   // A failing test leaves what the page showed.
   if (ctx.task.result?.state === "fail" && page) {
     await shot(`failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => undefined);
+    // A fresh document for the next test: no dialog or state left over from this one.
+    await page.goto("about:blank").catch(() => undefined);
   }
 });
 
@@ -124,23 +149,29 @@ describe("dashboard pages", () => {
   it("streams events with their payloads and the runs they started, filtered by name", async () => {
     await open("/events");
     await heading("Events").waitFor();
+    // Every app's events are listed before the filter applies.
+    await page
+      .getByTestId("event-row")
+      .filter({ hasText: app.ev("flaky") })
+      .first()
+      .waitFor();
     await page.getByLabel("Event name").fill(app.ev("greet"));
+    await page.waitForURL((u) => u.hash.includes(`name=${encodeURIComponent(app.ev("greet"))}`));
+    // The filtered list: not empty, and only greet events (not a list emptied while it loads).
+    await waitFor(
+      async () => {
+        const cards = await page.getByTestId("event-row").allTextContents();
+        return (
+          cards.length > 0 &&
+          cards.every((text) => text.includes(app.ev("greet")) && !text.includes(app.ev("flaky")))
+        );
+      },
+      { timeoutMs: TIMEOUT, what: "the name filter to list greet events only" },
+    );
     const row = page
       .getByTestId("event-row")
       .filter({ hasText: app.ev("greet") })
       .first();
-    await row.waitFor();
-    await waitFor(
-      async () =>
-        (await page
-          .getByTestId("event-row")
-          .filter({ hasText: app.ev("flaky") })
-          .count()) === 0,
-      {
-        timeoutMs: TIMEOUT,
-        what: "the name filter to hide other events",
-      },
-    );
     await row.getByRole("button", { name: "Show payload" }).click();
     await row
       .getByText(/"grace"/)
@@ -169,6 +200,12 @@ describe("dashboard pages", () => {
       { timeoutMs: TIMEOUT, what: "only the failed run listed" },
     );
     expect(page.url()).toMatch(/status=FAILED/);
+    // Each row prices its run.
+    const failedRow = page.locator(`[data-testid="run-row"][data-run-id="${run("failed").run_id}"]`);
+    await failedRow
+      .getByText(/^\$0\.\d+$/)
+      .first()
+      .waitFor();
     await shot("runs-failed");
   });
 
@@ -237,31 +274,64 @@ describe("dashboard actions", () => {
     await dialog.waitFor({ state: "hidden" });
   });
 
-  it("replays a run and reruns it from a step, each a new run that completes", async () => {
-    const original = run("completed").run_id;
-    await open(`/runs/${original}`);
+  it("replays the run on screen and reruns it from a step, each a new run that completes", async () => {
+    const original = run("completed");
+    const ran = () => ({
+      fetchUser: greetCalls.fetchUser.get("grace") ?? 0,
+      sayHello: greetCalls.sayHello.get("grace") ?? 0,
+    });
+    // Another run's page first: the run page stays mounted as the address changes to the original.
+    await open(`/runs/${run("failed").run_id}`);
+    await page.getByTestId("run-status").getByText("FAILED").waitFor();
+    await open(`/runs/${original.run_id}`);
+    await heading(new RegExp(original.run_id)).waitFor();
+    const beforeReplay = ran();
     await page.getByRole("button", { name: "Replay" }).click();
-    await page.waitForURL((u) => /#\/runs\/[0-9A-Z]{26}/.test(u.hash) && !u.hash.includes(original));
+    await page.waitForURL((u) => /#\/runs\/[0-9A-Z]{26}/.test(u.hash) && !u.hash.includes(original.run_id));
     const replayed = /runs\/([0-9A-Z]{26})/.exec(page.url())?.[1] ?? "";
     // The new run's page (its heading and status render together, never the old run's status).
     await heading(new RegExp(replayed)).waitFor();
-    await page.getByTestId("run-status").getByText("COMPLETED").waitFor({ timeout: 30_000 });
-    expect((await restRun(replayed)).output).toBe("hello grace");
+    expect(await finalStatus()).toBe("COMPLETED");
+    const replay = await restRun(replayed);
+    expect(replay).toMatchObject({ output: "hello grace", event_id: original.event_id });
+    expect(replay.function_id).toBe(original.function_id);
+    // A replay runs every step again.
+    expect(ran().fetchUser).toBeGreaterThan(beforeReplay.fetchUser);
+    expect(ran().sayHello).toBeGreaterThan(beforeReplay.sayHello);
 
-    await open(`/runs/${original}`);
+    await open(`/runs/${original.run_id}`);
+    await heading(new RegExp(original.run_id)).waitFor();
     await page.getByTestId("timeline-row").filter({ hasText: "say-hello" }).click();
+    const beforeRerun = ran();
     await page.getByRole("button", { name: "Rerun from this step" }).click();
-    await page.waitForURL((u) => !u.hash.includes(original) && !u.hash.includes(replayed));
+    await page.waitForURL((u) => !u.hash.includes(original.run_id) && !u.hash.includes(replayed));
     const rerun = /runs\/([0-9A-Z]{26})/.exec(page.url())?.[1] ?? "";
     await heading(new RegExp(rerun)).waitFor();
-    await page.getByTestId("run-status").getByText("COMPLETED").waitFor({ timeout: 30_000 });
-    expect((await restRun(rerun)).output).toBe("hello grace");
+    expect(await finalStatus()).toBe("COMPLETED");
+    expect(await restRun(rerun)).toMatchObject({ output: "hello grace", event_id: original.event_id });
+    // From say-hello: fetch-user's result is kept, not fetched again; say-hello runs once more.
+    expect(ran().fetchUser).toBe(beforeRerun.fetchUser);
+    expect(ran().sayHello).toBeGreaterThan(beforeRerun.sayHello);
+    // The timeline says which results were carried over.
+    const rows = page.getByTestId("timeline-row");
+    await rows
+      .filter({ hasText: "fetch-user" })
+      .getByText(/memoized/)
+      .waitFor();
+    expect(await rows.filter({ hasText: "say-hello" }).textContent()).not.toMatch(/memoized/);
+    await shot("run-rerun");
   });
 
-  it("refreshes a run page by itself while the run moves", async () => {
+  it("refreshes the runs list and a run page by themselves while the run moves", async () => {
+    await open("/runs");
+    await heading("Runs").waitFor();
+    await page.getByTestId("run-row").first().waitFor();
+    // Started outside the dashboard: only the list's own refresh can show it.
     const eventId = await app.send("wait");
     const { run_id } = await app.runOf(eventId);
-    await open(`/runs/${run_id}`);
+    const row = page.locator(`[data-testid="run-row"][data-run-id="${run_id}"]`);
+    await row.getByRole("link", { name: run_id }).click();
+    await heading(new RegExp(run_id)).waitFor();
     await page
       .getByTestId("run-status")
       .getByText(/RUNNING|QUEUED/)
@@ -269,28 +339,36 @@ describe("dashboard actions", () => {
     await app.untilWaiting(run_id, "wait-for-approval");
     await app.inngest.send({ name: app.ev("approve"), data: {} });
     // No reload: the page polls and shows the run failing (the function throws once approved).
-    await page.getByTestId("run-status").getByText("FAILED").waitFor({ timeout: 30_000 });
+    expect(await finalStatus()).toBe("FAILED");
   });
 });
 
 describe("dashboard usability", () => {
   it("fits a phone's width on every page, with the navigation behind a burger", async () => {
-    const phone = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    const phone = await newPage(375);
     phone.setDefaultTimeout(TIMEOUT);
+    const failed = run("failed");
     try {
-      for (const [hash, name] of [
-        ["/apps", "Apps"],
-        ["/functions", "Functions"],
-        ["/events", "Events"],
-        ["/runs", "Runs"],
-        [`/runs/${run("failed").run_id}`, new RegExp(run("failed").run_id)],
+      // Each page once its content is drawn (a hash change is no new load: networkidle says nothing).
+      for (const [hash, name, shotName, ready] of [
+        ["/apps", "Apps", "apps", () => phone.getByTestId("app-card").first()],
+        ["/functions", "Functions", "functions", () => phone.getByTestId("function-card").first()],
+        ["/events", "Events", "events", () => phone.getByTestId("event-row").first()],
+        ["/runs", "Runs", "runs", () => phone.getByTestId("run-row").first()],
+        [`/runs/${failed.run_id}`, new RegExp(failed.run_id), "run", () => phone.getByTestId("span-error")],
+        [
+          `/events/${failed.event_id}`,
+          new RegExp(failed.event_id),
+          "event",
+          () => phone.getByRole("region", { name: "Event payload" }),
+        ],
       ] as const) {
         await open(hash, phone);
         await heading(name, phone).waitFor();
-        await phone.waitForLoadState("networkidle");
+        await ready().waitFor();
         const overflow = await phone.evaluate<number>("document.documentElement.scrollWidth");
         expect(overflow, `${hash} is wider than the phone`).toBeLessThanOrEqual(375);
-        await shot(`phone-${hash.split("/")[1]}${hash.split("/").length > 2 ? "-run" : ""}`, phone);
+        await shot(`phone-${shotName}`, phone);
       }
       // Collapsed: the navigation sits off screen until the burger opens it.
       const nav = phone.getByRole("navigation", { name: "Main" });
@@ -322,7 +400,7 @@ describe("dashboard usability", () => {
   });
 
   it("says when the API cannot be reached, and recovers on retry", async () => {
-    const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const fresh = await newPage(1280);
     fresh.setDefaultTimeout(TIMEOUT);
     try {
       await fresh.route("**/v0/gql", (route) => route.abort("connectionrefused"));

@@ -44,7 +44,10 @@ const heading = (page: Page, name: string) => page.getByRole("heading", { level:
 
 describe("dashboard in cloud mode", () => {
   it("asks for the API key on a 401, refuses a wrong one, keeps the right one in the session only", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      reducedMotion: "reduce",
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT);
     try {

@@ -1,5 +1,5 @@
 import { Text } from "@mantine/core";
-import type { ReactNode } from "react";
+import type { CSSProperties, ReactNode } from "react";
 
 /** A small caption over a value, for the detail grids. */
 export function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -12,5 +12,27 @@ export function Field({ label, children }: { label: string; children: ReactNode 
         {children}
       </Text>
     </div>
+  );
+}
+
+/** A value after its dimmed label on one line ("Retries 4"), for the cards. */
+export function Labeled({
+  label,
+  children,
+  style,
+}: {
+  label: string;
+  children: ReactNode;
+  style?: CSSProperties;
+}) {
+  return (
+    <Text size="sm" style={style}>
+      {label ? (
+        <Text span c="dimmed" size="sm">
+          {label}{" "}
+        </Text>
+      ) : null}
+      {children}
+    </Text>
   );
 }

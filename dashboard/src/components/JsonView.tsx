@@ -6,14 +6,16 @@ interface JsonViewProps {
   value: unknown;
   /** Above this height (px) the view folds, with "Show all" to unfold it. */
   maxHeight?: number;
+  /** Names the view: it becomes a region that the keyboard can focus and scroll. */
   "aria-label"?: string;
 }
 
 /** Pretty-printed JSON in a scrollable code block. */
 export function JsonView({ value, maxHeight, "aria-label": label }: JsonViewProps) {
+  const region = label ? { role: "region", "aria-label": label, tabIndex: 0 } : {};
   const code = (
-    <ScrollArea type="auto" offsetScrollbars="x">
-      <Code block fz="xs" style={{ whiteSpace: "pre" }} aria-label={label}>
+    <ScrollArea type="auto" offsetScrollbars="x" viewportProps={region}>
+      <Code block fz="xs" style={{ whiteSpace: "pre" }}>
         {prettyJson(value)}
       </Code>
     </ScrollArea>

@@ -1,10 +1,12 @@
-import { Group, Stack, Title } from "@mantine/core";
+import { Group, Stack, Text, Title } from "@mantine/core";
 import { useDocumentTitle } from "@mantine/hooks";
 import type { ReactNode } from "react";
 
 interface PageProps {
   /** The level-1 heading, and the document title. */
   title: string;
+  /** The heading's content when it is more than the title's text (same words, e.g. an id in monospace). */
+  heading?: ReactNode;
   /** Buttons beside the heading. */
   actions?: ReactNode;
   /** A line under the heading. */
@@ -12,14 +14,14 @@ interface PageProps {
   children: ReactNode;
 }
 
-export function Page({ title, actions, subtitle, children }: PageProps) {
+export function Page({ title, heading, actions, subtitle, children }: PageProps) {
   useDocumentTitle(`${title} · Tideline`);
   return (
     <Stack gap="md">
       <Stack gap={4}>
         <Group justify="space-between" align="center" gap="sm" wrap="wrap">
           <Title order={1} fz={{ base: "h3", sm: "h2" }} style={{ wordBreak: "break-word" }}>
-            {title}
+            {heading ?? title}
           </Title>
           {actions ? <Group gap="xs">{actions}</Group> : null}
         </Group>
@@ -27,5 +29,17 @@ export function Page({ title, actions, subtitle, children }: PageProps) {
       </Stack>
       {children}
     </Stack>
+  );
+}
+
+/** A heading that names a record by its id ("Run 01H…"): the id in monospace, wrapping anywhere. */
+export function IdHeading({ prefix, id }: { prefix: string; id: string }) {
+  return (
+    <>
+      {prefix}{" "}
+      <Text span inherit ff="monospace" fz="0.8em" style={{ overflowWrap: "anywhere" }}>
+        {id}
+      </Text>
+    </>
   );
 }

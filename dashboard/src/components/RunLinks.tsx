@@ -24,7 +24,8 @@ export function RunLinks({ runs }: { runs: RunLink[] }) {
             style={{ minWidth: 0, wordBreak: "break-all" }}
           >
             {run.function.name}{" "}
-            <Text span ff="monospace" size="xs" c="dimmed">
+            {/* The id wraps as a whole, under the name, rather than a letter at a time. */}
+            <Text span ff="monospace" size="xs" c="dimmed" display="inline-block">
               {run.id}
             </Text>
           </Anchor>

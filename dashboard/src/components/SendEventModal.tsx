@@ -49,7 +49,13 @@ export function SendEventModal({ opened, onClose }: { opened: boolean; onClose: 
 
   const ids = send.data?.sendEvent ?? [];
   return (
-    <Modal opened={opened} onClose={close} title="Send test event" size="lg">
+    <Modal
+      opened={opened}
+      onClose={close}
+      title="Send test event"
+      size="lg"
+      closeButtonProps={{ "aria-label": "Close" }}
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -3,10 +3,27 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { gql } from "../api/client";
 import { OUTPUT_QUERY, type Span, type SpanOutput } from "../api/queries";
-import { durationBetween, formatClock, formatDuration } from "../lib/format";
+import { formatClock, formatDuration, ms } from "../lib/format";
 import { ErrorState } from "./ErrorState";
 import { Field } from "./Field";
 import { JsonView } from "./JsonView";
+
+/** How long the span took, or has taken so far while it lasts. */
+export function spanDuration(span: Span, now: number): number | null {
+  if (span.duration !== null && span.endedAt) return span.duration;
+  const start = ms(span.startedAt) ?? ms(span.queuedAt);
+  if (start === null) return null;
+  return (ms(span.endedAt) ?? now) - start;
+}
+
+/** Rerun from a step: offered on completed steps. */
+export interface RerunControl {
+  onRerun(stepID: string): void;
+  /** The step a rerun is being started from. */
+  pendingStepID: string | null;
+  /** The step the last rerun failed to start from, and why. */
+  failed: { stepID: string; message: string } | null;
+}
 
 /** The span's output or error, fetched by its output id. */
 export function SpanOutputView({
@@ -25,7 +42,7 @@ export function SpanOutputView({
     queryFn: () => gql<{ runTraceSpanOutputByID: SpanOutput }>(OUTPUT_QUERY, { outputID }),
     staleTime: Number.POSITIVE_INFINITY,
   });
-  if (output.isPending) return <Loader size="sm" aria-label="Loading output" />;
+  if (output.isPending) return <Loader size="sm" role="status" aria-label="Loading output" />;
   if (output.isError) return <ErrorState error={output.error} onRetry={() => void output.refetch()} />;
   const { data, error } = output.data.runTraceSpanOutputByID;
   return (
@@ -153,7 +170,7 @@ export function MetadataList({ metadata }: { metadata: Span["metadata"] }) {
 
 interface SpanDetailsProps {
   span: Span;
-  rerun?: { onRerun(stepID: string): void; pendingStepID: string | null } | undefined;
+  rerun?: RerunControl | undefined;
 }
 
 /** What a timeline row shows when expanded. */
@@ -165,9 +182,7 @@ export function SpanDetails({ span, rerun }: SpanDetailsProps) {
         <Field label="Queued">{formatClock(span.queuedAt)}</Field>
         <Field label="Started">{formatClock(span.startedAt)}</Field>
         <Field label="Ended">{formatClock(span.endedAt)}</Field>
-        <Field label="Duration">
-          {formatDuration(span.duration ?? durationBetween(span.startedAt, span.endedAt))}
-        </Field>
+        <Field label="Duration">{formatDuration(spanDuration(span, Date.now()))}</Field>
         <StepInfoFields span={span} />
         {span.stepID ? (
           <Field label="Step ID">
@@ -196,6 +211,11 @@ export function SpanDetails({ span, rerun }: SpanDetailsProps) {
           >
             Rerun from this step
           </Button>
+          {rerun.failed?.stepID === span.stepID ? (
+            <Text size="sm" c="red" role="alert">
+              Could not start a new run: {rerun.failed.message}
+            </Text>
+          ) : null}
         </Group>
       ) : null}
     </Stack>

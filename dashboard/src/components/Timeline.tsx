@@ -2,7 +2,7 @@ import { Collapse, Text, UnstyledButton } from "@mantine/core";
 import { type CSSProperties, useState } from "react";
 import type { Span } from "../api/queries";
 import { formatClock, formatDuration, ms } from "../lib/format";
-import { SpanDetails } from "./SpanDetails";
+import { type RerunControl, SpanDetails, spanDuration } from "./SpanDetails";
 import { statusColor } from "./StatusBadge";
 import classes from "./Timeline.module.css";
 
@@ -10,6 +10,8 @@ import classes from "./Timeline.module.css";
 interface Scale {
   start: number;
   end: number;
+  /** When the run was queued: a step that ended before it is a result kept from an earlier run. */
+  queued: number | null;
 }
 
 type BarKind = "step" | "sleep" | "wait";
@@ -33,11 +35,19 @@ const OP_LABELS: Record<string, string> = {
 
 const spanStart = (span: Span): number | null => ms(span.startedAt) ?? ms(span.queuedAt);
 
-/** The scale: from the run's queue time to its end (or now, while it runs). */
+/** A step of a rerun from a later step: its result was copied from the earlier run, not run again. */
+function isMemoized(span: Span, queued: number | null): boolean {
+  const end = ms(span.endedAt);
+  return queued !== null && end !== null && end < queued;
+}
+
+/** The scale: from the run's queue time to its end (or now, while it runs); memoized steps aside. */
 function scaleOf(root: Span, now: number): Scale {
-  const starts = [ms(root.queuedAt), ms(root.startedAt)];
+  const queued = ms(root.queuedAt);
+  const starts = [queued, ms(root.startedAt)];
   const ends: (number | null)[] = [ms(root.endedAt) ?? now];
   const visit = (span: Span) => {
+    if (isMemoized(span, queued)) return;
     starts.push(spanStart(span));
     ends.push(ms(span.endedAt));
     span.childrenSpans.forEach(visit);
@@ -45,7 +55,7 @@ function scaleOf(root: Span, now: number): Scale {
   root.childrenSpans.forEach(visit);
   const start = Math.min(...starts.filter((t): t is number => t !== null));
   const end = Math.max(...ends.filter((t): t is number => t !== null), start + 1);
-  return { start, end };
+  return { start, end, queued };
 }
 
 /** What the span waits for or until, in words. */
@@ -71,13 +81,6 @@ function stepInfoText(span: Span): string | null {
   }
 }
 
-function spanDuration(span: Span, now: number): number | null {
-  if (span.duration !== null && span.endedAt) return span.duration;
-  const start = spanStart(span);
-  if (start === null) return null;
-  return (ms(span.endedAt) ?? now) - start;
-}
-
 /** Sorted by when each span began. */
 function byStart(spans: Span[]): Span[] {
   return [...spans].sort((a, b) => (spanStart(a) ?? 0) - (spanStart(b) ?? 0));
@@ -90,7 +93,7 @@ interface RowProps {
   attempt?: boolean;
   expanded: Set<string>;
   toggle(spanID: string): void;
-  rerun?: { onRerun(stepID: string): void; pendingStepID: string | null };
+  rerun?: RerunControl | undefined;
 }
 
 function TimelineRow({ span, scale, now, attempt = false, expanded, toggle, rerun }: RowProps) {
@@ -105,10 +108,11 @@ function TimelineRow({ span, scale, now, attempt = false, expanded, toggle, reru
   const duration = spanDuration(span, now);
   const info = stepInfoText(span);
   const op = span.stepOp ? (OP_LABELS[span.stepOp] ?? span.stepOp.toLowerCase()) : null;
+  const memoized = isMemoized(span, scale.queued);
   const meta = [
     op,
     span.status.toLowerCase(),
-    formatDuration(duration),
+    memoized ? "memoized from an earlier run" : formatDuration(duration),
     !attempt && (span.attempts ?? 0) > 1 ? `${span.attempts} attempts` : null,
   ]
     .filter(Boolean)
@@ -145,12 +149,14 @@ function TimelineRow({ span, scale, now, attempt = false, expanded, toggle, reru
           </span>
         </span>
         <span className={classes.track} aria-hidden="true">
-          <span
-            className={classes.bar}
-            data-kind={kind}
-            data-open={end === null && start !== null}
-            style={barStyle}
-          />
+          {memoized ? null : (
+            <span
+              className={classes.bar}
+              data-kind={kind}
+              data-open={end === null && start !== null}
+              style={barStyle}
+            />
+          )}
         </span>
       </UnstyledButton>
       <Collapse expanded={open} id={panelId} keepMounted={false}>
@@ -193,7 +199,7 @@ interface TimelineProps {
   /** The run's root span; its children are the rows. */
   root: Span;
   /** Rerun from a step (offered on completed steps). */
-  rerun?: { onRerun(stepID: string): void; pendingStepID: string | null };
+  rerun?: RerunControl;
 }
 
 /**

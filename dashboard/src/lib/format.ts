@@ -21,6 +21,17 @@ const clockFormat = new Intl.DateTimeFormat(undefined, {
   fractionalSecondDigits: 3,
 });
 
+const clockDateFormat = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  fractionalSecondDigits: 3,
+});
+
+const isToday = (t: number) => new Date(t).toDateString() === new Date().toDateString();
+
 export function ms(time: string | null | undefined): number | null {
   if (!time) return null;
   const t = Date.parse(time);
@@ -32,9 +43,7 @@ export function ms(time: string | null | undefined): number | null {
 export function formatTime(time: string | null | undefined): string {
   const t = ms(time);
   if (t === null) return "—";
-  return new Date(t).toDateString() === new Date().toDateString()
-    ? todayFormat.format(t)
-    : timeFormat.format(t);
+  return isToday(t) ? todayFormat.format(t) : timeFormat.format(t);
 }
 
 /** A time with its date, always. */
@@ -43,19 +52,24 @@ export function formatDateTime(time: string | null | undefined): string {
   return t === null ? "—" : timeFormat.format(t);
 }
 
-/** Wall-clock time with milliseconds, for timeline details. */
+/** Wall-clock time with milliseconds, for timeline details; with its date when not today. */
 export function formatClock(time: string | null | undefined): string {
   const t = ms(time);
-  return t === null ? "—" : clockFormat.format(t);
+  if (t === null) return "—";
+  return isToday(t) ? clockFormat.format(t) : clockDateFormat.format(t);
 }
 
+/** 850 ms, 1.25 s, 12.5 s, 2m 5s, 3h 20m, 2d 4h (each unit rounded without spilling: never "1m 60s"). */
 export function formatDuration(millis: number | null | undefined): string {
   if (millis === null || millis === undefined || Number.isNaN(millis)) return "—";
-  if (millis < 1000) return `${Math.max(0, Math.round(millis))} ms`;
-  const s = millis / 1000;
-  if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${Math.round(s % 60)}s`;
+  const whole = Math.max(0, Math.round(millis));
+  if (whole < 1000) return `${whole} ms`;
+  const s = whole / 1000;
+  if (s < 9.995) return `${s.toFixed(2)} s`;
+  if (s < 59.95) return `${s.toFixed(1)} s`;
+  const seconds = Math.round(s);
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m}m ${seconds % 60}s`;
   const h = Math.floor(m / 60);
   if (h < 24) return `${h}h ${m % 60}m`;
   return `${Math.floor(h / 24)}d ${h % 24}h`;
@@ -102,8 +116,4 @@ export function prettyJson(value: unknown): string {
   }
   if (value === undefined) return "undefined";
   return JSON.stringify(value, null, 2);
-}
-
-export function shortId(id: string): string {
-  return id.length > 12 ? `${id.slice(0, 6)}…${id.slice(-6)}` : id;
 }

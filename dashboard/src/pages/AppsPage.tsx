@@ -18,9 +18,9 @@ import { Link } from "react-router";
 import { ApiError, describeError, gql, isObject, type Json, rest } from "../api/client";
 import { APPS_QUERY, type App } from "../api/queries";
 import { EmptyState } from "../components/EmptyState";
-import { ErrorState } from "../components/ErrorState";
-import { Loading } from "../components/Loading";
+import { Labeled } from "../components/Field";
 import { Page } from "../components/Page";
+import { QueryStatus } from "../components/QueryStatus";
 
 /** What the app said to the sync, in one line. */
 function appSaid(answer: Json): string {
@@ -95,16 +95,10 @@ function AppCard({ app }: { app: App }) {
           </Alert>
         ) : null}
         <Stack gap={4}>
-          <Text size="sm" style={{ wordBreak: "break-all" }}>
-            <Text span c="dimmed" size="sm">
-              URL{" "}
-            </Text>
+          <Labeled label="URL" style={{ wordBreak: "break-all" }}>
             {app.url ? <Code>{app.url}</Code> : "—"}
-          </Text>
-          <Text size="sm">
-            <Text span c="dimmed" size="sm">
-              SDK{" "}
-            </Text>
+          </Labeled>
+          <Labeled label="SDK">
             {app.sdkLanguage} {app.sdkVersion}
             {app.framework ? (
               <>
@@ -114,19 +108,9 @@ function AppCard({ app }: { app: App }) {
                 {app.framework}
               </>
             ) : null}
-          </Text>
-          {app.appVersion ? (
-            <Text size="sm">
-              <Text span c="dimmed" size="sm">
-                Version{" "}
-              </Text>
-              {app.appVersion}
-            </Text>
-          ) : null}
-          <Text size="sm">
-            <Text span c="dimmed" size="sm">
-              Functions{" "}
-            </Text>
+          </Labeled>
+          {app.appVersion ? <Labeled label="Version">{app.appVersion}</Labeled> : null}
+          <Labeled label="Functions">
             <Anchor component={Link} to="/functions">
               {app.functionCount}
             </Anchor>
@@ -136,7 +120,7 @@ function AppCard({ app }: { app: App }) {
                 ({app.functions.map((f) => f.name).join(", ")})
               </Text>
             ) : null}
-          </Text>
+          </Labeled>
         </Stack>
         <SyncResult sync={sync} />
         <Group>
@@ -194,8 +178,7 @@ export function AppsPage() {
   return (
     <Page title="Apps">
       <SyncForm />
-      {apps.isPending ? <Loading label="Loading apps" /> : null}
-      {apps.isError ? <ErrorState error={apps.error} onRetry={() => void apps.refetch()} /> : null}
+      <QueryStatus query={apps} label="Loading apps" />
       {apps.data && apps.data.apps.length === 0 ? (
         <EmptyState title="No apps synced yet">
           Point an SDK at this server (<Code>INNGEST_DEV=1</Code>, <Code>INNGEST_BASE_URL={origin}</Code>) and

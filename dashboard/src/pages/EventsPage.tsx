@@ -1,19 +1,19 @@
 import { Anchor, Button, Card, Code, Collapse, Group, Stack, Switch, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
-import { useInfiniteQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { gql } from "../api/client";
 import { EVENTS_QUERY, type EventNode, type EventsAnswer } from "../api/queries";
 import { EmptyState } from "../components/EmptyState";
-import { ErrorState } from "../components/ErrorState";
 import { JsonView } from "../components/JsonView";
-import { Loading } from "../components/Loading";
 import { Page } from "../components/Page";
+import { LoadMore, pollPages, QueryStatus } from "../components/QueryStatus";
 import { RunLinks } from "../components/RunLinks";
 import { formatTime } from "../lib/format";
 
 const PAGE_SIZE = 20;
+const POLL_MS = 2000;
 /** The store keeps events for its retention only; the server bounds the window by it. */
 const EPOCH = "1970-01-01T00:00:00Z";
 
@@ -43,7 +43,7 @@ function EventCard({ event }: { event: EventNode }) {
             size="compact-sm"
             onClick={payload.toggle}
             aria-expanded={open}
-            aria-controls={panelId}
+            aria-controls={open ? panelId : undefined}
           >
             {open ? "Hide payload" : "Show payload"}
           </Button>
@@ -58,7 +58,13 @@ function EventCard({ event }: { event: EventNode }) {
 
 export function EventsPage() {
   const [params, setParams] = useSearchParams();
-  const [name, setName] = useState(params.get("name") ?? "");
+  const urlName = params.get("name") ?? "";
+  const [name, setName] = useState(urlName);
+  // A link to #/events?name=… (or to #/events) while the page is open sets the field too.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: follows the URL only, not each keystroke
+  useEffect(() => {
+    if (urlName !== name.trim()) setName(urlName);
+  }, [urlName]);
   const [debounced] = useDebouncedValue(name.trim(), 400);
   const [internal, setInternal] = useState(false);
   const names = debounced
@@ -83,7 +89,9 @@ export function EventsPage() {
     initialPageParam: null as string | null,
     getNextPageParam: (last) =>
       last.eventsV2.pageInfo.hasNextPage ? (last.eventsV2.pageInfo.endCursor ?? undefined) : undefined,
-    refetchInterval: 2000,
+    refetchInterval: pollPages(POLL_MS),
+    // A new filter keeps the cards on screen (dimmed) until its own arrive.
+    placeholderData: keepPreviousData,
   });
 
   const list = events.data?.pages.flatMap((p) => p.eventsV2.edges.map((e) => e.node)) ?? [];
@@ -114,11 +122,8 @@ export function EventsPage() {
           mb={8}
         />
       </Group>
-      {events.isPending ? <Loading label="Loading events" /> : null}
-      {events.isError && !events.data ? (
-        <ErrorState error={events.error} onRetry={() => void events.refetch()} />
-      ) : null}
-      {events.data && list.length === 0 ? (
+      <QueryStatus query={events} label="Loading events" />
+      {events.data && !events.isPlaceholderData && list.length === 0 ? (
         <EmptyState title={names.length > 0 ? "No events with this name" : "No events yet"}>
           Send one with <Code>POST /e/&lt;key&gt;</Code>, an SDK's <Code>inngest.send()</Code>, or the Send
           test event button.
@@ -130,23 +135,17 @@ export function EventsPage() {
           {events.hasNextPage ? " (more below)" : ""}
         </Text>
       ) : null}
-      <Stack gap="sm" data-testid="events-list">
+      <Stack
+        gap="sm"
+        data-testid="events-list"
+        aria-busy={events.isPlaceholderData}
+        style={{ opacity: events.isPlaceholderData ? 0.6 : 1 }}
+      >
         {list.map((event) => (
           <EventCard key={event.id} event={event} />
         ))}
       </Stack>
-      {events.isError && events.data ? <ErrorState error={events.error} /> : null}
-      {events.hasNextPage ? (
-        <Group justify="center">
-          <Button
-            variant="default"
-            onClick={() => void events.fetchNextPage()}
-            loading={events.isFetchingNextPage}
-          >
-            Load more
-          </Button>
-        </Group>
-      ) : null}
+      <LoadMore query={events} />
     </Page>
   );
 }

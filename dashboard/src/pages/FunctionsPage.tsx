@@ -18,9 +18,9 @@ import { gql } from "../api/client";
 import { FUNCTIONS_QUERY, type FunctionConfiguration, type FunctionDetail } from "../api/queries";
 import { CostBadge } from "../components/CostBadge";
 import { EmptyState } from "../components/EmptyState";
-import { ErrorState } from "../components/ErrorState";
-import { Loading } from "../components/Loading";
+import { Labeled } from "../components/Field";
 import { Page } from "../components/Page";
+import { QueryStatus } from "../components/QueryStatus";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -220,10 +220,7 @@ function FunctionCard({ fn }: { fn: FunctionDetail }) {
           <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
             Configuration
           </Text>
-          <Text size="sm">
-            <Text span c="dimmed" size="sm">
-              Retries{" "}
-            </Text>
+          <Labeled label="Retries">
             {retries.value}
             {retries.isDefault ? (
               <Text span c="dimmed" size="xs">
@@ -231,17 +228,12 @@ function FunctionCard({ fn }: { fn: FunctionDetail }) {
                 (default)
               </Text>
             ) : null}
-          </Text>
+          </Labeled>
           {flow.map((row, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list built per render
-            <Text size="sm" key={i} style={{ wordBreak: "break-word" }}>
-              {row.label ? (
-                <Text span c="dimmed" size="sm">
-                  {row.label}{" "}
-                </Text>
-              ) : null}
+            <Labeled key={i} label={row.label} style={{ wordBreak: "break-word" }}>
               {row.value}
-            </Text>
+            </Labeled>
           ))}
           {flow.length === 0 ? (
             <Text size="sm" c="dimmed">
@@ -273,7 +265,8 @@ export function FunctionsPage() {
     : all;
   return (
     <Page title="Functions">
-      {all.length > 5 ? (
+      {/* Shown while a filter is typed, even once it leaves five or fewer. */}
+      {all.length > 5 || filter ? (
         <TextInput
           label="Filter"
           placeholder="Name, slug or app"
@@ -282,10 +275,7 @@ export function FunctionsPage() {
           maw={360}
         />
       ) : null}
-      {functions.isPending ? <Loading label="Loading functions" /> : null}
-      {functions.isError ? (
-        <ErrorState error={functions.error} onRetry={() => void functions.refetch()} />
-      ) : null}
+      <QueryStatus query={functions} label="Loading functions" />
       {functions.data && all.length === 0 ? (
         <EmptyState title="No functions yet">
           Functions appear once an app is synced. See{" "}

@@ -1,24 +1,10 @@
-import {
-  Alert,
-  Anchor,
-  Button,
-  Card,
-  Code,
-  Group,
-  Modal,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from "@mantine/core";
+import { Alert, Anchor, Button, Code, Group, Modal, Stack, Text } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type ReactNode, useState } from "react";
+import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { describeError, gql } from "../api/client";
 import {
-  type AwsCost,
   CANCEL_RUN,
   ENDED_STATUSES,
   RERUN,
@@ -29,118 +15,22 @@ import {
   TRACE_QUERY,
   TRIGGER_QUERY,
 } from "../api/queries";
-import { CostBadge } from "../components/CostBadge";
 import { EmptyState } from "../components/EmptyState";
-import { ErrorState } from "../components/ErrorState";
-import { Field } from "../components/Field";
 import { JsonView } from "../components/JsonView";
-import { Loading } from "../components/Loading";
-import { Page } from "../components/Page";
+import { IdHeading, Page } from "../components/Page";
+import { QueryStatus } from "../components/QueryStatus";
+import { CostBreakdown, RunHeader } from "../components/RunSummary";
+import { Section } from "../components/Section";
 import { MetadataList, SpanOutputView } from "../components/SpanDetails";
-import { StatusBadge } from "../components/StatusBadge";
 import { Timeline } from "../components/Timeline";
-import { durationBetween, formatDateTime, formatDuration, formatTime, formatUsd } from "../lib/format";
+import { ms } from "../lib/format";
 
 const POLL_MS = 2000;
-const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+/** A run id with no run yet is polled this many times (a minute), for a run just started. */
+const NOT_FOUND_POLLS = 30;
+/** An ended run is polled this long after its end: its last job's AWS cost is recorded after the job. */
+const SETTLE_MS = 10_000;
 const isEnded = (status: string | undefined) => status !== undefined && ENDED_STATUSES.includes(status);
-
-function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
-  return (
-    <Stack gap="xs" component="section" data-testid={testId}>
-      <Title order={2} fz="h4">
-        {title}
-      </Title>
-      {children}
-    </Stack>
-  );
-}
-
-function TriggerField({ run }: { run: RunDetail }) {
-  if (run.cronSchedule) return <Code>cron {run.cronSchedule}</Code>;
-  const eventId = run.triggerIDs[0];
-  if (!eventId) return <>—</>;
-  return (
-    <Anchor component={Link} to={`/events/${eventId}`} data-testid="trigger-event-link">
-      {run.eventName ?? "event"}
-      {run.isBatch ? " (batch)" : ""}
-    </Anchor>
-  );
-}
-
-function CostBreakdown({ cost }: { cost: AwsCost | null }) {
-  if (!cost) {
-    return (
-      <Text size="sm" c="dimmed">
-        No AWS cost was recorded for this run.
-      </Text>
-    );
-  }
-  return (
-    <Stack gap="xs">
-      <Text size="sm">
-        {formatUsd(cost.usd)} in total · {plural(cost.calls, "AWS call")} · {plural(cost.jobs, "job")} ·{" "}
-        {formatDuration(cost.lambdaMs)} of Lambda time
-      </Text>
-      {cost.services.length > 0 ? (
-        <Table data-testid="cost-breakdown" withTableBorder verticalSpacing={4}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Service</Table.Th>
-              <Table.Th>Usage</Table.Th>
-              <Table.Th ta="right">USD</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {cost.services.map((s) => (
-              <Table.Tr key={s.service}>
-                <Table.Td>{s.service}</Table.Td>
-                <Table.Td>{s.detail}</Table.Td>
-                <Table.Td ta="right">
-                  <CostBadge usd={s.usd} size="sm" />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      ) : null}
-    </Stack>
-  );
-}
-
-function RunHeader({ run }: { run: RunDetail }) {
-  return (
-    <Card withBorder padding="md">
-      <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} spacing="sm" verticalSpacing="sm">
-        <Field label="Status">
-          <StatusBadge status={run.status} data-testid="run-status" />
-        </Field>
-        <Field label="Function">
-          <Anchor component={Link} to={`/runs?function=${encodeURIComponent(run.function.id)}`}>
-            {run.function.name}
-          </Anchor>
-        </Field>
-        <Field label="App">
-          <Anchor component={Link} to="/apps">
-            {run.app.name}
-          </Anchor>
-        </Field>
-        <Field label="Trigger">
-          <TriggerField run={run} />
-        </Field>
-        <Field label="AWS cost">
-          <span data-testid="run-cost">
-            <CostBadge usd={run.awsCost?.usd} size="sm" />
-          </span>
-        </Field>
-        <Field label="Queued">{formatDateTime(run.queuedAt)}</Field>
-        <Field label="Started">{formatTime(run.startedAt)}</Field>
-        <Field label="Ended">{formatTime(run.endedAt)}</Field>
-        <Field label="Duration">{formatDuration(durationBetween(run.startedAt, run.endedAt))}</Field>
-      </SimpleGrid>
-    </Card>
-  );
-}
 
 function useRunActions(runId: string) {
   const navigate = useNavigate();
@@ -174,8 +64,15 @@ export default function RunPage() {
   const runQuery = useQuery({
     queryKey: ["run", runId],
     queryFn: () => gql<{ run: RunDetail | null }>(RUN_QUERY, { runID: runId }),
-    // Polled until the run ends (or appears, for a run just started).
-    refetchInterval: (q) => (isEnded(q.state.data?.run?.status) ? false : POLL_MS),
+    // Polled until the run has ended (and its cost settled), or for a minute for an id with no
+    // run (one just started).
+    refetchInterval: (q) => {
+      const found = q.state.data?.run;
+      if (found && isEnded(found.status)) {
+        return Date.now() - (ms(found.endedAt) ?? 0) < SETTLE_MS ? POLL_MS : false;
+      }
+      return found === null && q.state.dataUpdateCount >= NOT_FOUND_POLLS ? false : POLL_MS;
+    },
   });
   const run = runQuery.data?.run ?? null;
 
@@ -216,6 +113,7 @@ export default function RunPage() {
   return (
     <Page
       title={`Run ${runId}`}
+      heading={<IdHeading prefix="Run" id={runId} />}
       actions={actions}
       subtitle={
         run ? (
@@ -225,10 +123,7 @@ export default function RunPage() {
         ) : null
       }
     >
-      {runQuery.isPending ? <Loading label="Loading run" /> : null}
-      {runQuery.isError ? (
-        <ErrorState error={runQuery.error} onRetry={() => void runQuery.refetch()} />
-      ) : null}
+      <QueryStatus query={runQuery} label="Loading run" />
       {runQuery.isSuccess && run === null ? (
         <EmptyState title="Run not found">
           No run has this id (yet). It may have expired, or the id is mistyped. See{" "}
@@ -238,13 +133,25 @@ export default function RunPage() {
           .
         </EmptyState>
       ) : null}
-      {rerun.isError ? (
-        <Alert color="red" title="Could not start a new run" withCloseButton onClose={() => rerun.reset()}>
+      {rerun.isError && rerun.variables === null ? (
+        <Alert
+          color="red"
+          title="Could not start a new run"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => rerun.reset()}
+        >
           {describeError(rerun.error)}
         </Alert>
       ) : null}
       {cancel.isError ? (
-        <Alert color="red" title="Could not cancel the run" withCloseButton onClose={() => cancel.reset()}>
+        <Alert
+          color="red"
+          title="Could not cancel the run"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => cancel.reset()}
+        >
           {describeError(cancel.error)}
         </Alert>
       ) : null}
@@ -257,16 +164,17 @@ export default function RunPage() {
             </Section>
           ) : null}
           <Section title="Timeline" testId="timeline">
-            {traceQuery.isPending ? <Loading label="Loading timeline" /> : null}
-            {traceQuery.isError ? (
-              <ErrorState error={traceQuery.error} onRetry={() => void traceQuery.refetch()} />
-            ) : null}
+            <QueryStatus query={traceQuery} label="Loading timeline" />
             {root ? (
               <Timeline
                 root={root}
                 rerun={{
                   onRerun: (stepID) => rerun.mutate(stepID),
                   pendingStepID: rerun.isPending ? fromStep : null,
+                  failed:
+                    rerun.isError && rerun.variables
+                      ? { stepID: rerun.variables, message: describeError(rerun.error) }
+                      : null,
                 }}
               />
             ) : null}
@@ -280,24 +188,30 @@ export default function RunPage() {
             </Section>
           ) : null}
           <Section title="Trigger" testId="run-trigger">
-            {triggerQuery.isError ? <ErrorState error={triggerQuery.error} /> : null}
-            {triggerQuery.data ? (
-              triggerQuery.data.runTrigger.payloads.map((payload, i) => (
-                <JsonView
-                  // biome-ignore lint/suspicious/noArrayIndexKey: payloads have no ids of their own here
-                  key={i}
-                  value={payload}
-                  maxHeight={240}
-                  aria-label="Trigger payload"
-                />
-              ))
-            ) : triggerQuery.isPending ? (
-              <Loading label="Loading trigger" />
+            <QueryStatus query={triggerQuery} label="Loading trigger" />
+            {triggerQuery.data?.runTrigger.payloads.length === 0 ? (
+              <Text size="sm" c="dimmed">
+                {run.cronSchedule ? `Started by the schedule ${run.cronSchedule}.` : "No payload."}
+              </Text>
             ) : null}
+            {triggerQuery.data?.runTrigger.payloads.map((payload, i, all) => (
+              <JsonView
+                // biome-ignore lint/suspicious/noArrayIndexKey: payloads have no ids of their own here
+                key={i}
+                value={payload}
+                maxHeight={240}
+                aria-label={all.length > 1 ? `Trigger payload ${i + 1}` : "Trigger payload"}
+              />
+            ))}
           </Section>
         </Stack>
       ) : null}
-      <Modal opened={confirmOpen} onClose={confirm.close} title="Cancel this run?">
+      <Modal
+        opened={confirmOpen}
+        onClose={confirm.close}
+        title="Cancel this run?"
+        closeButtonProps={{ "aria-label": "Close" }}
+      >
         <Stack>
           <Text size="sm">
             The run stops: a step already executing finishes, but nothing after it runs, and{" "}

@@ -1,42 +1,26 @@
-import {
-  Anchor,
-  Button,
-  Card,
-  Chip,
-  Group,
-  Input,
-  MultiSelect,
-  SegmentedControl,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from "@mantine/core";
+import { Chip, Group, Input, MultiSelect, SegmentedControl, Stack, Text, TextInput } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { Link, useSearchParams } from "react-router";
-import { gql } from "../api/client";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useSearchParams } from "react-router";
+import { describeError, gql } from "../api/client";
 import {
   FUNCTION_OPTIONS_QUERY,
   type FunctionOption,
   RUN_STATUSES,
   RUNS_COUNT_QUERY,
   RUNS_QUERY,
-  type RunNode,
   type RunsAnswer,
   type RunsCountAnswer,
 } from "../api/queries";
-import { CostBadge } from "../components/CostBadge";
 import { EmptyState } from "../components/EmptyState";
-import { ErrorState } from "../components/ErrorState";
-import { Loading } from "../components/Loading";
 import { Page } from "../components/Page";
-import { StatusBadge } from "../components/StatusBadge";
-import { durationBetween, formatDuration, formatTime } from "../lib/format";
+import { LoadMore, pollPages, QueryStatus } from "../components/QueryStatus";
+import { RunCard, RunsTable } from "../components/RunRows";
 
 const PAGE_SIZE = 50;
 /** The total is a count over the whole window: refreshed every 30 s, the rows every 2 s. */
 const COUNT_POLL_MS = 30_000;
+const POLL_MS = 2000;
 const HOUR = 60 * 60 * 1000;
 const RANGES: Record<string, { label: string; ms: number }> = {
   "1h": { label: "1 h", ms: HOUR },
@@ -96,98 +80,6 @@ function runsFilter(f: Filters): Record<string, unknown> {
   };
 }
 
-/** A run as a card, for narrow screens. */
-function RunCard({ run }: { run: RunNode }) {
-  return (
-    <Card withBorder padding="sm" data-testid="run-row" data-run-id={run.id} component="li">
-      <Group justify="space-between" gap="xs" wrap="nowrap">
-        <Text size="sm" fw={600} truncate>
-          {run.function.name}
-        </Text>
-        <StatusBadge status={run.status} />
-      </Group>
-      <Anchor
-        component={Link}
-        to={`/runs/${run.id}`}
-        ff="monospace"
-        size="sm"
-        style={{ wordBreak: "break-all" }}
-      >
-        {run.id}
-      </Anchor>
-      <Text size="xs" c="dimmed">
-        {run.eventName ? `${run.eventName} · ` : ""}queued {formatTime(run.queuedAt)} ·{" "}
-        {formatDuration(durationBetween(run.startedAt, run.endedAt))} ·{" "}
-        <CostBadge usd={run.awsCost?.usd} size="xs" />
-      </Text>
-    </Card>
-  );
-}
-
-function RunsTable({ runs }: { runs: RunNode[] }) {
-  return (
-    <Table.ScrollContainer minWidth={880} type="native">
-      <Table
-        data-testid="runs-table"
-        striped
-        highlightOnHover
-        verticalSpacing="xs"
-        style={{ whiteSpace: "nowrap" }}
-      >
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>Function</Table.Th>
-            <Table.Th>Run ID</Table.Th>
-            <Table.Th>Queued</Table.Th>
-            <Table.Th>Started</Table.Th>
-            <Table.Th>Ended</Table.Th>
-            <Table.Th>Duration</Table.Th>
-            <Table.Th ta="right">AWS cost</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {runs.map((run) => (
-            <RunRow key={run.id} run={run} />
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
-  );
-}
-
-function RunRow({ run }: { run: RunNode }) {
-  return (
-    <Table.Tr data-testid="run-row" data-run-id={run.id}>
-      <Table.Td>
-        <StatusBadge status={run.status} />
-      </Table.Td>
-      <Table.Td>
-        <Text size="sm" fw={500}>
-          {run.function.name}
-        </Text>
-        {run.eventName ? (
-          <Text size="xs" c="dimmed">
-            {run.eventName}
-          </Text>
-        ) : null}
-      </Table.Td>
-      <Table.Td>
-        <Anchor component={Link} to={`/runs/${run.id}`} ff="monospace" size="sm">
-          {run.id}
-        </Anchor>
-      </Table.Td>
-      <Table.Td>{formatTime(run.queuedAt)}</Table.Td>
-      <Table.Td>{formatTime(run.startedAt)}</Table.Td>
-      <Table.Td>{formatTime(run.endedAt)}</Table.Td>
-      <Table.Td>{formatDuration(durationBetween(run.startedAt, run.endedAt))}</Table.Td>
-      <Table.Td ta="right">
-        <CostBadge usd={run.awsCost?.usd} size="sm" />
-      </Table.Td>
-    </Table.Tr>
-  );
-}
-
 export function RunsPage() {
   const [params, setParams] = useSearchParams();
   const filters = readFilters(params);
@@ -221,7 +113,9 @@ export function RunsPage() {
     initialPageParam: null as string | null,
     getNextPageParam: (last) =>
       last.runs.pageInfo.hasNextPage ? (last.runs.pageInfo.endCursor ?? undefined) : undefined,
-    refetchInterval: 2000,
+    refetchInterval: pollPages(POLL_MS),
+    // A new filter keeps the rows on screen (dimmed) until its own arrive.
+    placeholderData: keepPreviousData,
   });
   const count = useQuery({
     queryKey: ["runs", "count", filters],
@@ -234,7 +128,7 @@ export function RunsPage() {
   return (
     <Page title="Runs">
       <Stack gap="sm">
-        <Group align="flex-end" gap="md" wrap="wrap">
+        <Group align="flex-start" gap="md" wrap="wrap">
           <MultiSelect
             label="Functions"
             placeholder={filters.functions.length ? undefined : "All functions"}
@@ -243,6 +137,7 @@ export function RunsPage() {
             onChange={(v) => setList("function", v)}
             searchable
             clearable
+            error={options.isError ? `Could not list the functions: ${describeError(options.error)}` : null}
             style={{ flex: "1 1 260px", maxWidth: 480 }}
           />
           <div>
@@ -302,11 +197,8 @@ export function RunsPage() {
         </Chip.Group>
       </Stack>
 
-      {runs.isPending ? <Loading label="Loading runs" /> : null}
-      {runs.isError && !runs.data ? (
-        <ErrorState error={runs.error} onRetry={() => void runs.refetch()} />
-      ) : null}
-      {runs.data && list.length === 0 ? (
+      <QueryStatus query={runs} label="Loading runs" />
+      {runs.data && !runs.isPlaceholderData && list.length === 0 ? (
         <EmptyState title="No runs in this range">
           Try a wider time range or fewer filters, or start one with the Send test event button.
         </EmptyState>
@@ -314,31 +206,29 @@ export function RunsPage() {
       {list.length > 0 ? (
         <>
           <Text size="sm" c="dimmed" role="status">
-            Showing {list.length} of {total ?? "…"} runs
+            {count.isError ? `Showing ${list.length} runs` : `Showing ${list.length} of ${total ?? "…"} runs`}
           </Text>
-          {narrow ? (
-            <Stack gap="xs" component="ul" data-testid="runs-table" p={0} m={0} style={{ listStyle: "none" }}>
-              {list.map((run) => (
-                <RunCard key={run.id} run={run} />
-              ))}
-            </Stack>
-          ) : (
-            <RunsTable runs={list} />
-          )}
+          <div aria-busy={runs.isPlaceholderData} style={{ opacity: runs.isPlaceholderData ? 0.6 : 1 }}>
+            {narrow ? (
+              <Stack
+                gap="xs"
+                component="ul"
+                data-testid="runs-table"
+                p={0}
+                m={0}
+                style={{ listStyle: "none" }}
+              >
+                {list.map((run) => (
+                  <RunCard key={run.id} run={run} />
+                ))}
+              </Stack>
+            ) : (
+              <RunsTable runs={list} />
+            )}
+          </div>
         </>
       ) : null}
-      {runs.isError && runs.data ? <ErrorState error={runs.error} /> : null}
-      {runs.hasNextPage ? (
-        <Group justify="center">
-          <Button
-            variant="default"
-            onClick={() => void runs.fetchNextPage()}
-            loading={runs.isFetchingNextPage}
-          >
-            Load more
-          </Button>
-        </Group>
-      ) : null}
+      <LoadMore query={runs} />
     </Page>
   );
 }

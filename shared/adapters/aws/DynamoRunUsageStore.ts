@@ -2,14 +2,16 @@
  * Each run's AWS usage as one item of the runs table (`USAGE#<runId>` / `USAGE`), outside the run's
  * own partition so run-state reads never see it, and never on the run record, whose writes are
  * versioned and whose listing index it would dirty. One UpdateItem per job adds to it (ADD is
- * commutative, so jobs of one run in parallel need no condition); it expires the retention after
- * the run's last job.
+ * commutative, so jobs of one run in parallel need no condition). It expires as a Running run's
+ * items do (runExpiry.ts), a horizon plus the retention after the last job: a job cannot tell
+ * whether its run goes on, and a run may sleep far longer than the retention between two jobs.
  */
 import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { NO_USAGE, type RunUsage, type Usage } from "../../domain/awsUsage.js";
 import type { RunUsageStore } from "../../ports/runUsage.js";
-import { type Item, ttlSeconds } from "./dynamo.js";
+import type { Item } from "./dynamo.js";
 import { retryUnprocessed } from "./retryUnprocessed.js";
+import { runningExpiry } from "./runExpiry.js";
 
 const USAGE_FIELDS = Object.keys(NO_USAGE) as (keyof Usage)[];
 const key = (runId: string) => ({ pk: `USAGE#${runId}`, sk: "USAGE" });
@@ -41,7 +43,7 @@ export class DynamoRunUsageStore implements RunUsageStore {
         ExpressionAttributeValues: {
           ...values,
           ":id": runId,
-          ":exp": ttlSeconds(at) + this.retentionSeconds,
+          ":exp": runningExpiry(at, this.retentionSeconds),
         },
       }),
     );

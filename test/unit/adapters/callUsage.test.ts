@@ -43,6 +43,65 @@ describe("usageOfCall (the billed units of one AWS call)", () => {
   });
 });
 
+describe("usageOfCall by payload and request class", () => {
+  const kb = (n: number) => "x".repeat(n * 1024);
+
+  it("bills SQS a request per 64 KB chunk of the messages a call sends, a batch's together", () => {
+    const fifo = "http://q/work.fifo";
+    expect(usageOfCall("SQS", "SendMessage", { QueueUrl: fifo, MessageBody: kb(64) })).toEqual({
+      sqsFifoRequests: 1,
+    });
+    expect(usageOfCall("SQS", "SendMessage", { QueueUrl: "http://q/timers", MessageBody: kb(65) })).toEqual({
+      sqsStandardRequests: 2,
+    });
+    const entries = Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: kb(20) }));
+    expect(usageOfCall("SQS", "SendMessageBatch", { QueueUrl: fifo, Entries: entries })).toEqual({
+      sqsFifoRequests: 4,
+    });
+    expect(usageOfCall("SQS", "SendMessageBatch", { QueueUrl: fifo, Entries: entries.slice(0, 3) })).toEqual({
+      sqsFifoRequests: 1,
+    });
+    expect(usageOfCall("SQS", "DeleteMessageBatch", { QueueUrl: fifo, Entries: [{}, {}] })).toEqual({
+      sqsFifoRequests: 1,
+    });
+  });
+
+  it("bills Kinesis a PUT unit per 25 KB of each record put (data and partition key), other calls none", () => {
+    const record = (data: number) => ({ Data: Buffer.alloc(data), PartitionKey: "k" });
+    expect(usageOfCall("Kinesis", "PutRecord", record(10))).toEqual({ kinesisPutUnits: 1 });
+    expect(usageOfCall("Kinesis", "PutRecord", record(25 * 1024))).toEqual({ kinesisPutUnits: 2 });
+    expect(
+      usageOfCall("Kinesis", "PutRecords", { Records: [record(100), record(60 * 1024), record(0)] }),
+    ).toEqual({ kinesisPutUnits: 5 });
+    expect(usageOfCall("Kinesis", "DescribeStreamSummary", { StreamName: "s" })).toEqual({});
+  });
+
+  it("bills S3 PUT, COPY and LIST as PUT-class requests, HEAD as a GET, and DELETE as nothing", () => {
+    expect(usageOfCall("S3", "CopyObject", {})).toEqual({ s3Puts: 1 });
+    expect(usageOfCall("S3", "ListObjectsV2", {})).toEqual({ s3Puts: 1 });
+    expect(usageOfCall("S3", "HeadObject", {})).toEqual({ s3Gets: 1 });
+    expect(usageOfCall("S3", "DeleteObject", {})).toEqual({});
+    expect(usageOfCall("S3", "DeleteObjects", {})).toEqual({});
+  });
+
+  it("bills a DynamoDB BatchGetItem per key over its tables, and a Query as one read", () => {
+    expect(
+      usageOfCall("DynamoDB", "BatchGetItem", {
+        RequestItems: { a: { Keys: [{}, {}, {}] }, b: { Keys: [{}] } },
+      }),
+    ).toEqual({ dynamoWru: 0, dynamoRru: 2 });
+    expect(usageOfCall("DynamoDB", "Query", { TableName: "t", ConsistentRead: true })).toEqual({
+      dynamoWru: 0,
+      dynamoRru: 1,
+    });
+    expect(usageOfCall("DynamoDB", "Query", { TableName: "t" })).toEqual({ dynamoWru: 0, dynamoRru: 0.5 });
+    expect(usageOfCall("DynamoDB", "TransactGetItems", { TransactItems: [{}, {}] })).toEqual({
+      dynamoWru: 0,
+      dynamoRru: 4,
+    });
+  });
+});
+
 describe("awsCalls.tally", () => {
   it("adds up the calls made inside it only, and keeps a failure as the result", async () => {
     awsCalls.record("DynamoDB", "PutItem", {});
@@ -55,6 +114,20 @@ describe("awsCalls.tally", () => {
     expect(tally.calls).toBe(2);
     expect(tally.usage).toMatchObject({ dynamoWru: 1, sqsFifoRequests: 1 });
     expect(result.status).toBe("rejected");
+  });
+});
+
+describe("awsCalls.tally, nested", () => {
+  it("counts a call in the innermost tally only", async () => {
+    const { tally: outer } = await awsCalls.tally(async () => {
+      awsCalls.record("DynamoDB", "PutItem", {});
+      const { tally: inner } = await awsCalls.tally(async () => {
+        awsCalls.record("S3", "PutObject", {});
+      });
+      expect(inner).toMatchObject({ calls: 1, usage: { s3Puts: 1, dynamoWru: 0 } });
+      awsCalls.record("DynamoDB", "PutItem", {});
+    });
+    expect(outer).toMatchObject({ calls: 2, usage: { s3Puts: 0, dynamoWru: 2 } });
   });
 });
 

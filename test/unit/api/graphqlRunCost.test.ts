@@ -1,5 +1,7 @@
 /** Tideline's cost fields: FunctionRunV2.awsCost and Function.runStats, over the memory ports. */
 import { describe, expect, it, vi } from "vitest";
+import { RequestContext } from "../../../shared/core/api/graphql/context.js";
+import { handleGraphql } from "../../../shared/core/api/graphql/index.js";
 import { RUN_STATS_LIMIT } from "../../../shared/core/api/graphql/views/runCost.js";
 import { NO_USAGE, type RunUsage } from "../../../shared/domain/awsUsage.js";
 import { makeRun, T0 } from "../../fixtures/records.js";
@@ -50,6 +52,37 @@ describe("FunctionRunV2.awsCost", () => {
   });
 });
 
+describe("with run costs off (no usage store)", () => {
+  it("shows no cost: awsCost and runStats.awsCostUsd are null", async () => {
+    const run = await h.runWith();
+    await h.ports.runUsage.add(run.runId, usage, T0);
+    const off = async (query: string, variables: Record<string, string>) =>
+      (await handleGraphql({ ...h.ports, runUsage: undefined }, JSON.stringify({ query, variables }))).body;
+
+    expect(await off(COST, { id: run.runId })).toEqual({ data: { run: { awsCost: null } } });
+    const stats = "query ($from: Time!) { functions { runStats(from: $from) { total awsCostUsd } } }";
+    expect(await off(stats, { from: FROM })).toEqual({
+      data: { functions: [{ runStats: { total: 1, awsCostUsd: null } }] },
+    });
+  });
+});
+
+describe("RequestContext.usage", () => {
+  it("batches the reads of one turn, and a later turn's reads go out afresh", async () => {
+    const [a, b, c] = [await h.runWith(), await h.runWith(), await h.runWith()];
+    for (const run of [a, b, c]) await h.ports.runUsage.add(run.runId, usage, T0);
+    const get = vi.spyOn(h.ports.runUsage, "get");
+    const ctx = new RequestContext(h.ports);
+
+    const first = await Promise.all([ctx.usage(a.runId), ctx.usage(b.runId)]);
+    // A later turn (a field resolved after another read) must not join a batch already sent.
+    const later = await ctx.usage(c.runId);
+
+    expect([...first, later].map((u) => u?.calls)).toEqual([9, 9, 9]);
+    expect(get.mock.calls.map(([ids]) => [...ids].length)).toEqual([2, 1]);
+  });
+});
+
 describe("Function.runStats", () => {
   const STATS =
     "query ($from: Time!) { functions { slug runStats(from: $from) { total running completed failed cancelled skipped awsCostUsd truncated } } }";
@@ -62,8 +95,11 @@ describe("Function.runStats", () => {
       await h.ports.runs.createRun(run);
       await h.ports.runUsage.add(run.runId, usage, T0);
     }
-    // Queued before `from`: not counted.
+    // Queued before `from`, or another function's: not counted.
     await h.ports.runs.createRun(makeRun({ runId: newId(T0 - 7_200_000), startedAt: T0 - 7_200_000 }));
+    const other = makeRun({ runId: newId(T0), startedAt: T0, status: "Completed", fnSlug: "app-other" });
+    await h.ports.runs.createRun(other);
+    await h.ports.runUsage.add(other.runId, usage, T0);
     const stats = ((await h.gql(STATS, { from: FROM })) as Stats).data.functions[0]?.runStats;
     expect(stats).toEqual({
       total: 6,
@@ -77,11 +113,30 @@ describe("Function.runStats", () => {
     });
   });
 
-  it(`reads at most ${RUN_STATS_LIMIT} runs and says when there were more`, async () => {
-    for (let i = 0; i <= RUN_STATS_LIMIT; i++) {
+  const at = async () => ((await h.gql(STATS, { from: FROM })) as Stats).data.functions[0]?.runStats;
+  const createRuns = async (n: number) => {
+    for (let i = 0; i < n; i++) {
       await h.ports.runs.createRun(makeRun({ runId: newId(T0 + i), startedAt: T0 + i, fnSlug: "app-fn" }));
     }
-    const at = async () => ((await h.gql(STATS, { from: FROM })) as Stats).data.functions[0]?.runStats;
+  };
+
+  it(`reads at most ${RUN_STATS_LIMIT} runs and says when there were more`, async () => {
+    await createRuns(RUN_STATS_LIMIT + 1);
+    const list = vi.spyOn(h.ports.runs, "listRuns");
     expect(await at()).toMatchObject({ total: RUN_STATS_LIMIT, running: RUN_STATS_LIMIT, truncated: true });
+    // Pages of 100: ten reads, never the rest of the window.
+    expect(list).toHaveBeenCalledTimes(RUN_STATS_LIMIT / 100);
+  });
+
+  it(`counts the newest ${RUN_STATS_LIMIT} when pages come back short (a page may end at a day)`, async () => {
+    await createRuns(RUN_STATS_LIMIT + 100);
+    const listRuns = h.ports.runs.listRuns.bind(h.ports.runs);
+    vi.spyOn(h.ports.runs, "listRuns").mockImplementation((q, page) => listRuns(q, { ...page, limit: 90 }));
+    expect(await at()).toMatchObject({ total: RUN_STATS_LIMIT, running: RUN_STATS_LIMIT, truncated: true });
+  });
+
+  it(`is not truncated with exactly ${RUN_STATS_LIMIT} runs`, async () => {
+    await createRuns(RUN_STATS_LIMIT);
+    expect(await at()).toMatchObject({ total: RUN_STATS_LIMIT, truncated: false });
   });
 });

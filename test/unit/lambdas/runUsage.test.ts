@@ -1,5 +1,5 @@
 /** What a job adds to its run's cost (lambdas/runUsage.ts), over the memory usage store. */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { measuredForRun, memoryOf, runOfTimer } from "../../../lambdas/runUsage.js";
 import { awsCalls } from "../../../shared/adapters/aws/callCounter.js";
 import { MemoryRunUsageStore } from "../../../shared/adapters/memory/MemoryRunUsageStore.js";
@@ -30,6 +30,37 @@ describe("measuredForRun", () => {
     const store = new MemoryRunUsageStore();
     await measuredForRun(store, "run-1", { memoryMb: 512, share: 0.25 }, async () => undefined);
     expect((await store.get(["run-1"])).get("run-1")?.usage.lambdaRequests).toBe(0.25);
+  });
+
+  it("bills a batched job its share of the invocation's duration, at the function's memory", async () => {
+    const store = new MemoryRunUsageStore();
+    // The job runs 400 ms; a quarter of it is this job's.
+    const now = vi.spyOn(Date, "now").mockReturnValueOnce(10_000).mockReturnValueOnce(10_400);
+    try {
+      await measuredForRun(store, "run-1", { memoryMb: 512, share: 0.25 }, async () => undefined);
+    } finally {
+      now.mockRestore();
+    }
+    const total = (await store.get(["run-1"])).get("run-1");
+    expect(total?.lambdaMs).toBe(100);
+    expect(total?.usage.lambdaGbSeconds).toBeCloseTo(0.1 * 0.5, 12);
+  });
+
+  it("keeps the calls of jobs running at once (a timer batch) apart, each in its own run", async () => {
+    const store = new MemoryRunUsageStore();
+    const tick = () => new Promise<void>((r) => setImmediate(r));
+    const job = (runId: string, puts: number) =>
+      measuredForRun(store, runId, { memoryMb: 512, share: 0.5 }, async () => {
+        for (let i = 0; i < puts; i++) {
+          await tick();
+          awsCalls.record("DynamoDB", "PutItem", { TableName: "t" });
+        }
+      });
+    await Promise.all([job("run-a", 3), job("run-b", 1)]);
+    const totals = await store.get(["run-a", "run-b"]);
+    // Each its own PutItems plus the write that records it.
+    expect(totals.get("run-a")).toMatchObject({ calls: 4, usage: { dynamoWru: 4 } });
+    expect(totals.get("run-b")).toMatchObject({ calls: 2, usage: { dynamoWru: 2 } });
   });
 
   it("records a failed job's calls too, and rethrows its error", async () => {

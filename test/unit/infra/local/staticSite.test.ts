@@ -3,9 +3,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type HttpServerOptions, requestListener } from "../../../../infra/local/http.js";
+import { silentLogger } from "../../../../infra/local/log.js";
 import { dashboardSite, isDashboardRequest } from "../../../../infra/local/staticSite.js";
 
 let server: Server;
@@ -18,20 +20,29 @@ beforeAll(async () => {
   writeFileSync(join(root, "index.html"), "<!doctype html><title>T</title>");
   writeFileSync(join(root, "assets", "index-abc.js"), script);
   writeFileSync(join(tmpdir(), "secret.txt"), "outside the build");
+  // A sibling whose name starts with the build's: inside it by string prefix, outside it by path.
+  mkdirSync(`${root}-sibling`, { recursive: true });
+  writeFileSync(join(`${root}-sibling`, "secret.txt"), "outside the build");
   const site = dashboardSite(root);
   server = createServer((req, res) => void site(req, res, new URL(req.url ?? "/", "http://x").pathname));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(
+  () =>
+    new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    }),
+);
 
 /** A raw request (fetch would normalise `..` away before sending it). */
-async function raw(path: string, headers: Record<string, string> = {}) {
+async function raw(path: string, headers: Record<string, string> = {}, method = "GET", at = base) {
   const { request } = await import("node:http");
   return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>(
     (resolve, reject) => {
-      const req = request(`${base}${path}`, { headers }, (res) => {
+      const req = request(`${at}${path}`, { headers, method }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () =>
@@ -39,6 +50,8 @@ async function raw(path: string, headers: Record<string, string> = {}) {
         );
       });
       req.on("error", reject);
+      // A handler that never answers fails the test rather than hanging it.
+      req.setTimeout(2000, () => req.destroy(new Error(`no answer to ${method} ${path}`)));
       req.end();
     },
   );
@@ -50,6 +63,7 @@ describe("dashboardSite", () => {
     expect(index.status).toBe(200);
     expect(index.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(index.headers["cache-control"]).toBe("no-cache");
+    expect(index.headers["x-content-type-options"]).toBe("nosniff");
     expect(index.body.toString()).toContain("<title>T</title>");
     const asset = await raw("/assets/index-abc.js");
     expect(asset.headers["content-type"]).toBe("text/javascript; charset=utf-8");
@@ -62,7 +76,26 @@ describe("dashboardSite", () => {
     expect(zipped.headers["content-encoding"]).toBe("gzip");
     expect(zipped.body.length).toBeLessThan(script.length / 4);
     expect(gunzipSync(zipped.body).toString()).toBe(script);
-    expect((await raw("/assets/index-abc.js")).headers["content-encoding"]).toBeUndefined();
+    const plain = await raw("/assets/index-abc.js");
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    // Either form says it varies, so a shared cache keeps them apart.
+    expect([zipped.headers.vary, plain.headers.vary]).toEqual(["accept-encoding", "accept-encoding"]);
+  });
+
+  it("answers a HEAD with the GET's headers and no body", async () => {
+    const head = await raw("/assets/index-abc.js", {}, "HEAD");
+    expect(head.status).toBe(200);
+    expect(head.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+    expect(head.headers["content-length"]).toBe(String(script.length));
+    expect(head.body.length).toBe(0);
+  });
+
+  it("answers a malformed escape with a 400, and goes on serving", async () => {
+    for (const path of ["/%E0%A4%A", "/assets/%", "/%zz"]) {
+      const res = await raw(path);
+      expect(res.status, path).toBe(400);
+    }
+    expect((await raw("/")).status).toBe(200);
   });
 
   it("never serves a file outside the build, however the path is spelled", async () => {
@@ -71,6 +104,7 @@ describe("dashboardSite", () => {
       "/assets/../../secret.txt",
       "/%2e%2e/secret.txt",
       "/assets/%2e%2e%2f%2e%2e%2fsecret.txt",
+      `/..%2f${basename(root)}-sibling/secret.txt`,
     ]) {
       const res = await raw(path);
       expect(res.status, path).toBe(404);
@@ -88,6 +122,45 @@ describe("dashboardSite", () => {
     expect(res.status).toBe(503);
     expect(await res.text()).toContain("npm run build:dashboard");
     await new Promise<void>((r) => s.close(() => r()));
+  });
+});
+
+describe("the dev server's dashboard route", () => {
+  /** The dev server's listener with this dashboard (no API routes), on a free port for `use`. */
+  async function devServer(dashboard: HttpServerOptions["dashboard"], use: (at: string) => Promise<void>) {
+    const listener = requestListener({
+      handlers: { get: () => async () => ({ statusCode: 200, body: "api" }) },
+      routes: [],
+      dashboard,
+      log: silentLogger,
+    });
+    const s = createServer((req, res) => void listener(req, res));
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+    try {
+      await use(`http://127.0.0.1:${(s.address() as AddressInfo).port}`);
+    } finally {
+      await new Promise<void>((r) => {
+        s.close(() => r());
+        s.closeAllConnections();
+      });
+    }
+  }
+
+  it("turns a dashboard that fails into a 500, never an unhandled rejection", async () => {
+    const failing = async () => {
+      throw new Error("EACCES");
+    };
+    await devServer(failing, async (at) => {
+      expect((await raw("/", {}, "GET", at)).status).toBe(500);
+      expect((await raw("/%E0%A4%A", {}, "GET", at)).status).toBe(500);
+    });
+  });
+
+  it("sends a malformed escape to the static site, which refuses it", async () => {
+    await devServer(dashboardSite(root), async (at) => {
+      expect((await raw("/%E0%A4%A", {}, "GET", at)).status).toBe(400);
+      expect((await raw("/", {}, "GET", at)).status).toBe(200);
+    });
   });
 });
 

@@ -67,7 +67,8 @@ type FunctionRunStats {
   failed: Int!
   cancelled: Int!
   skipped: Int!
-  awsCostUsd: Float!
+  "Null when run costs are not recorded (the runCosts setting off)."
+  awsCostUsd: Float
   "More runs than were read: the figures cover the newest 1,000."
   truncated: Boolean!
 }

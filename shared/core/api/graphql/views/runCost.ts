@@ -41,7 +41,8 @@ export async function functionRunStats(ctx: RequestContext, fnSlug: string, from
   return {
     total: counted.length,
     ...counts,
-    awsCostUsd: awsCostView(total).usd,
+    // Without a usage store nothing was recorded: no cost, rather than a cost of $0.
+    awsCostUsd: ctx.deps.runUsage ? awsCostView(total).usd : null,
     truncated: runs.length > RUN_STATS_LIMIT || cursor !== undefined,
   };
 }

@@ -1,0 +1,61 @@
+import { Button, Group } from "@mantine/core";
+import type { ReactNode } from "react";
+import { ErrorState } from "./ErrorState";
+import { Loading } from "./Loading";
+
+interface Loadable {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  data?: unknown;
+  /** Paged lists: a failed "Load more" is shown by LoadMore instead. */
+  isFetchNextPageError?: boolean;
+  refetch(): unknown;
+}
+
+/**
+ * A query's first load: a spinner while pending, the error (with Retry) when it failed with
+ * nothing to show, or the error alone above data kept from an earlier answer (a failed poll).
+ */
+export function QueryStatus({ query, label }: { query: Loadable; label: string }): ReactNode {
+  if (query.isPending) return <Loading label={label} />;
+  if (!query.isError || query.isFetchNextPageError) return null;
+  return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
+}
+
+interface Pages {
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  isFetchNextPageError: boolean;
+  error: unknown;
+  fetchNextPage(): unknown;
+}
+
+/** The footer of a paged list: why the last "Load more" failed, and "Load more" while there is more. */
+export function LoadMore({ query }: { query: Pages }) {
+  return (
+    <>
+      {query.isFetchNextPageError ? <ErrorState error={query.error} /> : null}
+      {query.hasNextPage ? (
+        <Group justify="center">
+          <Button
+            variant="default"
+            onClick={() => void query.fetchNextPage()}
+            loading={query.isFetchingNextPage}
+          >
+            Load more
+          </Button>
+        </Group>
+      ) : null}
+    </>
+  );
+}
+
+/**
+ * How often a paged list polls: every `everyMs` with one page loaded, and that much slower per
+ * page loaded, since a refetch reads every loaded page again (one page per `everyMs` on average).
+ */
+export const pollPages =
+  (everyMs: number) =>
+  (query: { state: { data?: { pages: unknown[] } | undefined } }): number =>
+    everyMs * Math.max(1, query.state.data?.pages.length ?? 1);
