@@ -1,5 +1,5 @@
 /**
- * CDK entry (`cdk.json`: `npx tsx infra/app.ts`). One env-agnostic stack per stage, named
+ * CDK entry (`cdk.json` builds the dashboard, then runs `npx tsx infra/app.ts`). One env-agnostic stack per stage, named
  * `Tideline-<stage>` (`-c stage=prod`, default `dev`; `-c stackName=<name>` to keep another name),
  * built from the resource manifest (shared/resources.ts) and checked by cdk-nag's AWS Solutions and
  * Serverless packs on every synth. The per-environment settings (retention, memory, log level,
