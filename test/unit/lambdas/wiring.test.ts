@@ -8,17 +8,14 @@ import type { CreateScheduleCommandInput, Target } from "@aws-sdk/client-schedul
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { awsCalls } from "../../../shared/adapters/aws/callCounter.js";
 import { awsClients } from "../../../shared/adapters/aws/clients.js";
-import { arnEnv, QUEUES, resourceEnvNames, SCHEDULER } from "../../../shared/resources.js";
+import { arnEnv, QUEUES, SCHEDULER } from "../../../shared/resources.js";
+import { stubWiringEnv } from "../../helpers/wiringEnv.js";
 
 /** The targets of the schedules created since the test began. */
 const created: Target[] = [];
 
 beforeAll(() => {
-  for (const name of resourceEnvNames()) vi.stubEnv(name, `test-${name.toLowerCase()}`);
-  vi.stubEnv("TIDELINE_MODE", "cloud");
-  vi.stubEnv("TIDELINE_SIGNING_KEY", `signkey-test-${"ab".repeat(32)}`);
-  vi.stubEnv("TIDELINE_SIGNING_KEY_SECRET_ARN", "");
-  vi.stubEnv("AWS_REGION", "us-east-1");
+  stubWiringEnv();
   awsClients().scheduler.middlewareStack.add(
     (_next, context) => async (args) => {
       if (context.commandName === "CreateScheduleCommand") {

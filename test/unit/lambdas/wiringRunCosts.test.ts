@@ -4,14 +4,10 @@
  * Nothing is sent: the wiring only builds adapters.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { resourceEnvNames } from "../../../shared/resources.js";
+import { stubWiringEnv } from "../../helpers/wiringEnv.js";
 
 beforeAll(() => {
-  for (const name of resourceEnvNames()) vi.stubEnv(name, `test-${name.toLowerCase()}`);
-  vi.stubEnv("TIDELINE_MODE", "cloud");
-  vi.stubEnv("TIDELINE_SIGNING_KEY", `signkey-test-${"ab".repeat(32)}`);
-  vi.stubEnv("TIDELINE_SIGNING_KEY_SECRET_ARN", "");
-  vi.stubEnv("AWS_REGION", "us-east-1");
+  stubWiringEnv();
 });
 
 async function stores() {
