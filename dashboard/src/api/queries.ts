@@ -1,13 +1,13 @@
 /** The GraphQL documents the dashboard sends, and the shapes of their answers. */
 
 export const RUN_STATUSES = ["RUNNING", "QUEUED", "COMPLETED", "FAILED", "CANCELLED", "SKIPPED"] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-export type SpanStatus = RunStatus | "WAITING";
+type RunStatus = (typeof RUN_STATUSES)[number];
+type SpanStatus = RunStatus | "WAITING";
 
 /** Statuses a run does not leave by itself. */
 export const ENDED_STATUSES: readonly string[] = ["COMPLETED", "FAILED", "CANCELLED", "SKIPPED"];
 
-export interface AwsServiceCost {
+interface AwsServiceCost {
   service: string;
   usd: number;
   detail: string;
@@ -61,7 +61,7 @@ export const APPS_QUERY = /* GraphQL */ `
 
 // Functions
 
-export interface FunctionTrigger {
+interface FunctionTrigger {
   type: "EVENT" | "CRON";
   value: string;
   condition: string | null;
@@ -79,7 +79,7 @@ export interface FunctionConfiguration {
   singleton: { mode: "SKIP" | "CANCEL"; key: string | null } | null;
 }
 
-export interface FunctionRunStats {
+interface FunctionRunStats {
   total: number;
   running: number;
   completed: number;
@@ -157,7 +157,7 @@ export interface EventNode {
   runs: RunLink[];
 }
 
-export interface PageInfo {
+interface PageInfo {
   hasNextPage: boolean;
   endCursor: string | null;
 }
@@ -166,27 +166,33 @@ export interface EventsAnswer {
   eventsV2: { edges: { node: EventNode; cursor: string }[]; pageInfo: PageInfo };
 }
 
-const EVENT_FIELDS =
-  "id name occurredAt receivedAt raw idempotencyKey runs { id status function { id name } }";
+const EVENT_FIELDS = /* GraphQL */ `
+  fragment EventFields on EventV2 {
+    id name occurredAt receivedAt raw idempotencyKey runs { id status function { id name } }
+  }
+`;
 
 /** No totalCount: the server counts events by reading them all, too much for a 2 s poll. */
 export const EVENTS_QUERY = /* GraphQL */ `
+  ${EVENT_FIELDS}
   query Events($first: Int!, $after: String, $filter: EventsFilter!) {
     eventsV2(first: $first, after: $after, filter: $filter) {
-      edges { cursor node { ${EVENT_FIELDS} } }
+      edges { cursor node { ...EventFields } }
       pageInfo { hasNextPage endCursor }
     }
   }
 `;
 
 export const EVENT_QUERY = /* GraphQL */ `
+  ${EVENT_FIELDS}
   query Event($id: ULID!) {
-    eventV2(id: $id) { ${EVENT_FIELDS} }
+    eventV2(id: $id) { ...EventFields }
   }
 `;
 
 // Runs
 
+/** A run as the runs list shows it; the run page asks for more of it (RunDetail). */
 export interface RunNode {
   id: string;
   status: RunStatus;
@@ -198,26 +204,28 @@ export interface RunNode {
   awsCost: { usd: number } | null;
 }
 
+const RUN_FIELDS = /* GraphQL */ `
+  fragment RunFields on FunctionRunV2 {
+    id
+    status
+    queuedAt
+    startedAt
+    endedAt
+    eventName
+    function { id name slug }
+    awsCost { usd }
+  }
+`;
+
 export interface RunsAnswer {
   runs: { edges: { node: RunNode; cursor: string }[]; pageInfo: PageInfo };
 }
 
 export const RUNS_QUERY = /* GraphQL */ `
+  ${RUN_FIELDS}
   query Runs($first: Int!, $after: String, $filter: RunsFilterV2!) {
     runs(first: $first, after: $after, orderBy: [{ field: QUEUED_AT, direction: DESC }], filter: $filter) {
-      edges {
-        cursor
-        node {
-          id
-          status
-          queuedAt
-          startedAt
-          endedAt
-          eventName
-          function { id name slug }
-          awsCost { usd }
-        }
-      }
+      edges { cursor node { ...RunFields } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -239,34 +247,23 @@ export const RUNS_COUNT_QUERY = /* GraphQL */ `
   }
 `;
 
-export interface RunDetail {
-  id: string;
-  status: RunStatus;
-  queuedAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  eventName: string | null;
+export interface RunDetail extends RunNode {
   triggerIDs: string[];
   cronSchedule: string | null;
   isBatch: boolean;
-  function: { id: string; name: string; slug: string };
   app: { id: string; name: string };
   awsCost: AwsCost | null;
 }
 
+/** RunFields' `awsCost { usd }` merges with the breakdown asked for here. */
 export const RUN_QUERY = /* GraphQL */ `
+  ${RUN_FIELDS}
   query Run($runID: String!) {
     run(runID: $runID) {
-      id
-      status
-      queuedAt
-      startedAt
-      endedAt
-      eventName
+      ...RunFields
       triggerIDs
       cronSchedule
       isBatch
-      function { id name slug }
       app { id name }
       awsCost { usd calls jobs lambdaMs services { service usd detail } }
     }
@@ -288,7 +285,7 @@ export const TRIGGER_QUERY = /* GraphQL */ `
   }
 `;
 
-export type StepInfo =
+type StepInfo =
   | { __typename: "SleepStepInfo"; sleepUntil: string }
   | {
       __typename: "WaitForEventStepInfo";
@@ -308,9 +305,9 @@ export type StepInfo =
   | { __typename: "WaitForSignalStepInfo"; signal: string; timeout: string; timedOut: boolean | null }
   | { __typename: "RunStepInfo"; type: string | null };
 
-export type StepOp = "INVOKE" | "RUN" | "SLEEP" | "WAIT_FOR_EVENT" | "AI_GATEWAY" | "WAIT_FOR_SIGNAL";
+type StepOp = "INVOKE" | "RUN" | "SLEEP" | "WAIT_FOR_EVENT" | "AI_GATEWAY" | "WAIT_FOR_SIGNAL";
 
-export interface SpanMetadata {
+interface SpanMetadata {
   scope: string;
   kind: string;
   values: unknown;

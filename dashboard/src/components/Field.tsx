@@ -1,4 +1,4 @@
-import { Text } from "@mantine/core";
+import { Code, Text } from "@mantine/core";
 import type { CSSProperties, ReactNode } from "react";
 
 /** A small caption over a value, for the detail grids. */
@@ -34,5 +34,16 @@ export function Labeled({
       ) : null}
       {children}
     </Text>
+  );
+}
+
+/** What qualifies a value, as a word and code after it (" if <expression>", " per <key>"); nothing when unset. */
+export function Qualifier({ word, code }: { word: string; code: string | null }) {
+  if (!code) return null;
+  return (
+    <>
+      {` ${word} `}
+      <Code>{code}</Code>
+    </>
   );
 }

@@ -7,7 +7,6 @@ interface Loadable {
   isPending: boolean;
   isError: boolean;
   error: unknown;
-  data?: unknown;
   /** Paged lists: a failed "Load more" is shown by LoadMore instead. */
   isFetchNextPageError?: boolean;
   refetch(): unknown;

@@ -1,4 +1,4 @@
-import { Anchor, Card, Group, Table, Text } from "@mantine/core";
+import { Anchor, Card, Group, Stack, Table, Text } from "@mantine/core";
 import { Link } from "react-router";
 import type { RunNode } from "../api/queries";
 import { durationBetween, formatDuration, formatTime } from "../lib/format";
@@ -6,7 +6,7 @@ import { CostBadge } from "./CostBadge";
 import { StatusBadge } from "./StatusBadge";
 
 /** A run as a card, for narrow screens. */
-export function RunCard({ run }: { run: RunNode }) {
+function RunCard({ run }: { run: RunNode }) {
   return (
     <Card withBorder padding="sm" data-testid="run-row" data-run-id={run.id} component="li">
       <Group justify="space-between" gap="xs" wrap="nowrap">
@@ -30,6 +30,17 @@ export function RunCard({ run }: { run: RunNode }) {
         <CostBadge usd={run.awsCost?.usd} size="xs" />
       </Text>
     </Card>
+  );
+}
+
+/** The runs as a list of cards, for narrow screens (the same test id as the table). */
+export function RunCards({ runs }: { runs: RunNode[] }) {
+  return (
+    <Stack gap="xs" component="ul" data-testid="runs-table" p={0} m={0} style={{ listStyle: "none" }}>
+      {runs.map((run) => (
+        <RunCard key={run.id} run={run} />
+      ))}
+    </Stack>
   );
 }
 

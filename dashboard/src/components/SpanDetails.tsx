@@ -5,7 +5,7 @@ import { gql } from "../api/client";
 import { OUTPUT_QUERY, type Span, type SpanOutput } from "../api/queries";
 import { formatClock, formatDuration, ms } from "../lib/format";
 import { ErrorState } from "./ErrorState";
-import { Field } from "./Field";
+import { Field, Qualifier } from "./Field";
 import { JsonView } from "./JsonView";
 
 /** How long the span took, or has taken so far while it lasts. */
@@ -91,12 +91,7 @@ function StepInfoFields({ span }: { span: Span }) {
         <>
           <Field label="Waits for event">
             <Code>{info.eventName}</Code>
-            {info.expression ? (
-              <>
-                {" if "}
-                <Code>{info.expression}</Code>
-              </>
-            ) : null}
+            <Qualifier word="if" code={info.expression} />
           </Field>
           <Field label="Timeout">{formatClock(info.timeout)}</Field>
           <Field label="Outcome">
@@ -168,6 +163,26 @@ export function MetadataList({ metadata }: { metadata: Span["metadata"] }) {
   );
 }
 
+function RerunFromStep({ stepID, rerun }: { stepID: string; rerun: RerunControl }) {
+  return (
+    <Group>
+      <Button
+        size="xs"
+        variant="light"
+        loading={rerun.pendingStepID === stepID}
+        onClick={() => rerun.onRerun(stepID)}
+      >
+        Rerun from this step
+      </Button>
+      {rerun.failed?.stepID === stepID ? (
+        <Text size="sm" c="red" role="alert">
+          Could not start a new run: {rerun.failed.message}
+        </Text>
+      ) : null}
+    </Group>
+  );
+}
+
 interface SpanDetailsProps {
   span: Span;
   rerun?: RerunControl | undefined;
@@ -175,7 +190,6 @@ interface SpanDetailsProps {
 
 /** What a timeline row shows when expanded. */
 export function SpanDetails({ span, rerun }: SpanDetailsProps) {
-  const canRerun = rerun && span.stepID && span.status === "COMPLETED";
   return (
     <Stack gap="sm">
       <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="xs" verticalSpacing="xs">
@@ -201,22 +215,8 @@ export function SpanDetails({ span, rerun }: SpanDetailsProps) {
         </Text>
       )}
       <MetadataList metadata={span.metadata} />
-      {canRerun && span.stepID ? (
-        <Group>
-          <Button
-            size="xs"
-            variant="light"
-            loading={rerun.pendingStepID === span.stepID}
-            onClick={() => span.stepID && rerun.onRerun(span.stepID)}
-          >
-            Rerun from this step
-          </Button>
-          {rerun.failed?.stepID === span.stepID ? (
-            <Text size="sm" c="red" role="alert">
-              Could not start a new run: {rerun.failed.message}
-            </Text>
-          ) : null}
-        </Group>
+      {rerun && span.stepID && span.status === "COMPLETED" ? (
+        <RerunFromStep stepID={span.stepID} rerun={rerun} />
       ) : null}
     </Stack>
   );

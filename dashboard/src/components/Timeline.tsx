@@ -86,18 +86,39 @@ function byStart(spans: Span[]): Span[] {
   return [...spans].sort((a, b) => (spanStart(a) ?? 0) - (spanStart(b) ?? 0));
 }
 
-interface RowProps {
-  span: Span;
+/** What every row of one timeline shares. */
+interface RowContext {
   scale: Scale;
   now: number;
-  attempt?: boolean;
   expanded: Set<string>;
   toggle(spanID: string): void;
   rerun?: RerunControl | undefined;
 }
 
-function TimelineRow({ span, scale, now, attempt = false, expanded, toggle, rerun }: RowProps) {
-  const open = expanded.has(span.spanID);
+/** A list of rows: the run's steps, or a step's attempts (which offer no rerun). */
+function TimelineRows({
+  spans,
+  label,
+  attempt = false,
+  ctx,
+}: {
+  spans: Span[];
+  label: string;
+  attempt?: boolean;
+  ctx: RowContext;
+}) {
+  return (
+    <ul className={classes.list} aria-label={label}>
+      {spans.map((span) => (
+        <TimelineRow key={span.spanID} span={span} attempt={attempt} ctx={ctx} />
+      ))}
+    </ul>
+  );
+}
+
+function TimelineRow({ span, attempt, ctx }: { span: Span; attempt: boolean; ctx: RowContext }) {
+  const { scale, now } = ctx;
+  const open = ctx.expanded.has(span.spanID);
   const total = scale.end - scale.start;
   const start = spanStart(span);
   const end = ms(span.endedAt);
@@ -134,7 +155,7 @@ function TimelineRow({ span, scale, now, attempt = false, expanded, toggle, reru
         data-status={span.status}
         aria-expanded={open}
         aria-controls={open ? panelId : undefined}
-        onClick={() => toggle(span.spanID)}
+        onClick={() => ctx.toggle(span.spanID)}
       >
         <span className={classes.label}>
           <svg className={classes.chevron} viewBox="0 0 16 16" aria-hidden="true">
@@ -161,22 +182,10 @@ function TimelineRow({ span, scale, now, attempt = false, expanded, toggle, reru
       </UnstyledButton>
       <Collapse expanded={open} id={panelId} keepMounted={false}>
         {attempts.length > 0 ? (
-          <ul className={classes.list} aria-label={`Attempts of ${span.name}`}>
-            {attempts.map((child) => (
-              <TimelineRow
-                key={child.spanID}
-                span={child}
-                scale={scale}
-                now={now}
-                attempt
-                expanded={expanded}
-                toggle={toggle}
-              />
-            ))}
-          </ul>
+          <TimelineRows spans={attempts} label={`Attempts of ${span.name}`} attempt ctx={ctx} />
         ) : null}
         <div className={classes.panel}>
-          <SpanDetails span={span} rerun={attempt ? undefined : rerun} />
+          <SpanDetails span={span} rerun={attempt ? undefined : ctx.rerun} />
         </div>
       </Collapse>
     </li>
@@ -240,19 +249,7 @@ export function Timeline({ root, rerun }: TimelineProps) {
           <span>+{formatDuration(scale.end - scale.start)}</span>
         </span>
       </div>
-      <ul className={classes.list} aria-label="Steps">
-        {rows.map((span) => (
-          <TimelineRow
-            key={span.spanID}
-            span={span}
-            scale={scale}
-            now={now}
-            expanded={expanded}
-            toggle={toggle}
-            rerun={rerun}
-          />
-        ))}
-      </ul>
+      <TimelineRows spans={rows} label="Steps" ctx={{ scale, now, expanded, toggle, rerun }} />
     </div>
   );
 }

@@ -95,7 +95,7 @@ export function formatUsd(usd: number): string {
   return `$${usd.toFixed(decimals).replace(/0+$/, "").replace(/\.$/, "")}`;
 }
 
-export type Parsed = { ok: true; value: unknown } | { ok: false };
+type Parsed = { ok: true; value: unknown } | { ok: false };
 
 export function tryParse(text: string): Parsed {
   try {

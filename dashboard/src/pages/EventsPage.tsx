@@ -68,11 +68,9 @@ export function EventsPage() {
   const [debounced] = useDebouncedValue(name.trim(), 400);
   const [internal, setInternal] = useState(false);
   const names = debounced
-    ? debounced
-        .split(",")
-        .map((n) => n.trim())
-        .filter(Boolean)
-    : [];
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
 
   const events = useInfiniteQuery({
     queryKey: ["events", "list", names, internal],

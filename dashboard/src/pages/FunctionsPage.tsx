@@ -18,110 +18,62 @@ import { gql } from "../api/client";
 import { FUNCTIONS_QUERY, type FunctionConfiguration, type FunctionDetail } from "../api/queries";
 import { CostBadge } from "../components/CostBadge";
 import { EmptyState } from "../components/EmptyState";
-import { Labeled } from "../components/Field";
+import { Labeled, Qualifier } from "../components/Field";
 import { Page } from "../components/Page";
 import { QueryStatus } from "../components/QueryStatus";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const keyed = (key: string | null) =>
-  key ? (
+interface Row {
+  label: string;
+  value: ReactNode;
+}
+
+/** A flow-control setting and the key it applies per (when set). */
+const keyedRow = (label: string, text: string, key: string | null): Row => ({
+  label,
+  value: (
     <>
-      {" per "}
-      <Code>{key}</Code>
+      {text}
+      <Qualifier word="per" code={key} />
     </>
-  ) : null;
+  ),
+});
 
 /** The flow-control options the function set, each as a label and a value; unset ones are left out. */
-function flowControl(c: FunctionConfiguration): { label: string; value: ReactNode }[] {
-  const rows: { label: string; value: ReactNode }[] = [];
-  for (const [i, cc] of c.concurrency.entries()) {
-    rows.push({
-      label: i === 0 ? "Concurrency" : "",
-      value: (
-        <>
-          {cc.limit.value} ({cc.scope.toLowerCase()}){keyed(cc.key)}
-        </>
-      ),
-    });
-  }
-  if (c.throttle) {
-    const t = c.throttle;
-    rows.push({
-      label: "Throttle",
-      value: (
-        <>
-          {t.limit} per {t.period}, burst {t.burst}
-          {keyed(t.key)}
-        </>
-      ),
-    });
-  }
-  if (c.rateLimit) {
-    const r = c.rateLimit;
-    rows.push({
-      label: "Rate limit",
-      value: (
-        <>
-          {r.limit} per {r.period}
-          {keyed(r.key)}
-        </>
-      ),
-    });
-  }
-  if (c.debounce) {
-    rows.push({
-      label: "Debounce",
-      value: (
-        <>
-          {c.debounce.period}
-          {keyed(c.debounce.key)}
-        </>
-      ),
-    });
-  }
-  if (c.eventsBatch) {
-    const b = c.eventsBatch;
-    rows.push({
-      label: "Batch",
-      value: (
-        <>
-          up to {b.maxSize} events or {b.timeout}
-          {keyed(b.key)}
-        </>
-      ),
-    });
-  }
-  if (c.singleton) {
-    rows.push({
-      label: "Singleton",
-      value: (
-        <>
-          {c.singleton.mode.toLowerCase()}
-          {keyed(c.singleton.key)}
-        </>
-      ),
-    });
-  }
-  if (c.priority) rows.push({ label: "Priority", value: <Code>{c.priority}</Code> });
-  for (const [i, cancel] of c.cancellations.entries()) {
-    rows.push({
+function flowControl(c: FunctionConfiguration): Row[] {
+  const { throttle: t, rateLimit: r, debounce: d, eventsBatch: b, singleton: s } = c;
+  const rows: (Row | null)[] = [
+    ...c.concurrency.map((cc, i) =>
+      keyedRow(i === 0 ? "Concurrency" : "", `${cc.limit.value} (${cc.scope.toLowerCase()})`, cc.key),
+    ),
+    t && keyedRow("Throttle", `${t.limit} per ${t.period}, burst ${t.burst}`, t.key),
+    r && keyedRow("Rate limit", `${r.limit} per ${r.period}`, r.key),
+    d && keyedRow("Debounce", d.period, d.key),
+    b && keyedRow("Batch", `up to ${b.maxSize} events or ${b.timeout}`, b.key),
+    s && keyedRow("Singleton", s.mode.toLowerCase(), s.key),
+    c.priority ? { label: "Priority", value: <Code>{c.priority}</Code> } : null,
+    ...c.cancellations.map((cancel, i) => ({
       label: i === 0 ? "Cancel on" : "",
       value: (
         <>
           <Code>{cancel.event}</Code>
-          {cancel.condition ? (
-            <>
-              {" if "}
-              <Code>{cancel.condition}</Code>
-            </>
-          ) : null}
+          <Qualifier word="if" code={cancel.condition} />
           {cancel.timeout ? ` within ${cancel.timeout}` : null}
         </>
       ),
-    });
-  }
-  return rows;
+    })),
+  ];
+  return rows.filter((row) => row !== null);
+}
+
+/** A small upper-case heading over a part of a card. */
+function Overline({ children }: { children: ReactNode }) {
+  return (
+    <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+      {children}
+    </Text>
+  );
 }
 
 function Stat({ label, value, color }: { label: string; value: ReactNode; color?: string }) {
@@ -142,7 +94,7 @@ function RunStats({ fn }: { fn: FunctionDetail }) {
   const more = s.truncated ? "+" : "";
   return (
     <Stack gap={4}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+      <Overline>
         Last 24 hours
         {s.truncated ? (
           <Tooltip label="Counted up to a limit: there are more" withArrow>
@@ -152,7 +104,7 @@ function RunStats({ fn }: { fn: FunctionDetail }) {
             </Text>
           </Tooltip>
         ) : null}
-      </Text>
+      </Overline>
       <SimpleGrid cols={{ base: 3, xs: 4, sm: 7 }} spacing="xs" data-testid="run-stats">
         <Stat label="Runs" value={`${s.total}${more}`} />
         <Stat label="Running" value={s.running} color={s.running ? "blue" : undefined} />
@@ -193,9 +145,7 @@ function FunctionCard({ fn }: { fn: FunctionDetail }) {
           </Anchor>
         </Group>
         <Stack gap={4}>
-          <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-            Triggers
-          </Text>
+          <Overline>Triggers</Overline>
           {triggers.length === 0 ? (
             <Text size="sm" c="dimmed">
               None (invoked only)
@@ -217,9 +167,7 @@ function FunctionCard({ fn }: { fn: FunctionDetail }) {
           )}
         </Stack>
         <Stack gap={4}>
-          <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-            Configuration
-          </Text>
+          <Overline>Configuration</Overline>
           <Labeled label="Retries">
             {retries.value}
             {retries.isDefault ? (

@@ -1,7 +1,6 @@
 import { Alert, Anchor, Button, Code, Group, Modal, Stack, Text } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { describeError, gql } from "../api/client";
 import {
@@ -35,16 +34,14 @@ const isEnded = (status: string | undefined) => status !== undefined && ENDED_ST
 function useRunActions(runId: string) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [fromStep, setFromStep] = useState<string | null>(null);
+  // The variables say what a rerun starts from: null (Replay) or a step id.
   const rerun = useMutation({
     mutationFn: (stepID: string | null) =>
       gql<{ rerun: string }>(RERUN, { runID: runId, ...(stepID ? { fromStep: { stepID } } : {}) }),
-    onMutate: (stepID) => setFromStep(stepID),
     onSuccess: (data) => {
       void queryClient.invalidateQueries({ queryKey: ["runs", "list"] });
       navigate(`/runs/${data.rerun}`);
     },
-    onSettled: () => setFromStep(null),
   });
   const cancel = useMutation({
     mutationFn: () => gql<{ cancelRun: { id: string; status: string } }>(CANCEL_RUN, { runID: runId }),
@@ -53,7 +50,18 @@ function useRunActions(runId: string) {
       void queryClient.invalidateQueries({ queryKey: ["trace", runId] });
     },
   });
+  /** The step a rerun is being started from; null for a replay, or when none is starting. */
+  const fromStep = rerun.isPending ? rerun.variables : null;
   return { rerun, cancel, fromStep };
+}
+
+/** A failed action's message, until dismissed. */
+function ActionError({ title, error, onDismiss }: { title: string; error: unknown; onDismiss(): void }) {
+  return (
+    <Alert color="red" title={title} withCloseButton closeButtonLabel="Dismiss" onClose={onDismiss}>
+      {describeError(error)}
+    </Alert>
+  );
 }
 
 export default function RunPage() {
@@ -133,27 +141,12 @@ export default function RunPage() {
           .
         </EmptyState>
       ) : null}
+      {/* A rerun from a step says why it failed in that step's row. */}
       {rerun.isError && rerun.variables === null ? (
-        <Alert
-          color="red"
-          title="Could not start a new run"
-          withCloseButton
-          closeButtonLabel="Dismiss"
-          onClose={() => rerun.reset()}
-        >
-          {describeError(rerun.error)}
-        </Alert>
+        <ActionError title="Could not start a new run" error={rerun.error} onDismiss={rerun.reset} />
       ) : null}
       {cancel.isError ? (
-        <Alert
-          color="red"
-          title="Could not cancel the run"
-          withCloseButton
-          closeButtonLabel="Dismiss"
-          onClose={() => cancel.reset()}
-        >
-          {describeError(cancel.error)}
-        </Alert>
+        <ActionError title="Could not cancel the run" error={cancel.error} onDismiss={cancel.reset} />
       ) : null}
       {run ? (
         <Stack gap="lg">
@@ -170,7 +163,7 @@ export default function RunPage() {
                 root={root}
                 rerun={{
                   onRerun: (stepID) => rerun.mutate(stepID),
-                  pendingStepID: rerun.isPending ? fromStep : null,
+                  pendingStepID: fromStep,
                   failed:
                     rerun.isError && rerun.variables
                       ? { stepID: rerun.variables, message: describeError(rerun.error) }

@@ -15,7 +15,7 @@ import {
 import { EmptyState } from "../components/EmptyState";
 import { Page } from "../components/Page";
 import { LoadMore, pollPages, QueryStatus } from "../components/QueryStatus";
-import { RunCard, RunsTable } from "../components/RunRows";
+import { RunCards, RunsTable } from "../components/RunRows";
 
 const PAGE_SIZE = 50;
 /** The total is a count over the whole window: refreshed every 30 s, the rows every 2 s. */
@@ -209,22 +209,7 @@ export function RunsPage() {
             {count.isError ? `Showing ${list.length} runs` : `Showing ${list.length} of ${total ?? "…"} runs`}
           </Text>
           <div aria-busy={runs.isPlaceholderData} style={{ opacity: runs.isPlaceholderData ? 0.6 : 1 }}>
-            {narrow ? (
-              <Stack
-                gap="xs"
-                component="ul"
-                data-testid="runs-table"
-                p={0}
-                m={0}
-                style={{ listStyle: "none" }}
-              >
-                {list.map((run) => (
-                  <RunCard key={run.id} run={run} />
-                ))}
-              </Stack>
-            ) : (
-              <RunsTable runs={list} />
-            )}
+            {narrow ? <RunCards runs={list} /> : <RunsTable runs={list} />}
           </div>
         </>
       ) : null}
