@@ -49,7 +49,8 @@ interface Cached {
 
 export function dashboardSite(root = DASHBOARD_DIST) {
   const cache = new Map<string, Cached>();
-  const load = async (file: string): Promise<Cached | undefined> => {
+  /** A file's contents; kept in memory when `immutable` (a hashed asset never changes under its name). */
+  const load = async (file: string, immutable: boolean): Promise<Cached | undefined> => {
     const hit = cache.get(file);
     if (hit) return hit;
     const info = await stat(file).catch(() => undefined);
@@ -58,8 +59,7 @@ export function dashboardSite(root = DASHBOARD_DIST) {
     const type = TYPES[extname(file)] ?? "";
     const text = /^(text|application\/json|image\/svg)/.test(type);
     const entry: Cached = { body, ...(text && body.length > 1024 ? { gzipped: gzipSync(body) } : {}) };
-    // index.html changes with each build; the hashed assets never do.
-    if (!file.endsWith("index.html")) cache.set(file, entry);
+    if (immutable) cache.set(file, entry);
     return entry;
   };
 
@@ -74,7 +74,9 @@ export function dashboardSite(root = DASHBOARD_DIST) {
     const relative = pathname === "/" ? "index.html" : decoded.replace(/^\/+/, "");
     const file = normalize(join(root, relative));
     const inside = file.startsWith(root + sep);
-    const found = inside ? await load(file) : undefined;
+    // The hashed assets never change; index.html (and any other file) changes with each build.
+    const immutable = file.startsWith(join(root, "assets") + sep);
+    const found = inside ? await load(file, immutable) : undefined;
     if (!found) {
       const notBuilt = relative === "index.html";
       res.writeHead(notBuilt ? 503 : 404, { "content-type": notBuilt ? TYPES[".html"] : "application/json" });
@@ -86,7 +88,7 @@ export function dashboardSite(root = DASHBOARD_DIST) {
     res.writeHead(200, {
       "content-type": TYPES[extname(file)] ?? "application/octet-stream",
       "content-length": String(body.length),
-      "cache-control": relative.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache",
+      "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
       "x-content-type-options": "nosniff",
       // Both forms of a file that has a gzipped one vary, so a cache never serves one for the other.
       ...(found.gzipped ? { vary: "accept-encoding" } : {}),

@@ -26,6 +26,7 @@ import { invocationStats } from "../../infra/local/handlers.js";
 import { silentLogger } from "../../infra/local/log.js";
 import { startLocalRuntime } from "../../infra/local/runtime.js";
 import { awsCalls } from "../../shared/adapters/aws/callCounter.js";
+import { usageOfCall } from "../../shared/adapters/aws/callUsage.js";
 import { awsClients } from "../../shared/adapters/aws/clients.js";
 import { FUNCTIONS } from "../../shared/resources.js";
 import { serveApp } from "../e2e/serveApp.js";
@@ -35,10 +36,8 @@ import {
   type Cost,
   costOf,
   costPerMillionSteps,
-  estimatedUnits,
   gbSeconds,
   itemBytes,
-  kinesisPutUnits,
   NO_USAGE,
   transactionWru,
   type Usage,
@@ -76,7 +75,7 @@ const money = (n: number) => `$${n.toFixed(n >= 10 ? 2 : n >= 0.1 ? 3 : 4)}`;
 interface Meter {
   /** Counting is on (part d only: the size lookups slow the handlers down). */
   enabled: boolean;
-  /** DynamoDB request units by the brief's item rule (costModel.estimatedUnits: items of ≤ 1 KB). */
+  /** DynamoDB request units by the brief's item rule (usageOfCall, as run costs: items of ≤ 1 KB). */
   itemRuleWru: number;
   itemRuleRru: number;
   /**
@@ -130,22 +129,6 @@ const queueName = (url: unknown) =>
     .split("/")
     .pop() ?? "";
 const bump = (m: Map<string, number>, k: string, n = 1) => m.set(k, (m.get(k) ?? 0) + n);
-
-function itemCount(op: string, input: Loose): number {
-  if (op === "TransactWriteItems" || op === "TransactGetItems")
-    return ((input.TransactItems ?? []) as unknown[]).length;
-  if (op === "BatchWriteItem")
-    return Object.values((input.RequestItems ?? {}) as Record<string, unknown[]>).reduce(
-      (n, l) => n + l.length,
-      0,
-    );
-  if (op === "BatchGetItem")
-    return Object.values((input.RequestItems ?? {}) as Record<string, { Keys?: unknown[] }>).reduce(
-      (n, t) => n + (t.Keys?.length ?? 0),
-      0,
-    );
-  return 1;
-}
 
 /** Reported units of one ConsumedCapacity entry: [table and total, of which indexes]. */
 function reportedUnits(c: Loose): { total: number; indexes: number } {
@@ -207,9 +190,9 @@ function installMeters(): void {
             ? new TextDecoder().decode(request.body)
             : "{}";
       const body = JSON.parse(text || "{}") as Loose;
-      const rule = estimatedUnits(op, itemCount(op, body), body.ConsistentRead === true);
-      meter.itemRuleWru += rule.wru;
-      meter.itemRuleRru += rule.rru;
+      const rule = usageOfCall("DynamoDB", op, body);
+      meter.itemRuleWru += rule.dynamoWru ?? 0;
+      meter.itemRuleRru += rule.dynamoRru ?? 0;
       const raw0 = (result.output as unknown as Loose).ConsumedCapacity;
       const reported = ((Array.isArray(raw0) ? raw0 : raw0 ? [raw0] : []) as Loose[]).map(reportedUnits);
       const count = (units: number) => {
@@ -227,7 +210,10 @@ function installMeters(): void {
             count(sizes.reduce((n, b) => n + transactionWru(b), 0) + indexes);
           }),
         );
-      } else count(reported.length > 0 ? reported.reduce((n, r) => n + r.total, 0) : rule.wru + rule.rru);
+      } else {
+        const estimated = (rule.dynamoWru ?? 0) + (rule.dynamoRru ?? 0);
+        count(reported.length > 0 ? reported.reduce((n, r) => n + r.total, 0) : estimated);
+      }
       return result;
     },
     { step: "build", name: "benchCapacity" },
@@ -253,15 +239,8 @@ function installMeters(): void {
     (next, context) => async (args) => {
       const result = await next(args);
       if (!meter.enabled) return result;
-      const input = args.input as Loose;
-      if (context.commandName === "PutRecordsCommand") {
-        for (const r of (input.Records ?? []) as { Data?: Uint8Array; PartitionKey?: string }[])
-          meter.kinesisPutUnits += kinesisPutUnits((r.Data?.byteLength ?? 0) + (r.PartitionKey?.length ?? 0));
-      }
-      if (context.commandName === "PutRecordCommand") {
-        const r = input as { Data?: Uint8Array; PartitionKey?: string };
-        meter.kinesisPutUnits += kinesisPutUnits((r.Data?.byteLength ?? 0) + (r.PartitionKey?.length ?? 0));
-      }
+      const op = String(context.commandName).replace(/Command$/, "");
+      meter.kinesisPutUnits += usageOfCall("Kinesis", op, args.input).kinesisPutUnits ?? 0;
       return result;
     },
     { step: "initialize", name: "benchKinesis" },

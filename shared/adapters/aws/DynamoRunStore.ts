@@ -1,10 +1,4 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { checkFilterLists } from "../../domain/listing.js";
 import {
@@ -37,10 +31,17 @@ import type {
 } from "../../ports/index.js";
 import { RUN_INDEX_SHARDS, TABLES } from "../../resources.js";
 import { countDays, type DayQuery, dayPartition, queryDays } from "./dayIndex.js";
-import { applied, batchWrite, type Item, type NamedTransactItem, queryAll, transactWrite } from "./dynamo.js";
+import {
+  applied,
+  batchGet,
+  batchWrite,
+  type Item,
+  type NamedTransactItem,
+  queryAll,
+  transactWrite,
+} from "./dynamo.js";
 import type { LargeJson } from "./largeJson.js";
 import { PathDeclarations, pauseWriteItems } from "./pauseItems.js";
-import { retryUnprocessed } from "./retryUnprocessed.js";
 import { type AppendStore, appendSteps, completeStep, stepPuts } from "./runAppends.js";
 import { endedExpiry, needsRenewal, runningExpiry } from "./runExpiry.js";
 import {
@@ -333,22 +334,7 @@ export class DynamoRunStore implements RunStore {
     });
     // One BatchGetItem per 100 runs rather than a GetItem per run.
     const keys: Item[] = index.map((i) => ({ pk: `RUN#${String(i.runId)}`, sk: "RUN" }));
-    const items: Item[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      await retryUnprocessed(
-        keys.slice(i, i + 100),
-        async (batch) => {
-          const got = await this.doc.send(
-            new BatchGetCommand({
-              RequestItems: { [this.tables.runs]: { Keys: batch, ConsistentRead: true } },
-            }),
-          );
-          items.push(...(got.Responses?.[this.tables.runs] ?? []));
-          return got.UnprocessedKeys?.[this.tables.runs]?.Keys ?? [];
-        },
-        { maxAttempts: 9, backoffMs: 50, what: "run reads (BatchGetItem)" },
-      );
-    }
+    const items = await batchGet(this.doc, this.tables.runs, keys, "run reads", { consistentRead: true });
     return Promise.all(items.map((item) => this.decodeRun(item)));
   }
 

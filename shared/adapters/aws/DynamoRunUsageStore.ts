@@ -6,11 +6,10 @@
  * items do (runExpiry.ts), a horizon plus the retention after the last job: a job cannot tell
  * whether its run goes on, and a run may sleep far longer than the retention between two jobs.
  */
-import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { NO_USAGE, type RunUsage, type Usage } from "../../domain/awsUsage.js";
 import type { RunUsageStore } from "../../ports/runUsage.js";
-import type { Item } from "./dynamo.js";
-import { retryUnprocessed } from "./retryUnprocessed.js";
+import { batchGet, type Item } from "./dynamo.js";
 import { runningExpiry } from "./runExpiry.js";
 
 const USAGE_FIELDS = Object.keys(NO_USAGE) as (keyof Usage)[];
@@ -50,22 +49,9 @@ export class DynamoRunUsageStore implements RunUsageStore {
   }
 
   async get(runIds: readonly string[]): Promise<Map<string, RunUsage>> {
-    const out = new Map<string, RunUsage>();
-    const unique = [...new Set(runIds)];
-    for (let i = 0; i < unique.length; i += 100) {
-      await retryUnprocessed(
-        unique.slice(i, i + 100).map((id): Item => key(id)),
-        async (keys: Item[]) => {
-          const got = await this.doc.send(
-            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }),
-          );
-          for (const item of got.Responses?.[this.table] ?? []) out.set(String(item.runId), decode(item));
-          return got.UnprocessedKeys?.[this.table]?.Keys ?? [];
-        },
-        { maxAttempts: 9, backoffMs: 50, what: "run usage reads (BatchGetItem)" },
-      );
-    }
-    return out;
+    const keys = [...new Set(runIds)].map((id): Item => key(id));
+    const items = await batchGet(this.doc, this.table, keys, "run usage reads");
+    return new Map(items.map((item) => [String(item.runId), decode(item)]));
   }
 }
 

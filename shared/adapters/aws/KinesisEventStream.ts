@@ -1,6 +1,7 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import type { AcceptedEvent } from "../../domain/schemas.js";
 import type { EventStream } from "../../ports/index.js";
+import { kinesisRecordBytes } from "./callUsage.js";
 import { retryUnprocessed } from "./retryUnprocessed.js";
 
 export interface KinesisEventStreamOptions {
@@ -14,17 +15,13 @@ export interface KinesisEventStreamOptions {
 const MAX_RECORDS = 500;
 const MAX_BYTES = 5 * 1024 * 1024;
 
-function entrySize(e: PutRecordsRequestEntry): number {
-  return (e.Data?.byteLength ?? 0) + Buffer.byteLength(e.PartitionKey ?? "");
-}
-
 /** Splits entries into requests that respect both PutRecords limits, keeping their order. */
 export function chunkRecords(entries: PutRecordsRequestEntry[]): PutRecordsRequestEntry[][] {
   const chunks: PutRecordsRequestEntry[][] = [];
   let current: PutRecordsRequestEntry[] = [];
   let bytes = 0;
   for (const e of entries) {
-    const size = entrySize(e);
+    const size = kinesisRecordBytes(e);
     if (current.length > 0 && (current.length >= MAX_RECORDS || bytes + size > MAX_BYTES)) {
       chunks.push(current);
       current = [];

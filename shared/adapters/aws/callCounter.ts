@@ -15,7 +15,7 @@ import type {
   MiddlewareStack,
 } from "@smithy/types";
 import { addUsage, NO_USAGE, type Usage } from "../../domain/awsUsage.js";
-import { usageOfCall } from "./callUsage.js";
+import { isObject, usageOfCall } from "./callUsage.js";
 
 /** The kind of resource a call names; IAM authorises the call on that resource's ARN. */
 export type AwsResourceKind = "table" | "queue" | "stream" | "bucket" | "scheduleGroup" | "secret";
@@ -56,9 +56,6 @@ export interface CallTally {
 }
 const tallies = new AsyncLocalStorage<CallTally>();
 
-type Loose = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Loose => typeof v === "object" && v !== null;
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
 
 /** Table → item operations, for transactions and batches (one entry per table, ops sorted). */

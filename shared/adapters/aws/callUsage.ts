@@ -8,8 +8,9 @@
  */
 import { estimatedUnits, kinesisPutUnits, sqsRequests, type Usage } from "../../domain/awsUsage.js";
 
-type Loose = Record<string, unknown>;
-const isObject = (v: unknown): v is Loose => typeof v === "object" && v !== null;
+/** A call's input (or part of one), read without its type. */
+export type Loose = Record<string, unknown>;
+export const isObject = (v: unknown): v is Loose => typeof v === "object" && v !== null;
 const length = (v: unknown): number => (Array.isArray(v) ? v.length : 0);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 /** Bytes of a string or binary input field. */
@@ -23,13 +24,14 @@ function sqsBytes(operation: string, input: Loose): number {
   return list(input.Entries).reduce<number>((n, e) => n + (isObject(e) ? bytes(e.MessageBody) : 0), 0);
 }
 
-/** PUT payload units of a PutRecord or PutRecords (a record's size is its data and partition key). */
+/** A Kinesis record's size, as Kinesis counts it (PUT units, PutRecords' 5 MiB): its data and partition key. */
+export const kinesisRecordBytes = (r: { Data?: unknown; PartitionKey?: unknown }): number =>
+  bytes(r.Data) + bytes(r.PartitionKey);
+
+/** PUT payload units of a PutRecord or PutRecords. */
 function kinesisUnits(operation: string, input: Loose): number {
   const records = operation === "PutRecord" ? [input] : operation === "PutRecords" ? list(input.Records) : [];
-  return records.reduce<number>(
-    (n, r) => n + (isObject(r) ? kinesisPutUnits(bytes(r.Data) + bytes(r.PartitionKey)) : 0),
-    0,
-  );
+  return records.reduce<number>((n, r) => n + (isObject(r) ? kinesisPutUnits(kinesisRecordBytes(r)) : 0), 0);
 }
 
 /** S3's request classes: DELETE is free, PUT, COPY, POST and LIST cost the most, GET and the rest less. */

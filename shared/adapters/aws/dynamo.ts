@@ -1,8 +1,9 @@
 /**
- * DynamoDB helpers every store shares: reading every page of a query or scan, batch writes, and
- * conditional writes that tell a failed condition (the expected outcome of a race) from every other failure.
+ * DynamoDB helpers every store shares: reading every page of a query or scan, batch reads and
+ * writes, and conditional writes that tell a failed condition (the expected outcome of a race) from every other failure.
  */
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   paginateQuery,
@@ -146,4 +147,37 @@ export async function batchWrite(
       { maxAttempts: 9, backoffMs: 50, what: `${what} (BatchWriteItem)` },
     );
   }
+}
+
+/**
+ * Reads `keys` from `table` 100 at a time (BatchGetItem's limit), sending again what DynamoDB
+ * reports unprocessed, with backoff (9 sends at most per batch): the items found, in no particular
+ * order. `what` names them in the error.
+ */
+export async function batchGet(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  keys: Item[],
+  what: string,
+  opts: { consistentRead?: boolean } = {},
+): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    await retryUnprocessed(
+      keys.slice(i, i + 100),
+      async (batch) => {
+        const got = await doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [table]: { Keys: batch, ...(opts.consistentRead ? { ConsistentRead: true } : {}) },
+            },
+          }),
+        );
+        items.push(...(got.Responses?.[table] ?? []));
+        return got.UnprocessedKeys?.[table]?.Keys ?? [];
+      },
+      { maxAttempts: 9, backoffMs: 50, what: `${what} (BatchGetItem)` },
+    );
+  }
+  return items;
 }

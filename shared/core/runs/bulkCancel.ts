@@ -38,7 +38,6 @@ export function covers(
   return c.if === undefined || (event !== undefined && evaluateBoolean(c.if, { event }));
 }
 
-/** Every stored cancellation (a small set), following the listing's pages. */
 /** The cancellation among `records` whose window (and `if`) holds the run, if any. */
 export function coveringCancellation(
   records: readonly CancellationRecord[],
@@ -47,6 +46,7 @@ export function coveringCancellation(
   return records.find((c) => covers(c, run, run.events[0]));
 }
 
+/** Every stored cancellation (a small set), following the listing's pages. */
 export async function allCancellations(store: CancellationStore): Promise<CancellationRecord[]> {
   const out: CancellationRecord[] = [];
   let cursor: string | undefined;

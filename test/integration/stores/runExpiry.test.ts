@@ -7,7 +7,7 @@ import { LargeJson } from "../../../shared/adapters/aws/largeJson.js";
 import { STATE_HORIZON_MS } from "../../../shared/adapters/aws/runExpiry.js";
 import { S3BlobStore } from "../../../shared/adapters/aws/S3BlobStore.js";
 import { loadConfig, type TidelineConfig } from "../../../shared/config.js";
-import type { ScheduledJob } from "../../../shared/domain/schemas.js";
+import type { RunRecord, ScheduledJob, StepRecord } from "../../../shared/domain/schemas.js";
 import { makeRun, makeStep, T0 } from "../../fixtures/records.js";
 import { randomSuffix, testResources } from "../../helpers/index.js";
 
@@ -26,11 +26,12 @@ let clients: ReturnType<typeof createAwsClients>;
 let json: LargeJson;
 /** Keys written to the payload bucket (the real S3BlobStore underneath records them). */
 const puts: string[] = [];
-const storeAt = (now: number) =>
+/** The store as it is at `now`, its payloads through `payloads` (by default the recording one). */
+const storeAt = (now: number, payloads: LargeJson = json) =>
   new DynamoRunStore(
     clients.doc,
     { runs: config.tables.runs, flow: config.tables.flow, pauses: config.tables.pauses },
-    json,
+    payloads,
     RETENTION_S,
     () => now,
   );
@@ -53,6 +54,23 @@ async function expiryOf(pk: string, sk: string): Promise<number | undefined> {
   const r = await clients.doc.send(new GetCommand({ TableName: config.tables.runs, Key: { pk, sk } }));
   return r.Item?.expiresAt as number | undefined;
 }
+
+/** A Running run whose event (70 KiB of `fill`) is stored in the payload bucket. */
+function bigEventRun(runId: string, fill: string, overrides: Partial<RunRecord> = {}): RunRecord {
+  const run = makeRun({ runId, ...overrides });
+  return {
+    ...run,
+    events: [{ ...run.events[0], data: { big: fill.repeat(70 * 1024) } }] as typeof run.events,
+  };
+}
+
+/** Stores step `h1` (with `value`) in the run's first transition, at T0. */
+const storeStepH1 = (runId: string, value?: StepRecord["value"]) =>
+  storeAt(T0).commitTransition(runId, 0, {
+    steps: [makeStep(runId, "h1", value)],
+    set: { stack: ["h1"], next: [] },
+    at: T0,
+  });
 
 const job = (runId: string, dueAt?: number): ScheduledJob => ({
   job: { runId, fnSlug: "app-fn", stepId: "step", attempt: 0, version: 1, partition: runId },
@@ -95,14 +113,9 @@ describe("DynamoRunStore expiry", () => {
 
   it("writes step results with a horizon past the retention, and the runs-by-event entry too", async () => {
     const runId = `01R${randomSuffix()}`;
-    const store = storeAt(T0);
     const run = makeRun({ runId });
-    await store.createRun(run);
-    await store.commitTransition(runId, 0, {
-      steps: [makeStep(runId, "h1")],
-      set: { stack: ["h1"], next: [] },
-      at: T0,
-    });
+    await storeAt(T0).createRun(run);
+    await storeStepH1(runId);
 
     expect(await expiryOf(`RUN#${runId}`, "STEP#h1")).toBe(s(T0) + H_S + RETENTION_S);
     expect(await expiryOf(`EVTRUN#${run.eventId}`, runId)).toBe(s(T0) + H_S + RETENTION_S);
@@ -111,11 +124,7 @@ describe("DynamoRunStore expiry", () => {
   it("renews a Running run and its steps when a read finds them closer to expiry than a horizon", async () => {
     const runId = `01R${randomSuffix()}`;
     await storeAt(T0).createRun(makeRun({ runId }));
-    await storeAt(T0).commitTransition(runId, 0, {
-      steps: [makeStep(runId, "h1")],
-      set: { stack: ["h1"], next: [] },
-      at: T0,
-    });
+    await storeStepH1(runId);
     const written = s(T0) + H_S + RETENTION_S;
 
     // Within the retention of the writes: nothing to renew.
@@ -132,16 +141,8 @@ describe("DynamoRunStore expiry", () => {
 
   it("reads a fresh Running run's state with one query and no renewal write (every job reads it)", async () => {
     const runId = `01R${randomSuffix()}`;
-    const run = makeRun({ runId });
-    await storeAt(T0).createRun({
-      ...run,
-      events: [{ ...run.events[0], data: { big: "z".repeat(70 * 1024) } }] as typeof run.events,
-    });
-    await storeAt(T0).commitTransition(runId, 0, {
-      steps: [makeStep(runId, "h1", { data: "z".repeat(70 * 1024) })],
-      set: { stack: ["h1"], next: [] },
-      at: T0,
-    });
+    await storeAt(T0).createRun(bigEventRun(runId, "z"));
+    await storeStepH1(runId, { data: "z".repeat(70 * 1024) });
     awsCalls.reset();
 
     const state = await storeAt(T0 + DAY_MS).getRunState(runId);
@@ -186,11 +187,7 @@ describe("DynamoRunStore expiry", () => {
 
   it("keeps the retention of a run that ended while a read was renewing it", async () => {
     const runId = `01R${randomSuffix()}`;
-    const run = makeRun({ runId });
-    await storeAt(T0).createRun({
-      ...run,
-      events: [{ ...run.events[0], data: { big: "v".repeat(70 * 1024) } }] as typeof run.events,
-    });
+    await storeAt(T0).createRun(bigEventRun(runId, "v"));
     const later = T0 + 31 * DAY_MS;
     // The run ends between the read and its renewal write: while its payload is being rewritten.
     const blobs = new S3BlobStore(clients.s3, config.bucket);
@@ -204,15 +201,8 @@ describe("DynamoRunStore expiry", () => {
         });
       },
     });
-    const renewing = new DynamoRunStore(
-      clients.doc,
-      { runs: config.tables.runs, flow: config.tables.flow, pauses: config.tables.pauses },
-      ending,
-      RETENTION_S,
-      () => later,
-    );
 
-    await renewing.getRunState(runId);
+    await storeAt(later, ending).getRunState(runId);
 
     expect(await expiryOf(`RUN#${runId}`, "RUN")).toBe(s(later) + RETENTION_S);
   });
@@ -220,16 +210,8 @@ describe("DynamoRunStore expiry", () => {
   it("writes a long-lived run's S3 payloads again when it renews them, so the bucket's lifecycle restarts", async () => {
     const runId = `01R${randomSuffix()}`;
     const big = "x".repeat(70 * 1024);
-    const run = makeRun({ runId });
-    await storeAt(T0).createRun({
-      ...run,
-      events: [{ ...run.events[0], data: { big } }] as typeof run.events,
-    });
-    await storeAt(T0).commitTransition(runId, 0, {
-      steps: [makeStep(runId, "h1", { data: big })],
-      set: { stack: ["h1"], next: [] },
-      at: T0,
-    });
+    await storeAt(T0).createRun(bigEventRun(runId, "x"));
+    await storeStepH1(runId, { data: big });
     const mine = () => puts.filter((k) => k.startsWith(`runs/${runId}/`)).sort();
     expect(mine()).toEqual([`runs/${runId}/events.json`, `runs/${runId}/steps/h1.json`]);
 
@@ -252,13 +234,8 @@ describe("DynamoRunStore expiry", () => {
 
   it("never shortens an expiry when it renews: a job scheduled further ahead keeps its run", async () => {
     const runId = `01R${randomSuffix()}`;
-    const run = makeRun({ runId });
     const ts = T0 + 400 * DAY_MS; // an event with a future ts: its first job is due in 400 days
-    await storeAt(T0).createRun({
-      ...run,
-      events: [{ ...run.events[0], data: { big: "w".repeat(70 * 1024) } }] as typeof run.events,
-      next: [job(runId, ts)],
-    });
+    await storeAt(T0).createRun(bigEventRun(runId, "w", { next: [job(runId, ts)] }));
     const events = () => puts.filter((k) => k === `runs/${runId}/events.json`).length;
 
     // Its payload is older than the retention: the read renews the record, rewriting events.json.
@@ -270,11 +247,7 @@ describe("DynamoRunStore expiry", () => {
 
   it("rewrites the run's event payload even when its transitions kept the record itself from expiring", async () => {
     const runId = `01R${randomSuffix()}`;
-    const run = makeRun({ runId });
-    await storeAt(T0).createRun({
-      ...run,
-      events: [{ ...run.events[0], data: { big: "y".repeat(70 * 1024) } }] as typeof run.events,
-    });
+    await storeAt(T0).createRun(bigEventRun(runId, "y"));
     // A sleep scheduled on day 20 pushes the record's expiry on; its events.json still dates from day 0.
     const day20 = T0 + 20 * DAY_MS;
     await storeAt(day20).commitTransition(runId, 0, {

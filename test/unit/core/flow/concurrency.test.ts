@@ -58,6 +58,21 @@ async function syncTwoStep(w: World, config: Record<string, unknown>, counter: R
   return fn;
 }
 
+/**
+ * Two runs of one tenant of a limit-1 function: a's start taken off the work queue (it holds the
+ * slot) and b's parked behind it.
+ */
+async function oneAdmittedOneParked(w: World) {
+  const fn = await syncTwoStep(w, { concurrency: 1 }, inFlight());
+  const a = makeAccepted({ name: w.ev("go"), data: { tenant: "a" } });
+  const b = makeAccepted({ name: w.ev("go"), data: { tenant: "a" } });
+  await handleEvents(w.deps, [a, b]);
+  const [admitted] = w.ports.work.receive(1);
+  const runA = (await w.runOf(fn, a)).runId;
+  expect(admitted?.job.runId).toBe(runA);
+  return { fn, admitted: admitted?.job as Job, runA, runB: (await w.runOf(fn, b)).runId };
+}
+
 /** Runs queued jobs with `workers` concurrent executors until the queue stays empty. */
 async function drain(w: World, workers: number, run: (job: Job) => Promise<unknown>): Promise<void> {
   let idle = 0;
@@ -178,19 +193,11 @@ describe("concurrency leases", () => {
 
   it("a job of a cancelled run gives its lease back at once, and the waiting run takes the slot", async () => {
     const w = await world();
-    const fn = await syncTwoStep(w, { concurrency: 1 }, inFlight());
-    const a = makeAccepted({ name: w.ev("go"), data: { tenant: "a" } });
-    const b = makeAccepted({ name: w.ev("go"), data: { tenant: "a" } });
-    await handleEvents(w.deps, [a, b]);
-    const [queued] = w.ports.work.receive(1);
-    const runA = (await w.runOf(fn, a)).runId;
-    expect(queued?.job.runId).toBe(runA);
+    const { admitted, runA, runB } = await oneAdmittedOneParked(w);
     await cancelRun(w.deps, runA, "api");
-    expect(await executeJob(w.deps, queued?.job as Job, { receiveCount: 1, remainingMs: 60_000 })).toBe(
-      "stale",
-    );
+    expect(await executeJob(w.deps, admitted, { receiveCount: 1, remainingMs: 60_000 })).toBe("stale");
     // No clock moved: b's start was sent by the release, not by the lease's expiry.
-    expect(w.ports.work.peek().map((q) => q.job.runId)).toEqual([(await w.runOf(fn, b)).runId]);
+    expect(w.ports.work.peek().map((q) => q.job.runId)).toEqual([runB]);
   });
 
   it("a second delivery of a job another executor is running is dropped, not run beside it", async () => {
@@ -220,16 +227,10 @@ describe("concurrency leases", () => {
 
   it("a slot whose holder never comes back is reclaimed when its lease expires, by the key's check timer", async () => {
     const w = await world();
-    const counter = inFlight();
     w.deps.leaseMs = 10_000;
-    const fn = await syncTwoStep(w, { concurrency: 1 }, counter);
-    const a = makeAccepted({ name: w.ev("go"), data: { tenant: "a" } });
-    const b = makeAccepted({ name: w.ev("go"), data: { tenant: "a" } });
-    await handleEvents(w.deps, [a, b]);
     // a's start was admitted and then lost for good (say, its executor died and the message went
     // to the dead-letter queue); b waits parked.
-    const [lost] = w.ports.work.receive(1);
-    expect(lost?.job.runId).toBe((await w.runOf(fn, a)).runId);
+    const { runB } = await oneAdmittedOneParked(w);
     expect(w.ports.work.peek()).toHaveLength(0);
     w.ports.clock.advance(9_999);
     for (const m of w.ports.timers.takeDue(w.ports.clock.now())) await deliverTimer(w.deps, m.item);
@@ -238,19 +239,14 @@ describe("concurrency leases", () => {
     const due = w.ports.timers.takeDue(w.ports.clock.now());
     expect(due.map((m) => m.item.kind)).toEqual(["flowCheck"]);
     for (const m of due) await deliverTimer(w.deps, m.item);
-    expect(w.ports.work.peek().map((q) => q.job.runId)).toEqual([(await w.runOf(fn, b)).runId]);
+    expect(w.ports.work.peek().map((q) => q.job.runId)).toEqual([runB]);
   });
 });
 
 describe("concurrency lease timing", () => {
   it("a lease lasts 60 s by default: the key's check reclaims it at exactly 60,000 ms, not before", async () => {
     const w = await world();
-    const fn = await syncTwoStep(w, { concurrency: 1 }, inFlight());
-    const a = makeAccepted({ name: w.ev("go"), data: { tenant: "a" } });
-    const b = makeAccepted({ name: w.ev("go"), data: { tenant: "a" } });
-    await handleEvents(w.deps, [a, b]);
-    const [lost] = w.ports.work.receive(1);
-    expect(lost?.job.runId).toBe((await w.runOf(fn, a)).runId);
+    const { fn, runB } = await oneAdmittedOneParked(w);
     w.ports.clock.advance(59_999);
     expect(w.ports.timers.takeDue(w.ports.clock.now())).toEqual([]);
     expect((await w.ports.concurrency.status(`f:${fn.slug}`, w.ports.clock.now())).live).toBe(1);
@@ -258,7 +254,7 @@ describe("concurrency lease timing", () => {
     const due = w.ports.timers.takeDue(w.ports.clock.now());
     expect(due.map((m) => m.item.kind)).toEqual(["flowCheck"]);
     for (const m of due) await deliverTimer(w.deps, m.item);
-    expect(w.ports.work.peek().map((q) => q.job.runId)).toEqual([(await w.runOf(fn, b)).runId]);
+    expect(w.ports.work.peek().map((q) => q.job.runId)).toEqual([runB]);
   });
 
   it("renews a running job's lease every third of the lease", async () => {

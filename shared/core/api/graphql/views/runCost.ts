@@ -7,7 +7,7 @@ import type { RunSummary } from "../../../../domain/schemas.js";
 import { awsCostView } from "../../../observability/awsCost.js";
 import type { RequestContext } from "../context.js";
 
-/** runStats reads at most this many runs (10 pages); beyond, it says it is truncated. */
+/** runStats counts at most this many runs (the newest); beyond, it says it is truncated. */
 export const RUN_STATS_LIMIT = 1000;
 
 export async function runAwsCost(ctx: RequestContext, runId: string) {
@@ -16,16 +16,19 @@ export async function runAwsCost(ctx: RequestContext, runId: string) {
 }
 
 export async function functionRunStats(ctx: RequestContext, fnSlug: string, from: number) {
+  // The newest RUN_STATS_LIMIT runs and one more (there were more), asked for at once: pages of
+  // 100 would each read ahead past the function filter and read that again on the next page. A
+  // store may answer a page short; then the rest is asked for.
   const runs: RunSummary[] = [];
   let cursor: string | undefined;
   do {
     const page = await ctx.deps.runs.listRuns(
       { from, until: ctx.now, fnSlugs: [fnSlug] },
-      { limit: 100, ...(cursor ? { cursor } : {}) },
+      { limit: RUN_STATS_LIMIT + 1 - runs.length, ...(cursor ? { cursor } : {}) },
     );
     runs.push(...page.runs);
     cursor = page.cursor;
-  } while (cursor && runs.length < RUN_STATS_LIMIT);
+  } while (cursor && runs.length <= RUN_STATS_LIMIT);
   const counted = runs.slice(0, RUN_STATS_LIMIT);
   const counts = { running: 0, completed: 0, failed: 0, cancelled: 0, skipped: 0 };
   const field = {
@@ -43,6 +46,6 @@ export async function functionRunStats(ctx: RequestContext, fnSlug: string, from
     ...counts,
     // Without a usage store nothing was recorded: no cost, rather than a cost of $0.
     awsCostUsd: ctx.deps.runUsage ? awsCostView(total).usd : null,
-    truncated: runs.length > RUN_STATS_LIMIT || cursor !== undefined,
+    truncated: runs.length > RUN_STATS_LIMIT,
   };
 }
