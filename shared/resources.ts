@@ -182,6 +182,9 @@ export const SCHEDULER = {
   groupEnv: "TIDELINE_SCHEDULE_GROUP",
   /** Role that EventBridge Scheduler assumes to send to the timers queue. */
   roleArnEnv: "TIDELINE_SCHEDULER_ROLE_ARN",
+  /** Scheduler's upper bounds on a target's retry policy: retry for up to a day, up to 185 times. */
+  maxEventAgeSeconds: 86_400,
+  maxRetryAttempts: 185,
 } as const;
 
 /**

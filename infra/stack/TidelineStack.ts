@@ -155,14 +155,14 @@ export class TidelineStack extends Stack {
       description: "INNGEST_BASE_URL for SDK apps (the event API is POST <url>e/<event key>)",
       value: this.http.url,
     });
-    if (this.http.domain && this.http.customUrl) {
+    if (this.http.custom) {
       new CfnOutput(this, "CustomDomainUrl", {
         description: "INNGEST_BASE_URL at the custom domain",
-        value: this.http.customUrl,
+        value: this.http.custom.url,
       });
       new CfnOutput(this, "CustomDomainTarget", {
         description: "Point the custom domain's DNS (CNAME or alias) at this API Gateway domain",
-        value: this.http.domain.regionalDomainName,
+        value: this.http.custom.domain.regionalDomainName,
       });
     }
     new CfnOutput(this, "SigningKeySecretArn", {

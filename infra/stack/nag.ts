@@ -3,7 +3,7 @@
  * `cdk synth`), and findings are acknowledged with `Validations.of(construct).acknowledge(...)`
  * next to the construct they cover, each with its reason.
  */
-import { type App, Stack, Validations } from "aws-cdk-lib";
+import { type Acknowledgment, type App, Stack, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 
@@ -44,4 +44,15 @@ function nagName(value: unknown): string {
 export function acknowledgeWildcardResource(scope: IConstruct, resourceArn: string, reason: string): void {
   const resource = nagName(Stack.of(scope).resolve(resourceArn));
   Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+}
+
+/**
+ * The acknowledgements of a Lambda runtime that is not the newest: AwsSolutions-L1 and
+ * Serverless-LambdaLatestVersion are the same check in the two packs, so one reason answers both.
+ */
+export function notLatestRuntime(reason: string): Acknowledgment[] {
+  return [
+    { id: "AwsSolutions-L1", reason },
+    { id: "Serverless-LambdaLatestVersion", reason },
+  ];
 }

@@ -9,13 +9,13 @@ import { RemovalPolicy, type Stack, Tags } from "aws-cdk-lib";
 import type { Node } from "constructs";
 import * as z from "zod";
 import { FUNCTIONS, type FunctionName, STATE_HORIZON_DAYS } from "../../shared/resources.js";
-import type { RouteThrottle } from "./constructs/HttpEndpoints.js";
+import type { CustomDomain, RouteThrottle } from "./constructs/HttpEndpoints.js";
 
-export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
+const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-export const REMOVAL_POLICIES = ["retain", "destroy"] as const;
+const REMOVAL_POLICIES = ["retain", "destroy"] as const;
 export type RemovalPolicyName = (typeof REMOVAL_POLICIES)[number];
-export const KINESIS_MODES = ["onDemand", "provisioned"] as const;
+const KINESIS_MODES = ["onDemand", "provisioned"] as const;
 export type KinesisMode = (typeof KINESIS_MODES)[number];
 
 /** The settings a stack takes as props and as context, each optional (DEFAULTS fills the gaps). */
@@ -122,7 +122,7 @@ export interface Settings {
   readonly eventRetentionDays: number;
   readonly logLevel: LogLevel;
   readonly removalPolicy: RemovalPolicyName;
-  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  readonly customDomain?: CustomDomain;
   readonly kinesis: { readonly mode: "onDemand" } | { readonly mode: "provisioned"; readonly shards: number };
   readonly resourceTags: Readonly<Record<string, string>>;
   readonly functions: Readonly<Record<FunctionName, FunctionSettings>>;
@@ -131,8 +131,8 @@ export interface Settings {
 
 const FUNCTION_NAMES = Object.keys(FUNCTIONS) as [FunctionName, ...FunctionName[]];
 /** Tags the stack sets itself. */
-export const STAGE_TAG = "tideline:stage";
-export const STACK_TAG = "tideline:stack";
+const STAGE_TAG = "tideline:stage";
+const STACK_TAG = "tideline:stack";
 
 const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/;
 /** Context values come as strings: "90" becomes 90, anything else is left for the schema to refuse. */
@@ -241,7 +241,7 @@ const fields = {
 };
 
 /** Every setting's name: the prop and the context key. */
-export const SETTING_KEYS = Object.keys(fields) as (keyof typeof fields)[];
+const SETTING_KEYS = Object.keys(fields) as (keyof typeof fields)[];
 
 const schema = z
   .object(fields)

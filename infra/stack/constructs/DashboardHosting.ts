@@ -42,14 +42,14 @@ import type { Asset } from "aws-cdk-lib/aws-s3-assets";
 import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
 import { Construct } from "constructs";
 import { API_PATH_PATTERNS, HTTP_INTEGRATION_TIMEOUT_SECONDS } from "../../../shared/resources.js";
-import { acknowledgeWildcardResource } from "../nag.js";
+import { acknowledgeWildcardResource, notLatestRuntime } from "../nag.js";
 import { type RemovalPolicyName, removalPolicyOf } from "../settings.js";
 
 /**
  * The dashboard's Content-Security-Policy: its own scripts only, and API calls to its own origin.
  * Styles may be inline because Mantine injects `<style>` elements at run time.
  */
-export const DASHBOARD_CSP = [
+const DASHBOARD_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -255,8 +255,7 @@ export class DashboardHosting extends Construct {
       "CDK's BucketDeployment handler (Python with the AWS CLI layer), whose runtime CDK chooses and " +
       "upgrades with aws-cdk-lib; it runs only while CloudFormation deploys the stack.";
     Validations.of(this.deploymentHandler).acknowledge(
-      { id: "AwsSolutions-L1", reason: runtime },
-      { id: "Serverless-LambdaLatestVersion", reason: runtime },
+      ...notLatestRuntime(runtime),
       {
         id: "Serverless-LambdaDLQ",
         reason:

@@ -110,7 +110,6 @@ export class DataStores extends Construct {
   readonly queues: Record<QueueName, Queue>;
   readonly streams: Record<StreamName, Stream>;
   readonly buckets: Record<BucketName, Bucket>;
-  private readonly destroy: boolean;
 
   constructor(
     scope: Construct,
@@ -118,7 +117,6 @@ export class DataStores extends Construct {
     private readonly props: DataStoresProps = {},
   ) {
     super(scope, id);
-    this.destroy = props.removalPolicy === "destroy";
     this.tables = fromManifest<TableName, TableSpec, Table>(TABLES, (spec) => this.table(spec));
     this.queues = this.buildQueues();
     this.streams = fromManifest<StreamName, StreamSpec, Stream>(STREAMS, (spec) => this.stream(spec));
@@ -135,7 +133,7 @@ export class DataStores extends Construct {
       // Run state, step results and leases: never lost to a stack deletion, a replacement or a
       // DeleteTable call, unless the stage is a throwaway one.
       removalPolicy: removalPolicyOf(this.props.removalPolicy),
-      deletionProtection: !this.destroy,
+      deletionProtection: this.props.removalPolicy !== "destroy",
     });
     for (const index of spec.indexes ?? []) table.addGlobalSecondaryIndex(globalIndex(index));
     return table;
@@ -212,7 +210,7 @@ export class DataStores extends Construct {
       ],
       removalPolicy: removalPolicyOf(this.props.removalPolicy),
       // A non-empty bucket cannot be deleted; a throwaway stage empties it on the way out.
-      autoDeleteObjects: this.destroy,
+      autoDeleteObjects: this.props.removalPolicy === "destroy",
     });
     Validations.of(bucket).acknowledge({
       id: "AwsSolutions-S1",

@@ -39,10 +39,16 @@ export interface RouteThrottle {
   readonly burstLimit: number;
 }
 
+/** A domain to serve the API at, and its ACM certificate (in the stack's region). */
+export interface CustomDomain {
+  readonly domainName: string;
+  readonly certificateArn: string;
+}
+
 export interface HttpEndpointsProps {
   readonly routes: readonly HttpRoute[];
-  /** Serve the API at this domain too (regional endpoint, TLS 1.2, the certificate in the stack's region). */
-  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  /** Serve the API at this domain too (regional endpoint, TLS 1.2). */
+  readonly customDomain?: CustomDomain;
 }
 
 const ACCESS_LOG_FIELDS = {
@@ -76,10 +82,11 @@ export class HttpEndpoints extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
-  /** The custom domain, when one is configured (point its DNS at `regionalDomainName`). */
-  readonly domain?: DomainName;
-  /** Base URL at the custom domain, when there is one. */
-  readonly customUrl?: string;
+  /**
+   * The custom domain, when one is configured (point its DNS at `domain.regionalDomainName`), and
+   * the API's base URL there.
+   */
+  readonly custom?: { readonly domain: DomainName; readonly url: string };
 
   constructor(scope: Construct, id: string, props: HttpEndpointsProps) {
     super(scope, id);
@@ -100,8 +107,10 @@ export class HttpEndpoints extends Construct {
     });
     this.stage = this.buildStage(props.routes);
     if (props.customDomain) {
-      this.domain = this.buildDomain(props.customDomain);
-      this.customUrl = `https://${props.customDomain.domainName}/`;
+      this.custom = {
+        domain: this.buildDomain(props.customDomain),
+        url: `https://${props.customDomain.domainName}/`,
+      };
     }
   }
 
@@ -163,7 +172,7 @@ export class HttpEndpoints extends Construct {
   }
 
   /** The custom domain and its mapping to the `$default` stage, at the domain's root. */
-  private buildDomain(custom: NonNullable<HttpEndpointsProps["customDomain"]>): DomainName {
+  private buildDomain(custom: CustomDomain): DomainName {
     const domain = new DomainName(this, "Domain", {
       domainName: custom.domainName,
       certificate: Certificate.fromCertificateArn(this, "Certificate", custom.certificateArn),

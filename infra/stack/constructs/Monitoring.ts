@@ -31,7 +31,7 @@ import {
   type TableName,
   type TableSpec,
 } from "../../../shared/resources.js";
-import { type DataStores, deadLetterQueues } from "./DataStores.js";
+import { type DataStores, deadLetterQueues, fromManifest } from "./DataStores.js";
 import type { HttpEndpoints } from "./HttpEndpoints.js";
 import { buildDashboard } from "./monitoringDashboard.js";
 import type { Scheduling } from "./Scheduling.js";
@@ -103,7 +103,6 @@ export class Monitoring extends Construct {
     this.functionAlarms = this.lambdaAlarms(props.functions);
     this.serverErrorAlarm = this.alarm("HttpServerErrors", {
       metric: props.http.stage.metricServerError({ period: ALARM_PERIOD }),
-      threshold: 1,
       description:
         "The HTTP API answered 5xx (a Lambda behind it failed, timed out or was throttled); check the " +
         "EventApi and Api function alarms and the API access logs.",
@@ -188,19 +187,22 @@ export class Monitoring extends Construct {
     });
   }
 
-  /** An alarm at `value >= threshold` that notifies the topic on ALARM and on OK. */
+  /**
+   * An alarm at `value >= threshold` that notifies the topic on ALARM and on OK. The threshold is 1
+   * unless given: most metrics here count failures, and one is already worth a look.
+   */
   private alarm(
     id: string,
     opts: {
       metric: IMetric;
-      threshold: number;
+      threshold?: number;
       description: string;
       treatMissingData?: TreatMissingData;
     },
   ): Alarm {
     const alarm = new Alarm(this, id, {
       metric: opts.metric,
-      threshold: opts.threshold,
+      threshold: opts.threshold ?? 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       // Error counts: no data point means nothing failed.
@@ -230,7 +232,6 @@ export class Monitoring extends Construct {
           period: ALARM_PERIOD,
           statistic: "Maximum",
         }),
-        threshold: 1,
         description:
           `The ${spec.id} queue holds ${spec.purpose}; read the ${consumer} function's logs for the ` +
           "cause, fix it, then redrive the messages to their queue (SQS console) or purge them.",
@@ -272,27 +273,20 @@ export class Monitoring extends Construct {
   private lambdaAlarms(
     functions: Record<FunctionName, TidelineFunction>,
   ): Record<FunctionName, FunctionAlarms> {
-    const out = {} as Record<FunctionName, FunctionAlarms>;
-    for (const name of Object.keys(functions) as FunctionName[]) {
-      const { spec, fn } = functions[name];
-      out[name] = {
-        errors: this.alarm(`${spec.id}Errors`, {
-          metric: fn.metricErrors({ period: ALARM_PERIOD }),
-          threshold: 1,
-          description:
-            `The ${spec.id} function (${spec.description}) failed invocations with an uncaught error ` +
-            "or a timeout; read its log group for the error.",
-        }),
-        throttles: this.alarm(`${spec.id}Throttles`, {
-          metric: fn.metricThrottles({ period: ALARM_PERIOD }),
-          threshold: 1,
-          description:
-            `Lambda throttled the ${spec.id} function (its reserved concurrency or the account's limit ` +
-            "was reached); find the burst on the dashboard, then raise the limit or the quota.",
-        }),
-      };
-    }
-    return out;
+    return fromManifest<FunctionName, TidelineFunction, FunctionAlarms>(functions, ({ spec, fn }) => ({
+      errors: this.alarm(`${spec.id}Errors`, {
+        metric: fn.metricErrors({ period: ALARM_PERIOD }),
+        description:
+          `The ${spec.id} function (${spec.description}) failed invocations with an uncaught error ` +
+          "or a timeout; read its log group for the error.",
+      }),
+      throttles: this.alarm(`${spec.id}Throttles`, {
+        metric: fn.metricThrottles({ period: ALARM_PERIOD }),
+        description:
+          `Lambda throttled the ${spec.id} function (its reserved concurrency or the account's limit ` +
+          "was reached); find the burst on the dashboard, then raise the limit or the quota.",
+      }),
+    }));
   }
 
   /**
@@ -303,9 +297,7 @@ export class Monitoring extends Construct {
    * of them. (ThrottledRequests exists only per Operation and misses events inside batches.)
    */
   private tableThrottles(data: DataStores): Record<TableName, Alarm> {
-    const out = {} as Record<TableName, Alarm>;
-    for (const name of Object.keys(TABLES) as TableName[]) {
-      const spec: TableSpec = TABLES[name];
+    return fromManifest<TableName, TableSpec, Alarm>(TABLES, (spec, name) => {
       const tableName = data.tables[name].tableName;
       const scopes: Record<string, string>[] = [
         { TableName: tableName },
@@ -323,7 +315,7 @@ export class Monitoring extends Construct {
           });
         }
       });
-      out[name] = this.alarm(`${spec.id}TableThrottles`, {
+      return this.alarm(`${spec.id}TableThrottles`, {
         // SUM([...]) adds what is there; `a + b` would drop a period in which one series is empty.
         metric: new MathExpression({
           expression: `SUM([${Object.keys(usingMetrics).join(", ")}])`,
@@ -331,13 +323,11 @@ export class Monitoring extends Construct {
           label: `${spec.id} throttle events`,
           period: ALARM_PERIOD,
         }),
-        threshold: 1,
         description:
           `Requests to the ${spec.id} table or its indexes were throttled (a hot partition key or an ` +
           "account limit); find the cause in the per-reason throttle metrics (KeyRange, AccountLimit).",
       });
-    }
-    return out;
+    });
   }
 
   /**
@@ -351,21 +341,18 @@ export class Monitoring extends Construct {
     return {
       targetErrors: this.alarm("SchedulerTargetErrors", {
         metric: group.metricTargetErrors({ period: ALARM_PERIOD }),
-        threshold: 1,
         description:
           "EventBridge Scheduler could not send a timer to the timers queue (it retries); check the " +
           "Scheduler target role and the timers queue.",
       }),
       dropped: this.alarm("SchedulerDropped", {
         metric: group.metricDropped({ period: ALARM_PERIOD }),
-        threshold: 1,
         description:
           "EventBridge Scheduler gave up delivering a timer (a long sleep, timeout or cron trigger) and " +
           "moved it to the timers dead-letter queue; fix the delivery error, then redrive that queue.",
       }),
       deadLetterFailures: this.alarm("SchedulerDeadLetterFailures", {
         metric: group.metricFailedToBeSentToDLQ(undefined, { period: ALARM_PERIOD }),
-        threshold: 1,
         description:
           "EventBridge Scheduler could deliver a timer neither to the timers queue nor to its dead-letter " +
           "queue, so the timer is lost; fix both queues' access and check the affected runs.",

@@ -11,18 +11,13 @@ import { CfnSchedule, ScheduleGroup } from "aws-cdk-lib/aws-scheduler";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { TimerMessage } from "../../../shared/domain/schemas.js";
-import { SCHEDULES, type ScheduleSpec } from "../../../shared/resources.js";
+import { SCHEDULER, SCHEDULES, type ScheduleSpec } from "../../../shared/resources.js";
 import { fromManifest } from "./DataStores.js";
 
 export type ScheduleName = keyof typeof SCHEDULES;
 
-/**
- * Scheduler's bounds on a target's retry policy. (Its minimum event age, 60 s, needs no check: a
- * `rate()` period is at least a minute.)
- */
-export const MAX_EVENT_AGE_SECONDS = 24 * 3600;
-export const MAX_RETRY_ATTEMPTS = 185;
-
+// Scheduler's bounds on a target's retry policy are SCHEDULER's (shared/resources.ts). Its minimum
+// event age, 60 s, needs no check: a `rate()` period is at least a minute.
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
 
@@ -44,8 +39,8 @@ export function recurringRetryPolicy(expression: string): {
   maximumRetryAttempts: number;
 } {
   return {
-    maximumEventAgeInSeconds: Math.min(ratePeriodSeconds(expression), MAX_EVENT_AGE_SECONDS),
-    maximumRetryAttempts: MAX_RETRY_ATTEMPTS,
+    maximumEventAgeInSeconds: Math.min(ratePeriodSeconds(expression), SCHEDULER.maxEventAgeSeconds),
+    maximumRetryAttempts: SCHEDULER.maxRetryAttempts,
   };
 }
 

@@ -14,6 +14,7 @@ import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { METRICS_NAMESPACE } from "../../../shared/metrics.js";
 import type { FunctionSpec } from "../../../shared/resources.js";
+import { notLatestRuntime } from "../nag.js";
 
 /** Repository root, found from this file so synth works from any working directory. */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -113,16 +114,12 @@ export class TidelineFunction extends Construct {
   }
 
   private acknowledgeFindings(): void {
-    Validations.of(this.fn).acknowledge(
-      { id: "AwsSolutions-L1", reason: RUNTIME_REASON },
-      { id: "Serverless-LambdaLatestVersion", reason: RUNTIME_REASON },
-      {
-        id: "Serverless-LambdaDLQ",
-        reason:
-          "No Tideline function is invoked asynchronously: HTTP API calls are synchronous and the " +
-          "Kinesis/SQS mappings keep failures in the stream, the queues' DLQs or the S3 failure records.",
-      },
-    );
+    Validations.of(this.fn).acknowledge(...notLatestRuntime(RUNTIME_REASON), {
+      id: "Serverless-LambdaDLQ",
+      reason:
+        "No Tideline function is invoked asynchronously: HTTP API calls are synchronous and the " +
+        "Kinesis/SQS mappings keep failures in the stream, the queues' DLQs or the S3 failure records.",
+    });
     // Tracing.ACTIVE adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role's default
     // policy: X-Ray has no resource-level permissions. The unit test "grants Resource * only for
     // X-Ray" keeps this acknowledgement from hiding any other "*" grant on the same policy.

@@ -46,7 +46,7 @@ const WIDTH = 6;
 const HEIGHT = 6;
 
 /** One business metric of shared/metrics.ts for this stack. */
-export function businessMetric(service: string, name: MetricName, opts: MetricOptions = {}): Metric {
+function businessMetric(service: string, name: MetricName, opts: MetricOptions = {}): Metric {
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName: METRICS[name].name,

@@ -5,6 +5,7 @@
  * on that queue, so a redrive of the timers DLQ to the timers queue delivers it late, not never.
  */
 import type { Target } from "@aws-sdk/client-scheduler";
+import { SCHEDULER } from "../../resources.js";
 
 export interface ScheduleTargetNames {
   timersQueueArn: string;
@@ -14,9 +15,8 @@ export interface ScheduleTargetNames {
   deadLetterArn?: string;
 }
 
-/** Scheduler's upper bounds: retry for up to a day, up to 185 times. */
-export const SCHEDULE_MAX_EVENT_AGE_SECONDS = 86_400;
-const SCHEDULE_MAX_RETRY_ATTEMPTS = 185;
+/** Scheduler's upper bound on how long a target is retried (shared/resources.ts). */
+export const SCHEDULE_MAX_EVENT_AGE_SECONDS: number = SCHEDULER.maxEventAgeSeconds;
 
 /**
  * `maxEventAgeSeconds`: how late a delivery may still be useful. A wake-up is always (a day, the
@@ -33,7 +33,7 @@ export function scheduleTarget(
     Input: input,
     RetryPolicy: {
       MaximumEventAgeInSeconds: maxEventAgeSeconds,
-      MaximumRetryAttempts: SCHEDULE_MAX_RETRY_ATTEMPTS,
+      MaximumRetryAttempts: SCHEDULER.maxRetryAttempts,
     },
     ...(names.deadLetterArn ? { DeadLetterConfig: { Arn: names.deadLetterArn } } : {}),
   };

@@ -11,10 +11,11 @@ import {
 import { TidelineStack } from "../../../infra/stack/TidelineStack.js";
 import * as handlerSide from "../../../lambdas/eventKeys.js";
 import { hashEventKey, parseEventKeyHashes } from "../../../shared/core/ingest/eventKeys.js";
-import { FUNCTIONS, type FunctionName } from "../../../shared/resources.js";
+import type { FunctionName } from "../../../shared/resources.js";
 import {
   type CfnResource,
   environmentOf,
+  FUNCTION_NAMES,
   newApp,
   policyStatementsOf,
   resourcesOfType,
@@ -24,7 +25,6 @@ import {
 } from "./fixture.js";
 
 const HASHES = ["a", "b"].map(hashEventKey);
-const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 
 let fixture: Synthesized;
 

@@ -7,10 +7,13 @@ import { App, CfnElement, Validations } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { NagPack } from "cdk-nag";
 import type { IConstruct } from "constructs";
+import { expect, it } from "vitest";
 import { resourceKey } from "../../../infra/stack/iamActions.js";
+import { nagPacks } from "../../../infra/stack/nag.js";
 import { TidelineStack, type TidelineStackProps } from "../../../infra/stack/TidelineStack.js";
 import {
   type BucketName,
+  FUNCTIONS,
   type FunctionName,
   type QueueName,
   type StreamName,
@@ -18,6 +21,10 @@ import {
   type TableName,
   type TableSpec,
 } from "../../../shared/resources.js";
+
+/** The manifest's function and table keys (shared/resources.ts), in manifest order. */
+export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+export const TABLE_NAMES = Object.keys(TABLES) as TableName[];
 
 export interface CfnResource {
   readonly Type: string;
@@ -91,10 +98,28 @@ export function resourcesOfType(synth: Synthesized, type: string): [string, CfnR
 }
 
 /** A cdk-nag pack's unacknowledged findings under `scope`, as "rule: construct paths". */
-export function nagFindings(pack: NagPack, scope: IConstruct): string[] {
+function nagFindings(pack: NagPack, scope: IConstruct): string[] {
   return pack
     .validateScope(scope)
     .violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(", ")}`);
+}
+
+/**
+ * One test per pack of nag.ts `nagPacks` (`title` gets the pack's name): no unacknowledged finding
+ * under `scope()`, which is called when the test runs, after the file's `beforeAll` synthesized.
+ */
+export function itHasNoNagFindings(
+  scope: () => IConstruct,
+  title = "reports no unacknowledged %s findings",
+): void {
+  it.each(nagPacks().map((pack) => [pack.readPackName, pack] as const))(title, (_name, pack) => {
+    expect(nagFindings(pack, scope())).toEqual([]);
+  });
+}
+
+/** The acknowledgements (as `acknowledgements` gives them) whose reason is under 40 characters. */
+export function unexplained(acknowledged: readonly [string, string][]): [string, string][] {
+  return acknowledged.filter(([, reason]) => reason.trim().length < 40);
 }
 
 /** Every cdk-nag acknowledgement under `scope`, as [rule id, reason]. */
@@ -105,6 +130,22 @@ export function acknowledgements(scope: IConstruct): [string, string][] {
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
     .flatMap((m) => Object.entries(m.data as Record<string, string>));
 }
+
+/**
+ * What a private bucket's properties hold (`toMatchObject`): every public access blocked, and
+ * S3-managed encryption.
+ */
+export const PRIVATE_BUCKET = {
+  PublicAccessBlockConfiguration: {
+    BlockPublicAcls: true,
+    BlockPublicPolicy: true,
+    IgnorePublicAcls: true,
+    RestrictPublicBuckets: true,
+  },
+  BucketEncryption: {
+    ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+  },
+};
 
 /** A function's environment variables as synthesized. */
 export function environmentOf(synth: Synthesized, name: FunctionName): Record<string, unknown> {
@@ -135,7 +176,7 @@ function resourceKeys(synth: Synthesized): Map<string, string> {
   const { data, scheduling, signingKey } = synth.stack;
   const keys = new Map<string, string>();
   const add = (arn: string, key: string) => keys.set(JSON.stringify(synth.stack.resolve(arn)), key);
-  for (const name of Object.keys(TABLES) as TableName[]) {
+  for (const name of TABLE_NAMES) {
     add(data.tables[name].tableArn, resourceKey.table(name));
     const spec: TableSpec = TABLES[name];
     for (const index of spec.indexes ?? []) {

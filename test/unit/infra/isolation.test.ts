@@ -8,10 +8,11 @@ import { ServerlessChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULTS, resolveSettings } from "../../../infra/stack/settings.js";
 import { TidelineStack, type TidelineStackProps } from "../../../infra/stack/TidelineStack.js";
-import { FUNCTIONS, type FunctionName } from "../../../shared/resources.js";
+import type { FunctionName } from "../../../shared/resources.js";
 import {
   acknowledgements,
   type CfnResource,
+  FUNCTION_NAMES,
   logicalIdOf,
   newApp,
   resourceOf,
@@ -20,7 +21,6 @@ import {
   synthesize,
 } from "./fixture.js";
 
-const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 const EVENT_ROUTE = "POST /e/{eventKey}";
 
 const CUSTOM: TidelineStackProps = {

@@ -28,6 +28,7 @@ import {
 } from "../../../shared/resources.js";
 import {
   type CfnResource,
+  FUNCTION_NAMES,
   logicalIdOf,
   resourceOf,
   resourcesOfType,
@@ -35,7 +36,6 @@ import {
   synthesize,
 } from "./fixture.js";
 
-const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 const spec = (name: FunctionName): FunctionSpec => FUNCTIONS[name];
 
 let aws: Synthesized;

@@ -8,32 +8,23 @@ import { Match, type Template } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ITERATOR_AGE_ALARM_DIVISOR } from "../../../infra/stack/constructs/Monitoring.js";
-import { nagPacks } from "../../../infra/stack/nag.js";
 import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE_DIMENSION } from "../../../shared/metrics.js";
-import {
-  FUNCTIONS,
-  type FunctionName,
-  QUEUES,
-  type QueueName,
-  TABLES,
-  type TableName,
-  type TableSpec,
-} from "../../../shared/resources.js";
+import { FUNCTIONS, QUEUES, type QueueName, TABLES, type TableSpec } from "../../../shared/resources.js";
 import {
   acknowledgements,
   type CfnResource,
+  FUNCTION_NAMES,
+  itHasNoNagFindings,
   logicalIdOf,
-  nagFindings,
   resourcesOfType,
   type Synthesized,
   synthesize,
+  TABLE_NAMES,
 } from "./fixture.js";
 
 const ALERT_EMAIL = "ops@example.com";
 /** A stack name other than the metrics namespace, so the `service` dimension is seen to be it. */
 const EMAIL_STACK = "TidelineOps";
-const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
-const TABLE_NAMES = Object.keys(TABLES) as TableName[];
 const DEAD_LETTER_QUEUES = Object.values(QUEUES).flatMap((q) =>
   "deadLetter" in q ? [q.deadLetter.queueId as QueueName] : [],
 );
@@ -358,13 +349,9 @@ describe("Monitoring dashboard", () => {
 });
 
 describe("Monitoring cdk-nag", () => {
-  it.each(nagPacks().map((pack) => [pack.readPackName, pack] as const))(
+  itHasNoNagFindings(
+    () => withEmail.stack,
     "reports no unacknowledged %s findings for a stack with an alert email",
-    (_name, pack) => {
-      const findings = nagFindings(pack, withEmail.stack);
-
-      expect(findings).toEqual([]);
-    },
   );
 
   it("acknowledges only the email subscription's missing dead-letter queue, with a reason", () => {

@@ -1,10 +1,7 @@
 /** Every function tells Powertools its service (the stack, the metrics' one dimension) and namespace. */
 import { beforeAll, describe, expect, it } from "vitest";
 import { METRICS_NAMESPACE } from "../../../shared/metrics.js";
-import { FUNCTIONS, type FunctionName } from "../../../shared/resources.js";
-import { resourceOf, type Synthesized, synthesize } from "./fixture.js";
-
-const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+import { FUNCTION_NAMES, resourceOf, type Synthesized, synthesize } from "./fixture.js";
 
 let synth: Synthesized;
 
