@@ -190,7 +190,10 @@ beforeAll(async () => {
       {
         id: "debounced",
         cancelOn: [stop],
-        debounce: { period: "1s" },
+        // Long enough that the second event finds the first pending even when the runner's lanes
+        // lag under a loaded machine (a 1 s period let the first fire first, and the runner never
+        // read it back).
+        debounce: { period: "5s" },
         triggers: [{ event: ev("debounce") }],
       },
       async ({ event }) => (event.data as { n: number }).n,
@@ -298,7 +301,7 @@ async function flows(): Promise<void> {
   // A debounce of large events (in S3): the second reads the first back, the fire reads the last.
   const now = Date.now();
   await send("debounce", { n: 1, blob: "d".repeat(BIG), id: "never-stopped" }, now);
-  await send("debounce", { n: 2, blob: "d".repeat(BIG), id: "never-stopped" }, now + 1);
+  const lastDebounced = await send("debounce", { n: 2, blob: "d".repeat(BIG), id: "never-stopped" }, now + 1);
   // An event from the future: its run's first job is due beyond the timers queue's delay.
   await send("later", {}, Date.now() + 3_600_000);
   // A full batch flushes on its third event (in the runner), a short one at its timeout (timer).
@@ -310,6 +313,9 @@ async function flows(): Promise<void> {
   ]);
   const ended = await Promise.all(started.map((id) => final(id, 40_000)));
   expect(ended.every((r) => r.status !== "Running")).toBe(true);
+  // One run for both, with the last event: the runner read the first back, the timer the last.
+  const debounced = await final(lastDebounced, 40_000);
+  expect([debounced.status, debounced.output]).toEqual(["Completed", 2]);
   await waitFor(
     async () => {
       const runs = await call<{ data: { status: string }[] }>("GET", `/v1/runs?function_id=${appId}-batched`);
