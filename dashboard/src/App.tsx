@@ -10,6 +10,7 @@ import { ErrorState } from "./components/ErrorState";
 import { Loading } from "./components/Loading";
 import { Page } from "./components/Page";
 import { SendEventModal } from "./components/SendEventModal";
+import { MAIN_ID, SkipLink } from "./components/SkipLink";
 import { AppsPage } from "./pages/AppsPage";
 import { EventPage } from "./pages/EventPage";
 import { EventsPage } from "./pages/EventsPage";
@@ -90,6 +91,7 @@ function Shell() {
       navbar={{ width: 210, breakpoint: "sm", collapsed: { mobile: !navOpen } }}
       padding={{ base: "sm", sm: "md" }}
     >
+      <SkipLink />
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -134,7 +136,7 @@ function Shell() {
           </AppShell.Section>
         ) : null}
       </AppShell.Navbar>
-      <AppShell.Main>
+      <AppShell.Main id={MAIN_ID} tabIndex={-1} style={{ outline: "none" }}>
         {needsKey ? (
           <ApiKeyForm />
         ) : (

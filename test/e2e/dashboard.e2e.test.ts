@@ -386,17 +386,87 @@ describe("dashboard usability", () => {
     }
   });
 
-  it("can be driven by the keyboard: tab to a nav link and open it", async () => {
-    await open("/apps");
-    await heading("Apps").waitFor();
-    let focused = "";
-    for (let i = 0; i < 30 && focused !== "Runs"; i++) {
-      await page.keyboard.press("Tab");
-      focused = await page.evaluate<string>("(document.activeElement?.textContent ?? '').trim()");
+  it("can be driven by the keyboard: skip to the content, tab to a nav link, land on the new page's heading", async () => {
+    const keys = await newPage(1280);
+    keys.setDefaultTimeout(TIMEOUT);
+    /** What has the focus: its tag, its id and its text. */
+    const focused = () =>
+      keys.evaluate<{ tag: string; id: string; text: string; inMain: boolean }>(`(() => {
+        const el = document.activeElement;
+        return {
+          tag: el?.tagName ?? "",
+          id: el?.id ?? "",
+          text: (el?.textContent ?? "").trim(),
+          inMain: Boolean(el && el !== document.getElementById("main") && document.getElementById("main")?.contains(el)),
+        };
+      })()`);
+    try {
+      await open("/apps", keys);
+      await heading("Apps", keys).waitFor();
+      // The first Tab of a fresh page is the skip link; it moves focus past the header and navigation.
+      await keys.keyboard.press("Tab");
+      expect((await focused()).text).toBe("Skip to content");
+      await keys.keyboard.press("Enter");
+      expect((await focused()).id).toBe("main");
+      await keys.keyboard.press("Tab");
+      expect((await focused()).inMain).toBe(true);
+
+      await open("/apps", keys);
+      await keys.reload();
+      await heading("Apps", keys).waitFor();
+      let now = await focused();
+      for (let i = 0; i < 30 && now.text !== "Runs"; i++) {
+        await keys.keyboard.press("Tab");
+        now = await focused();
+      }
+      expect(now.text).toBe("Runs");
+      await keys.keyboard.press("Enter");
+      await heading("Runs", keys).waitFor();
+      // Focus follows the navigation: onto the new page's heading, so the next Tab is in the page.
+      await waitFor(async () => (await focused()).tag === "H1", {
+        timeoutMs: TIMEOUT,
+        intervalMs: 50,
+        what: "the Runs heading to take the focus",
+      });
+      expect((await focused()).text).toBe("Runs");
+      await keys.keyboard.press("Tab");
+      expect((await focused()).inMain).toBe(true);
+    } finally {
+      await keys.close();
     }
-    expect(focused).toBe("Runs");
-    await page.keyboard.press("Enter");
-    await heading("Runs").waitFor();
+  });
+
+  it("stops refreshing a run's page when the API refuses the query, and asks again on Retry", async () => {
+    const fresh = await newPage(1280);
+    fresh.setDefaultTimeout(TIMEOUT);
+    let refuse = true;
+    let asked = 0;
+    try {
+      // The page's timers on a clock the test moves: minutes of polling pass without waiting them out.
+      await fresh.clock.install();
+      await fresh.route("**/v0/gql", async (route) => {
+        const body = route.request().postData() ?? "";
+        if (body.includes("BARRIER")) return route.fulfill({ json: { data: {} } });
+        if (!body.includes("query Run(")) return route.continue();
+        asked++;
+        if (!refuse) return route.continue();
+        return route.fulfill({ json: { data: null, errors: [{ message: "planted refusal" }] } });
+      });
+      await open(`/runs/${run("waiting").run_id}`, fresh);
+      await fresh.getByTestId("error-state").getByText("planted refusal").waitFor();
+      const before = asked;
+      // Until it knows the run has ended, a run's page polls every 2 s: a minute of that, then a
+      // request that every poll issued during that minute precedes.
+      await fresh.clock.runFor(60_000);
+      await fresh.evaluate(`fetch("/v0/gql", { method: "POST", body: "BARRIER" }).then((r) => r.text())`);
+      expect(asked).toBe(before);
+      refuse = false;
+      await fresh.getByRole("button", { name: "Retry" }).click();
+      await fresh.getByTestId("run-status").waitFor();
+      expect(asked).toBe(before + 1);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it("says when the API cannot be reached, and recovers on retry", async () => {

@@ -1,6 +1,25 @@
 import { Group, Stack, Text, Title } from "@mantine/core";
 import { useDocumentTitle } from "@mantine/hooks";
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
+import { useLocation } from "react-router";
+
+/** The first page shown keeps the browser's focus; every page navigated to after it takes it. */
+let firstPageShown = false;
+
+/**
+ * Moves focus to the page's heading when the route changes, so a keyboard or screen-reader user
+ * lands on the new page (read out by its heading) instead of staying on the link they followed.
+ */
+function useFocusOnNavigation() {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const { pathname } = useLocation();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the route changes, on purpose
+  useEffect(() => {
+    if (firstPageShown) heading.current?.focus();
+    firstPageShown = true;
+  }, [pathname]);
+  return heading;
+}
 
 interface PageProps {
   /** The level-1 heading, and the document title. */
@@ -16,11 +35,18 @@ interface PageProps {
 
 export function Page({ title, heading, actions, subtitle, children }: PageProps) {
   useDocumentTitle(`${title} · Tideline`);
+  const focusTarget = useFocusOnNavigation();
   return (
     <Stack gap="md">
       <Stack gap={4}>
         <Group justify="space-between" align="center" gap="sm" wrap="wrap">
-          <Title order={1} fz={{ base: "h3", sm: "h2" }} style={{ wordBreak: "break-word" }}>
+          <Title
+            ref={focusTarget}
+            tabIndex={-1}
+            order={1}
+            fz={{ base: "h3", sm: "h2" }}
+            style={{ wordBreak: "break-word", outline: "none" }}
+          >
             {heading ?? title}
           </Title>
           {actions ? <Group gap="xs">{actions}</Group> : null}

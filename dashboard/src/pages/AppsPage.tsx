@@ -20,7 +20,7 @@ import { APPS_QUERY, type App } from "../api/queries";
 import { EmptyState } from "../components/EmptyState";
 import { Labeled } from "../components/Field";
 import { Page } from "../components/Page";
-import { QueryStatus } from "../components/QueryStatus";
+import { QueryStatus, untilApiError } from "../components/QueryStatus";
 
 /** What the app said to the sync, in one line. */
 function appSaid(answer: Json): string {
@@ -172,7 +172,7 @@ export function AppsPage() {
   const apps = useQuery({
     queryKey: ["apps"],
     queryFn: () => gql<{ apps: App[] }>(APPS_QUERY),
-    refetchInterval: 5000,
+    refetchInterval: untilApiError(5000),
   });
   const origin = window.location.origin;
   return (

@@ -1,12 +1,12 @@
 import { Card, SimpleGrid, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useParams } from "react-router";
-import { ApiError, gql } from "../api/client";
+import { gql } from "../api/client";
 import { ENDED_STATUSES, EVENT_QUERY, type EventNode } from "../api/queries";
 import { Field } from "../components/Field";
 import { JsonView } from "../components/JsonView";
 import { IdHeading, Page } from "../components/Page";
-import { QueryStatus } from "../components/QueryStatus";
+import { QueryStatus, untilApiError } from "../components/QueryStatus";
 import { RunLinks } from "../components/RunLinks";
 import { Section } from "../components/Section";
 import { formatTime, ms } from "../lib/format";
@@ -30,7 +30,7 @@ export function EventPage() {
     queryKey: ["events", "one", eventId],
     queryFn: () => gql<{ eventV2: EventNode }>(EVENT_QUERY, { id: eventId }),
     // The API's error (no such event) stops the refresh; Retry starts it again.
-    refetchInterval: (q) => (q.state.error instanceof ApiError ? false : pollFor(q.state.data?.eventV2)),
+    refetchInterval: untilApiError((q) => pollFor(q.state.data?.eventV2)),
   });
   const e = event.data?.eventV2;
   return (

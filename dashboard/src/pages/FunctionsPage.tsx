@@ -20,7 +20,7 @@ import { CostBadge } from "../components/CostBadge";
 import { EmptyState } from "../components/EmptyState";
 import { Labeled, Qualifier } from "../components/Field";
 import { Page } from "../components/Page";
-import { QueryStatus } from "../components/QueryStatus";
+import { QueryStatus, untilApiError } from "../components/QueryStatus";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -204,7 +204,7 @@ export function FunctionsPage() {
         from: new Date(Date.now() - DAY_MS).toISOString(),
       }),
     // runStats counts each function's runs: refreshed less often than the lists.
-    refetchInterval: 10_000,
+    refetchInterval: untilApiError(10_000),
   });
   const all = functions.data?.functions ?? [];
   const needle = filter.trim().toLowerCase();

@@ -17,7 +17,7 @@ import {
 import { EmptyState } from "../components/EmptyState";
 import { JsonView } from "../components/JsonView";
 import { IdHeading, Page } from "../components/Page";
-import { QueryStatus } from "../components/QueryStatus";
+import { QueryStatus, untilApiError } from "../components/QueryStatus";
 import { CostBreakdown, RunHeader } from "../components/RunSummary";
 import { Section } from "../components/Section";
 import { MetadataList, SpanOutputView } from "../components/SpanDetails";
@@ -73,14 +73,14 @@ export default function RunPage() {
     queryKey: ["run", runId],
     queryFn: () => gql<{ run: RunDetail | null }>(RUN_QUERY, { runID: runId }),
     // Polled until the run has ended (and its cost settled), or for a minute for an id with no
-    // run (one just started).
-    refetchInterval: (q) => {
+    // run (one just started), or until the API answers with an error.
+    refetchInterval: untilApiError((q) => {
       const found = q.state.data?.run;
       if (found && isEnded(found.status)) {
         return Date.now() - (ms(found.endedAt) ?? 0) < SETTLE_MS ? POLL_MS : false;
       }
       return found === null && q.state.dataUpdateCount >= NOT_FOUND_POLLS ? false : POLL_MS;
-    },
+    }),
   });
   const run = runQuery.data?.run ?? null;
 
@@ -88,7 +88,7 @@ export default function RunPage() {
     queryKey: ["trace", runId],
     queryFn: () => gql<{ runTrace: Span }>(TRACE_QUERY, { runID: runId }),
     enabled: run !== null,
-    refetchInterval: (q) => (isEnded(q.state.data?.runTrace.status) ? false : POLL_MS),
+    refetchInterval: untilApiError((q) => (isEnded(q.state.data?.runTrace.status) ? false : POLL_MS)),
   });
   const root = traceQuery.data?.runTrace;
 

@@ -14,7 +14,7 @@ import {
 } from "../api/queries";
 import { EmptyState } from "../components/EmptyState";
 import { Page } from "../components/Page";
-import { LoadMore, pollPages, QueryStatus } from "../components/QueryStatus";
+import { LoadMore, pollPages, QueryStatus, untilApiError } from "../components/QueryStatus";
 import { RunCards, RunsTable } from "../components/RunRows";
 
 const PAGE_SIZE = 50;
@@ -120,7 +120,7 @@ export function RunsPage() {
   const count = useQuery({
     queryKey: ["runs", "count", filters],
     queryFn: () => gql<RunsCountAnswer>(RUNS_COUNT_QUERY, { filter: runsFilter(filters) }),
-    refetchInterval: COUNT_POLL_MS,
+    refetchInterval: untilApiError(COUNT_POLL_MS),
   });
   const list = runs.data?.pages.flatMap((p) => p.runs.edges.map((e) => e.node)) ?? [];
   const total = count.data?.runs.totalCount;
