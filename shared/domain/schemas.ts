@@ -448,9 +448,11 @@ export type UserlandSpan = z.infer<typeof userlandSpanSchema>;
 
 /**
  * The fields of a run that listings return: the listing index projects them, and only fields that
- * change at most once (so a step's commit does not also write the index).
+ * change at most once (so a step's commit does not also write the index). `eventName` is its first
+ * event's name, so a listing shows it without reading each run; runs stored before it was kept
+ * lack it.
  */
 export type RunSummary = Pick<
   RunRecord,
   "runId" | "fnSlug" | "appId" | "status" | "eventId" | "startedAt" | "endedAt" | "firstAttemptAt"
->;
+> & { eventName?: string };

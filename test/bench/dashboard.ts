@@ -97,7 +97,7 @@ async function queryCosts(url: string): Promise<void> {
       "id status queuedAt startedAt endedAt function { id name slug }",
     ],
     [
-      "+ eventName (reads each run record)",
+      "+ eventName (projected in the listing)",
       "id status queuedAt startedAt endedAt function { id name slug } eventName",
     ],
     [

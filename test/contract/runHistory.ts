@@ -6,7 +6,7 @@ import type {
   UserlandSpan,
 } from "../../shared/domain/schemas.js";
 import type { RunQuery, RunStore } from "../../shared/ports/index.js";
-import { filler, makeRun, makeStep, T0 } from "../fixtures/records.js";
+import { filler, makeEvent, makeRun, makeStep, T0 } from "../fixtures/records.js";
 import { randomSuffix } from "../helpers/randomSuffix.js";
 import { allPages } from "./pages.js";
 import type { RunStoreHarness } from "./runStore.js";
@@ -176,6 +176,7 @@ export function describeRunHistory(name: string, make: () => Promise<RunStoreHar
         appId: first?.appId,
         status: "Running",
         eventId: first?.eventId,
+        eventName: "test/event",
         startedAt: first?.startedAt,
       });
     });
@@ -202,6 +203,26 @@ export function describeRunHistory(name: string, make: () => Promise<RunStoreHar
       expect(await store.countRuns({ ...window, fnSlugs: [fnSlug], statuses: ["Completed"] })).toBe(1);
       const [summary] = await listAll(store, { ...window, fnSlugs: [fnSlug], statuses: ["Completed"] }, 10);
       expect(summary).toMatchObject({ status: "Completed", endedAt: T0 + 50, firstAttemptAt: T0 + 1 });
+    });
+
+    it("lists each run with its first event's name, also when its events are kept in the payload bucket", async () => {
+      const fnSlug = `app-named-${randomSuffix()}`;
+      const small = makeRun({ fnSlug, events: [makeEvent({ name: "shop/order.paid" })] });
+      const large = makeRun({
+        fnSlug,
+        startedAt: T0 + 1,
+        updatedAt: T0 + 1,
+        events: [
+          makeEvent({ name: "shop/order.batched", data: { blob: filler(70_000) } }),
+          makeEvent({ name: "shop/other" }),
+        ],
+      });
+      for (const r of [small, large]) await store.createRun(r);
+      const listed = await listAll(store, { from: T0 - 1, until: T0 + 10, fnSlugs: [fnSlug] }, 10);
+      expect(listed.map((r) => [r.runId, r.eventName])).toEqual([
+        [large.runId, "shop/order.batched"],
+        [small.runId, "shop/order.paid"],
+      ]);
     });
 
     it("refuses more than 100 values in one filter with a 400, and takes exactly 100", async () => {

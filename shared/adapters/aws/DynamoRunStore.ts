@@ -77,16 +77,18 @@ const RUNS_DAY_PREFIX = "RUNS#";
 /** Listings reach back at most the retention plus a day (older runs are expired). */
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const summarySchema = runRecordSchema.pick({
-  runId: true,
-  fnSlug: true,
-  appId: true,
-  status: true,
-  eventId: true,
-  startedAt: true,
-  endedAt: true,
-  firstAttemptAt: true,
-});
+const summarySchema = runRecordSchema
+  .pick({
+    runId: true,
+    fnSlug: true,
+    appId: true,
+    status: true,
+    eventId: true,
+    startedAt: true,
+    endedAt: true,
+    firstAttemptAt: true,
+  })
+  .extend({ eventName: z.string().optional() });
 
 const stalledRunSchema = z.object({
   runId: z.string(),
@@ -499,6 +501,8 @@ export class DynamoRunStore implements RunStore {
       appId: run.appId,
       status: run.status,
       eventId: run.eventId,
+      // Beside the events (which may be in S3), for the listing index: see RunSummary.
+      eventName: run.events[0]?.name,
       events: await this.json.encode(run.events, key("events")),
       startedAt: run.startedAt,
       updatedAt: run.updatedAt,

@@ -21,6 +21,8 @@ export function summarize(run: RunRecord): RunSummary {
     eventId: run.eventId,
     startedAt: run.startedAt,
   };
+  const eventName = run.events[0]?.name;
+  if (eventName !== undefined) summary.eventName = eventName;
   if (run.endedAt !== undefined) summary.endedAt = run.endedAt;
   if (run.firstAttemptAt !== undefined) summary.firstAttemptAt = run.firstAttemptAt;
   return structuredClone(summary);

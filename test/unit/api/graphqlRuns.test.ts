@@ -1,13 +1,13 @@
 /** The `runs` connection: cursor pagination over the run store, filters and totalCount. */
 import { monotonicFactory } from "ulid";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { type ManualClock, type MemoryPorts, memoryPorts } from "../../../shared/adapters/memory/index.js";
 import { handleGraphql } from "../../../shared/core/api/graphql/index.js";
 import { stableUuid } from "../../../shared/domain/ids.js";
 import type { Json } from "../../../shared/domain/json.js";
 import type { RunRecord, RunStatus } from "../../../shared/domain/schemas.js";
-import { makeApp, makeFunction, makeRun, T0 } from "../../fixtures/records.js";
+import { makeApp, makeEvent, makeFunction, makeRun, T0 } from "../../fixtures/records.js";
 
 const newId = monotonicFactory();
 const FROM = new Date(T0 - 24 * 3600_000).toISOString();
@@ -222,6 +222,39 @@ describe("runs connection", () => {
         },
       },
     });
+  });
+
+  it("names each run's event from the listing alone, reading a run only when its summary lacks the name", async () => {
+    const named = await addRun(0, { events: [makeEvent({ name: "shop/order.paid" })] });
+    const older = await addRun(1, { events: [makeEvent({ name: "shop/order.old" })] });
+    // A run stored before summaries carried the name: its listing entry has none.
+    const listRuns = ports.runs.listRuns.bind(ports.runs);
+    vi.spyOn(ports.runs, "listRuns").mockImplementation(async (q, page) => {
+      const answer = await listRuns(q, page);
+      return {
+        ...answer,
+        runs: answer.runs.map((r) => (r.runId === older.runId ? { ...r, eventName: undefined } : r)),
+      };
+    });
+    const getRun = vi.spyOn(ports.runs, "getRun");
+    const res = await handleGraphql(
+      ports,
+      JSON.stringify({
+        query: `query ($filter: RunsFilterV2!) { runs(first: 10, filter: $filter, orderBy: [{field: QUEUED_AT, direction: DESC}]) { edges { node { id eventName } } } }`,
+        variables: { filter: { from: FROM } },
+      }),
+    );
+    expect(res.body).toEqual({
+      data: {
+        runs: {
+          edges: [
+            { node: { id: older.runId, eventName: "shop/order.old" } },
+            { node: { id: named.runId, eventName: "shop/order.paid" } },
+          ],
+        },
+      },
+    });
+    expect(getRun.mock.calls.map(([runId]) => runId)).toEqual([older.runId]);
   });
 
   it("answers a bad cursor, an unsupported order and a zero page size with errors", async () => {

@@ -55,7 +55,8 @@ export function runV2Node(ctx: RequestContext, run: RunSummary) {
     status: functionRunStatus(run),
     sourceID: null,
     triggerIDs: [run.eventId],
-    eventName: async () => (await record())?.events[0]?.name ?? null,
+    // A listing's summary carries it; a run stored before it did (or a full record) reads the run.
+    eventName: async () => run.eventName ?? (await record())?.events[0]?.name ?? null,
     isBatch: async () => ((await record())?.events.length ?? 0) > 1,
     batchCreatedAt: null,
     cronSchedule: async () => {
