@@ -3,20 +3,22 @@ import { useDocumentTitle } from "@mantine/hooks";
 import { type ReactNode, useEffect, useRef } from "react";
 import { useLocation } from "react-router";
 
-/** The first page shown keeps the browser's focus; every page navigated to after it takes it. */
-let firstPageShown = false;
+/** The location the dashboard opened at (react-router's key): its page keeps the browser's focus. */
+let openedAt: string | undefined;
 
 /**
  * Moves focus to the page's heading when the route changes, so a keyboard or screen-reader user
  * lands on the new page (read out by its heading) instead of staying on the link they followed.
+ * Keyed by the location rather than a first-run flag, so React's doubled effects in development
+ * do not count as a navigation; a filter in the query string is not one either (same path).
  */
 function useFocusOnNavigation() {
   const heading = useRef<HTMLHeadingElement>(null);
-  const { pathname } = useLocation();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the route changes, on purpose
+  const { pathname, key } = useLocation();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the path changes, on purpose
   useEffect(() => {
-    if (firstPageShown) heading.current?.focus();
-    firstPageShown = true;
+    openedAt ??= key;
+    if (key !== openedAt) heading.current?.focus();
   }, [pathname]);
   return heading;
 }
