@@ -1,5 +1,5 @@
 import { Button, Group } from "@mantine/core";
-import type { Query } from "@tanstack/react-query";
+import type { InfiniteData, Query, QueryKey } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { ApiError } from "../api/client";
 import { ErrorState } from "./ErrorState";
@@ -53,29 +53,27 @@ export function LoadMore({ query }: { query: Pages }) {
 }
 
 /**
- * The API refused the request itself (a GraphQL error, a 4xx): asking again gives the same answer.
- * A lost connection or a 5xx may pass, so those keep the refresh going.
- */
-const answeredWithError = ({ state: { error } }: { state: { error: unknown } }) =>
-  error instanceof ApiError && error.status < 500;
-
-/**
  * A refresh that stops when the API refuses the request (Retry asks again), and goes on through a
  * lost connection or a server error, so the page recovers by itself once the API is back.
  */
 export const untilApiError =
-  <TData, TFnData = TData>(every: number | ((query: Query<TFnData, Error, TData>) => number | false)) =>
-  (query: Query<TFnData, Error, TData>): number | false => {
-    if (answeredWithError(query)) return false;
+  <TData, TFnData = TData, TKey extends QueryKey = QueryKey>(
+    every: number | ((query: Query<TFnData, Error, TData, TKey>) => number | false),
+  ) =>
+  (query: Query<TFnData, Error, TData, TKey>): number | false => {
+    // The API refused the request itself (a GraphQL error, a 4xx): asking again gives the same
+    // answer. A lost connection or a 5xx may pass, so those keep the refresh going.
+    const { error } = query.state;
+    if (error instanceof ApiError && error.status < 500) return false;
     return typeof every === "number" ? every : every(query);
   };
 
 /**
  * How often a paged list polls: every `everyMs` with one page loaded, and that much slower per
  * page loaded, since a refetch reads every loaded page again (one page per `everyMs` on average);
- * not at all after the API's own error, as `untilApiError`.
+ * stopped by the API's refusal as `untilApiError`.
  */
-export const pollPages =
-  (everyMs: number) =>
-  (query: { state: { error: unknown; data?: { pages: unknown[] } | undefined } }): number | false =>
-    answeredWithError(query) ? false : everyMs * Math.max(1, query.state.data?.pages.length ?? 1);
+export const pollPages = <TFnData, TPageParam, TKey extends QueryKey>(everyMs: number) =>
+  untilApiError<InfiniteData<TFnData, TPageParam>, TFnData, TKey>(
+    (query) => everyMs * Math.max(1, query.state.data?.pages.length ?? 1),
+  );
