@@ -431,39 +431,115 @@ describe("dashboard usability", () => {
       expect((await focused()).text).toBe("Runs");
       await keys.keyboard.press("Tab");
       expect((await focused()).inMain).toBe(true);
+      // A filter changes the query string, not the page: the focus stays on the filter.
+      const failed = keys.getByRole("group", { name: "Status" }).getByRole("checkbox", { name: "Failed" });
+      await failed.focus();
+      await keys.keyboard.press("Space");
+      await waitFor(
+        async () =>
+          /status=FAILED/.test(keys.url()) &&
+          (await keys
+            .getByTestId("run-row")
+            .evaluateAll(
+              (rows) =>
+                rows.length > 0 &&
+                rows.every((r) => r.querySelector("[data-status]")?.getAttribute("data-status") === "FAILED"),
+            )),
+        { timeoutMs: TIMEOUT, intervalMs: 50, what: "the runs list filtered by the keyboard" },
+      );
+      expect(await failed.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     } finally {
       await keys.close();
     }
   });
 
-  it("stops refreshing a run's page when the API refuses the query, and asks again on Retry", async () => {
-    const fresh = await newPage(1280);
-    fresh.setDefaultTimeout(TIMEOUT);
-    let refuse = true;
-    let asked = 0;
-    try {
-      // The page's timers on a clock the test moves: minutes of polling pass without waiting them out.
-      await fresh.clock.install();
-      await fresh.route("**/v0/gql", async (route) => {
-        const body = route.request().postData() ?? "";
-        if (body.includes("BARRIER")) return route.fulfill({ json: { data: {} } });
-        if (!body.includes("query Run(")) return route.continue();
-        asked++;
-        if (!refuse) return route.continue();
-        return route.fulfill({ json: { data: null, errors: [{ message: "planted refusal" }] } });
+  /**
+   * A page on a clock the test moves (minutes of polling pass without being waited out), whose
+   * GraphQL requests of one operation are counted and answered as `answer` says: passed on, or
+   * refused with that HTTP status and a GraphQL error.
+   */
+  async function clockedPage(operation: string) {
+    const target = await newPage(1280);
+    target.setDefaultTimeout(TIMEOUT);
+    await target.clock.install();
+    const state = { asked: 0, answer: "pass" as "pass" | number };
+    await target.route("**/v0/gql", async (route) => {
+      const body = route.request().postData() ?? "";
+      if (body.includes("BARRIER")) return route.fulfill({ json: { data: {} } });
+      if (!body.includes(`query ${operation}(`)) return route.continue();
+      state.asked++;
+      if (state.answer === "pass") return route.continue();
+      return route.fulfill({
+        status: state.answer,
+        json: { data: null, errors: [{ message: `planted ${state.answer}` }] },
       });
+    });
+    /** Moves the clock, then waits for a request that every poll issued meanwhile precedes: how many came. */
+    const polledDuring = async (ms: number) => {
+      const before = state.asked;
+      await target.clock.runFor(ms);
+      await target.evaluate(`fetch("/v0/gql", { method: "POST", body: "BARRIER" }).then((r) => r.text())`);
+      return state.asked - before;
+    };
+    return { page: target, state, polledDuring };
+  }
+
+  it("keeps refreshing a run's page through a 500, stops at a refusal (a GraphQL error, a 499), and asks again on Retry", async () => {
+    const { page: fresh, state, polledDuring } = await clockedPage("Run");
+    try {
+      // Until it knows the run has ended, a run's page polls every 2 s.
+      state.answer = 500;
       await open(`/runs/${run("waiting").run_id}`, fresh);
-      await fresh.getByTestId("error-state").getByText("planted refusal").waitFor();
-      const before = asked;
-      // Until it knows the run has ended, a run's page polls every 2 s: a minute of that, then a
-      // request that every poll issued during that minute precedes.
-      await fresh.clock.runFor(60_000);
-      await fresh.evaluate(`fetch("/v0/gql", { method: "POST", body: "BARRIER" }).then((r) => r.text())`);
-      expect(asked).toBe(before);
-      refuse = false;
+      await fresh.getByTestId("error-state").getByText("planted 500").waitFor();
+      // A poll in flight absorbs the ticks of a jump, so the clock moves one interval at a time.
+      let polls = 0;
+      for (let i = 0; i < 10 && polls < 3; i++) polls += await polledDuring(2_100);
+      expect(polls, "polls through a 500").toBe(3);
+      // The next poll meets a GraphQL error (HTTP 200); after it, a minute passes without a request.
+      state.answer = 200;
+      await fresh.clock.runFor(2_100);
+      await fresh.getByTestId("error-state").getByText("planted 200").waitFor();
+      expect(await polledDuring(60_000), "after a GraphQL error").toBe(0);
+      // Retry asks once, and meets a 499: still a refusal.
+      state.answer = 499;
+      const asked = state.asked;
+      await fresh.getByRole("button", { name: "Retry" }).click();
+      await fresh.getByTestId("error-state").getByText("planted 499").waitFor();
+      expect(state.asked).toBe(asked + 1);
+      expect(await polledDuring(60_000), "after a 499").toBe(0);
+      state.answer = "pass";
+      const before = state.asked;
       await fresh.getByRole("button", { name: "Retry" }).click();
       await fresh.getByTestId("run-status").waitFor();
-      expect(asked).toBe(before + 1);
+      expect(state.asked).toBe(before + 1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("stops refreshing the runs list when the API refuses it, polling it until then", async () => {
+    const { page: fresh, state, polledDuring } = await clockedPage("Runs");
+    try {
+      await open("/runs", fresh);
+      await fresh.getByTestId("run-row").first().waitFor();
+      // One page loaded: a poll every 2 s.
+      expect(await polledDuring(2_100)).toBe(1);
+      state.answer = 400;
+      await fresh.clock.runFor(2_100);
+      await fresh.getByTestId("error-state").getByText("planted 400").waitFor();
+      expect(await polledDuring(60_000)).toBe(0);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("refreshes the functions page's run stats once a minute, not sooner", async () => {
+    const { page: fresh, polledDuring } = await clockedPage("Functions");
+    try {
+      await open("/functions", fresh);
+      await fresh.getByTestId("run-stats").first().waitFor();
+      expect(await polledDuring(58_000)).toBe(0);
+      expect(await polledDuring(4_000)).toBe(1);
     } finally {
       await fresh.close();
     }

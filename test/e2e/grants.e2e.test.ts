@@ -313,9 +313,15 @@ async function flows(): Promise<void> {
   ]);
   const ended = await Promise.all(started.map((id) => final(id, 40_000)));
   expect(ended.every((r) => r.status !== "Running")).toBe(true);
-  // One run for both, with the last event: the runner read the first back, the timer the last.
+  // One run for both, with the last event (a first event fired alone would be a run of its own):
+  // the runner read the first back, the timer the last.
   const debounced = await final(lastDebounced, 40_000);
   expect([debounced.status, debounced.output]).toEqual(["Completed", 2]);
+  const debounceRuns = await call<{ data: { run_id: string }[] }>(
+    "GET",
+    `/v1/runs?function_id=${appId}-debounced`,
+  );
+  expect(debounceRuns.data.map((r) => r.run_id)).toEqual([debounced.run_id]);
   await waitFor(
     async () => {
       const runs = await call<{ data: { status: string }[] }>("GET", `/v1/runs?function_id=${appId}-batched`);
